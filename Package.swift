@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "simfleet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "DeviceCore", targets: ["DeviceCore"]),
+        .library(name: "SimFleet", targets: ["SimFleet"]),
+        .executable(name: "simfleet", targets: ["simfleet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
+        .target(name: "DeviceCore"),
+        .target(
+            name: "SimFleet",
+            dependencies: ["DeviceCore"]
+        ),
+        .executableTarget(
+            name: "simfleet",
+            dependencies: [
+                "SimFleet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
+        .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
+    ]
+)

@@ -1,0 +1,19 @@
+import ArgumentParser
+import SimFleet
+
+@main
+struct SimFleetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simfleet",
+        abstract: "Run fleets of simulated ESP32 devices against a real IoT backend.",
+        subcommands: [VersionCommand.self]
+    )
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the simfleet version.")
+
+    func run() throws {
+        print("simfleet " + SimFleet.version)
+    }
+}
