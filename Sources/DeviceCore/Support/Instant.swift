@@ -1,32 +1,55 @@
-/// A point on the device's monotonic clock, in milliseconds since the host's epoch of choice.
-/// DeviceCore never reads a clock: every `Instant` comes in with an event.
+/// A point on the host's clock in microseconds since the host's epoch of choice (SimFleet uses the
+/// Unix epoch so heartbeat timestamps are wall-clock). DeviceCore never reads a clock: every
+/// `Instant` comes in with an event.
 public struct Instant: Comparable, Hashable, Sendable {
-    public var milliseconds: Int64
+    public var microseconds: Int64
 
-    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public init(microseconds: Int64) { self.microseconds = microseconds }
+    public init(milliseconds: Int64) { self.microseconds = milliseconds &* 1000 }
 
-    public static let zero = Instant(milliseconds: 0)
+    public static let zero = Instant(microseconds: 0)
 
-    public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.milliseconds < rhs.milliseconds }
+    /// Whole milliseconds since the epoch (rounded down).
+    public var milliseconds: Int64 { microseconds / 1000 }
 
-    public static func + (lhs: Instant, rhs: Millis) -> Instant {
-        Instant(milliseconds: lhs.milliseconds &+ rhs.value)
+    public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.microseconds < rhs.microseconds }
+
+    public static func + (lhs: Instant, rhs: TimeSpan) -> Instant {
+        Instant(microseconds: lhs.microseconds &+ rhs.microseconds)
     }
 
-    public static func - (lhs: Instant, rhs: Instant) -> Millis {
-        Millis(lhs.milliseconds &- rhs.milliseconds)
+    public static func - (lhs: Instant, rhs: Instant) -> TimeSpan {
+        TimeSpan(microseconds: lhs.microseconds &- rhs.microseconds)
+    }
+
+    /// Milliseconds with three decimals, e.g. `1764396000123.456`: the `ts` of heartbeats.
+    public var millisecondsText: String {
+        let ms = microseconds / 1000
+        var frac = microseconds % 1000
+        if frac < 0 { frac = -frac }
+        let f = decimal(frac)
+        let pad = f.utf8.count == 1 ? "00" : (f.utf8.count == 2 ? "0" : "")
+        return decimal(ms) + "." + pad + f
     }
 }
 
-/// A span of time in milliseconds (Embedded Swift has no Foundation `TimeInterval`).
-public struct Millis: Comparable, Hashable, Sendable {
-    public var value: Int64
+/// A span of time with microsecond resolution (Embedded Swift has no Foundation `TimeInterval`).
+public struct TimeSpan: Comparable, Hashable, Sendable {
+    public var microseconds: Int64
 
-    public init(_ value: Int64) { self.value = value }
+    public init(microseconds: Int64) { self.microseconds = microseconds }
 
-    public static func seconds(_ s: Int64) -> Millis { Millis(s &* 1000) }
-    public static func milliseconds(_ ms: Int64) -> Millis { Millis(ms) }
+    public static func milliseconds(_ ms: Int64) -> TimeSpan { TimeSpan(microseconds: ms &* 1000) }
+    public static func seconds(_ s: Int64) -> TimeSpan { TimeSpan(microseconds: s &* 1_000_000) }
+    public static let zero = TimeSpan(microseconds: 0)
 
-    public static func < (lhs: Millis, rhs: Millis) -> Bool { lhs.value < rhs.value }
-    public static func + (lhs: Millis, rhs: Millis) -> Millis { Millis(lhs.value &+ rhs.value) }
+    public var milliseconds: Int64 { microseconds / 1000 }
+
+    public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.microseconds < rhs.microseconds }
+    public static func + (lhs: TimeSpan, rhs: TimeSpan) -> TimeSpan {
+        TimeSpan(microseconds: lhs.microseconds &+ rhs.microseconds)
+    }
+    public static func * (lhs: TimeSpan, rhs: Int64) -> TimeSpan {
+        TimeSpan(microseconds: lhs.microseconds &* rhs)
+    }
 }
