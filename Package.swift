@@ -11,13 +11,19 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
         .target(
             name: "SimFleet",
-            dependencies: ["DeviceCore"]
+            dependencies: [
+                "DeviceCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .executableTarget(
             name: "simfleet",
