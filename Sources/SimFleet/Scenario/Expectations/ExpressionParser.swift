@@ -112,24 +112,23 @@ struct ExpressionParser {
         return .figure(figure)
     }
 
+    /// A number with an optional unit: `3`, `99.5%`, `2s`, `1m30s`, `500ms`, `80MB`.
     mutating func literal() throws(ScenarioError) -> Quantity {
         let at = index
-        let number = takeWhile { $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
-        guard let value = Double(number.replacingOccurrences(of: "_", with: "")), value.isFinite else {
-            throw error("'" + number + "' is not a number", at: at)
+        let token = takeWhile { $0.isNumber || $0.isLetter || $0 == "." || $0 == "-" || $0 == "_" || $0 == "%" }
+        let plain = token.replacingOccurrences(of: "_", with: "")
+        if let value = Double(plain), value.isFinite { return Quantity(value: value, unit: .none) }
+        if plain.hasSuffix("%"), let fraction = Units.percent(plain) { return Quantity(value: fraction, unit: .percent) }
+        if let span = Units.duration(plain) { return Quantity(value: Double(span.microseconds) / 1000, unit: .milliseconds) }
+        if plain.last?.isLetter == true, plain.hasSuffix("B"), let bytes = Units.bytes(plain) {
+            return Quantity(value: Double(bytes), unit: .bytes)
         }
-        let unit = takeWhile { $0.isLetter || $0 == "%" }
-        switch unit {
-        case "": return Quantity(value: value, unit: .none)
-        case "%": return Quantity(value: value / 100, unit: .percent)
-        case "KB", "MB", "GB", "B":
-            return Quantity(value: Double(Units.bytes(number + unit) ?? 0), unit: .bytes)
-        default:
-            guard let scale = Units.durationUnits[unit] else {
-                throw error("unknown unit '" + unit + "' (expected ms, s, m, h, %, KB, MB or GB)", at: at + number.count)
-            }
-            return Quantity(value: value * scale / 1000, unit: .milliseconds)
+        let number = token.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
+        guard !number.isEmpty, Double(number.replacingOccurrences(of: "_", with: "")) != nil else {
+            throw error("'" + token + "' is not a number", at: at)
         }
+        let unit = token.dropFirst(number.count).prefix { !$0.isNumber && $0 != "." }
+        throw error("unknown unit '" + unit + "' (expected ms, s, m, h, %, KB, MB or GB)", at: at + number.count)
     }
 
     mutating func expectEnd() throws(ScenarioError) {

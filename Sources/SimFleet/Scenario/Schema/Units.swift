@@ -18,7 +18,7 @@ enum Units {
             total += amount * scale
         }
         guard total.isFinite, total < 1e15 else { return nil }
-        return TimeSpan(microseconds: Int64((total * 1000).rounded()))
+        return TimeSpan(microseconds: Int64(total.rounded()))
     }
 
     /// Microseconds per unit.
