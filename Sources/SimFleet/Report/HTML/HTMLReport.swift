@@ -18,9 +18,9 @@ public struct HTMLReport {
         html += "<title>" + HTMLText.escape(name) + " · simfleet report</title><style>" + HTMLStyle.css + "</style></head><body><main>"
         html += header(name)
         html += "<section class=\"tiles\">" + tiles() + "</section>"
+        html += "<h2>Expectations</h2>" + expectationTable()
         html += "<h2>Over time</h2><section class=\"charts\">" + charts() + "</section>"
         html += "<h2>Latency</h2><section class=\"two\">" + latencyHistogram() + percentileTable() + "</section>"
-        html += "<h2>Expectations</h2>" + expectationTable()
         html += "<h2>Errors and OTA</h2><section class=\"two\">" + errorTable() + otaTable() + "</section>"
         html += "<footer>simfleet " + HTMLText.escape(report.value(at: ["simfleet_version"])?.stringValue ?? SimFleet.version)
             + " · report format " + number(["format"]) + "</footer>"
@@ -119,8 +119,13 @@ public struct HTMLReport {
             for p in ["p50", "p90", "p99", "p999", "max"] { rows += "<td class=\"num\">" + milliseconds(["latency", key, p]) + "</td>" }
             rows += "</tr>"
         }
+        let percentiles = ["p50", "p90", "p99", "p999", "max"]
+        let chart = SVGBarChart(title: "End-to-end latency percentiles", xLabel: "percentile (ms)",
+                                labels: ["p50", "p90", "p99", "p99.9", "max"],
+                                counts: percentiles.map { report.number(at: ["latency", "e2e_ms", $0]) ?? 0 },
+                                color: Self.palette[4], height: 190).render()
         return "<div><table><tr><th>latency</th><th class=\"num\">count</th><th class=\"num\">p50</th><th class=\"num\">p90</th>"
-            + "<th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th></tr>" + rows + "</table></div>"
+            + "<th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th></tr>" + rows + "</table><div style=\"height:12px\"></div>" + chart + "</div>"
     }
 
     func expectationTable() -> String {

@@ -12,8 +12,8 @@ enum HTMLStyle {
     .meta{color:var(--muted);font-size:13px}
     .meta span{margin-right:14px}
     .badge{font-weight:700;font-size:15px;padding:8px 16px;border-radius:999px;color:#fff;white-space:nowrap}
-    .badge.pass{background:var(--ok)}.badge.fail{background:var(--bad)}.badge.none{background:var(--muted)}
-    .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
+    .badge.pass{background:var(--ok);color:#fff}.badge.fail{background:var(--bad);color:#fff}.badge.none{background:var(--muted);color:#fff}
+    .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
     .tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
     .tile b{display:block;font-size:22px;font-weight:650;margin-top:2px}
     .tile small{color:var(--muted)}
