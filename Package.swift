@@ -19,7 +19,7 @@ let package = Package(
         // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access).
         .target(
             name: "CMosquitto",
-            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("dl")]
+            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("crypto"), .linkedLibrary("dl")]
         ),
         .target(
             name: "SimFleet",
