@@ -66,9 +66,12 @@ struct RunCommand: ParsableCommand {
         FileHandle.standardError.write(Data(
             "simfleet: \(config.devices) devices on \(runner.brokerURL), \(config.reactors) reactors; open-file limit \(budget.softLimit) allows \(budget.deviceCeiling) devices\n".utf8))
         if isatty(2) != 0 {
+            let last = ReceivedBox()
             runner.onSample = { s, t in
+                let rate = s.received - last.value
+                last.value = s.received
                 let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  failed %d  msg/s %d  errors %d   ", t, s.connecting,
-                                  s.online, s.requested, s.neverConnected, 0, s.errorTotal)
+                                  s.online, s.requested, s.neverConnected, rate, s.errorTotal)
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
@@ -155,3 +158,6 @@ final class SignalTrap: @unchecked Sendable {
         sources.removeAll()
     }
 }
+
+/// The previous sample's received count, for the progress line's rate (sampling thread only).
+final class ReceivedBox: @unchecked Sendable { var value = 0 }

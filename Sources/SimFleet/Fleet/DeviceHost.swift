@@ -244,6 +244,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         if everConnected { counters.bump(counters.reconnects) } else {
             everConnected = true
             counters.bump(counters.everConnected)
+            counters.lastFirstConnectMicros.store(Int(now.microseconds), ordering: .relaxed)
         }
         setLink(.online)
         queued.append(.mqtt(.connected))

@@ -27,7 +27,8 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
-    let unacknowledgedInFlight = Atomic<Int>(0)
+    /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
+    let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)
     private let connectFailed = Atomic<Int>(0)
     private let disconnected = Atomic<Int>(0)
@@ -74,6 +75,8 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var sent = 0
     public var acknowledged = 0
     public var received = 0
+    /// Unix-epoch µs when the last device first connected (0 before any).
+    public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
 
     /// Devices that powered on and never completed a connect.
@@ -88,6 +91,7 @@ public struct FleetSnapshot: Sendable, Equatable {
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
         acknowledged += c.acknowledged.load(ordering: .relaxed)
+        lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)
         }

@@ -26,6 +26,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     private var ports: [Int] = []
     private var startedAt = Date()
     private var startedMonotonic = 0.0
+    private var rampStartMicros: Int64 = 0
+    /// CPU seconds and heartbeats sent at the start of the steady window (2 s after the ramp).
+    private var steadyMark: (cpu: Double, sent: Int)?
     private let stopRequested = DispatchSemaphore(value: 0)
     private var stopFlag = false
     private(set) var timeseries = Timeseries()
@@ -88,6 +91,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         startedAt = Date()
         startedMonotonic = HostClock.monotonicSeconds()
         let t0 = HostClock.now() + .milliseconds(50)
+        rampStartMicros = t0.microseconds
         shards = (0..<c.reactors).map { FleetShard<Firmware>(reactor: Reactor(index: $0)) }
         for shard in shards { shard.reactor.start() }
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
@@ -192,6 +196,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                                   messagesPerSecond: s.received - lastReceived, versions: versions)
                 lastReceived = s.received
                 onSample?(s, elapsedSeconds)
+                if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
+                    steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
+                }
                 nextSample += 1
             }
         }
@@ -201,6 +208,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Stops the devices, drains in-flight heartbeats to the observer, tears down and builds the report.
     public func finish() -> FleetReport {
         let duration = elapsedSeconds
+        let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
         for shard in shards { shard.reactor.post { _ in shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
@@ -221,14 +229,28 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-            + Double(usage.ru_stime.tv_usec) / 1e6
-        return FleetReport(
+        let cpu = FleetRunner.processCPUSeconds()
+        let allConnected = s.everConnected == configuration.devices && s.lastFirstConnectMicros > 0
+        var report = FleetReport(
             configuration: configuration, startedAt: startedAt, durationSeconds: duration, brokerURL: brokerURL,
             embedded: configuration.broker == .embedded, snapshot: s, lost: accounting.lost, lostDetail: accounting.detail,
             unacknowledged: max(0, s.sent - s.acknowledged), connectLatency: connect, e2eLatency: e2e, versions: versions,
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
+        report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
+        if let mark = steadyMark {
+            report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
+            report.steadyHeartbeats = steadyEnd.sent - mark.sent
+        }
+        return report
+    }
+
+    /// User + system CPU of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.

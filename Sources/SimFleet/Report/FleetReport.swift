@@ -31,6 +31,11 @@ public struct FleetReport: Sendable {
     public var deviceCeiling: Int
     public var observerReconnects: Int
     public var timeseries: Timeseries
+    /// Seconds from the ramp's start until the last device first connected (nil if some never did).
+    public var connectAllSeconds: Double?
+    /// CPU seconds and heartbeats sent in the steady window (from 2 s after the ramp to the end).
+    public var steadyCPUSeconds: Double?
+    public var steadyHeartbeats: Int?
     /// Filled by the scenario engine.
     public var expectations: [(expression: String, passed: Bool, measured: String)] = []
 
@@ -113,6 +118,9 @@ public struct FleetReport: Sendable {
             ("peak_rss_bytes", .int(peakRSSBytes)), ("cpu_seconds", .double(cpuSeconds)), ("reactors", .int(reactors)),
             ("fd_limit", .int(fdLimit)), ("device_ceiling", .int(deviceCeiling)),
             ("observer_reconnects", .int(observerReconnects)),
+            ("connect_all_s", connectAllSeconds.map { .double($0) } ?? .null),
+            ("steady_cpu_seconds", steadyCPUSeconds.map { .double($0) } ?? .null),
+            ("steady_heartbeats", steadyHeartbeats.map { .int($0) } ?? .null),
         ])
         func ints(_ a: [Int]) -> ReportJSON { .array(a.map { .int($0) }) }
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }
