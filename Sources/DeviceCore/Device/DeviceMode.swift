@@ -51,16 +51,3 @@ struct PendingReboot: Equatable, Sendable {
     let at: Instant
     let reason: ResetReason
 }
-
-/// The device's topics with `{id}` resolved.
-public struct DeviceTopics: Equatable, Sendable {
-    public let status: String
-    public let ota: String
-    public let logs: String
-
-    init(_ templates: TopicTemplates, id: String) {
-        status = resolveTopic(templates.status, id: id)
-        ota = resolveTopic(templates.ota, id: id)
-        logs = resolveTopic(templates.logs, id: id)
-    }
-}
