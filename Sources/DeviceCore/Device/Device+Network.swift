@@ -18,7 +18,7 @@ extension Device {
         case nil:
             ignore("WiFi " + event.name, actions: &actions)
         case .up?:
-            station.mqtt.networkUp(actions: &actions, counters: &counters)
+            station.mqtt.networkUp(at: now, actions: &actions, counters: &counters)
         case .down?:
             station.mqtt.networkDown(actions: &actions)
             brokerSessionEnded()

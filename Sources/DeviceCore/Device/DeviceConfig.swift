@@ -16,6 +16,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public var mqttUsername: String?
     public var mqttPassword: String?
     public var keepAliveSeconds: Int
+    /// How long the device waits for CONNACK before it gives the attempt up and backs off.
+    public var mqttConnectTimeout: TimeSpan
 
     public var heartbeatInterval: TimeSpan
     /// QoS of status publishes, 0 or 1.
@@ -56,6 +58,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.mqttUsername = nil
         self.mqttPassword = nil
         self.keepAliveSeconds = 60
+        self.mqttConnectTimeout = .seconds(10)
         self.heartbeatInterval = .seconds(30)
         self.heartbeatQoS = 0
         self.backoffBase = .seconds(1)

@@ -1,5 +1,5 @@
 /// What the device is doing at the top level. Each case carries only what exists in that mode.
-public enum DeviceMode: Sendable {
+public enum DeviceMode: Equatable, Sendable {
     /// Not running: before the first `.powerOn`, or after a `.reboot` action until the next one.
     case off
     /// Stored credentials: join the network, then hold an MQTT session to the broker.
@@ -14,7 +14,7 @@ public enum DeviceMode: Sendable {
 }
 
 /// Station mode: the WiFi link and, on top of it, the MQTT session.
-public struct StationMode: Sendable {
+public struct StationMode: Equatable, Sendable {
     public internal(set) var wifi: WiFiStation
     public internal(set) var mqtt: MQTTSession
 }

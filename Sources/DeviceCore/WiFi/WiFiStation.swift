@@ -1,6 +1,6 @@
 /// The station (client) side of the WiFi radio as a sub-machine: join the stored network, and after
 /// a failed join or a lost link retry with the device's backoff, forever.
-public struct WiFiStation: Sendable {
+public struct WiFiStation: Equatable, Sendable {
     /// `failures` counts consecutive failed joins since the last successful one.
     public enum State: Equatable, Sendable {
         case connecting(failures: Int)
