@@ -14,6 +14,7 @@ public struct MQTTSession: Equatable, Sendable {
     /// A session shorter than this does not reset the backoff.
     public static let stableAfter = TimeSpan.seconds(30)
 
+    /// The session's current state.
     public private(set) var state: State = .waitingForNetwork
     let options: MQTTConnectOptions
     let backoff: Backoff

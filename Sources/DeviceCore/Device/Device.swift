@@ -1,11 +1,15 @@
 /// A simulated ESP32's firmware, as a value: the host feeds it events with the current time and
 /// performs the actions it returns. All state, volatile and flash-backed, lives here.
 public struct Device<Crypto: DeviceCrypto>: Sendable {
+    /// What the device was built as; fixed for its lifetime.
     public let config: DeviceConfig
+    /// Status, OTA and logs topics with the device id filled in.
     public let topics: DeviceTopics
     /// Flash-backed state (NVS): survives `.powerOn`.
     public internal(set) var nvs: DeviceNVS
+    /// Off, station (WiFi + MQTT) or provisioning (access point).
     public internal(set) var mode: DeviceMode = .off
+    /// Totals for reports; they survive power cycles.
     public internal(set) var counters = DeviceCounters()
     /// The device's only source of randomness (backoff jitter). Entropy, not memory: it keeps
     /// running across power cycles, so reboots do not replay the same delays.
@@ -32,6 +36,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
     }
 
+    /// `esp32c6-a1b2c3`, or the configured override.
     public var deviceID: String { config.deviceID }
 
     /// Handles one event at time `now` and returns the actions the host must perform, in order.

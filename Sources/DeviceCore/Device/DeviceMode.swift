@@ -7,6 +7,7 @@ public enum DeviceMode: Equatable, Sendable {
     /// No stored credentials: the access point is up for the captive portal.
     case provisioning(ProvisioningMode)
 
+    /// True before the first power-on and between a reboot and the next one.
     public var isOff: Bool {
         if case .off = self { return true }
         return false
@@ -15,7 +16,9 @@ public enum DeviceMode: Equatable, Sendable {
 
 /// Station mode: the WiFi link and, on top of it, the MQTT session.
 public struct StationMode: Equatable, Sendable {
+    /// The station link.
     public internal(set) var wifi: WiFiStation
+    /// The broker session, only attempted while `wifi` is connected.
     public internal(set) var mqtt: MQTTSession
 }
 

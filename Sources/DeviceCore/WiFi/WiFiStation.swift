@@ -13,7 +13,9 @@ public struct WiFiStation: Equatable, Sendable {
         case none, up, down
     }
 
+    /// The link's current state.
     public private(set) var state: State
+    /// The network being joined (from NVS at power-on).
     public let credentials: WiFiCredentials
     let backoff: Backoff
 
@@ -26,6 +28,7 @@ public struct WiFiStation: Equatable, Sendable {
         connect(failures: 0, actions: &actions, counters: &counters)
     }
 
+    /// Associated with an address.
     public var isConnected: Bool {
         if case .connected = state { return true }
         return false
