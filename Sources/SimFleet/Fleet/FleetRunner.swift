@@ -18,6 +18,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public private(set) var broker: EmbeddedBroker?
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
+    /// Called once when the run ends, before devices stop and the broker goes away (the scenario
+    /// engine stops its timeline here, so no step acts on a fleet being torn down).
+    public var beforeFinish: (@Sendable () -> Void)?
 
     private var shards: [FleetShard<Firmware>] = []
     private var observerReactor: Reactor?
@@ -207,6 +210,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
 
     /// Stops the devices, drains in-flight heartbeats to the observer, tears down and builds the report.
     public func finish() -> FleetReport {
+        beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
         for shard in shards { shard.reactor.post { _ in shard.freeze() } }

@@ -37,13 +37,10 @@ public enum Backend: Equatable, Sendable {
 
 /// Options of the embedded backend.
 public struct EmbeddedBackend: Equatable, Sendable {
-    /// Broker listeners (spreads connections past the kernel's per-port limits).
-    public var listeners: Int
     /// Per-device ACLs: a device may only use `device/{id}/...`.
     public var acl: Bool
 
-    public init(listeners: Int = 1, acl: Bool = true) {
-        self.listeners = listeners
+    public init(acl: Bool = true) {
         self.acl = acl
     }
 }
@@ -58,6 +55,14 @@ public struct ExternalBackend: Equatable, Sendable {
     public var username: String?
     public var password: String?
     public var tls: TLSFiles?
+
+    public init(broker: String, api: String? = nil, username: String? = nil, password: String? = nil, tls: TLSFiles? = nil) {
+        self.broker = broker
+        self.api = api
+        self.username = username
+        self.password = password
+        self.tls = tls
+    }
 }
 
 /// Files for `mqtts://`: CA bundle, optional client certificate and key.
@@ -66,6 +71,13 @@ public struct TLSFiles: Equatable, Sendable {
     public var cert: String?
     public var key: String?
     public var verifyHostname: Bool
+
+    public init(ca: String, cert: String? = nil, key: String? = nil, verifyHostname: Bool = true) {
+        self.ca = ca
+        self.cert = cert
+        self.key = key
+        self.verifyHostname = verifyHostname
+    }
 }
 
 /// One firmware image on the embedded origin.

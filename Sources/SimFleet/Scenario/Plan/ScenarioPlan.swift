@@ -27,7 +27,8 @@ public struct ScenarioPlan: Equatable, Sendable {
         for (g, group) in scenario.fleet.enumerated() {
             var random = ScenarioPlan.stream(scenario.seed, purpose: 1, index: g)
             for i in 0..<group.count {
-                devices.append(Device(id: IDTemplate.render(group.idTemplate, index: i, group: group, random: &random),
+                devices.append(Device(id: IDTemplate.render(group.idTemplate, index: i, group: group, seed: scenario.seed,
+                                                                random: &random),
                                       group: group.name, chip: group.chip, firmwareVersion: group.firmwareVersion,
                                       provisioned: group.provisioned))
             }

@@ -21,10 +21,9 @@ enum BackendSchema {
                 return .embedded(EmbeddedBackend())
             }
             let options = try YAMLMapping(embeddedNode, file: file, context: "embedded backend",
-                                          allowed: ["listeners", "acl"])
-            let listeners = try options.optional("listeners") { r throws(ScenarioError) in try r.int(in: 1...16) } ?? 1
+                                          allowed: ["acl"])
             let acl = try options.optional("acl") { r throws(ScenarioError) in try r.bool() } ?? true
-            return .embedded(EmbeddedBackend(listeners: listeners, acl: acl))
+            return .embedded(EmbeddedBackend(acl: acl))
         }
         let broker = try map.value("broker") { r throws(ScenarioError) in try r.string() }
         guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {

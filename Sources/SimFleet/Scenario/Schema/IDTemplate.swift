@@ -1,12 +1,13 @@
 import DeviceCore
 
 /// Device id templates: `{n}` / `{n:06}` (1-based index in the group), `{chip}`, `{group}`,
-/// `{rand:N}` (N seeded hex digits, 4…16). Ids must be unique across the fleet.
+/// `{rand:N}` (N seeded hex digits, 4…16), `{mac}` (the device's seeded MAC, as the runtime derives it).
+/// Ids must be unique across the fleet.
 public enum IDTemplate {
     enum Token: Equatable {
         case text(String)
         case index(width: Int)
-        case chip, group
+        case chip, group, mac
         case random(digits: Int)
     }
 
@@ -26,11 +27,12 @@ public enum IDTemplate {
                     out.append(.index(width: width))
                 case ("chip", nil): out.append(.chip)
                 case ("group", nil): out.append(.group)
+                case ("mac", nil): out.append(.mac)
                 case ("rand", let d?):
                     guard let digits = Int(d), (4...16).contains(digits) else { return (out, offset, "{rand:N} needs N from 4 to 16") }
                     out.append(.random(digits: digits))
                 default:
-                    return (out, offset, "unknown placeholder '{" + body + "}' (expected {n}, {n:06}, {chip}, {group}, {rand:8})")
+                    return (out, offset, "unknown placeholder '{" + body + "}' (expected {n}, {n:06}, {chip}, {group}, {mac}, {rand:8})")
                 }
                 offset += close - chars.startIndex + 1
                 chars = chars[(close + 1)...]
@@ -52,7 +54,7 @@ public enum IDTemplate {
         let varies = parsed.tokens.contains { token in
             if case .index = token { return true }
             if case .random = token { return true }
-            return false
+            return token == .mac
         }
         if count > 1 && !varies {
             throw ScenarioError("'id' template gives every device the same id; add {n}", at: position, key: "id")
@@ -66,13 +68,15 @@ public enum IDTemplate {
     }
 
     /// The id of device `index` (0-based) of `group`.
-    public static func render(_ template: String, index: Int, group: FleetGroup, random: inout SeededRandom) -> String {
+    public static func render(_ template: String, index: Int, group: FleetGroup, seed: UInt64,
+                              random: inout SeededRandom) -> String {
         var out = ""
         for token in tokens(template).tokens {
             switch token {
             case .text(let t): out += t
             case .chip: out += group.chip.idPrefix
             case .group: out += group.name
+            case .mac: out += FleetConfiguration(idTemplate: "{mac}", seed: seed).deviceSpec(index).id
             case .index(let width):
                 let digits = String(index + 1)
                 out += String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -2,7 +2,10 @@ import Foundation
 import DeviceCore
 
 /// Parsing and printing of the units scenario files use: durations, percentages, byte sizes.
-enum Units {
+public enum Units {
+    /// `500ms`, `10s`, `5m`, `1h`, `1m30s` as a span; nil otherwise (for command-line flags).
+    public static func parseDuration(_ text: String) -> TimeSpan? { duration(text) }
+
     /// `500ms`, `10s`, `5m`, `1h`, `1m30s`, `1.5s`; nil for anything else (a bare number has no unit).
     static func duration(_ text: String) -> TimeSpan? {
         var total: Double = 0
