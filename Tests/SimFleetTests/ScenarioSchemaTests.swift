@@ -8,7 +8,7 @@ final class ScenarioSchemaTests: XCTestCase {
         XCTAssertEqual(s.name, "t")
         XCTAssertEqual(s.seed, 1)
         XCTAssertEqual(s.duration, .seconds(60))
-        XCTAssertEqual(s.backend, .embedded(EmbeddedBackend(listeners: 1, acl: true)))
+        XCTAssertEqual(s.backend, .embedded(EmbeddedBackend(acl: true)))
         let g = s.fleet[0]
         XCTAssertEqual(g.count, 10)
         XCTAssertEqual(g.chip, .esp32c6)
