@@ -42,6 +42,9 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     public func start() {
         let thread = Thread { [self] in
             run()
+            // Stay alive until the run ends: a broker restarted from this thread is its child with
+            // PR_SET_PDEATHSIG, which Linux fires when the spawning *thread* exits.
+            while !isStopped { _ = wake.wait(timeout: .now() + 1) }
             done.signal()
         }
         thread.name = "simfleet-timeline"
