@@ -20,7 +20,7 @@ final class HTMLReportTests: XCTestCase {
      "errors": {"connect_refused": 0, "<img src=x>": 2},
      "ota": {"commands": 1, "started": 1, "succeeded": 1, "failed": 0, "rolled_back": 0, "corrupted_downloads": 0},
      "fleet": {"version": {"1.0.0": 9, "<script>alert(1)</script>": 1}},
-     "timeseries": {"interval_s": 10, "t": [0, 10, 20, 30], "online": [0, 10, 10, 9], "messages_per_s": [0, 3, 3, 3], "reconnects": [0, 0, 1, 1],
+     "timeseries": {"interval_s": 10, "t": [0, 10, 20, 30], "online": [0, 10, 10, 9], "messages_per_s": [0, 3, 3, 3], "connecting": [10, 0, 0, 1], "errors": [0, 0, 1, 1],
                     "versions": {"1.0.0": [10, 10, 9, 9], "<script>alert(1)</script>": [0, 0, 1, 1]}},
      "expectations": [{"expression": "delivery >= 100%", "passed": false, "measured": "99%"},
                       {"expression": "connect_latency.p99 < 2s", "passed": true, "measured": "5 ms"}],
@@ -35,7 +35,7 @@ final class HTMLReportTests: XCTestCase {
             XCTAssertFalse(html.contains(external), "the page must not load anything: found " + external)
         }
         let charts = html.components(separatedBy: "<svg ").count - 1
-        XCTAssertEqual(charts, 6, "online, messages/s, OTA per version, reconnects, histogram, percentiles")
+        XCTAssertEqual(charts, 6, "online, messages/s, OTA per version, connecting/errors, histogram, percentiles")
         XCTAssertTrue(html.contains("aria-label=\"Devices online\""))
         XCTAssertTrue(html.contains("aria-label=\"OTA progress: devices per firmware version\""))
     }

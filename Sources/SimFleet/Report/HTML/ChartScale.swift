@@ -6,7 +6,8 @@ struct ChartScale {
     var upper: Double
     var ticks: [Double]
 
-    init(min dataMin: Double, max dataMax: Double, targetTicks: Int = 5) {
+    /// `tight` ends the axis at the data (time axes); otherwise it ends at the next round tick.
+    init(min dataMin: Double, max dataMax: Double, targetTicks: Int = 5, tight: Bool = false) {
         let low = Swift.min(0, dataMin)
         var high = Swift.max(dataMax, low + 1e-9)
         if high - low < 1e-9 { high = low + 1 }
@@ -16,6 +17,10 @@ struct ChartScale {
         lower = floor(low / step) * step
         upper = ceil(high / step) * step
         ticks = stride(from: lower, through: upper + step / 2, by: step).map { $0 }
+        if tight {
+            upper = high
+            ticks = ticks.filter { $0 <= high + 1e-9 }
+        }
     }
 
     /// Position of `value` in `0...length`, from the axis' low end.

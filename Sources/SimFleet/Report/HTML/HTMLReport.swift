@@ -60,8 +60,21 @@ public struct HTMLReport {
         out += tile("Connect p99", milliseconds(["latency", "connect_ms", "p99"]), "p50 " + milliseconds(["latency", "connect_ms", "p50"]))
         out += tile("End-to-end p99", milliseconds(["latency", "e2e_ms", "p99"]), "p50 " + milliseconds(["latency", "e2e_ms", "p50"]))
         out += tile("Reconnects", number(["reconnects"]))
-        out += tile("OTA succeeded", number(["ota", "succeeded"]), number(["ota", "failed"]) + " failed, "
-                    + number(["ota", "rolled_back"]) + " rolled back")
+        if report.value(at: ["ota"]) != nil {
+            out += tile("OTA succeeded", number(["ota", "succeeded"]), number(["ota", "failed"]) + " failed, "
+                        + number(["ota", "rolled_back"]) + " rolled back")
+        } else {
+            let errors = report.members(at: ["errors"])
+            let total = errors.reduce(0.0) { sum, m in
+                if case .number(let n) = m.value { return sum + (Double(n.text) ?? 0) }
+                return sum
+            }
+            let top = errors.compactMap { m -> (String, Double)? in
+                guard case .number(let n) = m.value, let v = Double(n.text), v > 0 else { return nil }
+                return (m.key, v)
+            }.sorted { $0.1 > $1.1 }.prefix(2).map { HTMLText.escape($0.0) + " " + ValueFormat.number($0.1) }
+            out += tile("Errors", ValueFormat.number(total), top.joined(separator: " · "), bad: total > 0)
+        }
         out += tile("Peak RSS", report.number(at: ["simulator", "peak_rss_bytes"]).map(ValueFormat.bytes) ?? "–",
                     perDevice())
         out += tile("Simulator CPU", seconds(["simulator", "cpu_seconds"]), number(["simulator", "reactors"]) + " reactors")
@@ -90,9 +103,15 @@ public struct HTMLReport {
         }
         out += SVGLineChart(title: "OTA progress: devices per firmware version", xLabel: "seconds", yLabel: "devices",
                             x: t, series: versions).render()
-        out += SVGLineChart(title: "Reconnects (cumulative)", xLabel: "seconds", yLabel: "reconnects", x: t,
-                            series: [.init(name: "reconnects", color: Self.palette[3],
-                                           values: report.series(at: ["timeseries", "reconnects"]) ?? [])]).render()
+        var trouble: [SVGLineChart.Series] = []
+        for (key, name, color) in [("connecting", "connecting", Self.palette[2]), ("errors", "errors (cumulative)", Self.palette[3]),
+                                   ("reconnects", "reconnects (cumulative)", Self.palette[4])] {
+            if let values = report.series(at: ["timeseries", key]) {
+                trouble.append(.init(name: name, color: color, values: values))
+            }
+        }
+        out += SVGLineChart(title: "Connecting devices and errors", xLabel: "seconds", yLabel: "count", x: t,
+                            series: trouble).render()
         return out
     }
 

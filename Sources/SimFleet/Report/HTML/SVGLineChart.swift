@@ -23,7 +23,7 @@ struct SVGLineChart {
         guard let xMax = x.last, x.count > 1, !allValues.isEmpty else {
             return "<div class=\"chart empty\"><h3>" + HTMLText.escape(title) + "</h3><p>No samples in this report.</p></div>"
         }
-        let xs = ChartScale(min: x.first ?? 0, max: xMax)
+        let xs = ChartScale(min: x.first ?? 0, max: xMax, tight: true)
         let ys = ChartScale(min: allValues.min() ?? 0, max: allValues.max() ?? 1)
         func px(_ v: Double) -> Double { left + xs.position(v, length: plotW) }
         func py(_ v: Double) -> Double { top + plotH - ys.position(v, length: plotH) }
