@@ -1,5 +1,8 @@
 import DeviceCore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 @testable import SimFleet
 
@@ -87,6 +90,43 @@ final class ScenarioRunTests: XCTestCase {
         let run = try simfleet(["run", file, "--report", dir.appendingPathComponent("ok.json").path])
         XCTAssertEqual(run.status, 0, run.err + run.out)
         XCTAssertTrue(run.err.contains("timeline step 1 (device_fault at"), run.err)
+    }
+
+    func testMetricsEndpointIsLiveDuringARun() throws {
+        let file = try write("live.yaml", """
+        name: live
+        duration: 6s
+        fleet: [{count: 4, heartbeat: 1s}]
+        expect:
+          - connected >= 100%
+        """)
+        let process = Process()
+        process.executableURL = packageRoot.appendingPathComponent(".build/debug/simfleet")
+        process.arguments = ["run", file, "--metrics-port", "0", "--report", dir.appendingPathComponent("live.json").path]
+        process.currentDirectoryURL = dir
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        var port: Int?
+        let deadline = Date().addingTimeInterval(10)
+        while port == nil && Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: "metrics at http://127.0.0.1:") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        let metricsPort = try XCTUnwrap(port, text)
+        Thread.sleep(forTimeInterval: 3)  // a few one-second samples into the run
+        let body = try String(contentsOf: URL(string: "http://127.0.0.1:" + String(metricsPort) + "/metrics")!, encoding: .utf8)
+        XCTAssertTrue(body.contains("simfleet_devices_requested 4.0\n"), body)
+        XCTAssertTrue(body.contains("simfleet_devices_online 4.0\n"), body)
+        XCTAssertTrue(body.contains("simfleet_messages_sent_total "), body)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
     }
 
     func testConditionThatNeverHoldsFailsTheRun() throws {
