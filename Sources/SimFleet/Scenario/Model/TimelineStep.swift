@@ -36,7 +36,7 @@ public enum StepAction: Equatable, Sendable {
     case rampUp(group: String?, perSecond: Double?)
     /// Let the timeline pause for a while (the fleet keeps running).
     case wait(TimeSpan)
-    /// Steady state for a while; marked as a phase in the report.
+    /// Steady state for a while: behaves as `wait`, named for what the author means.
     case hold(TimeSpan)
     case rollout(Rollout)
     case firmwareFault(FirmwareFault)
