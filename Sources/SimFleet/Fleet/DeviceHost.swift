@@ -23,6 +23,16 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private var wifiDownUntil: Instant?
     private(set) var runningVersion: String
     private var frozen = false
+    private(set) var lastConnectedAt: Instant?
+    private var attempts = 0
+    private var lastError: FleetErrorKind?
+    private var lastReturnCode: Int32 = 0
+
+    /// Why this device never connected, nil once it has.
+    var failure: DeviceFailure? {
+        guard !everConnected, attempts > 0 else { return nil }
+        return DeviceFailure(device: spec.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
+    }
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
@@ -183,11 +193,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             client.clearWill()
         }
         connectStartedAt = now
+        attempts += 1
         setLink(.connecting)
         let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
                                 bindAddress: endpoint.bindAddress)
         if rc != 0 {
-            counters.count(.connectFailed)
+            note(.connectFailed, rc)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: -Int(rc))))
         }
@@ -232,12 +243,13 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     func mqttConnected(returnCode: Int32) {
         guard returnCode == 0 else {
-            counters.count(.connectRefused)
+            note(.connectRefused, returnCode)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
             return
         }
         let now = HostClock.now()
+        lastConnectedAt = now
         if let started = connectStartedAt {
             reactor.connectLatency.record(microseconds: (now - started).microseconds)
         }
@@ -253,7 +265,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     func mqttDisconnected(returnCode: Int32) {
         switch link {
         case .connecting:
-            counters.count(.connectFailed)
+            note(.connectFailed, returnCode)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: -1)))
         case .online:
@@ -263,6 +275,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .waiting, .off:
             break  // the refusal or power cut was already reported
         }
+    }
+
+    private func note(_ kind: FleetErrorKind, _ rc: Int32) {
+        counters.count(kind)
+        lastError = kind
+        lastReturnCode = rc
     }
 
     func mqttPublished(mid: Int32) {

@@ -48,6 +48,10 @@ public struct FleetConfiguration: Sendable {
     /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
     public var usernameTemplate: String?
     public var passwordTemplate: String?
+    /// Credentials of the observer client on an external broker (it must be allowed to read
+    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    public var observerUsername: String?
+    public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
     public var api: String?
     /// Reactor threads; default one per core.
@@ -76,6 +80,8 @@ public struct FleetConfiguration: Sendable {
         self.broker = broker
         self.usernameTemplate = usernameTemplate
         self.passwordTemplate = passwordTemplate
+        self.observerUsername = nil
+        self.observerPassword = nil
         self.api = api
         self.reactors = max(1, reactors)
         self.drainSeconds = drainSeconds

@@ -73,8 +73,8 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         case .external(let host, let port, let tls):
             endpointBase = BrokerEndpoint(host: host, port: port, tls: tls)
             ports = [port]
-            observerUser = c.usernameTemplate.map { FleetConfiguration.expand($0, n: 0, id: "simfleet-observer", chip: "", mac: "") }
-            observerPassword = c.passwordTemplate.map { FleetConfiguration.expand($0, n: 0, id: "simfleet-observer", chip: "", mac: "") }
+            observerUser = c.observerUsername
+            observerPassword = c.observerPassword
         }
         started = true
 
@@ -221,6 +221,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         }
         s = snapshot()
         let accounting = deliveryAccounting()
+        let failures = deviceFailures()
         let versions = versionCounts()
         var connect = LatencyRecorder()
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
@@ -237,6 +238,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             unacknowledged: max(0, s.sent - s.acknowledged), connectLatency: connect, e2eLatency: e2e, versions: versions,
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
+        report.failures = failures
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
@@ -269,6 +271,29 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         }
         return (lost, detail)
     }
+
+    /// Devices that never connected, with their last error and how often they tried (first 100).
+    private func deviceFailures() -> [DeviceFailure] {
+        var out: [DeviceFailure] = []
+        for shard in shards {
+            let f: [DeviceFailure] = syncOn(shard.reactor) { shard.hosts.compactMap { $0.failure } }
+            out.append(contentsOf: f)
+        }
+        return Array(out.sorted { $0.device < $1.device }.prefix(100))
+    }
+
+    /// When each device last completed a connect (Unix-epoch µs, 0 = never), by fleet index.
+    func lastConnectTimes() -> [Int: Int64] {
+        var out: [Int: Int64] = [:]
+        for shard in shards {
+            let t: [(Int, Int64)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.index, $0.lastConnectedAt?.microseconds ?? 0) } }
+            for (i, v) in t { out[i] = v }
+        }
+        return out
+    }
+
+    /// Ids whose latest status the observer saw was the offline last will.
+    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
 
     private func versionCounts() -> [String: Int] {
         var out: [String: Int] = [:]
