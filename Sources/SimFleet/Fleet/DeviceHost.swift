@@ -114,7 +114,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     func housekeeping() {
         client?.housekeeping()
-        drain()
+        if !queued.isEmpty { drain() }
     }
 
     // MARK: - Events in, actions out

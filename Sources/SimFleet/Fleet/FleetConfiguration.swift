@@ -56,6 +56,8 @@ public struct FleetConfiguration: Sendable {
     public var api: String?
     /// Reactor threads; default one per core.
     public var reactors: Int
+    /// Timer tick of the reactors in milliseconds (deadlines are served on the next tick).
+    public var timerTickMs: Int
     /// Longest wait at the end for in-flight heartbeats to reach the observer.
     public var drainSeconds: Double
     /// Scenario name for the report, nil for a flags-only run.
@@ -85,6 +87,7 @@ public struct FleetConfiguration: Sendable {
         self.api = api
         self.reactors = max(1, reactors)
         self.drainSeconds = drainSeconds
+        self.timerTickMs = 10
         self.scenarioName = scenarioName
     }
 

@@ -92,7 +92,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         startedMonotonic = HostClock.monotonicSeconds()
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
-        shards = (0..<c.reactors).map { FleetShard<Firmware>(reactor: Reactor(index: $0)) }
+        shards = (0..<c.reactors).map {
+            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
+        }
         for shard in shards { shard.reactor.start() }
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         for (r, shard) in shards.enumerated() {

@@ -37,8 +37,13 @@ final class Reactor: @unchecked Sendable {
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000
 
-    init(index: Int) {
+    /// Timer granularity in µs: deadlines fire on the next multiple of it (like FreeRTOS's 10 ms
+    /// tick), so devices due close together are served by one wake-up instead of one each.
+    let tickMicros: Int64
+
+    init(index: Int, tickMicros: Int64 = 10_000) {
         self.index = index
+        self.tickMicros = max(1, tickMicros)
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         _ = simfleet_epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFD, EPOLLIN.rawValue, 0)
@@ -110,7 +115,9 @@ final class Reactor: @unchecked Sendable {
         while !stopping.load(ordering: .acquiring) {
             let now = HostClock.now().microseconds
             var wake = nextMisc
-            if let first = timers.first, first.deadline < wake { wake = first.deadline }
+            if let first = timers.first, first.deadline < wake {
+                wake = (first.deadline + tickMicros - 1) / tickMicros * tickMicros
+            }
             let timeout = Int32(max(0, min(1000, (wake - now + 999) / 1000)))
             let n = datas.withUnsafeMutableBufferPointer { d in
                 masks.withUnsafeMutableBufferPointer { m in
