@@ -53,10 +53,10 @@ def run_baseline(exe, devices, steady):
             "steady_cpu_seconds": r["steady_cpu_seconds"], "steady_heartbeats": r["steady_sent"]}
 
 
-def run_simfleet(exe, devices, steady):
+def run_simfleet(exe, devices, steady, extra=()):
     report = tempfile.mktemp(suffix=".json")
     subprocess.run([exe, "run", "--devices", str(devices), "--heartbeat", "10s", "--qos", "1", "--ramp", "1000/s",
-                    "--duration", f"{steady}s", "--report", report], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    "--duration", f"{steady}s", "--report", report, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=devices / 1000 + steady + 120, check=False)
     r = json.load(open(report)); os.unlink(report)
     s = r["simulator"]
@@ -88,6 +88,7 @@ def main():
     ap.add_argument("--sizes", default="1000,5000,10000,19000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--steady", type=int, default=60, help="steady seconds after the ramp")
+    ap.add_argument("--simfleet-args", default="", help="extra arguments for simfleet run, e.g. '--reactors 1'")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     subprocess.run(["swift", "build", "-c", "release", "--product", "simfleet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -95,20 +96,20 @@ def main():
     os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
     baseline = os.path.join(HERE, "out", "baseline")
     subprocess.run(["gcc", "-O2", "-Wall", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lmosquitto", "-ldl"], check=True)
-    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "steady_s": a.steady,
+    results = {"simfleet_args": a.simfleet_args, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "steady_s": a.steady,
                "heartbeat_s": 10, "qos": 1, "ramp_per_s": 1000, "cores": os.cpu_count(), "sizes": {}}
     for n in sizes:
         rows = {"c": [], "simfleet": []}
         for i in range(a.runs):
             c = run_baseline(baseline, n, a.steady); rows["c"].append(c)
-            s = run_simfleet(simfleet, n, a.steady); rows["simfleet"].append(s)
+            s = run_simfleet(simfleet, n, a.steady, a.simfleet_args.split()); rows["simfleet"].append(s)
             print(f"{n} run {i+1}: C {per10k(c):.3f} CPU-s/10k rss {c['peak_rss_bytes']/n:.0f} B/dev | "
                   f"simfleet {per10k(s):.3f} CPU-s/10k rss {s['peak_rss_bytes']/n:.0f} B/dev connect {s['connect_all_s']} s "
                   f"delivery {s['received']}/{s['sent']}", file=sys.stderr, flush=True)
         results["sizes"][str(n)] = rows
-    out = os.path.join(HERE, "results", results["date"][:10] + ".json")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    json.dump(results, open(out, "w"), indent=1)
+        out = os.path.join(HERE, "results", results["date"][:16].replace(":", "") + ".json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        json.dump(results, open(out, "w"), indent=1)  # after every size: a long matrix keeps what it measured
     print_table(results)
 
 

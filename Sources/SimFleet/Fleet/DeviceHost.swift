@@ -292,8 +292,8 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         queued.append(.mqtt(.published(messageID: seq)))
     }
 
-    func mqttMessage(topic: String, payload: [UInt8]) {
-        queued.append(.mqtt(.message(topic: topic, payload: payload)))
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {

@@ -20,7 +20,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
 
     private var shards: [FleetShard<Firmware>] = []
-    private var observerReactor: Reactor?
     private var observer: Observer?
     private var endpointBase = BrokerEndpoint(host: "127.0.0.1", port: 1883)
     private var ports: [Int] = []
@@ -78,10 +77,12 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         }
         started = true
 
-        let obsReactor = Reactor(index: -1)
-        obsReactor.start()
-        observerReactor = obsReactor
-        let obs = Observer(reactor: obsReactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        shards = (0..<c.reactors).map {
+            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
+        }
+        for shard in shards { shard.reactor.start() }
+        // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
+        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
@@ -92,10 +93,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         startedMonotonic = HostClock.monotonicSeconds()
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
-        shards = (0..<c.reactors).map {
-            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
-        }
-        for shard in shards { shard.reactor.start() }
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
@@ -211,7 +208,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public func finish() -> FleetReport {
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
-        for shard in shards { shard.reactor.post { _ in shard.freeze() } }
+        for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
         var s = snapshot()
@@ -260,16 +257,19 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
     private func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
         guard configuration.qos == 1, let observer else { return (0, []) }
+        // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
+        // has then had every chance to arrive, and is never miscounted as lost.
+        var acked: [(String, SequenceSet)] = []
+        for shard in shards {
+            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
+        }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for shard in shards {
-            let acked: [(String, SequenceSet)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
-            for (id, set) in acked {
-                let missing = set.subtracting(received[id] ?? SequenceSet())
-                lost += missing.count
-                for seq in missing where detail.count < 100 { detail.append((id, seq)) }
-            }
+        for (id, set) in acked {
+            let missing = set.subtracting(received[id] ?? SequenceSet())
+            lost += missing.count
+            for seq in missing where detail.count < 100 { detail.append((id, seq)) }
         }
         return (lost, detail)
     }
@@ -323,7 +323,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         for shard in shards { shard.reactor.post { _ in shard.shutdown() } }
         observer?.stop()
         for shard in shards { shard.reactor.stopAndJoin() }
-        observerReactor?.stopAndJoin()
         broker?.stop()
     }
 }
