@@ -2,7 +2,7 @@ import DeviceCore
 
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
-final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate {
+final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate, DownloadSink {
     let spec: DeviceSpec
     private var firmware: Firmware
     private unowned(unsafe) let reactor: Reactor
@@ -23,6 +23,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private var wifiDownUntil: Instant?
     private(set) var runningVersion: String
     private var frozen = false
+    private var download: DownloadTransfer?
     private(set) var lastConnectedAt: Instant?
     private var attempts = 0
     private var lastError: FleetErrorKind?
@@ -95,7 +96,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     // MARK: - ReactorClient
 
-    func descriptorReady(_ events: UInt32) {
+    func descriptorReady(_ events: UInt32, fd: Int32) {
         client?.ready(events)
         drain()
     }
@@ -168,8 +169,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
         case .wifiScan:
             queued.append(.wifi(.scanDone([])))
-        case .startDownload, .cancelDownload, .flash, .httpRespond, .dnsRespond, .startAccessPoint,
-             .stopAccessPoint, .log:
+        case .startDownload(let url, let rangeStart):
+            if let d = download { reactor.downloads.cancel(d) }
+            counters.bump(counters.downloadsStarted)
+            download = reactor.downloads.start(url: url, rangeStart: rangeStart, sink: self)
+        case .cancelDownload:
+            if let d = download { reactor.downloads.cancel(d) }
+            download = nil
+        case .flash, .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint, .log:
             break
         }
     }
@@ -222,7 +229,26 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     private func dropConnection() {
         client?.abort()
+        if let d = download {
+            reactor.downloads.cancel(d)
+            download = nil
+        }
     }
+
+    // MARK: - DownloadSink
+
+    func downloadEvent(_ event: DownloadEvent) {
+        switch event {
+        case .finished: download = nil
+        case .failed:
+            download = nil
+            counters.bump(counters.downloadsFailed)
+        default: break
+        }
+        queued.append(.download(event))
+    }
+
+    func flushDownloadEvents() { drain() }
 
     private func setLink(_ new: LinkState) {
         guard new != link else { return }

@@ -167,10 +167,8 @@ final class MosquittoClient {
         let wanted = EPOLLIN.rawValue | (mosquitto_want_write(handle) ? EPOLLOUT.rawValue : 0)
         if wanted == mask { return }
         let op = mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-        if simfleet_epoll_ctl(reactor.epollFD, op, fd, wanted, UInt64(slot) + 1) != 0 {
-            let retry = errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-            _ = simfleet_epoll_ctl(reactor.epollFD, retry, fd, wanted, UInt64(slot) + 1)
-        }
+        let err = reactor.watch(fd: fd, slot: slot, events: wanted, op: op)
+        if err != 0 { reactor.watch(fd: fd, slot: slot, events: wanted, op: err == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD) }
         mask = wanted
     }
 }

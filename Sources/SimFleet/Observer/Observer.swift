@@ -67,7 +67,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         reactor.schedule(slot, at: HostClock.now() + .milliseconds(100))
     }
 
-    func descriptorReady(_ events: UInt32) { client?.ready(events) }
+    func descriptorReady(_ events: UInt32, fd: Int32) { client?.ready(events) }
     func timerFired(at now: Instant) { if !connected { connect() } }
     func housekeeping() { client?.housekeeping() }
 

@@ -7,8 +7,8 @@ import Synchronization
 /// Something a reactor drives: a device's MQTT client, the observer. It is called only on its
 /// reactor's thread.
 protocol ReactorClient: AnyObject {
-    /// The client's descriptor is ready (`EPOLLIN`/`EPOLLOUT`/`EPOLLERR` bits).
-    func descriptorReady(_ events: UInt32)
+    /// One of the client's descriptors is ready (`EPOLLIN`/`EPOLLOUT`/`EPOLLERR` bits).
+    func descriptorReady(_ events: UInt32, fd: Int32)
     /// The deadline the client set with `Reactor.schedule` has passed.
     func timerFired(at now: Instant)
     /// Periodic housekeeping (MQTT keepalive pings), every `Reactor.miscInterval`.
@@ -31,6 +31,8 @@ final class Reactor: @unchecked Sendable {
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     let counters = FleetCounters()
+    /// HTTP transfers of this reactor's devices (created on first use, reactor thread only).
+    lazy var downloads = CurlMulti(reactor: self)
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
 
@@ -101,10 +103,14 @@ final class Reactor: @unchecked Sendable {
         timers.set(slot, to: deadline?.microseconds)
     }
 
-    /// Adds, changes or removes interest in `fd` for `slot` (`events` 0 removes).
-    func watch(fd: Int32, slot: Int32, events: UInt32, op: Int32) {
-        _ = simfleet_epoll_ctl(epfd, op, fd, events, UInt64(slot) + 1)
+    /// Adds, changes or removes (`EPOLL_CTL_DEL`) interest in `fd` for `slot`; errno on failure.
+    @discardableResult
+    func watch(fd: Int32, slot: Int32, events: UInt32, op: Int32) -> Int32 {
+        simfleet_epoll_ctl(epfd, op, fd, events, Reactor.key(fd: fd, slot: slot)) == 0 ? 0 : errno
     }
+
+    /// epoll user data: the descriptor in the high half, slot + 1 in the low half (0 = the inbox).
+    static func key(fd: Int32, slot: Int32) -> UInt64 { UInt64(UInt32(bitPattern: fd)) << 32 | UInt64(UInt32(slot) &+ 1) }
 
     // MARK: - Loop
 
@@ -129,8 +135,8 @@ final class Reactor: @unchecked Sendable {
                     let key = datas[i]
                     if key == 0 {
                         drainInbox()
-                    } else if let client = clients[Int(key - 1)] {
-                        client.descriptorReady(masks[i])
+                    } else if let client = clients[Int((key & 0xFFFF_FFFF) - 1)] {
+                        client.descriptorReady(masks[i], fd: Int32(truncatingIfNeeded: key >> 32))
                     }
                 }
             }
