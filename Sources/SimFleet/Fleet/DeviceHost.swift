@@ -2,7 +2,7 @@ import DeviceCore
 
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
-final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate {
+final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate, DownloadSink {
     let spec: DeviceSpec
     private var firmware: Firmware
     private unowned(unsafe) let reactor: Reactor
@@ -23,6 +23,17 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private var wifiDownUntil: Instant?
     private(set) var runningVersion: String
     private var frozen = false
+    private var download: DownloadTransfer?
+    private(set) var lastConnectedAt: Instant?
+    private var attempts = 0
+    private var lastError: FleetErrorKind?
+    private var lastReturnCode: Int32 = 0
+
+    /// Why this device never connected, nil once it has.
+    var failure: DeviceFailure? {
+        guard !everConnected, attempts > 0 else { return nil }
+        return DeviceFailure(device: spec.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
+    }
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
@@ -85,7 +96,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     // MARK: - ReactorClient
 
-    func descriptorReady(_ events: UInt32) {
+    func descriptorReady(_ events: UInt32, fd: Int32) {
         client?.ready(events)
         drain()
     }
@@ -104,7 +115,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     func housekeeping() {
         client?.housekeeping()
-        drain()
+        if !queued.isEmpty { drain() }
     }
 
     // MARK: - Events in, actions out
@@ -158,8 +169,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
         case .wifiScan:
             queued.append(.wifi(.scanDone([])))
-        case .startDownload, .cancelDownload, .flash, .httpRespond, .dnsRespond, .startAccessPoint,
-             .stopAccessPoint, .log:
+        case .startDownload(let url, let rangeStart):
+            if let d = download { reactor.downloads.cancel(d) }
+            counters.bump(counters.downloadsStarted)
+            download = reactor.downloads.start(url: url, rangeStart: rangeStart, sink: self)
+        case .cancelDownload:
+            if let d = download { reactor.downloads.cancel(d) }
+            download = nil
+        case .flash, .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint, .log:
             break
         }
     }
@@ -183,11 +200,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             client.clearWill()
         }
         connectStartedAt = now
+        attempts += 1
         setLink(.connecting)
         let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
                                 bindAddress: endpoint.bindAddress)
         if rc != 0 {
-            counters.count(.connectFailed)
+            note(.connectFailed, rc)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: -Int(rc))))
         }
@@ -211,7 +229,26 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     private func dropConnection() {
         client?.abort()
+        if let d = download {
+            reactor.downloads.cancel(d)
+            download = nil
+        }
     }
+
+    // MARK: - DownloadSink
+
+    func downloadEvent(_ event: DownloadEvent) {
+        switch event {
+        case .finished: download = nil
+        case .failed:
+            download = nil
+            counters.bump(counters.downloadsFailed)
+        default: break
+        }
+        queued.append(.download(event))
+    }
+
+    func flushDownloadEvents() { drain() }
 
     private func setLink(_ new: LinkState) {
         guard new != link else { return }
@@ -232,12 +269,13 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     func mqttConnected(returnCode: Int32) {
         guard returnCode == 0 else {
-            counters.count(.connectRefused)
+            note(.connectRefused, returnCode)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
             return
         }
         let now = HostClock.now()
+        lastConnectedAt = now
         if let started = connectStartedAt {
             reactor.connectLatency.record(microseconds: (now - started).microseconds)
         }
@@ -253,7 +291,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     func mqttDisconnected(returnCode: Int32) {
         switch link {
         case .connecting:
-            counters.count(.connectFailed)
+            note(.connectFailed, returnCode)
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: -1)))
         case .online:
@@ -265,6 +303,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         }
     }
 
+    private func note(_ kind: FleetErrorKind, _ rc: Int32) {
+        counters.count(kind)
+        lastError = kind
+        lastReturnCode = rc
+    }
+
     func mqttPublished(mid: Int32) {
         guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
         let seq = unacknowledged[i].seq
@@ -274,8 +318,8 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         queued.append(.mqtt(.published(messageID: seq)))
     }
 
-    func mqttMessage(topic: String, payload: [UInt8]) {
-        queued.append(.mqtt(.message(topic: topic, payload: payload)))
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {

@@ -48,10 +48,16 @@ public struct FleetConfiguration: Sendable {
     /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
     public var usernameTemplate: String?
     public var passwordTemplate: String?
+    /// Credentials of the observer client on an external broker (it must be allowed to read
+    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    public var observerUsername: String?
+    public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
     public var api: String?
     /// Reactor threads; default one per core.
     public var reactors: Int
+    /// Timer tick of the reactors in milliseconds (deadlines are served on the next tick).
+    public var timerTickMs: Int
     /// Longest wait at the end for in-flight heartbeats to reach the observer.
     public var drainSeconds: Double
     /// Scenario name for the report, nil for a flags-only run.
@@ -76,9 +82,12 @@ public struct FleetConfiguration: Sendable {
         self.broker = broker
         self.usernameTemplate = usernameTemplate
         self.passwordTemplate = passwordTemplate
+        self.observerUsername = nil
+        self.observerPassword = nil
         self.api = api
         self.reactors = max(1, reactors)
         self.drainSeconds = drainSeconds
+        self.timerTickMs = 10
         self.scenarioName = scenarioName
     }
 

@@ -27,6 +27,8 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
+    let downloadsStarted = Atomic<Int>(0)
+    let downloadsFailed = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)

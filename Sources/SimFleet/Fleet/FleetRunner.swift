@@ -23,7 +23,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public var beforeFinish: (@Sendable () -> Void)?
 
     private var shards: [FleetShard<Firmware>] = []
-    private var observerReactor: Reactor?
     private var observer: Observer?
     private var endpointBase = BrokerEndpoint(host: "127.0.0.1", port: 1883)
     private var ports: [Int] = []
@@ -76,15 +75,17 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         case .external(let host, let port, let tls):
             endpointBase = BrokerEndpoint(host: host, port: port, tls: tls)
             ports = [port]
-            observerUser = c.usernameTemplate.map { FleetConfiguration.expand($0, n: 0, id: "simfleet-observer", chip: "", mac: "") }
-            observerPassword = c.passwordTemplate.map { FleetConfiguration.expand($0, n: 0, id: "simfleet-observer", chip: "", mac: "") }
+            observerUser = c.observerUsername
+            observerPassword = c.observerPassword
         }
         started = true
 
-        let obsReactor = Reactor(index: -1)
-        obsReactor.start()
-        observerReactor = obsReactor
-        let obs = Observer(reactor: obsReactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        shards = (0..<c.reactors).map {
+            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
+        }
+        for shard in shards { shard.reactor.start() }
+        // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
+        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
@@ -95,8 +96,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         startedMonotonic = HostClock.monotonicSeconds()
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
-        shards = (0..<c.reactors).map { FleetShard<Firmware>(reactor: Reactor(index: $0)) }
-        for shard in shards { shard.reactor.start() }
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
@@ -213,7 +212,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
-        for shard in shards { shard.reactor.post { _ in shard.freeze() } }
+        for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
         var s = snapshot()
@@ -225,6 +224,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         }
         s = snapshot()
         let accounting = deliveryAccounting()
+        let failures = deviceFailures()
         let versions = versionCounts()
         var connect = LatencyRecorder()
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
@@ -241,6 +241,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             unacknowledged: max(0, s.sent - s.acknowledged), connectLatency: connect, e2eLatency: e2e, versions: versions,
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
+        report.failures = failures
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
@@ -260,19 +261,45 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
     private func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
         guard configuration.qos == 1, let observer else { return (0, []) }
+        // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
+        // has then had every chance to arrive, and is never miscounted as lost.
+        var acked: [(String, SequenceSet)] = []
+        for shard in shards {
+            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
+        }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for shard in shards {
-            let acked: [(String, SequenceSet)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
-            for (id, set) in acked {
-                let missing = set.subtracting(received[id] ?? SequenceSet())
-                lost += missing.count
-                for seq in missing where detail.count < 100 { detail.append((id, seq)) }
-            }
+        for (id, set) in acked {
+            let missing = set.subtracting(received[id] ?? SequenceSet())
+            lost += missing.count
+            for seq in missing where detail.count < 100 { detail.append((id, seq)) }
         }
         return (lost, detail)
     }
+
+    /// Devices that never connected, with their last error and how often they tried (first 100).
+    private func deviceFailures() -> [DeviceFailure] {
+        var out: [DeviceFailure] = []
+        for shard in shards {
+            let f: [DeviceFailure] = syncOn(shard.reactor) { shard.hosts.compactMap { $0.failure } }
+            out.append(contentsOf: f)
+        }
+        return Array(out.sorted { $0.device < $1.device }.prefix(100))
+    }
+
+    /// When each device last completed a connect (Unix-epoch µs, 0 = never), by fleet index.
+    func lastConnectTimes() -> [Int: Int64] {
+        var out: [Int: Int64] = [:]
+        for shard in shards {
+            let t: [(Int, Int64)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.index, $0.lastConnectedAt?.microseconds ?? 0) } }
+            for (i, v) in t { out[i] = v }
+        }
+        return out
+    }
+
+    /// Ids whose latest status the observer saw was the offline last will.
+    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
 
     private func versionCounts() -> [String: Int] {
         var out: [String: Int] = [:]
@@ -300,7 +327,6 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         for shard in shards { shard.reactor.post { _ in shard.shutdown() } }
         observer?.stop()
         for shard in shards { shard.reactor.stopAndJoin() }
-        observerReactor?.stopAndJoin()
         broker?.stop()
     }
 }

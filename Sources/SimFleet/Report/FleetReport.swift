@@ -31,6 +31,8 @@ public struct FleetReport: Sendable {
     public var deviceCeiling: Int
     public var observerReconnects: Int
     public var timeseries: Timeseries
+    /// Devices that never connected: last error and attempts (first 100).
+    public var failures: [DeviceFailure] = []
     /// Seconds from the ramp's start until the last device first connected (nil if some never did).
     public var connectAllSeconds: Double?
     /// CPU seconds and heartbeats sent in the steady window (from 2 s after the ramp to the end).
@@ -98,6 +100,10 @@ public struct FleetReport: Sendable {
         let devices: ReportJSON = .object([
             ("requested", .int(requested)), ("connected", .int(connected)), ("online_at_end", .int(onlineAtEnd)),
             ("failed", .int(failed)),
+            ("failed_detail", .array(failures.map {
+                .object([("device", .string($0.device)), ("error", .string($0.error)), ("return_code", .int($0.returnCode)),
+                         ("attempts", .int($0.attempts))])
+            })),
         ])
         let lostItems: [ReportJSON] = lostDetail.map { .object([("device", .string($0.device)), ("seq", .int($0.seq))]) }
         let messages: ReportJSON = .object([
@@ -168,4 +174,14 @@ public struct FleetReport: Sendable {
               simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(format: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
             """
     }
+}
+
+/// A device that never completed a connect: what went wrong last and how many times it tried.
+public struct DeviceFailure: Sendable, Equatable {
+    public var device: String
+    /// Error kind key (`connect_refused`, `connect_failed`).
+    public var error: String
+    /// MQTT CONNACK code for refusals (5 = not authorised), libmosquitto code otherwise.
+    public var returnCode: Int
+    public var attempts: Int
 }

@@ -29,7 +29,10 @@ indirect enum ReportJSON {
         case .double(let d):
             guard d.isFinite else { return "null" }
             if d == d.rounded() && abs(d) < 1e15 { return String(Int(d)) }
-            return String(format: "%.3f", d).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+            var text = String(format: "%.3f", d)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+            return text == "-0" ? "0" : text
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         }
