@@ -67,6 +67,8 @@ final class ExpectationTests: XCTestCase {
         XCTAssertEqual(try path(#"version["1.2.0"]"#), ["fleet", "version", "1.2.0"])
         XCTAssertEqual(try path("online"), ["devices", "online_at_end"])
         XCTAssertEqual(try path("errors.connect_refused"), ["errors", "connect_refused"])
+        XCTAssertEqual(try path("connect_all"), ["simulator", "connect_all_s"])
+        XCTAssertEqual(try path("unacknowledged"), ["messages", "unacknowledged"])
         XCTAssertEqual(try path("latency.connect_ms.p999"), ["latency", "connect_ms", "p999"], "canonical paths work too")
     }
 

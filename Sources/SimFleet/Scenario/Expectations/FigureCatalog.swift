@@ -25,6 +25,8 @@ public enum FigureCatalog {
         ("peak_rss", ["simulator", "peak_rss_bytes"]),
         ("cpu_seconds", ["simulator", "cpu_seconds"]),
         ("duration", ["duration_s"]),
+        ("unacknowledged", ["messages", "unacknowledged"]),
+        ("connect_all", ["simulator", "connect_all_s"]),
     ]
 
     /// Known figure shapes; `*` matches any one segment (a version, an error kind).
@@ -43,12 +45,17 @@ public enum FigureCatalog {
         for key in ["requested", "connected", "online_at_end", "failed"] {
             list.append((["devices", key], .count, devices))
         }
-        for key in ["sent", "received", "lost"] { list.append((["messages", key], .count, ["messages", "sent"])) }
+        for key in ["sent", "received", "lost", "unacknowledged"] {
+            list.append((["messages", key], .count, ["messages", "sent"]))
+        }
         for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads"] {
             list.append((["ota", key], .count, otaBase))
         }
         for key in ["attempts", "refused", "allowed"] { list.append((["acl", key], .count, ["acl", "attempts"])) }
-        for key in ["reactors", "fd_limit", "device_ceiling"] { list.append((["simulator", key], .count, nil)) }
+        for key in ["reactors", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
+            list.append((["simulator", key], .count, nil))
+        }
+        for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
