@@ -11,6 +11,7 @@ struct ValidateCommand: ParsableCommand {
         Exits 0 when every file is a valid scenario, 2 when one is not, printing
         FILE:LINE:COLUMN: what is wrong (the key, the value, what was expected).
         With --plan, also prints the seeded plan: device ids and each step's targets.
+        With --runnable, also fails (exit 2) for steps this build's runtime cannot execute yet.
         """)
 
     @Argument(help: "Scenario YAML files.")
@@ -19,15 +20,21 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Print the plan (device ids, cohorts, fault targets) computed from the seed.")
     var plan = false
 
+    @Flag(help: "Also check that this build's runtime can execute every step (simfleet run refuses the rest).")
+    var runnable = false
+
     func run() throws {
         var failed = false
         for file in files {
             do {
                 let scenario = try ScenarioLoader.load(path: file)
-                print(file + ": ok — " + String(scenario.deviceCount) + " devices in " + String(scenario.fleet.count)
-                      + " group(s), " + String(scenario.timeline.count) + " steps, " + String(scenario.expectations.count)
-                      + " expectations")
+                let missing = runnable ? RuntimeSupport.unsupported(scenario) : []
+                print(file + (missing.isEmpty ? ": ok — " : ": valid, but not runnable yet — ") + String(scenario.deviceCount)
+                      + " devices in " + String(scenario.fleet.count) + " group(s), " + String(scenario.timeline.count)
+                      + " steps, " + String(scenario.expectations.count) + " expectations")
                 if plan { printPlan(ScenarioPlan(scenario), scenario) }
+                for error in missing { FileHandle.standardError.write(Data((error.description + "\n").utf8)) }
+                if !missing.isEmpty { failed = true }
             } catch {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
                 failed = true
