@@ -46,6 +46,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Firmware version the devices start with.") var firmware: String = "1.0.0"
     @Option(help: "Seed: the same seed gives the same ids, MACs and jitter.") var seed: String = "1"
     @Option(help: "Reactor threads (default: one per core).") var reactors: String?
+    @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
+    var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
 
@@ -115,6 +117,7 @@ struct RunCommand: ParsableCommand {
         c.usernameTemplate = username
         c.passwordTemplate = password
         c.api = api
+        c.firmwareDirectory = firmwareDir
         if let reactors {
             guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
             c.reactors = r

@@ -56,6 +56,17 @@ final class CurlMulti: ReactorClient {
         return t
     }
 
+    private var posts: [UnsafeMutableRawPointer: (headers: UnsafeMutablePointer<curl_slist>?, completion: (Bool, Int) -> Void)] = [:]
+
+    /// POSTs a JSON `body` to `url`; `completion(ok, status)` runs on the reactor thread.
+    func postJSON(url: String, body: String, completion: @escaping (Bool, Int) -> Void) {
+        guard let easy = curl_easy_init() else { return completion(false, 0) }
+        let headers = curl_slist_append(nil, "Content-Type: application/json")
+        simfleet_curl_easy_prepare_post(easy, url, body, headers, easy, 10)
+        posts[easy] = (headers, completion)
+        curl_multi_add_handle(multi, easy)
+    }
+
     /// Stops a transfer without reporting it.
     func cancel(_ t: DownloadTransfer) {
         guard !t.done else { return }
@@ -107,10 +118,16 @@ final class CurlMulti: ReactorClient {
         while let msg = curl_multi_info_read(multi, &left) {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
                   let p = simfleet_curl_private(easy) else { continue }
-            let t = DownloadTransfer.from(p)
             let result = msg.pointee.data.result
+            let status = Int(simfleet_curl_response_code(easy))
             curl_multi_remove_handle(multi, easy)
-            t.complete(result: result, status: Int(simfleet_curl_response_code(easy)))
+            if let post = posts.removeValue(forKey: p) {
+                post.completion(result == CURLE_OK && (200..<300).contains(status), status)
+                curl_slist_free_all(post.headers)
+                curl_easy_cleanup(easy)
+            } else {
+                DownloadTransfer.from(p).complete(result: result, status: status)
+            }
         }
         let sinks = touched
         touched.removeAll(keepingCapacity: true)

@@ -18,6 +18,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
     private var unacknowledged: [(mid: Int32, seq: Int)] = []
     private var subscriptions: [(mid: Int32, topic: String)] = []
+    /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every
+    /// SUBSCRIBE and filters at delivery, so the verdict is whether the target's retained status
+    /// arrives within `probeWindow` of the SUBACK.
+    private var probes: [(mid: Int32, topic: String, verdictAt: Instant?)] = []
+    private var probeWasAllowed = false
+    static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     private(set) var acknowledged = SequenceSet()
     private var wifiDownUntil: Instant?
@@ -41,6 +47,10 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
+
+    /// `POST {api}/devices/register` at first boot when set.
+    var registrationURL: String?
+    private var registered = false
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.spec = spec
@@ -77,6 +87,36 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         deliver(.wifi(.disconnected(.connectionLost)))
     }
 
+    /// ACL probe: the device's own client subscribes to `topic` (another device's, say). The broker's
+    /// SUBACK decides: 0x80 counts as refused, a granted QoS as allowed.
+    func probeSubscription(_ topic: String) {
+        guard let client, link == .online else { return }
+        let r = client.subscribe(topic: topic, qos: 0)
+        guard r.rc == 0 else { return }
+        counters.bump(counters.aclAttempts)
+        probes.append((r.mid, topic, nil))
+    }
+
+    private func settleProbes(now: Instant) {
+        let due = probes.filter { $0.verdictAt.map { $0 <= now } ?? false }
+        guard !due.isEmpty else { return }
+        probes.removeAll { $0.verdictAt.map { $0 <= now } ?? false }
+        for p in due {
+            counters.bump(counters.aclRefused)
+            client?.unsubscribe(topic: p.topic)
+        }
+    }
+
+    private var probeDeadline: Instant? { probes.compactMap(\.verdictAt).min() }
+
+    private func reschedule() {
+        guard !frozen else { return }
+        if let at = powerOnAt { return reactor.schedule(slot, at: at) }
+        var next = firmware.nextDeadline
+        if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
+        reactor.schedule(slot, at: next)
+    }
+
     /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT
     /// through the real broker instead; this is for tests of the host itself).
     func inject(_ event: Event) { deliver(event) }
@@ -106,10 +146,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         if let at = powerOnAt, at <= now {
             powerOnAt = nil
             counters.bump(counters.poweredOn)
+            register()
             let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
-            deliver(.tick, at: now)
+            settleProbes(now: now)
+            if let d = firmware.nextDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
+        } else {
+            reschedule()
         }
     }
 
@@ -136,7 +180,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             now = HostClock.now()
         }
         busy = false
-        if powerOnAt == nil && !frozen { reactor.schedule(slot, at: firmware.nextDeadline) }
+        if powerOnAt == nil { reschedule() }
     }
 
     private func perform(_ action: Action, now: Instant) {
@@ -235,6 +279,18 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         }
     }
 
+    /// Registers the device with the backend API once (`{"device_code": id}`), without holding up its boot.
+    private func register() {
+        guard let url = registrationURL, !registered else { return }
+        registered = true
+        var body: [UInt8] = []
+        writeJSONString(spec.id, to: &body)
+        let counters = self.counters
+        reactor.downloads.postJSON(url: url, body: "{\"device_code\":" + String(decoding: body, as: UTF8.self) + "}") { ok, _ in
+            if ok { counters.bump(counters.registered) } else { counters.bump(counters.registrationFailed) }
+        }
+    }
+
     // MARK: - DownloadSink
 
     func downloadEvent(_ event: DownloadEvent) {
@@ -319,10 +375,31 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     }
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
+        if !probes.isEmpty || probeWasAllowed {
+            // Traffic on a probe subscription is evidence for the ACL verdict, not input for the firmware.
+            let t = String(decoding: topic, as: UTF8.self)
+            if let p = probes.firstIndex(where: { $0.topic == t }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclAllowed)
+                probeWasAllowed = true
+                return
+            }
+            if probeWasAllowed && !t.hasPrefix("device/" + spec.id + "/") { return }
+        }
         queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {
+        if let p = probes.firstIndex(where: { $0.mid == mid }) {
+            if granted.contains(where: { $0 >= 0x80 }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclRefused)
+            } else {
+                probes[p].verdictAt = HostClock.now() + DeviceHost.probeWindow
+                reschedule()
+            }
+            return
+        }
         guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
         let topic = subscriptions[i].topic
         subscriptions.remove(at: i)

@@ -27,6 +27,11 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
+    let aclAttempts = Atomic<Int>(0)
+    let aclRefused = Atomic<Int>(0)
+    let aclAllowed = Atomic<Int>(0)
+    let registered = Atomic<Int>(0)
+    let registrationFailed = Atomic<Int>(0)
     let downloadsStarted = Atomic<Int>(0)
     let downloadsFailed = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
@@ -77,6 +82,13 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var sent = 0
     public var acknowledged = 0
     public var received = 0
+    public var registered = 0
+    public var aclAttempts = 0
+    public var aclRefused = 0
+    public var aclAllowed = 0
+    public var registrationFailed = 0
+    public var downloadsStarted = 0
+    public var downloadsFailed = 0
     /// Unix-epoch µs when the last device first connected (0 before any).
     public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
@@ -93,6 +105,13 @@ public struct FleetSnapshot: Sendable, Equatable {
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
         acknowledged += c.acknowledged.load(ordering: .relaxed)
+        registered += c.registered.load(ordering: .relaxed)
+        aclAttempts += c.aclAttempts.load(ordering: .relaxed)
+        aclRefused += c.aclRefused.load(ordering: .relaxed)
+        aclAllowed += c.aclAllowed.load(ordering: .relaxed)
+        registrationFailed += c.registrationFailed.load(ordering: .relaxed)
+        downloadsStarted += c.downloadsStarted.load(ordering: .relaxed)
+        downloadsFailed += c.downloadsFailed.load(ordering: .relaxed)
         lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)

@@ -16,6 +16,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public private(set) var budget = DescriptorBudget(softLimit: 0, hardLimit: 0, openAtStart: 0)
     /// The embedded broker, nil when the run uses an external one.
     public private(set) var broker: EmbeddedBroker?
+    /// The embedded firmware origin (HTTP with Range and faults), nil with an external backend.
+    public private(set) var origin: FirmwareOrigin?
+    private var originTemporaryDirectory: String?
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
 
@@ -69,6 +72,10 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                 throw .broker(error)
             }
             endpointBase = BrokerEndpoint(host: "127.0.0.1", port: ports[0])
+            do { try startOrigin() } catch {
+                broker?.stop()
+                throw .invalid("firmware origin: \(error)")
+            }
         case .external(let host, let port, let tls):
             endpointBase = BrokerEndpoint(host: host, port: port, tls: tls)
             ports = [port]
@@ -94,6 +101,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
+        let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
             let base = endpointBase
@@ -104,7 +112,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     ep.port = ports[i % ports.count]
                     if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
                     let at = t0 + TimeSpan(microseconds: Int64(Double(i) / c.rampPerSecond * 1_000_000))
-                    return DeviceHost<Firmware>(spec: c.deviceSpec(i), endpoint: ep, powerOnAt: at, reactor: reactor)
+                    let host = DeviceHost<Firmware>(spec: c.deviceSpec(i), endpoint: ep, powerOnAt: at, reactor: reactor)
+                    host.registrationURL = registration
+                    return host
                 }
                 shard.add(hosts)
             }
@@ -147,6 +157,30 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Takes WiFi away from these devices for `downFor`.
     public func dropWiFi(devices: [Int], downFor: TimeSpan) {
         forEachHost(devices) { h, now in h.dropWiFi(downFor: downFor, now: now) }
+    }
+
+    /// ACL probe: each device subscribes to `topic(index)` (e.g. another device's status topic);
+    /// the report's `acl` section counts what the broker refused and allowed.
+    public func probeACL(devices: [Int], topic: @escaping @Sendable (Int) -> String) {
+        forEachHost(devices) { h, _ in h.probeSubscription(topic(h.spec.index)) }
+    }
+
+    /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
+    public func setOriginFaults(_ faults: OriginFaults) {
+        origin?.setFaults(faults)
+    }
+
+    private func startOrigin() throws {
+        var dir = configuration.firmwareDirectory
+        if dir == nil {
+            let tmp = NSTemporaryDirectory() + "simfleet-firmware-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+            originTemporaryDirectory = tmp
+            dir = tmp
+        }
+        let o = try FirmwareOrigin(directory: dir!)
+        try o.start()
+        origin = o
     }
 
     /// Restarts the embedded broker (same ports); devices see the connection drop and reconnect with backoff.
@@ -238,6 +272,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.originStats = origin?.stats
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
@@ -324,5 +359,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         observer?.stop()
         for shard in shards { shard.reactor.stopAndJoin() }
         broker?.stop()
+        origin?.stop()
+        if let tmp = originTemporaryDirectory { try? FileManager.default.removeItem(atPath: tmp) }
     }
 }
