@@ -72,8 +72,8 @@ struct RunCommand: ParsableCommand {
             runner.onSample = { s, t in
                 let rate = s.received - last.value
                 last.value = s.received
-                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  failed %d  msg/s %d  errors %d   ", t, s.connecting,
-                                  s.online, s.requested, s.neverConnected, rate, s.errorTotal)
+                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  updating %d  failed %d  msg/s %d  errors %d   ", t,
+                                  s.connecting, s.online, s.requested, s.updating, s.neverConnected, rate, s.errorTotal)
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }

@@ -30,6 +30,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private(set) var runningVersion: String
     private var frozen = false
     private var download: DownloadTransfer?
+    private var updating = false
     private(set) var lastConnectedAt: Instant?
     private var attempts = 0
     private var lastError: FleetErrorKind?
@@ -180,6 +181,11 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             now = HostClock.now()
         }
         busy = false
+        let updatingNow = powerOnAt == nil && firmware.isUpdating
+        if updatingNow != updating {
+            updating = updatingNow
+            counters.bump(counters.updating, by: updatingNow ? 1 : -1)
+        }
         if powerOnAt == nil { reschedule() }
     }
 
@@ -207,6 +213,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
+            runningVersion = firmware.runningFirmwareVersion
             dropConnection()
             setLink(.off)
             queued.removeAll()

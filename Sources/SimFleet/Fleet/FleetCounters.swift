@@ -23,6 +23,7 @@ final class FleetCounters: Sendable {
     let poweredOn = Atomic<Int>(0)
     let connecting = Atomic<Int>(0)
     let online = Atomic<Int>(0)
+    let updating = Atomic<Int>(0)
     let everConnected = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
@@ -77,6 +78,7 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var poweredOn = 0
     public var connecting = 0
     public var online = 0
+    public var updating = 0
     public var everConnected = 0
     public var reconnects = 0
     public var sent = 0
@@ -101,6 +103,7 @@ public struct FleetSnapshot: Sendable, Equatable {
         poweredOn += c.poweredOn.load(ordering: .relaxed)
         connecting += c.connecting.load(ordering: .relaxed)
         online += c.online.load(ordering: .relaxed)
+        updating += c.updating.load(ordering: .relaxed)
         everConnected += c.everConnected.load(ordering: .relaxed)
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
