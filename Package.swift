@@ -47,6 +47,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
-        .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
+        .testTarget(
+            name: "SimFleetTests",
+            dependencies: [
+                "SimFleet", "DeviceCore", "CMosquitto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -56,6 +56,17 @@ final class CurlMulti: ReactorClient {
         return t
     }
 
+    private var posts: [UnsafeMutableRawPointer: (headers: UnsafeMutablePointer<curl_slist>?, completion: (Bool, Int) -> Void)] = [:]
+
+    /// POSTs a JSON `body` to `url`; `completion(ok, status)` runs on the reactor thread.
+    func postJSON(url: String, body: String, completion: @escaping (Bool, Int) -> Void) {
+        guard let easy = curl_easy_init() else { return completion(false, 0) }
+        let headers = curl_slist_append(nil, "Content-Type: application/json")
+        simfleet_curl_easy_prepare_post(easy, url, body, headers, easy, 10)
+        posts[easy] = (headers, completion)
+        curl_multi_add_handle(multi, easy)
+    }
+
     /// Stops a transfer without reporting it.
     func cancel(_ t: DownloadTransfer) {
         guard !t.done else { return }
@@ -100,94 +111,26 @@ final class CurlMulti: ReactorClient {
 
     func housekeeping() {}
 
-    fileprivate func touch(_ sink: DownloadSink) { touched[ObjectIdentifier(sink)] = sink }
+    func touch(_ sink: DownloadSink) { touched[ObjectIdentifier(sink)] = sink }
 
     private func finishCompleted() {
         var left: Int32 = 0
         while let msg = curl_multi_info_read(multi, &left) {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
                   let p = simfleet_curl_private(easy) else { continue }
-            let t = DownloadTransfer.from(p)
             let result = msg.pointee.data.result
+            let status = Int(simfleet_curl_response_code(easy))
             curl_multi_remove_handle(multi, easy)
-            t.complete(result: result, status: Int(simfleet_curl_response_code(easy)))
+            if let post = posts.removeValue(forKey: p) {
+                post.completion(result == CURLE_OK && (200..<300).contains(status), status)
+                curl_slist_free_all(post.headers)
+                curl_easy_cleanup(easy)
+            } else {
+                DownloadTransfer.from(p).complete(result: result, status: status)
+            }
         }
         let sinks = touched
         touched.removeAll(keepingCapacity: true)
         for (_, s) in sinks { s.flushDownloadEvents() }
-    }
-}
-
-/// One HTTP GET in flight: parses the status line and headers libcurl hands over (the last
-/// response's, after redirects) and reports `.response`, `.data`, then `.finished` or `.failed`.
-final class DownloadTransfer {
-    let easy: UnsafeMutableRawPointer
-    private unowned(unsafe) let sink: DownloadSink
-    private unowned(unsafe) let multi: CurlMulti
-    private var status = 0
-    private var contentLength: Int?
-    private var rangeStart = 0
-    private var responded = false
-    fileprivate(set) var done = false
-
-    fileprivate init(sink: DownloadSink, multi: CurlMulti) {
-        easy = curl_easy_init()!
-        self.sink = sink
-        self.multi = multi
-    }
-
-    deinit { curl_easy_cleanup(easy) }
-
-    fileprivate static func from(_ p: UnsafeMutableRawPointer?) -> DownloadTransfer {
-        Unmanaged<DownloadTransfer>.fromOpaque(p!).takeUnretainedValue()
-    }
-
-    fileprivate func header(_ line: UnsafeRawBufferPointer) -> Int {
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("HTTP/") {
-            let parts = text.split(separator: " ")
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            contentLength = nil
-            rangeStart = 0
-        } else if let colon = text.firstIndex(of: ":") {
-            let name = text[..<colon].lowercased()
-            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if name == "content-length" { contentLength = Int(value) }
-            if name == "content-range", value.hasPrefix("bytes ") {
-                rangeStart = Int(value.dropFirst(6).split(separator: "-").first ?? "") ?? 0
-            }
-        } else if text.isEmpty, !(300..<400).contains(status), status >= 200 {
-            responded = true
-            emit(.response(status: status, contentLength: contentLength, rangeStart: rangeStart))
-        }
-        return line.count
-    }
-
-    fileprivate func body(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard !done else { return 0 }
-        if status >= 400 { return bytes.count }  // error page: not firmware
-        emit(.data(Array(bytes)))
-        return bytes.count
-    }
-
-    fileprivate func complete(result: CURLcode, status finalStatus: Int) {
-        guard !done else { return }
-        done = true
-        if result == CURLE_OK && finalStatus >= 400 {
-            emit(.failed(.httpStatus(finalStatus)))
-        } else if result == CURLE_OK {
-            emit(.finished)
-        } else {
-            switch result {
-            case CURLE_OPERATION_TIMEDOUT: emit(.failed(.timedOut))
-            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: emit(.failed(.unreachable))
-            default: emit(.failed(.connectionLost))
-            }
-        }
-    }
-
-    private func emit(_ e: DownloadEvent) {
-        sink.downloadEvent(e)
-        multi.touch(sink)
     }
 }

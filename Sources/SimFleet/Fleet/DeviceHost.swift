@@ -2,32 +2,39 @@ import DeviceCore
 
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
-final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate, DownloadSink {
+final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     let spec: DeviceSpec
-    private var firmware: Firmware
-    private unowned(unsafe) let reactor: Reactor
-    private(set) var slot: Int32 = -1
-    private var endpoint: BrokerEndpoint
-    private var client: MosquittoClient?
-    private var powerOnAt: Instant?
-    private var queued: [Event] = []
-    private var busy = false
-    private(set) var link = LinkState.off
-    private var everConnected = false
-    private var connectStartedAt: Instant?
+    var firmware: Firmware
+    unowned(unsafe) let reactor: Reactor
+    var slot: Int32 = -1
+    var endpoint: BrokerEndpoint
+    var client: MosquittoClient?
+    var powerOnAt: Instant?
+    var queued: [Event] = []
+    var busy = false
+    var link = LinkState.off
+    var everConnected = false
+    var connectStartedAt: Instant?
     /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
-    private var unacknowledged: [(mid: Int32, seq: Int)] = []
-    private var subscriptions: [(mid: Int32, topic: String)] = []
+    var unacknowledged: [(mid: Int32, seq: Int)] = []
+    var subscriptions: [(mid: Int32, topic: String)] = []
+    /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every
+    /// SUBSCRIBE and filters at delivery, so the verdict is whether the target's retained status
+    /// arrives within `probeWindow` of the SUBACK.
+    var probes: [(mid: Int32, topic: String, verdictAt: Instant?)] = []
+    var probeWasAllowed = false
+    static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
-    private(set) var acknowledged = SequenceSet()
-    private var wifiDownUntil: Instant?
-    private(set) var runningVersion: String
-    private var frozen = false
-    private var download: DownloadTransfer?
-    private(set) var lastConnectedAt: Instant?
-    private var attempts = 0
-    private var lastError: FleetErrorKind?
-    private var lastReturnCode: Int32 = 0
+    var acknowledged = SequenceSet()
+    var wifiDownUntil: Instant?
+    var runningVersion: String
+    var frozen = false
+    var download: DownloadTransfer?
+    var updating = false
+    var lastConnectedAt: Instant?
+    var attempts = 0
+    var lastError: FleetErrorKind?
+    var lastReturnCode: Int32 = 0
 
     /// Why this device never connected, nil once it has.
     var failure: DeviceFailure? {
@@ -37,10 +44,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
-    private var counters: FleetCounters { reactor.counters }
+    var counters: FleetCounters { reactor.counters }
 
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
+
+    /// `POST {api}/devices/register` at first boot when set.
+    var registrationURL: String?
+    var registered = false
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.spec = spec
@@ -106,10 +117,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         if let at = powerOnAt, at <= now {
             powerOnAt = nil
             counters.bump(counters.poweredOn)
+            register()
             let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
-            deliver(.tick, at: now)
+            settleProbes(now: now)
+            if let d = firmware.nextDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
+        } else {
+            reschedule()
         }
     }
 
@@ -120,12 +135,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     // MARK: - Events in, actions out
 
-    private func deliver(_ event: Event, at now: Instant = HostClock.now()) {
+    func deliver(_ event: Event, at now: Instant = HostClock.now()) {
         queued.append(event)
         drain(now: now)
     }
 
-    private func drain(now start: Instant? = nil) {
+    func drain(now start: Instant? = nil) {
         guard !busy else { return }
         busy = true
         var now = start ?? HostClock.now()
@@ -136,10 +151,15 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             now = HostClock.now()
         }
         busy = false
-        if powerOnAt == nil && !frozen { reactor.schedule(slot, at: firmware.nextDeadline) }
+        let updatingNow = powerOnAt == nil && firmware.isUpdating
+        if updatingNow != updating {
+            updating = updatingNow
+            counters.bump(counters.updating, by: updatingNow ? 1 : -1)
+        }
+        if powerOnAt == nil { reschedule() }
     }
 
-    private func perform(_ action: Action, now: Instant) {
+    func perform(_ action: Action, now: Instant) {
         switch action {
         case .wifiConnect:
             if let until = wifiDownUntil, now < until {
@@ -163,6 +183,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
+            runningVersion = firmware.runningFirmwareVersion
             dropConnection()
             setLink(.off)
             queued.removeAll()
@@ -181,53 +202,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         }
     }
 
-    private func connect(_ options: MQTTConnectOptions, now: Instant) {
-        if client == nil {
-            client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
-            if let tls = endpoint.tls, let client {
-                _ = client.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile)
-            }
-        }
-        guard let client else {
-            counters.count(.clientCreation)
-            queued.append(.mqtt(.connectFailed(code: -1)))
-            return
-        }
-        client.setCredentials(username: options.username, password: options.password)
-        if let will = options.will {
-            client.setWill(topic: will.topic, payload: will.payload, qos: Int32(will.qos), retain: will.retain)
-        } else {
-            client.clearWill()
-        }
-        connectStartedAt = now
-        attempts += 1
-        setLink(.connecting)
-        let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
-                                bindAddress: endpoint.bindAddress)
-        if rc != 0 {
-            note(.connectFailed, rc)
-            setLink(.waiting)
-            queued.append(.mqtt(.connectFailed(code: -Int(rc))))
-        }
-    }
-
-    private func publish(_ p: MQTTPublish) {
-        guard let client, link == .online else {
-            counters.count(.publishFailed)
-            return
-        }
-        let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain)
-        guard r.rc == 0 else {
-            counters.count(.publishFailed)
-            return
-        }
-        if let seq = p.messageID {
-            counters.bump(counters.sent)
-            if p.qos > 0 { unacknowledged.append((r.mid, seq)) }
-        }
-    }
-
-    private func dropConnection() {
+    func dropConnection() {
         client?.abort()
         if let d = download {
             reactor.downloads.cancel(d)
@@ -235,100 +210,4 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         }
     }
 
-    // MARK: - DownloadSink
-
-    func downloadEvent(_ event: DownloadEvent) {
-        switch event {
-        case .finished: download = nil
-        case .failed:
-            download = nil
-            counters.bump(counters.downloadsFailed)
-        default: break
-        }
-        queued.append(.download(event))
-    }
-
-    func flushDownloadEvents() { drain() }
-
-    private func setLink(_ new: LinkState) {
-        guard new != link else { return }
-        switch link {
-        case .connecting: counters.bump(counters.connecting, by: -1)
-        case .online: counters.bump(counters.online, by: -1)
-        default: break
-        }
-        switch new {
-        case .connecting: counters.bump(counters.connecting)
-        case .online: counters.bump(counters.online)
-        default: break
-        }
-        link = new
-    }
-
-    // MARK: - MosquittoClientDelegate (inside libmosquitto calls: record and queue only)
-
-    func mqttConnected(returnCode: Int32) {
-        guard returnCode == 0 else {
-            note(.connectRefused, returnCode)
-            setLink(.waiting)
-            queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
-            return
-        }
-        let now = HostClock.now()
-        lastConnectedAt = now
-        if let started = connectStartedAt {
-            reactor.connectLatency.record(microseconds: (now - started).microseconds)
-        }
-        if everConnected { counters.bump(counters.reconnects) } else {
-            everConnected = true
-            counters.bump(counters.everConnected)
-            counters.lastFirstConnectMicros.store(Int(now.microseconds), ordering: .relaxed)
-        }
-        setLink(.online)
-        queued.append(.mqtt(.connected))
-    }
-
-    func mqttDisconnected(returnCode: Int32) {
-        switch link {
-        case .connecting:
-            note(.connectFailed, returnCode)
-            setLink(.waiting)
-            queued.append(.mqtt(.connectFailed(code: -1)))
-        case .online:
-            if returnCode != 0 { counters.count(.disconnected) }
-            setLink(.waiting)
-            queued.append(.mqtt(.disconnected))
-        case .waiting, .off:
-            break  // the refusal or power cut was already reported
-        }
-    }
-
-    private func note(_ kind: FleetErrorKind, _ rc: Int32) {
-        counters.count(kind)
-        lastError = kind
-        lastReturnCode = rc
-    }
-
-    func mqttPublished(mid: Int32) {
-        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
-        let seq = unacknowledged[i].seq
-        unacknowledged.remove(at: i)
-        acknowledged.insert(seq)
-        counters.bump(counters.acknowledged)
-        queued.append(.mqtt(.published(messageID: seq)))
-    }
-
-    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
-        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
-    }
-
-    func mqttSubscribed(mid: Int32, granted: [Int32]) {
-        guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
-        let topic = subscriptions[i].topic
-        subscriptions.remove(at: i)
-        if granted.contains(where: { $0 >= 0x80 }) {
-            counters.count(.subscribeRefused)
-            queued.append(.mqtt(.subscribeRefused(topic: topic)))
-        }
-    }
 }

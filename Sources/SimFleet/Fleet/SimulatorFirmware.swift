@@ -43,4 +43,7 @@ extension Device: FleetFirmware {
         config.heartbeatQoS = spec.qos
         self.init(config: config)
     }
+
+    public var isUpdating: Bool { reportedState == .updating }
+    public var runningFirmwareVersion: String { heartbeat(at: .zero).firmware }
 }

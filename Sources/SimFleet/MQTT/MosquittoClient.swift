@@ -128,6 +128,11 @@ final class MosquittoClient {
         return (mid, rc)
     }
 
+    func unsubscribe(topic: String) {
+        _ = mosquitto_unsubscribe(handle, nil, topic)
+        syncInterest()
+    }
+
     /// Handles epoll readiness for this client's socket.
     func ready(_ events: UInt32) {
         if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
