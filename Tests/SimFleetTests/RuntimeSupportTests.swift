@@ -69,3 +69,23 @@ final class RuntimeSupportTests: XCTestCase {
         XCTAssertEqual(c.seed, 1)
     }
 }
+
+final class ACLProbeTopicsTests: XCTestCase {
+    func testProbesNeverTryTheDevicesOwnTopicsAndRepeatWithTheSeed() throws {
+        let s = try parseScenario("name: t\nduration: 1m\nfleet: [{count: 7}]\ntimeline:\n  - acl_probe: {attempts: 12}\n")
+        let plan = ScenarioPlan(s)
+        for i in plan.devices.indices {
+            let topics = (0..<12).map { ACLProbeTopics.topic(device: i, attempt: $0, plan: plan) }
+            XCTAssertFalse(topics.contains { $0.hasPrefix("device/" + plan.devices[i].id + "/") }, topics.joined(separator: " "))
+            XCTAssertEqual(topics, (0..<12).map { ACLProbeTopics.topic(device: i, attempt: $0, plan: plan) })
+        }
+        XCTAssertEqual(ACLProbeTopics.topic(device: 0, attempt: 0, plan: plan), "device/esp32c6-000002/status")
+        XCTAssertEqual(ACLProbeTopics.topic(device: 6, attempt: 1, plan: plan), "device/esp32c6-000001/ota")
+        XCTAssertEqual(ACLProbeTopics.topic(device: 3, attempt: 4, plan: plan), "#")
+    }
+
+    func testAOneDeviceFleetProbesATopicThatIsNotItsOwn() throws {
+        let s = try parseScenario("name: t\nduration: 1m\nfleet: [{count: 1}]\n")
+        XCTAssertEqual(ACLProbeTopics.topic(device: 0, attempt: 0, plan: ScenarioPlan(s)), "device/esp32c6-000001-elsewhere/status")
+    }
+}

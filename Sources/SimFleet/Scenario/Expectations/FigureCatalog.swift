@@ -48,10 +48,12 @@ public enum FigureCatalog {
         for key in ["sent", "received", "lost", "unacknowledged"] {
             list.append((["messages", key], .count, ["messages", "sent"]))
         }
-        for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads"] {
+        for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads", "downloads_started",
+                    "downloads_failed", "truncated_downloads", "dropped_downloads"] {
             list.append((["ota", key], .count, otaBase))
         }
         for key in ["attempts", "refused", "allowed"] { list.append((["acl", key], .count, ["acl", "attempts"])) }
+        for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["reactors", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
             list.append((["simulator", key], .count, nil))
         }

@@ -144,9 +144,10 @@ public struct Provision: Equatable, Sendable {
     public var selector: DeviceSelector
 }
 
-/// Devices try topics that are not theirs; every attempt should be refused by the broker.
+/// Devices subscribe to topics that are not theirs (another device's status, commands and logs,
+/// wildcards); with the embedded broker's ACL every attempt should be refused.
 public struct ACLProbe: Equatable, Sendable {
     public var devices: DeviceCount
-    /// Attempts per device (publish and subscribe alternate).
+    /// Attempts per device, each a different topic (`ACLProbeTopics`).
     public var attempts: Int
 }

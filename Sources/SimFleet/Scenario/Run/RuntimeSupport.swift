@@ -55,7 +55,11 @@ public enum RuntimeSupport {
             case .firmwareFault: no("firmware_fault (runs start no firmware origin yet)", at: step.position, key: "firmware_fault")
             case .networkFault: no("network_fault", at: step.position, key: "network_fault")
             case .provision: no("provision through the captive portal", at: step.position, key: "provision")
-            case .aclProbe: no("acl_probe", at: step.position, key: "acl_probe")
+            case .aclProbe:
+                if !scenario.backend.isEmbedded {
+                    no("acl_probe against an external broker (its refusals are judged by the embedded broker's rules)",
+                       at: step.position, key: "acl_probe")
+                }
             }
         }
         return out

@@ -144,7 +144,15 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             return true
         case .clearFaults:
             return true
-        case .rampUp, .rollout, .firmwareFault, .networkFault, .provision, .aclProbe:
+        case .aclProbe(let probe):
+            for attempt in 0..<probe.attempts {
+                var topics: [Int: String] = [:]
+                for i in targets { topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan) }
+                let chosen = topics
+                runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
+            }
+            return true
+        case .rampUp, .rollout, .firmwareFault, .networkFault, .provision:
             preconditionFailure("RuntimeSupport refuses these before the run")
         }
     }
