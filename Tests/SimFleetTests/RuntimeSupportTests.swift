@@ -61,6 +61,15 @@ final class RuntimeSupportTests: XCTestCase {
         XCTAssertTrue(plan.devices[0].id.hasPrefix("dev-240ac4"))
     }
 
+    func testCredentialsTakeSecretsFromTheEnvironment() throws {
+        let at = SourcePosition(file: "t.yaml", line: 1, column: 1)
+        XCTAssertEqual(try ScenarioFleet.expandEnvironment("{id}:{env:FLEET_SECRET}", at: at, environment: ["FLEET_SECRET": "s3"]),
+                       "{id}:s3")
+        XCTAssertThrowsError(try ScenarioFleet.expandEnvironment("{env:NOPE}", at: at, environment: [:])) { error in
+            XCTAssertEqual((error as? ScenarioError)?.message, "the backend credentials name {env:NOPE} but NOPE is not set")
+        }
+    }
+
     func testScenarioDurationIsTheWholeRunRampIncluded() throws {
         let s = try parseScenario("name: t\nduration: 30s\nfleet: [{count: 100, ramp: 10/s}]\n")
         let c = try ScenarioFleet.configuration(s)

@@ -121,12 +121,15 @@ final class ScenarioSchemaTests: XCTestCase {
           api: https://api.test/api
           username: "{id}"
           password: "{env:FLEET_SECRET}"
+          observer_username: watcher
+          observer_password: w-secret
           tls: {ca: ca.pem, cert: c.pem, key: c.key}
         fleet: [{count: 1}]
         """)
         XCTAssertEqual(s.backend, .external(ExternalBackend(
             broker: "mqtts://broker.test:8883", api: "https://api.test/api", username: "{id}",
-            password: "{env:FLEET_SECRET}", tls: TLSFiles(ca: "ca.pem", cert: "c.pem", key: "c.key", verifyHostname: true))))
+            password: "{env:FLEET_SECRET}", tls: TLSFiles(ca: "ca.pem", cert: "c.pem", key: "c.key", verifyHostname: true),
+            observerUsername: "watcher", observerPassword: "w-secret")))
     }
 
     func testBackendRejectsMixedAndInvalidSettings() {

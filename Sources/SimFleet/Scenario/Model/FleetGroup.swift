@@ -55,13 +55,19 @@ public struct ExternalBackend: Equatable, Sendable {
     public var username: String?
     public var password: String?
     public var tls: TLSFiles?
+    /// Credentials of simfleet's observer client (reads `device/+/status`, writes `device/+/ota`).
+    public var observerUsername: String?
+    public var observerPassword: String?
 
-    public init(broker: String, api: String? = nil, username: String? = nil, password: String? = nil, tls: TLSFiles? = nil) {
+    public init(broker: String, api: String? = nil, username: String? = nil, password: String? = nil, tls: TLSFiles? = nil,
+                observerUsername: String? = nil, observerPassword: String? = nil) {
         self.broker = broker
         self.api = api
         self.username = username
         self.password = password
         self.tls = tls
+        self.observerUsername = observerUsername
+        self.observerPassword = observerPassword
     }
 }
 

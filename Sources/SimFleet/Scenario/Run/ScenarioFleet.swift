@@ -1,4 +1,5 @@
 import DeviceCore
+import Foundation
 
 /// The runtime configuration for a scenario: its (single) fleet group, backend, seed and
 /// duration. The runtime runs ramp + steady time, so the steady time is what is left of
@@ -31,12 +32,33 @@ public enum ScenarioFleet {
                                     at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "verify_hostname")
             }
             c.broker = choice
-            c.usernameTemplate = backend.username
-            c.passwordTemplate = backend.password
+            let at = SourcePosition(file: scenario.file, line: 1, column: 1)
+            c.usernameTemplate = try backend.username.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.passwordTemplate = try backend.password.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.observerUsername = try backend.observerUsername.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
             c.api = backend.api
         }
         try checkIDs(scenario, c)
         return c
+    }
+
+    /// Replaces `{env:NAME}` with the environment variable, so secrets stay out of scenario files.
+    static func expandEnvironment(_ template: String, at position: SourcePosition,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScenarioError) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{env:") {
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = environment[name] else {
+                throw ScenarioError("the backend credentials name {env:" + name + "} but " + name + " is not set",
+                                    at: position, key: name)
+            }
+            out += rest[..<open.lowerBound] + value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     /// The plan and the runtime must name devices alike, or cohorts would hit the wrong devices.

@@ -11,9 +11,11 @@ enum BackendSchema {
             return .embedded(EmbeddedBackend())
         }
         let map = try YAMLMapping(node, file: file, context: "backend",
-                                  allowed: ["embedded", "broker", "api", "username", "password", "tls"])
+                                  allowed: ["embedded", "broker", "api", "username", "password", "observer_username",
+                                            "observer_password", "tls"])
         if let embeddedNode = map.node("embedded") {
-            if let other = ["broker", "api", "username", "password", "tls"].first(where: map.has) {
+            if let other = ["broker", "api", "username", "password", "observer_username", "observer_password", "tls"]
+                .first(where: map.has) {
                 throw ScenarioError("'" + other + "' cannot be combined with 'embedded' in backend",
                                     at: map.position(of: other), key: other)
             }
@@ -51,6 +53,9 @@ enum BackendSchema {
         if tls != nil, !broker.hasPrefix("mqtts://") {
             throw ScenarioError("'tls' needs an mqtts:// broker", at: map.position(of: "tls"), key: "tls")
         }
-        return .external(ExternalBackend(broker: broker, api: api, username: username, password: password, tls: tls))
+        return .external(ExternalBackend(
+            broker: broker, api: api, username: username, password: password, tls: tls,
+            observerUsername: try map.optional("observer_username") { r throws(ScenarioError) in try r.string() },
+            observerPassword: try map.optional("observer_password") { r throws(ScenarioError) in try r.string() }))
     }
 }
