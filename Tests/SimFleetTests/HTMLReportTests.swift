@@ -70,6 +70,8 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(ChartScale(min: 0, max: 187).ticks, [0, 50, 100, 150, 200])
         XCTAssertEqual(ChartScale(min: 0, max: 9_800).ticks, [0, 2000, 4000, 6000, 8000, 10000])
         XCTAssertEqual(ChartScale.label(12_000), "12k")
+        XCTAssertEqual(ChartScale(min: 0, max: 0).ticks.map(ChartScale.label), ["0", "0.2", "0.4", "0.6", "0.8", "1"],
+                       "all-zero series get a unit axis")
     }
 
     func testReportCommandWritesTheHTMLFile() throws {

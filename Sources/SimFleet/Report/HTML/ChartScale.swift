@@ -9,8 +9,8 @@ struct ChartScale {
     /// `tight` ends the axis at the data (time axes); otherwise it ends at the next round tick.
     init(min dataMin: Double, max dataMax: Double, targetTicks: Int = 5, tight: Bool = false) {
         let low = Swift.min(0, dataMin)
-        var high = Swift.max(dataMax, low + 1e-9)
-        if high - low < 1e-9 { high = low + 1 }
+        var high = Swift.max(dataMax, low)
+        if high - low < 1e-9 { high = low + 1 }  // all samples equal (often all zero): a unit axis
         let rough = (high - low) / Double(targetTicks)
         let power = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power

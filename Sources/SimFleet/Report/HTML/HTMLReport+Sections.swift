@@ -87,8 +87,15 @@ extension HTMLReport {
 
     func otaTable() -> String {
         var rows = ""
-        for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads"] {
-            rows += "<tr><td>" + key.replacingOccurrences(of: "_", with: " ") + "</td><td class=\"num\">" + number(["ota", key]) + "</td></tr>"
+        // Every count the report has, in its order (the runtime adds figures as it learns them).
+        for member in report.members(at: ["ota"]) {
+            guard case .number = member.value else { continue }
+            rows += "<tr><td>" + HTMLText.escape(member.key.replacingOccurrences(of: "_", with: " ")) + "</td><td class=\"num\">"
+                + text(member.value) + "</td></tr>"
+        }
+        for member in report.members(at: ["acl"]) {
+            guard case .number = member.value else { continue }
+            rows += "<tr><td>ACL probes " + HTMLText.escape(member.key) + "</td><td class=\"num\">" + text(member.value) + "</td></tr>"
         }
         for member in report.members(at: ["ota", "refused"]) {
             rows += "<tr><td>refused: <code>" + HTMLText.escape(member.key) + "</code></td><td class=\"num\">" + text(member.value) + "</td></tr>"
@@ -97,6 +104,7 @@ extension HTMLReport {
             rows += "<tr><td>running <code>" + HTMLText.escape(member.key) + "</code> at end</td><td class=\"num\">"
                 + text(member.value) + "</td></tr>"
         }
-        return "<div><table><tr><th>OTA</th><th class=\"num\">count</th></tr>" + rows + "</table></div>"
+        return "<div><table><tr><th>OTA, ACL and versions</th><th class=\"num\">count</th></tr>"
+            + (rows.isEmpty ? "<tr><td colspan=\"2\">none</td></tr>" : rows) + "</table></div>"
     }
 }
