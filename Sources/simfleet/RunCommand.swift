@@ -17,6 +17,8 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               simfleet run --devices 100 --duration 30s
+              simfleet run scenarios/quickstart.yaml --report run.json --metrics-port 9464
+              simfleet run scenarios/heartbeat-10k.yaml --scale 0.05   # CI size; docs/scenarios.md
               simfleet run --devices 10000 --ramp 1000/s --heartbeat 10s --report run.json
               simfleet run --broker mqtt://127.0.0.1:1883 --username '{id}' --password 'secret-{n}'
               simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert dev.pem --key dev.key

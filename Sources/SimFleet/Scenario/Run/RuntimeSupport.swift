@@ -51,8 +51,8 @@ public enum RuntimeSupport {
                 case .resetWiFi: no("device_fault kind reset_wifi (portal provisioning)", at: step.position, key: "device_fault")
                 }
             case .rampUp: no("ramp_up steps (the ramp starts with the run)", at: step.position, key: "ramp_up")
-            case .rollout: no("rollout (the devices have no OTA updater yet and runs start no firmware origin)", at: step.position, key: "rollout")
-            case .firmwareFault: no("firmware_fault (runs start no firmware origin yet)", at: step.position, key: "firmware_fault")
+            case .rollout: no("rollout (the devices have no OTA updater yet)", at: step.position, key: "rollout")
+            case .firmwareFault: no("firmware_fault (nothing downloads from the origin yet: the devices have no OTA updater)", at: step.position, key: "firmware_fault")
             case .networkFault: no("network_fault", at: step.position, key: "network_fault")
             case .provision: no("provision through the captive portal", at: step.position, key: "provision")
             case .aclProbe:
