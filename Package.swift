@@ -15,9 +15,11 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
+        // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "SimFleet",
-            dependencies: ["DeviceCore"]
+            dependencies: ["DeviceCore", "COpenSSL"]
         ),
         .executableTarget(
             name: "simfleet",
