@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import SimFleet
+
+/// `simfleet sign`: appends a Secure Boot V2 signature sector as `espsecure sign-data --version 2` does.
+struct SignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign an app image with a Secure Boot V2 signature block (RSA-3072-PSS or ECDSA-P256)."
+    )
+
+    @Option(name: .long, help: "Private signing key (PEM, as espsecure generate-signing-key writes it).")
+    var key: String
+
+    @Option(name: .long, help: "rsa3072 or ecdsa256; inferred from the key when omitted, and must match it.")
+    var scheme: String?
+
+    @Argument(help: "Image to sign.") var input: String
+    @Argument(help: "Where to write the signed image.") var output: String
+
+    func run() throws {
+        var requested: SigningScheme?
+        if let scheme {
+            guard let parsed = SigningScheme(rawValue: scheme), parsed != .ecdsa384 else {
+                throw ValidationError("--scheme must be rsa3072 or ecdsa256, not " + scheme)
+            }
+            requested = parsed
+        }
+        guard let image = FileManager.default.contents(atPath: input) else { throw Failure("cannot read " + input) }
+        do {
+            let pemKey = try PEMKey(path: key)
+            let signed = try SignatureSectorWriter.sign(image: [UInt8](image), key: pemKey, scheme: requested)
+            try Data(signed).write(to: URL(fileURLWithPath: output))
+            print("Signed " + String(signed.count - SignatureSectorWriter.sectorSize) + " bytes of " + input
+                  + " with " + pemKey.scheme.rawValue + "; signature sector at offset "
+                  + String(signed.count - SignatureSectorWriter.sectorSize) + ", wrote " + output)
+        } catch let error as PEMKeyError {
+            throw Failure(error.description)
+        } catch let error as SignError {
+            throw Failure(error.description)
+        }
+    }
+}
+
+/// A command failure with a message for the user; exits 1.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
