@@ -17,24 +17,32 @@ final class EVPKey {
         defer { BN_free(e) }
         guard BN_set_word(e, UInt(exponent)) == 1 else { throw OpenSSLError("BN_set_word(e)") }
         return try fromData(type: "RSA") { builder in
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n) == 1
-                && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e) == 1
+            guard OSSL_PARAM_BLD_push_BN(builder, cString("n"), n) == 1,
+                  OSSL_PARAM_BLD_push_BN(builder, cString("e"), e) == 1
+            else { return nil }
+            return OSSL_PARAM_BLD_to_param(builder)
         }
     }
 
     /// An EC public key on the named OpenSSL group from big-endian affine coordinates.
-    static func ecPublic(group: String, x: [UInt8], y: [UInt8]) throws(OpenSSLError) -> EVPKey {
+    static func ecPublic(group: StaticString, x: [UInt8], y: [UInt8]) throws(OpenSSLError) -> EVPKey {
         let point: [UInt8] = [0x04] + x + y  // SEC1 uncompressed point
         return try fromData(type: "EC") { builder in
-            OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1
-                && point.withUnsafeBytes { OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, $0.baseAddress, $0.count) } == 1
+            point.withUnsafeBytes { bytes in
+                guard OSSL_PARAM_BLD_push_utf8_string(builder, cString("group"), cString(group), 0) == 1,
+                      OSSL_PARAM_BLD_push_octet_string(builder, cString("pub"), bytes.baseAddress, bytes.count) == 1
+                else { return nil }
+                return OSSL_PARAM_BLD_to_param(builder)  // copies the point while it is still in scope
+            }
         }
     }
 
-    private static func fromData(type: String, push: (OpaquePointer) -> Bool) throws(OpenSSLError) -> EVPKey {
+    /// `build` pushes parameters and calls `OSSL_PARAM_BLD_to_param` while every pushed buffer is
+    /// alive: the builder keeps pointers, not copies, until then.
+    private static func fromData(type: String, build: (OpaquePointer) -> UnsafeMutablePointer<OSSL_PARAM>?) throws(OpenSSLError) -> EVPKey {
         guard let builder = OSSL_PARAM_BLD_new() else { throw OpenSSLError("OSSL_PARAM_BLD_new") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        guard push(builder), let params = OSSL_PARAM_BLD_to_param(builder) else { throw OpenSSLError("building " + type + " key parameters") }
+        guard let params = build(builder) else { throw OpenSSLError("building " + type + " key parameters") }
         defer { OSSL_PARAM_free(params) }
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type, nil) else { throw OpenSSLError("EVP_PKEY_CTX_new_from_name") }
         defer { EVP_PKEY_CTX_free(ctx) }
@@ -62,4 +70,10 @@ final class EVPKey {
         }
         return ctx
     }
+}
+
+/// A C string with static lifetime: OpenSSL's parameter builder keeps key names and string values
+/// by pointer, so bridged temporaries from Swift `String` would dangle.
+func cString(_ text: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }

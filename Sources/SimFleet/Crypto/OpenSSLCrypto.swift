@@ -64,6 +64,6 @@ public enum ECDSACurve: Equatable, Sendable {
     public var fieldSize: Int { self == .p256 ? 32 : 48 }
     /// The curve id byte of the block's key field (`CURVE_ID_P256` = 2, P-384 = 3 in espsecure).
     public var blockCurveID: UInt8 { self == .p256 ? 2 : 3 }
-    var openSSLGroup: String { self == .p256 ? "prime256v1" : "secp384r1" }
+    var openSSLGroup: StaticString { self == .p256 ? "prime256v1" : "secp384r1" }
     var digestName: String { self == .p256 ? "SHA256" : "SHA384" }
 }
