@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceCore
 import Foundation
 import SimFleet
 
@@ -19,9 +20,9 @@ struct SignCommand: ParsableCommand {
     @Argument(help: "Where to write the signed image.") var output: String
 
     func run() throws {
-        var requested: SigningScheme?
+        var requested: SignatureScheme?
         if let scheme {
-            guard let parsed = SigningScheme(rawValue: scheme), parsed != .ecdsa384 else {
+            guard let parsed = SignatureScheme(name: scheme), parsed != .ecdsaP384 else {
                 throw ValidationError("--scheme must be rsa3072 or ecdsa256, not " + scheme)
             }
             requested = parsed
@@ -32,7 +33,7 @@ struct SignCommand: ParsableCommand {
             let signed = try SignatureSectorWriter.sign(image: [UInt8](image), key: pemKey, scheme: requested)
             try Data(signed).write(to: URL(fileURLWithPath: output))
             print("Signed " + String(signed.count - SignatureSectorWriter.sectorSize) + " bytes of " + input
-                  + " with " + pemKey.scheme.rawValue + "; signature sector at offset "
+                  + " with " + pemKey.scheme.name + "; signature sector at offset "
                   + String(signed.count - SignatureSectorWriter.sectorSize) + ", wrote " + output)
         } catch let error as PEMKeyError {
             throw Failure(error.description)

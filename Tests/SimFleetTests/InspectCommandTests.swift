@@ -49,7 +49,7 @@ final class InspectCommandTests: XCTestCase {
                                        ("time", "time"), ("date", "date"), ("idf_ver", "idf_ver"), ("elf_sha256", "app_elf_sha256")] {
                     XCTAssertEqual(String(describing: ourApp[ours]!), String(describing: app[theirs]!), name + " " + ours)
                 }
-                let valid = expected["validation_result"] as! Bool
+                let valid = expected["validation_result"] as! String == "valid"
                 XCTAssertEqual(run.status, valid ? 0 : 1, name)
                 XCTAssertEqual(report["error"] is NSNull, valid, name)
             }
@@ -163,10 +163,11 @@ enum Inspect {
     }
 
     static func run(_ arguments: [String]) throws -> Run {
-        let products = Bundle(for: InspectCommandTests.self).bundleURL.deletingLastPathComponent()
-        let binary = products.appendingPathComponent("simfleet")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            XCTFail("simfleet not built at " + binary.path + " (swift build --build-tests builds it)")
+        // On Linux the bundle URL is the products directory; on macOS it is the .xctest inside it.
+        let bundle = Bundle(for: InspectCommandTests.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("simfleet") }
+        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            XCTFail("simfleet not built next to the tests (swift build --build-tests builds it)")
             throw CocoaError(.fileNoSuchFile)
         }
         let process = Process()

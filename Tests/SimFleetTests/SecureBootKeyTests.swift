@@ -11,7 +11,7 @@ final class SecureBootKeyTests: XCTestCase {
             let expected = try ESPFixtureFiles.bytes("signing/keys/" + name + ".pub.sbv2_digest.bin")
             let publicKey = try PEMKey(path: ESPFixtureFiles.path("signing/keys/" + name + ".pub.pem"))
             let privateKey = try PEMKey(path: ESPFixtureFiles.path("signing/keys/" + name + ".pem"))
-            XCTAssertEqual(publicKey.scheme.rawValue, scheme)
+            XCTAssertEqual(publicKey.scheme.name, scheme)
             XCTAssertFalse(publicKey.hasPrivateKey)
             XCTAssertTrue(privateKey.hasPrivateKey)
             XCTAssertEqual(try SecureBootPublicKey(publicKey).digest, expected, name)

@@ -35,7 +35,7 @@ final class SignatureSectorWriterTests: XCTestCase {
             try OpenSSLTool.run(["genpkey"] + options + ["-out", priv])
             try OpenSSLTool.run(["pkey", "-in", priv, "-pubout", "-out", pub])
             let key = try PEMKey(path: priv)
-            XCTAssertEqual(key.scheme.rawValue, scheme)
+            XCTAssertEqual(key.scheme.name, scheme)
             let out = dir.appendingPathComponent("signed.bin")
             try Data(SignatureSectorWriter.sign(image: image, key: key, scheme: key.scheme)).write(to: out)
             let result = try Espsecure.verify(publicKey: pub, file: out.path)
@@ -61,14 +61,14 @@ final class SignatureSectorWriterTests: XCTestCase {
 
     func testSchemeMismatchEmptyImageAndPublicOnlyKeyAreRefused() throws {
         let rsa = try PEMKey(path: ESPFixtureFiles.path("signing/keys/rsa3072_a.pem"))
-        XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1, 2, 3], key: rsa, scheme: .ecdsa256)) {
-            XCTAssertEqual($0 as? SignError, .schemeMismatch(requested: .ecdsa256, key: .rsa3072))
+        XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1, 2, 3], key: rsa, scheme: .ecdsaP256)) {
+            XCTAssertEqual($0 as? SignError, .schemeMismatch(requested: .ecdsaP256, key: .rsa3072))
         }
         XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [], key: rsa)) { XCTAssertEqual($0 as? SignError, .emptyImage) }
         let publicOnly = try PEMKey(path: ESPFixtureFiles.path("signing/keys/ecdsa256_a.pub.pem"))
         XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1], key: publicOnly)) { XCTAssertEqual($0 as? SignError, .key(.publicKeyOnly)) }
         let p384 = try PEMKey(path: ESPFixtureFiles.path("signing/keys/ecdsa384_a.pem"))
-        XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1], key: p384)) { XCTAssertEqual($0 as? SignError, .unsupportedScheme(.ecdsa384)) }
+        XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1], key: p384)) { XCTAssertEqual($0 as? SignError, .unsupportedScheme(.ecdsaP384)) }
     }
 }
 

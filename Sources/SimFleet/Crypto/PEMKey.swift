@@ -1,3 +1,4 @@
+import DeviceCore
 import COpenSSL
 import Foundation
 
@@ -26,7 +27,7 @@ public enum PEMKeyError: Error, Equatable, CustomStringConvertible {
 public final class PEMKey {
     let key: EVPKey
     /// The scheme this key signs or verifies under.
-    public let scheme: SigningScheme
+    public let scheme: SignatureScheme
     /// True when the file held the private key.
     public let hasPrivateKey: Bool
 
@@ -58,7 +59,7 @@ public final class PEMKey {
         }
     }
 
-    private static func classify(_ key: EVPKey) throws(PEMKeyError) -> SigningScheme {
+    private static func classify(_ key: EVPKey) throws(PEMKeyError) -> SignatureScheme {
         let bits = EVP_PKEY_get_bits(key.raw)
         if EVP_PKEY_is_a(key.raw, "RSA") == 1 {
             guard bits == 3072 else { throw .unsupportedKey("RSA-" + String(bits)) }
@@ -70,8 +71,8 @@ public final class PEMKey {
             _ = EVP_PKEY_get_utf8_string_param(key.raw, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length)
             let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             switch group {
-            case "prime256v1", "P-256", "secp256r1": return .ecdsa256
-            case "secp384r1", "P-384": return .ecdsa384
+            case "prime256v1", "P-256", "secp256r1": return .ecdsaP256
+            case "secp384r1", "P-384": return .ecdsaP384
             default: throw .unsupportedKey("EC curve " + (group.isEmpty ? "unknown" : group))
             }
         }

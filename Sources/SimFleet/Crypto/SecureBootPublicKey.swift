@@ -1,3 +1,4 @@
+import DeviceCore
 import COpenSSL
 
 /// A public key as a Secure Boot V2 block stores it, with the digest ESP-IDF burns into eFuse:
@@ -10,10 +11,10 @@ public enum SecureBootPublicKey: Equatable, Sendable {
     case ecdsa(curve: ECDSACurve, x: [UInt8], y: [UInt8])
 
     /// The scheme this key verifies.
-    public var scheme: SigningScheme {
+    public var scheme: SignatureScheme {
         switch self {
         case .rsa3072: .rsa3072
-        case .ecdsa(let curve, _, _): curve == .p256 ? .ecdsa256 : .ecdsa384
+        case .ecdsa(let curve, _, _): curve == .p256 ? .ecdsaP256 : .ecdsaP384
         }
     }
 
@@ -47,7 +48,7 @@ public enum SecureBootPublicKey: Equatable, Sendable {
             let modulus = try key.bigEndianParameter(OSSL_PKEY_PARAM_RSA_N, size: 384)
             let e = try key.bigEndianParameter(OSSL_PKEY_PARAM_RSA_E, size: 4)
             self = try .rsa3072(modulusBE: modulus, exponent: UInt32(e[0]) << 24 | UInt32(e[1]) << 16 | UInt32(e[2]) << 8 | UInt32(e[3]))
-        case .ecdsa256, .ecdsa384:
+        case .ecdsaP256, .ecdsaP384:
             let curve = key.scheme.curve!
             self = .ecdsa(curve: curve,
                           x: try key.bigEndianParameter(OSSL_PKEY_PARAM_EC_PUB_X, size: curve.fieldSize),

@@ -1,17 +1,18 @@
+import DeviceCore
 /// Why an image could not be signed.
 public enum SignError: Error, Equatable, CustomStringConvertible {
     case emptyImage
     /// `--scheme` named one scheme, the key belongs to another.
-    case schemeMismatch(requested: SigningScheme, key: SigningScheme)
+    case schemeMismatch(requested: SignatureScheme, key: SignatureScheme)
     /// espsecure can write it, but ESP32-C6 cannot boot it and simfleet does not sign it.
-    case unsupportedScheme(SigningScheme)
+    case unsupportedScheme(SignatureScheme)
     case key(PEMKeyError)
 
     public var description: String {
         switch self {
         case .emptyImage: "the image is empty; there is nothing to sign"
-        case let .schemeMismatch(requested, key): "--scheme " + requested.rawValue + " does not match the key, which is " + key.rawValue
-        case .unsupportedScheme(let scheme): "scheme " + scheme.rawValue + " is not supported for signing (use rsa3072 or ecdsa256)"
+        case let .schemeMismatch(requested, key): "--scheme " + requested.name + " does not match the key, which is " + key.name
+        case .unsupportedScheme(let scheme): "scheme " + scheme.name + " is not supported for signing (use rsa3072 or ecdsa256)"
         case .key(let error): error.description
         }
     }
@@ -25,10 +26,10 @@ public enum SignatureSectorWriter {
     public static let blockSize = 1216
 
     /// The signed image. `scheme` nil means "the key's scheme".
-    public static func sign(image: [UInt8], key: PEMKey, scheme: SigningScheme? = nil) throws(SignError) -> [UInt8] {
+    public static func sign(image: [UInt8], key: PEMKey, scheme: SignatureScheme? = nil) throws(SignError) -> [UInt8] {
         guard !image.isEmpty else { throw .emptyImage }
         if let scheme, scheme != key.scheme { throw .schemeMismatch(requested: scheme, key: key.scheme) }
-        guard key.scheme != .ecdsa384 else { throw .unsupportedScheme(key.scheme) }
+        guard key.scheme != .ecdsaP384 else { throw .unsupportedScheme(key.scheme) }
         var signed = image
         let remainder = signed.count % sectorSize
         if remainder != 0 { signed.append(contentsOf: repeatElement(0xFF, count: sectorSize - remainder)) }
@@ -45,7 +46,7 @@ public enum SignatureSectorWriter {
     /// One 1216-byte block: magic 0xE7, version, ECDSA hash id, reserved, digest, key field,
     /// signature (little-endian), zero fill to 1196, CRC-32 of bytes 0..<1196, 16 zero bytes.
     public static func block(digest: [UInt8], publicKey: SecureBootPublicKey, signature: SecureBootSignature) -> [UInt8] {
-        var block: [UInt8] = [0xE7, publicKey.scheme.blockVersion, publicKey.scheme == .ecdsa384 ? 1 : 0, 0]
+        var block: [UInt8] = [0xE7, publicKey.scheme.blockVersion, publicKey.scheme == .ecdsaP384 ? 1 : 0, 0]
         block += digest
         block += publicKey.keyField
         switch signature {
