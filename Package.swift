@@ -28,6 +28,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `benchmarks/ota-verify/run.sh`: cost of verifying a signed 1 MiB OTA image.
+        .executableTarget(
+            name: "ota-verify-bench",
+            dependencies: ["SimFleet", "DeviceCore", "COpenSSL"],
+            path: "benchmarks/ota-verify/Sources"
+        ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
         .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
     ]
