@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceCore
 import Foundation
 import SimFleet
 
@@ -17,6 +18,9 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "Trusted public key (PEM; a private key file also works). Repeatable.")
     var key: [String] = []
 
+    @Option(name: .long, help: "Require this chip (esp32, esp32c3, esp32c6, esp32s3), as a device of that chip would.")
+    var chip: String?
+
     @Argument(help: "The image file.") var file: String
 
     func run() throws {
@@ -24,8 +28,13 @@ struct InspectCommand: ParsableCommand {
         for path in key {
             do { keys.append(try SecureBootPublicKey(PEMKey(path: path))) } catch { throw Failure("key " + path + ": " + String(describing: error)) }
         }
+        var required: ChipModel?
+        if let chip {
+            guard let model = ChipModel(name: chip) else { throw ValidationError("unknown chip " + chip) }
+            required = model
+        }
         guard let data = FileManager.default.contents(atPath: file) else { throw Failure("cannot read " + file) }
-        let inspection = ImageInspector.inspect([UInt8](data), trustedKeys: keys)
+        let inspection = ImageInspector.inspect([UInt8](data), trustedKeys: keys, chip: required)
         print(json ? inspection.json().encoded() : inspection.text())
         if !inspection.passed { throw ExitCode.failure }
     }

@@ -32,9 +32,10 @@ struct SignCommand: ParsableCommand {
             let pemKey = try PEMKey(path: key)
             let signed = try SignatureSectorWriter.sign(image: [UInt8](image), key: pemKey, scheme: requested)
             try Data(signed).write(to: URL(fileURLWithPath: output))
-            print("Signed " + String(signed.count - SignatureSectorWriter.sectorSize) + " bytes of " + input
-                  + " with " + pemKey.scheme.name + "; signature sector at offset "
-                  + String(signed.count - SignatureSectorWriter.sectorSize) + ", wrote " + output)
+            let sectorOffset = signed.count - SignatureSectorWriter.sectorSize
+            print("Signed " + String(sectorOffset) + " bytes of " + input + " with " + pemKey.scheme.name
+                  + " (padded by " + String(sectorOffset - image.count) + " bytes); signature sector at offset "
+                  + String(sectorOffset) + ", wrote " + output)
         } catch let error as PEMKeyError {
             throw Failure(error.description)
         } catch let error as SignError {

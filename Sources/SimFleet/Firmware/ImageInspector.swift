@@ -3,7 +3,9 @@ import DeviceCore
 /// Reads a file as an ESP-IDF app image and checks its signature blocks against trusted keys,
 /// the way a device with those keys' digests in eFuse would (key digest, then signature).
 public enum ImageInspector {
-    public static func inspect(_ bytes: [UInt8], trustedKeys: [SecureBootPublicKey] = []) -> ImageInspection {
+    /// `chip`, when given, must match the header's chip id, as ESP-IDF's
+    /// `bootloader_common_check_chip_validity` demands on a device of that chip.
+    public static func inspect(_ bytes: [UInt8], trustedKeys: [SecureBootPublicKey] = [], chip: ChipModel? = nil) -> ImageInspection {
         var result = ImageInspection(fileSize: bytes.count, image: nil, signatures: [], signatureSectorProblem: nil,
                                      trustedKeyCount: trustedKeys.count, error: nil)
         let image: AppImage
@@ -26,12 +28,15 @@ public enum ImageInspector {
         } else if image.bytesAfterImage > 0 {
             result.signatureSectorProblem = decimal(Int64(image.bytesAfterImage)) + " bytes after the image are not padding plus one 4096-byte signature sector"
         }
-        result.error = verdict(image: image, result: result)
+        result.error = verdict(image: image, result: result, chip: chip)
         return result
     }
 
     /// The first reason the file fails the `inspect` contract, or nil.
-    static func verdict(image: AppImage, result: ImageInspection) -> String? {
+    static func verdict(image: AppImage, result: ImageInspection, chip: ChipModel?) -> String? {
+        if let chip, image.header.chipID != chip.imageChipID {
+            return ImageError.chipMismatch(image: image.header.chipID, device: chip.imageChipID).reason + " (" + chip.displayName + ")"
+        }
         if !image.checksumValid {
             return "checksum invalid: stored 0x" + hexString([image.storedChecksum]) + ", calculated 0x" + hexString([image.computedChecksum])
         }
