@@ -26,7 +26,8 @@ extension ImageInspection {
         var lines = ["Detected image type: " + name.uppercased(), ""]
         lines += titled(name + " Image Header")
         lines.append("Image version: 1")
-        lines.append("Entry point: " + hex(h.entryAddress, width: 8))
+        let entry = "0x" + String(h.entryAddress, radix: 16)  // Python `{:#8x}`: space-padded to 8
+        lines.append(h.entryAddress == 0 ? "Entry point not set" : "Entry point: " + pad(entry, 8))
         lines.append("Segments: " + String(image.segments.count))
         lines.append("Flash size: " + h.flashSizeName)
         lines.append("Flash freq: " + (EsptoolChipTables.flashFrequency(h.spiSpeed, chip: chip) ?? "code 0x" + String(h.spiSpeed, radix: 16)))
