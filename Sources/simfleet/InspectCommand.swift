@@ -33,8 +33,7 @@ struct InspectCommand: ParsableCommand {
             guard let model = ChipModel(name: chip) else { throw ValidationError("unknown chip " + chip) }
             required = model
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw Failure("cannot read " + file) }
-        let inspection = ImageInspector.inspect([UInt8](data), trustedKeys: keys, chip: required)
+        let inspection = ImageInspector.inspect(try readImageFile(file), trustedKeys: keys, chip: required)
         print(json ? inspection.json().encoded() : inspection.text())
         if !inspection.passed { throw ExitCode.failure }
     }

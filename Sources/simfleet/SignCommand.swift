@@ -27,10 +27,10 @@ struct SignCommand: ParsableCommand {
             }
             requested = parsed
         }
-        guard let image = FileManager.default.contents(atPath: input) else { throw Failure("cannot read " + input) }
+        let image = try readImageFile(input)
         do {
             let pemKey = try PEMKey(path: key)
-            let signed = try SignatureSectorWriter.sign(image: [UInt8](image), key: pemKey, scheme: requested)
+            let signed = try SignatureSectorWriter.sign(image: image, key: pemKey, scheme: requested)
             try Data(signed).write(to: URL(fileURLWithPath: output))
             let sectorOffset = signed.count - SignatureSectorWriter.sectorSize
             print("Signed " + String(sectorOffset) + " bytes of " + input + " with " + pemKey.scheme.name
@@ -48,4 +48,16 @@ struct SignCommand: ParsableCommand {
 struct Failure: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
+}
+
+/// Reads an image file whole, refusing anything larger than the biggest ESP32 flash (32 MiB):
+/// such a file cannot be an app image, and reading it would only cost memory.
+func readImageFile(_ path: String) throws -> [UInt8] {
+    let limit = 32 << 20
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+          let size = (attributes[.size] as? NSNumber)?.intValue
+    else { throw Failure("cannot read " + path) }
+    guard size <= limit else { throw Failure(path + " is " + String(size) + " bytes, more than any ESP32 flash (32 MiB)") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read " + path) }
+    return [UInt8](data)
 }
