@@ -15,9 +15,11 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
+        // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "SimFleet",
-            dependencies: ["DeviceCore"]
+            dependencies: ["DeviceCore", "COpenSSL"]
         ),
         .executableTarget(
             name: "simfleet",
@@ -25,6 +27,12 @@ let package = Package(
                 "SimFleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `benchmarks/ota-verify/run.sh`: cost of verifying a signed 1 MiB OTA image.
+        .executableTarget(
+            name: "ota-verify-bench",
+            dependencies: ["SimFleet", "DeviceCore", "COpenSSL"],
+            path: "benchmarks/ota-verify/Sources"
         ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
         .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
