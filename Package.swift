@@ -11,13 +11,19 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
         .target(
             name: "SimFleet",
-            dependencies: ["DeviceCore"]
+            dependencies: [
+                "DeviceCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "simfleet",
