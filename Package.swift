@@ -33,6 +33,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
-        .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
+        .testTarget(
+            name: "SimFleetTests",
+            dependencies: [
+                "SimFleet", "DeviceCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ]
 )
