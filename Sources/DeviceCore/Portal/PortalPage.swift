@@ -5,7 +5,7 @@ enum PortalPage {
         body{font-family:system-ui,sans-serif;max-width:28rem;margin:1rem auto;padding:0 1rem;color:#222}\
         h1{font-size:1.3rem}ul{list-style:none;padding:0}\
         li{display:flex;justify-content:space-between;padding:.5rem;border-bottom:1px solid #ddd;cursor:pointer}\
-        .bars{font-family:monospace;letter-spacing:-1px}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}\
+        .bars{font-family:monospace;letter-spacing:-1px}.sig{white-space:nowrap;margin-left:.5rem}.ssid{overflow-wrap:anywhere}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}\
         .ok{background:#e6f6e6;padding:.6rem;border-radius:4px}label{display:block;margin-top:.8rem}\
         input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1rem;padding:.6rem 1.2rem}
         """
@@ -26,8 +26,8 @@ enum PortalPage {
         body += "<h2>Networks</h2><ul id=\"networks\">"
         for n in visibleNetworks(networks) {
             body += "<li onclick=\"pick(this)\"><span class=\"ssid\">" + htmlEscaped(n.ssid) + "</span>"
-                + "<span><span class=\"bars\" title=\"" + decimal(Int64(n.rssi)) + " dBm\">" + barGlyphs(n.rssi)
-                + "</span>" + (n.auth == .open ? "" : " <span class=\"lock\" title=\"secured\">&#128274;</span>")
+                + "<span class=\"sig\"><span class=\"bars\" title=\"" + decimal(Int64(n.rssi)) + " dBm\">" + barGlyphs(n.rssi)
+                + "</span>" + (n.auth == .open ? "" : lockIcon)
                 + "</span></li>"
         }
         body += "</ul><form method=\"post\" action=\"/save\" id=\"wifi-form\">"
@@ -60,6 +60,11 @@ enum PortalPage {
         out.sort { $0.rssi > $1.rssi }
         return out
     }
+
+    /// A padlock drawn in SVG (a font may lack the emoji), marking secured networks.
+    static let lockIcon = " <svg class=\"lock\" role=\"img\" aria-label=\"secured\" width=\"12\" height=\"14\" viewBox=\"0 0 12 14\">"
+        + "<title>secured</title><rect x=\"1\" y=\"6\" width=\"10\" height=\"8\" rx=\"1\"/>"
+        + "<path d=\"M3 6V4a3 3 0 0 1 6 0v2\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"/></svg>"
 
     /// Four block glyphs, filled up to the signal's bar count.
     static func barGlyphs(_ rssi: Int) -> String {

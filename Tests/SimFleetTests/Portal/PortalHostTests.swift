@@ -31,7 +31,6 @@ final class PortalHostTests: XCTestCase {
 
     func testCurlSeesThePageAndProvisionsOverRealHTTP() async throws {
         try await withPortal(IPv4Address(127, 20, 0, 11)) { served in
-
             let page = try curl(["-w", "\n%{http_code}", served.baseURL + "/"])
             XCTAssertTrue(page.stdout.hasSuffix("\n200"), page.stdout + page.stderr)
             XCTAssertTrue(page.stdout.contains("esp32c6-5e1f00"))
