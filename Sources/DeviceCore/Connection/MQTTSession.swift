@@ -1,0 +1,135 @@
+/// The device's MQTT connection as a sub-machine: it waits for the network, connects, and after any
+/// failure or loss backs off (capped exponential, full jitter) and tries again, forever.
+public struct MQTTSession: Equatable, Sendable {
+    /// Where the session is. `failures` counts consecutive failed attempts: a CONNACK resets it only
+    /// once the session has lasted `stableAfter` (a broker that accepts and drops at once is a failure).
+    public enum State: Equatable, Sendable {
+        case waitingForNetwork
+        /// CONNECT sent; given up as failed at `timeoutAt` if neither CONNACK nor an error came back.
+        case connecting(failures: Int, timeoutAt: Instant)
+        case connected(since: Instant, failuresBefore: Int)
+        case backingOff(until: Instant, failures: Int)
+    }
+
+    /// A session shorter than this does not reset the backoff.
+    public static let stableAfter = TimeSpan.seconds(30)
+
+    /// The session's current state.
+    public private(set) var state: State = .waitingForNetwork
+    let options: MQTTConnectOptions
+    let backoff: Backoff
+    /// How long to wait for CONNACK (esp-mqtt's network timeout is 10 s).
+    let connectTimeout: TimeSpan
+
+    init(options: MQTTConnectOptions, backoff: Backoff, connectTimeout: TimeSpan) {
+        self.options = options
+        self.backoff = backoff
+        self.connectTimeout = max(connectTimeout, backoff.floor)
+    }
+
+    /// CONNACK received and the session not lost since.
+    public var isConnected: Bool {
+        if case .connected = state { return true }
+        return false
+    }
+
+    /// When the session wants a `.tick`: the end of a backoff or of a CONNACK wait.
+    var deadline: Instant? {
+        switch state {
+        case .backingOff(let until, _): return until
+        case .connecting(_, let timeoutAt): return timeoutAt
+        case .waitingForNetwork, .connected: return nil
+        }
+    }
+
+    /// WiFi came up: connect now unless a connection is already under way.
+    mutating func networkUp(at now: Instant, actions: inout [Action], counters: inout DeviceCounters) {
+        guard case .waitingForNetwork = state else { return }
+        connect(failures: 0, at: now, actions: &actions, counters: &counters)
+    }
+
+    /// WiFi went away: drop whatever connection there is and wait for the network again.
+    mutating func networkDown(actions: inout [Action]) {
+        switch state {
+        case .connecting, .connected: actions.append(.mqttDisconnect)
+        case .waitingForNetwork, .backingOff: break
+        }
+        state = .waitingForNetwork
+    }
+
+    /// Connection-level MQTT events. Returns false when the event is illegal in this state.
+    mutating func handle(_ event: MQTTEvent, at now: Instant, random: inout SeededRandom,
+                         actions: inout [Action], counters: inout DeviceCounters) -> Bool {
+        switch (state, event) {
+        case (.connecting(let failures, _), .connected):
+            state = .connected(since: now, failuresBefore: failures)
+            counters.mqttConnects += 1
+            actions.append(.log(.info, "MQTT connected"))
+        case (.connecting(let failures, _), .connectFailed(let code)):
+            counters.mqttConnectFailures += 1
+            if code == 4 || code == 5 {
+                counters.mqttRefused += 1
+                actions.append(.log(.error, "MQTT connection refused: " + connackReason(code)))
+            } else {
+                actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
+            }
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        case (.connecting(let failures, _), .disconnected):
+            counters.mqttConnectFailures += 1
+            actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        case (.connected(let since, let failuresBefore), .disconnected):
+            counters.mqttConnectionsLost += 1
+            actions.append(.log(.warning, "MQTT connection lost"))
+            let stable = now - since >= MQTTSession.stableAfter
+            backOff(failures: stable ? 0 : failuresBefore, at: now, random: &random, actions: &actions)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Ends a backoff by connecting again, or gives up on a CONNACK that did not come.
+    mutating func tick(at now: Instant, random: inout SeededRandom, actions: inout [Action],
+                       counters: inout DeviceCounters) {
+        switch state {
+        case .backingOff(let until, let failures) where until <= now:
+            connect(failures: failures, at: now, actions: &actions, counters: &counters)
+        case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
+            counters.mqttConnectFailures += 1
+            actions.append(.log(.warning, "MQTT connect timed out"))
+            actions.append(.mqttDisconnect)
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        default:
+            break
+        }
+    }
+
+    private mutating func connect(failures: Int, at now: Instant, actions: inout [Action],
+                                  counters: inout DeviceCounters) {
+        state = .connecting(failures: failures, timeoutAt: now + connectTimeout)
+        counters.mqttConnectAttempts += 1
+        actions.append(.mqttConnect(options))
+    }
+
+    private mutating func backOff(failures: Int, at now: Instant, random: inout SeededRandom,
+                                  actions: inout [Action]) {
+        let delay = backoff.delay(afterFailures: failures, using: &random)
+        state = .backingOff(until: now + delay, failures: failures + 1)
+        actions.append(.log(.info, "MQTT reconnect in " + decimal(delay.milliseconds) + " ms"))
+    }
+}
+
+/// MQTT 3.1.1 CONNACK return codes in words (code 0 never reaches here; -1 means no CONNACK at all).
+func connackReason(_ code: Int) -> String {
+    let name: String
+    switch code {
+    case 1: name = "unacceptable protocol version"
+    case 2: name = "identifier rejected"
+    case 3: name = "server unavailable"
+    case 4: name = "bad user name or password"
+    case 5: name = "not authorised"
+    default: name = code < 0 ? "no connection" : "error"
+    }
+    return name + " (" + decimal(Int64(code)) + ")"
+}

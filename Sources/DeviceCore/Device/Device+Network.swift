@@ -1,0 +1,84 @@
+/// Routing of WiFi and MQTT events to the station's sub-machines, and what the device does when the
+/// link or the broker session comes and goes.
+extension Device {
+    mutating func handleWiFi(_ event: WiFiEvent, at now: Instant, actions: inout [Action]) {
+        if case .scanDone(let networks) = event {
+            guard !mode.isOff, cycle.scans.complete(networks, actions: &actions) else {
+                ignore("WiFi scan result nobody asked for", actions: &actions)
+                return
+            }
+            return
+        }
+        guard case .station(var station) = mode else {
+            ignore("WiFi " + event.name, actions: &actions)
+            return
+        }
+        let change = station.wifi.handle(event, at: now, random: &random, actions: &actions, counters: &counters)
+        switch change {
+        case nil:
+            ignore("WiFi " + event.name, actions: &actions)
+        case .up?:
+            station.mqtt.networkUp(at: now, actions: &actions, counters: &counters)
+        case .down?:
+            station.mqtt.networkDown(actions: &actions)
+            brokerSessionEnded()
+        case .none?:
+            break
+        }
+        mode = .station(station)
+    }
+
+    mutating func handleMQTT(_ event: MQTTEvent, at now: Instant, actions: inout [Action]) {
+        guard case .station(var station) = mode else {
+            ignore("MQTT " + event.name, actions: &actions)
+            return
+        }
+        switch event {
+        case .connected, .connectFailed, .disconnected:
+            let wasConnected = station.mqtt.isConnected
+            let legal = station.mqtt.handle(event, at: now, random: &random, actions: &actions, counters: &counters)
+            mode = .station(station)
+            if !legal {
+                ignore("MQTT " + event.name, actions: &actions)
+            } else if !wasConnected && station.mqtt.isConnected {
+                brokerSessionStarted(at: now, actions: &actions)
+            } else if wasConnected && !station.mqtt.isConnected {
+                brokerSessionEnded()
+            }
+        case .message(let topic, let payload):
+            guard station.mqtt.isConnected else {
+                ignore("MQTT message while not connected", actions: &actions)
+                return
+            }
+            guard topic == topics.ota else {
+                ignore("MQTT message on unknown topic " + topic, actions: &actions)
+                return
+            }
+            handleOTACommand(payload, at: now, actions: &actions)
+        case .published:
+            break  // delivery accounting is the host's; the device has nothing to do
+        case .subscribeRefused(let topic):
+            actions.append(.log(.error, "broker refused subscription to " + topic + ": OTA commands will not arrive"))
+        }
+    }
+
+    /// CONNACK accepted: listen for OTA commands, start the heartbeat; the status publish follows
+    /// from the state change (`publishStateChange`).
+    mutating func brokerSessionStarted(at now: Instant, actions: inout [Action]) {
+        actions.append(.mqttSubscribe(topic: topics.ota, qos: 1))
+        cycle.publishedState = nil
+        cycle.nextHeartbeat = now + config.heartbeatInterval
+        otaBrokerConnected(at: now, actions: &actions)
+    }
+
+    mutating func brokerSessionEnded() {
+        cycle.publishedState = nil
+        cycle.nextHeartbeat = nil
+    }
+
+    /// Whether the device has a live broker session (CONNACK received, not lost since).
+    public var isMQTTConnected: Bool {
+        if case .station(let s) = mode { return s.mqtt.isConnected }
+        return false
+    }
+}
