@@ -1,7 +1,7 @@
 /// The captive portal's web side as a value: routes a request in the current state and says what
 /// the device must do. It never stores anything itself: a successful save comes back as
 /// `PortalReply.saved` for `Device` to write to its key-value store before rebooting.
-public struct CaptivePortal: Sendable {
+public struct CaptivePortal: Equatable, Sendable {
     /// What the portal is doing. Each case carries only what is valid in it.
     public enum State: Equatable, Sendable {
         /// Showing the setup page; `lastFailure` is why the previous provisioning attempt failed.
@@ -109,7 +109,7 @@ public struct CaptivePortal: Sendable {
         }
         let credentials: WiFiCredentials
         do {
-            credentials = try WiFiCredentials(ssid: submission.ssid, password: submission.password, networks: networks)
+            credentials = try WiFiCredentials(validatingSSID: submission.ssid, password: submission.password, networks: networks)
         } catch {
             return refuse(error, json: submission.json, ssid: submission.ssid)
         }

@@ -14,7 +14,7 @@ final class CaptivePortalFlowTests: XCTestCase {
 
         let reply = portal.handle(F.postForm("ssid=home&password=correct+horse%21"), at: F.t0)
         XCTAssertEqual(reply.response.status, 200)
-        XCTAssertEqual(reply.saved, try WiFiCredentials(ssid: "home", password: "correct horse!"))
+        XCTAssertEqual(reply.saved, try WiFiCredentials(validatingSSID: "home", password: "correct horse!"))
         XCTAssertTrue(reply.response.text.contains("restart in 3 s"))
         XCTAssertEqual(portal.state, .savedAwaitingReboot(ssid: "home", rebootAt: F.t0 + .seconds(3)))
         XCTAssertEqual(portal.nextDeadline, F.t0 + .seconds(3))
@@ -43,7 +43,7 @@ final class CaptivePortalFlowTests: XCTestCase {
         var portal = F.portal()
         let reply = portal.handle(F.postJSON(#"{"ssid":"cafe-open","password":""}"#), at: F.t0)
         XCTAssertEqual(reply.response.status, 200)
-        XCTAssertEqual(reply.saved, try WiFiCredentials(ssid: "cafe-open", password: ""))
+        XCTAssertEqual(reply.saved, try WiFiCredentials(validatingSSID: "cafe-open", password: ""))
         let body = try JSONReader().parse(reply.response.body)
         XCTAssertEqual(body["saved"], .bool(true))
         XCTAssertEqual(body["reboot_in_ms"]?.int64Value, 3000)

@@ -35,7 +35,3 @@ enum PortalFixtures {
 
     static let t0 = Instant(milliseconds: 1_000)
 }
-
-extension HTTPResponse {
-    var text: String { String(decoding: body, as: UTF8.self) }
-}

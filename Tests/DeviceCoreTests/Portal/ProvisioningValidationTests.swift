@@ -6,7 +6,7 @@ final class ProvisioningValidationTests: XCTestCase {
     typealias F = PortalFixtures
 
     func error(_ ssid: String, _ password: String) -> ProvisioningError? {
-        do { _ = try WiFiCredentials(ssid: ssid, password: password, networks: F.networks); return nil } catch { return error }
+        do { _ = try WiFiCredentials(validatingSSID: ssid, password: password, networks: F.networks); return nil } catch { return error }
     }
 
     func testSSIDMustBeOneTo32Bytes() {

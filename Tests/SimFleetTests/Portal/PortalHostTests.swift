@@ -47,7 +47,7 @@ final class PortalHostTests: XCTestCase {
             guard case .savedAwaitingReboot(let ssid, _)? = served.state else { return XCTFail("not saved: " + String(describing: served.state)) }
             XCTAssertEqual(ssid, "home")
             XCTAssertEqual(served.receivedRequests.last?.body, Array("ssid=home&password=p%40ss+word%261".utf8))
-            XCTAssertEqual(served.savedCredentials, try WiFiCredentials(ssid: "home", password: "p@ss word&1"))
+            XCTAssertEqual(served.savedCredentials, try WiFiCredentials(validatingSSID: "home", password: "p@ss word&1"))
         }
     }
 
