@@ -13,7 +13,7 @@ final class AccessPointShell: @unchecked Sendable {
     let radio: SimulatedRadio
     private let group: EventLoopGroup
     private let post: @Sendable (@escaping @Sendable (AccessPointShell) -> Void) -> Void
-    private let log: @Sendable (String) -> Void
+    private let log: @Sendable (String, _ failure: Bool) -> Void
 
     // Reactor thread only.
     /// Hands an event to the device (set by the device host).
@@ -28,10 +28,11 @@ final class AccessPointShell: @unchecked Sendable {
     private let listening = NIOLockedValueBox<PortalHost?>(nil)
     private let ended = DispatchSemaphore(value: 0)
 
-    /// `post` runs its closure on the device's reactor thread; `log` gets one line per socket change.
+    /// `post` runs its closure on the device's reactor thread; `log` gets one line per socket change
+    /// (`failure` set when sockets could not be opened).
     init(sockets: PortalHost.Configuration, radio: SimulatedRadio, group: EventLoopGroup,
          post: @escaping @Sendable (@escaping @Sendable (AccessPointShell) -> Void) -> Void,
-         log: @escaping @Sendable (String) -> Void) {
+         log: @escaping @Sendable (String, _ failure: Bool) -> Void) {
         self.sockets = sockets
         self.radio = radio
         self.group = group
@@ -103,14 +104,14 @@ final class AccessPointShell: @unchecked Sendable {
                 })
                 listening.withLockedValue { $0 = bound }
                 log("access point up: portal http://" + sockets.address.text + ":" + String(bound.httpPort)
-                    + "/, DNS " + sockets.address.text + ":" + String(bound.dnsPort))
+                    + "/, DNS " + sockets.address.text + ":" + String(bound.dnsPort), false)
             } catch {
-                log("access point sockets failed on " + sockets.address.text + ": " + String(describing: error))
+                log("access point sockets failed on " + sockets.address.text + ": " + String(describing: error), true)
             }
         case .close:
             guard let bound = listening.withLockedValue({ h -> PortalHost? in defer { h = nil }; return h }) else { return }
             await bound.stop()
-            log("access point down")
+            log("access point down", false)
         }
     }
 

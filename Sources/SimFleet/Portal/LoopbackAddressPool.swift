@@ -29,9 +29,15 @@ public struct LoopbackAddressPool: Sendable {
     /// The next free address, nil when the block is used up.
     public mutating func allocate() -> IPv4Address? {
         if let reused = released.popLast() { return reused }
-        guard next < Self.capacity else { return nil }
-        defer { next += 1 }
-        return IPv4Address(127, block, UInt8(next / 254), UInt8(next % 254 + 1))
+        guard let address = address(at: next) else { return nil }
+        next += 1
+        return address
+    }
+
+    /// The `index`-th address of the block in allocation order, nil past its end.
+    public func address(at index: Int) -> IPv4Address? {
+        guard index >= 0, index < Self.capacity else { return nil }
+        return IPv4Address(127, block, UInt8(index / 254), UInt8(index % 254 + 1))
     }
 
     /// Returns `address` to the pool.

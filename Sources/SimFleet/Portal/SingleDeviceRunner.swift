@@ -88,15 +88,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             endpoint = BrokerEndpoint(host: h, port: port, tls: tls)
         }
         log(deviceID + ": broker " + endpoint.host + ":" + String(endpoint.port))
-        let reactor = self.reactor
-        let shell = AccessPointShell(
+        let shell = AccessPointShell.onReactor(
+            reactor,
             sockets: PortalHost.Configuration(address: options.apAddress, httpPort: options.httpPort, dnsPort: options.dnsPort,
                                               maxBodyBytes: options.provisioning.maxBodyBytes),
-            radio: options.radio, group: group,
-            post: { [weak self] body in
-                reactor.post { _ in if let shell = self?.shell { body(shell) } }
-            },
-            log: { [log, deviceID] line in log(deviceID + ": " + line) })
+            radio: options.radio, group: group, log: { [log, deviceID] line, _ in log(deviceID + ": " + line) })
         self.shell = shell
         reactor.start()
         reactor.post { [self] reactor in
