@@ -12,11 +12,14 @@ public struct CaptivePortal: Equatable, Sendable {
         case closed
     }
 
+    /// Where the portal is in provisioning.
     public private(set) var state: State
+    /// Address, branding and limits, fixed for the portal's life.
     public let config: PortalConfig
     /// The networks of the latest scan, as shown on the page and at `/scan`.
     public var networks: [ScannedNetwork]
 
+    /// A serving portal; `lastFailure` is shown when the device came back after failed joins.
     public init(config: PortalConfig, networks: [ScannedNetwork] = [], lastFailure: ProvisioningFailure? = nil) {
         self.config = config
         self.networks = networks
@@ -142,12 +145,14 @@ public struct CaptivePortal: Equatable, Sendable {
 
 /// The portal's answer to one request, plus what the device must do about it.
 public struct PortalReply: Equatable, Sendable {
+    /// What to send the client.
     public var response: HTTPResponse
     /// Set on a successful save: store these and reboot at `CaptivePortal.nextDeadline`.
     public var saved: WiFiCredentials?
     /// A log line for the device's log (never contains the password), nil when nothing happened.
     public var log: String?
 
+    /// A reply; `saved` only for an accepted `POST /save`.
     public init(_ response: HTTPResponse, saved: WiFiCredentials? = nil, log: String? = nil) {
         self.response = response
         self.saved = saved

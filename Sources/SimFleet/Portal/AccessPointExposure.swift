@@ -8,6 +8,7 @@ import NIOPosix
 public struct AccessPointExposure: Sendable {
     /// Second octet of the 127.x.0.0/16 block.
     public var block: UInt8
+    /// Ports every device's portal uses on its own address.
     public var httpPort: Int
     public var dnsPort: Int
     /// The networks every device sees and joins.
@@ -17,6 +18,7 @@ public struct AccessPointExposure: Sendable {
     /// Sockets that could not be opened (address or port taken), one line each; nil drops them.
     public var log: (@Sendable (String) -> Void)?
 
+    /// Devices on `pool`'s block, portal on 8080, DNS on 5353, the default neighbourhood.
     public init(pool: LoopbackAddressPool = LoopbackAddressPool(block: 20), httpPort: Int = 8080, dnsPort: Int = 5353,
                 radio: SimulatedRadio = .neighbourhood, provisioning: ProvisioningConfig = ProvisioningConfig(),
                 log: (@Sendable (String) -> Void)? = nil) {

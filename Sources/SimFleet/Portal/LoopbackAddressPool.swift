@@ -11,6 +11,7 @@ public struct LoopbackAddressPool: Sendable {
     /// Addresses available in one block (254 × 256).
     public static let capacity = 254 * 256
 
+    /// The pool 127.`block`.0.0/16; `block` 0 is refused (127.0.0.1 lives there).
     public init(block: UInt8 = 20) {
         precondition(block != 0, "127.0.0.0/16 holds the host's own 127.0.0.1")
         self.block = block

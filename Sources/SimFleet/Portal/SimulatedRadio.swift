@@ -3,12 +3,18 @@ import DeviceCore
 /// One access point in the simulated radio environment: what a scan shows and the password that
 /// lets a station in (nil for an open network).
 public struct SimulatedNetwork: Sendable, Equatable {
+    /// Network name as scans show it.
     public var ssid: String
+    /// The passphrase that lets a station in; nil for an open network.
     public var password: String?
+    /// Signal at the device, dBm.
     public var rssi: Int
+    /// WiFi channel.
     public var channel: Int
+    /// Security as scans report it (derived from the password when not given).
     public var auth: WiFiAuthMode
 
+    /// A network; `auth` defaults to WPA2-PSK with a password, open without.
     public init(ssid: String, password: String?, rssi: Int = -60, channel: Int = 6, auth: WiFiAuthMode? = nil) {
         self.ssid = ssid
         self.password = password
@@ -24,6 +30,7 @@ public enum RadioFileError: Error, Equatable, CustomStringConvertible {
     case notAList
     case invalidEntry(index: Int, reason: String)
 
+    /// The reason, prefixed with what was being read.
     public var description: String {
         switch self {
         case .json(let e): return "networks file: " + e.reason
@@ -36,10 +43,12 @@ public enum RadioFileError: Error, Equatable, CustomStringConvertible {
 /// The WiFi networks around a simulated device: answers its scans and decides its joins, so a wrong
 /// password fails with `auth_fail` and a missing network with `no_ap_found`, as on a chip.
 public struct SimulatedRadio: Sendable, Equatable {
+    /// The access points in range.
     public var networks: [SimulatedNetwork]
     /// Address a successful join hands the station.
     public var stationAddress: IPv4Address
 
+    /// An environment with `networks`; joins get `stationAddress`.
     public init(networks: [SimulatedNetwork], stationAddress: IPv4Address = IPv4Address(10, 0, 0, 2)) {
         self.networks = networks
         self.stationAddress = stationAddress

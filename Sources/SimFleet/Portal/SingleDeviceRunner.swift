@@ -7,14 +7,20 @@ import NIOPosix
 /// on a loopback address with the captive portal and DNS, a simulated radio environment, and a
 /// real broker (embedded mosquitto unless one is given). Every state change is reported as a line.
 public final class SingleDeviceRunner: @unchecked Sendable {
+    /// What the device is and where its access point goes.
     public struct Options: Sendable {
+        /// Loopback address of the access point (portal and DNS).
         public var apAddress: IPv4Address
+        /// Portal HTTP and DNS ports.
         public var httpPort: Int
         public var dnsPort: Int
+        /// The WiFi networks around the device.
         public var radio: SimulatedRadio
+        /// The embedded mosquitto or an external broker.
         public var broker: BrokerChoice
         /// Start without WiFi credentials (access point mode); otherwise join the radio's first network.
         public var unprovisioned: Bool
+        /// Chip, firmware, seed (MAC, id, jitter) and heartbeat interval.
         public var chip: ChipModel
         public var firmwareVersion: String
         public var seed: UInt64
@@ -22,6 +28,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         /// Portal settings beyond address and port (reboot delay, fallback attempts, files).
         public var provisioning: ProvisioningConfig
 
+        /// An unprovisioned ESP32-C6 in the default neighbourhood, on the embedded broker.
         public init(apAddress: IPv4Address, httpPort: Int = 8080, dnsPort: Int = 5353,
                     radio: SimulatedRadio = .neighbourhood, broker: BrokerChoice = .embedded, unprovisioned: Bool = true,
                     chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0", seed: UInt64 = 1,
@@ -40,7 +47,9 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         }
     }
 
+    /// What the runner was started with.
     public let options: Options
+    /// The device id derived from the seed's MAC, e.g. `esp32c6-025cc1`.
     public let deviceID: String
     private let spec: DeviceSpec
     private let log: @Sendable (String) -> Void
@@ -48,9 +57,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var shell: AccessPointShell?
     private var host: DeviceHost<FleetDevice>?
+    /// The embedded broker, when one was started.
     public private(set) var broker: EmbeddedBroker?
     private let snapshot = NIOLockedValueBox<(state: ReportedState, online: Bool)>((.off, false))
 
+    /// A runner that reports one line per state change and device log line to `log`.
     public init(options: Options, log: @escaping @Sendable (String) -> Void) {
         self.options = options
         self.log = log
@@ -69,8 +80,9 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         self.spec = spec
     }
 
-    /// The device's last reported state and whether its MQTT session is up.
+    /// The device's last reported state.
     public var state: ReportedState { snapshot.withLockedValue { $0.state } }
+    /// Whether the device's MQTT session is up.
     public var isOnline: Bool { snapshot.withLockedValue { $0.online } }
     /// The portal's sockets while the access point is up.
     public var portal: PortalHost? { shell?.host }
