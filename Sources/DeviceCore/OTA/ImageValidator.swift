@@ -81,7 +81,8 @@ public struct ImageValidator<Hasher: SHA256Hashing> {
         }
     }
 
-    /// Ends the stream: throws if the image is incomplete (or, strictly, has a stray tail).
+    /// Ends the stream: throws if the image is incomplete (or, strictly and without signatures
+    /// expected, has a tail that is not exactly padding plus one signature sector).
     public mutating func finish() throws(ImageError) {
         switch phase {
         case .header: throw offset == 0 ? .empty : .truncated(offset: offset, expected: "image header")
@@ -90,7 +91,8 @@ public struct ImageValidator<Hasher: SHA256Hashing> {
         case .padding, .checksum: throw .truncated(offset: offset, expected: "checksum")
         case .hash: throw .truncated(offset: offset, expected: "SHA-256")
         case .trailing:
-            if policy.strict, let end = imageEnd, offset != end, !hasCompleteSignatureSector {
+            // With signatures expected, an incomplete sector is the signature check's to report.
+            if policy.strict, !policy.hashSignedData, let end = imageEnd, offset != end, !hasCompleteSignatureSector {
                 throw .unexpectedTrailingData(offset - end)
             }
         }
