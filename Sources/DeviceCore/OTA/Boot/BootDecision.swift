@@ -12,7 +12,8 @@ public struct OTADataWrite: Equatable, Sendable {
 public enum BootRule: Equatable, Sendable {
     /// Both entries erased/INVALID/ABORTED (or no OTA slots), factory present: boot factory.
     case noEntriesBootFactory
-    /// Both entries erased/INVALID/ABORTED, no factory: try ota_0 and record the slot that boots.
+    /// Both entries erased/INVALID/ABORTED, no factory: try ota_0 (recording the slot that boots when
+    /// both entries are initial). With anti-rollback: both initial, try every slot and record.
     case noEntriesTryOTA0
     /// A valid entry (CRC ok, not INVALID/ABORTED) wins; the larger sequence if both are.
     case activeEntry(Int)
@@ -35,6 +36,8 @@ public struct BootDecision: Equatable, Sendable {
     public var abortedSectors: [Int]
     /// `ota_has_initial_contents`: record `seq = index + 1, VALID` in sector 0 for the slot that boots.
     public var recordsBootedSlot: Bool
+    /// Anti-rollback: the winning entry is VALID, so its image's secure version is burned at boot.
+    public var burnsSecureVersion: Bool
     /// ESP-IDF's debug log lines for these steps.
     public var log: [String]
 }

@@ -1,21 +1,27 @@
 /// ESP-IDF v5.1.1's boot selection (`bootloader_utility_get_selected_boot_partition`) as an
 /// ordered table. Rows, first match wins:
 ///
-/// | # | condition                                   | rollback on writes                | start            |
-/// |---|---------------------------------------------|-----------------------------------|------------------|
-/// | 0 | any entry PENDING_VERIFY                    | rewrite it ABORTED (both checked) | (continue)       |
-/// | 1 | both entries invalid*, factory              | —                                 | factory          |
-/// | 2 | both entries invalid*, no factory           | —                                 | ota_0, record it |
-/// | 3 | a valid entry (larger seq wins)             | NEW → PENDING_VERIFY              | (seq-1) % slots  |
-/// | 4 | none valid (bad CRC), factory               | —                                 | factory          |
-/// | 5 | none valid, no factory                      | —                                 | try all slots    |
+/// | # | condition                                          | writes (rollback on)      | start               |
+/// |---|----------------------------------------------------|---------------------------|---------------------|
+/// | 0 | any entry PENDING_VERIFY                           | rewrite it ABORTED        | (continue)          |
+/// | 1 | both entries invalid*, factory                     | —                         | factory             |
+/// | 2 | both entries invalid*, no factory                  | —                         | ota_0; record the booted slot if both are initial** |
+/// | 3 | a valid entry (CRC ok, not INVALID/ABORTED; larger seq wins) | NEW → PENDING_VERIFY | (seq-1) % slots |
+/// | 4 | none valid (bad CRC), factory                      | —                         | factory             |
+/// | 5 | none valid, no factory                             | —                         | try all slots       |
 ///
-/// *invalid = seq 0xFFFFFFFF, or state INVALID or ABORTED (CRC not checked). Row 0 applies only
-/// with `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE`; without it NEW/PENDING_VERIFY/VALID/UNDEFINED all boot.
-/// The loader then tries `candidates(...)` in order, and the first image that verifies boots.
+/// *invalid = seq 0xFFFFFFFF, or state INVALID or ABORTED (CRC not checked). **initial = seq
+/// 0xFFFFFFFF or CRC mismatch. Row 0 applies only with `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE`;
+/// without it NEW, PENDING_VERIFY, VALID and UNDEFINED all boot.
+///
+/// With `CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK` rows 1–2 become "both initial: record the booted
+/// slot, try all" and row 3 only counts entries whose slot's image passes the secure-version check;
+/// a VALID winner burns its image's secure version. The loader then tries `candidates(...)` in order.
 public enum BootSlots {
+    /// Decides the start index. `antiRollback` is nil when anti-rollback is off; otherwise it says
+    /// whether the image in a slot has a `secure_version` the eFuse counter allows.
     public static func decide(_ otadata: OTAData, slotCount: Int, hasFactory: Bool, rollbackEnabled: Bool,
-                              otadataOffset: Int) -> BootDecision {
+                              otadataOffset: Int, antiRollback: ((Int) -> Bool)? = nil) -> BootDecision {
         var data = otadata
         var writes: [OTADataWrite] = []
         var aborted: [Int] = []
@@ -29,25 +35,42 @@ public enum BootSlots {
                 aborted.append(i)
             }
         }
-        func result(_ start: Int, _ rule: BootRule, records: Bool = false) -> BootDecision {
+        func result(_ start: Int, _ rule: BootRule, records: Bool = false, burns: Bool = false) -> BootDecision {
             BootDecision(startIndex: start, rule: rule, writes: writes, otadata: data, abortedSectors: aborted,
-                         recordsBootedSlot: records, log: log)
+                         recordsBootedSlot: records, burnsSecureVersion: burns, log: log)
         }
-        if (data.entries[0].isInvalid && data.entries[1].isInvalid) || slotCount == 0 {
-            log.append("D (boot) OTA sequence numbers both empty (all-0xFF) or partition table does not have bootable ota_apps (app_count="
-                       + decimal(Int64(slotCount)) + ")")
-            if hasFactory {
-                log.append("I (boot) Defaulting to factory image")
-                return result(-1, .noEntriesBootFactory)
+        let bothInitial = data.entries.allSatisfy { $0.sequence == 0xFFFF_FFFF || !$0.crcMatches }
+        var usable = [data.entries[0].isValid, data.entries[1].isValid]
+        if let allows = antiRollback {
+            log.append("I (boot) Enabled a check secure version of app for anti rollback")
+            if bothInitial {
+                log.append("I (boot) otadata[0..1] in initial state")
+                return result(-1, .noEntriesTryOTA0, records: true)
             }
-            log.append("I (boot) No factory image, trying OTA 0")
-            return result(0, .noEntriesTryOTA0, records: true)
+            for i in 0..<2 where usable[i] {
+                let slot = OTAData.slot(forSequence: data.entries[i].sequence, slotCount: max(slotCount, 1))
+                if !allows(slot) {
+                    usable[i] = false
+                    log.append("D (boot) OTA slot " + decimal(Int64(slot))
+                               + " has an app with secure_version, this version is smaller than in the device. This OTA slot will not be selected.")
+                }
+            }
+        } else {
+            if (data.entries[0].isInvalid && data.entries[1].isInvalid) || slotCount == 0 {
+                log.append("D (boot) OTA sequence numbers both empty (all-0xFF) or partition table does not have bootable ota_apps (app_count="
+                           + decimal(Int64(slotCount)) + ")")
+                if hasFactory {
+                    log.append("I (boot) Defaulting to factory image")
+                    return result(-1, .noEntriesBootFactory)
+                }
+                log.append("I (boot) No factory image, trying OTA 0")
+                return result(0, .noEntriesTryOTA0, records: bothInitial)
+            }
+            if usable[0] && usable[1] { log.append("D (boot) Both OTA copies are valid") }
+            else if usable[0] { log.append("D (boot) Only otadata[0] is valid") }
+            else if usable[1] { log.append("D (boot) Only otadata[1] is valid") }
         }
-        let v0 = data.entries[0].isValid, v1 = data.entries[1].isValid
-        if v0 && v1 { log.append("D (boot) Both OTA copies are valid") }
-        else if v0 { log.append("D (boot) Only otadata[0] is valid") }
-        else if v1 { log.append("D (boot) Only otadata[1] is valid") }
-        guard let active = data.activeIndex else {
+        guard let active = OTAData.select(data.entries, usable: usable) else {
             if hasFactory {
                 log.append("E (boot) ota data partition invalid, falling back to factory")
                 return result(-1, .noValidEntryBootFactory)
@@ -64,7 +87,7 @@ public enum BootSlots {
             data.entries[active].state = .pendingVerify
             writes.append(OTADataWrite(sector: active, entry: data.entries[active]))
         }
-        return result(slot, .activeEntry(active))
+        return result(slot, .activeEntry(active), burns: antiRollback != nil && data.entries[active].state == .valid)
     }
 
     /// `bootloader_utility_load_boot_image` order: from `startIndex` down to the factory app

@@ -34,12 +34,18 @@ public struct Bootloader<Crypto: DeviceCrypto> {
             otadataBase = otadataPartition.offset
             let raw: [UInt8]
             do { raw = try flash.read(offset: otadataBase, length: OTAData.partitionSize) } catch { throw .flash(error) }
+            let fuses = efuses
+            let current = flash
             decision = BootSlots.decide(OTAData.parse(raw), slotCount: slots.count, hasFactory: factory != nil,
-                                        rollbackEnabled: rollbackEnabled, otadataOffset: otadataBase)
+                                        rollbackEnabled: rollbackEnabled, otadataOffset: otadataBase,
+                                        antiRollback: antiRollbackEnabled ? { slot in
+                                            self.descriptor(in: slots[slot], flash: current)
+                                                .map { fuses.allows(secureVersion: $0.secureVersion) } ?? false
+                                        } : nil)
             for w in decision.writes { try write(w, at: otadataBase) }
         } else {
             decision = BootDecision(startIndex: -1, rule: .noEntriesBootFactory, writes: [], otadata: OTAData(entries: [.erased, .erased]),
-                                    abortedSectors: [], recordsBootedSlot: false, log: [])
+                                    abortedSectors: [], recordsBootedSlot: false, burnsSecureVersion: false, log: [])
         }
         var log = decision.log
         var otadata = decision.otadata
@@ -64,6 +70,7 @@ public struct Bootloader<Crypto: DeviceCrypto> {
                 log.append("I (boot) Set actual ota_seq=" + decimal(Int64(w.entry.sequence)) + " in otadata[0]")
                 if antiRollbackEnabled { efuses.burnSecureVersion(app.secureVersion) }
             }
+            if decision.burnsSecureVersion && index == decision.startIndex { efuses.burnSecureVersion(app.secureVersion) }
             var pending = false
             if case let .activeEntry(active) = decision.rule, rollbackEnabled,
                otadata.entries[active].state == .pendingVerify, index == decision.startIndex {
