@@ -3,6 +3,8 @@
 /// Secure Boot V2 signature when enabled in eFuse) and boot the first that passes.
 public struct Bootloader<Crypto: DeviceCrypto> {
     public var chip: ChipModel
+    /// Chip revision (major * 100 + minor) checked against each image's min/max; nil skips it.
+    public var chipRevision: UInt16?
     public var partitions: PartitionTable
     /// `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE`.
     public var rollbackEnabled: Bool
@@ -10,8 +12,9 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     public var antiRollbackEnabled: Bool
 
     public init(chip: ChipModel, partitions: PartitionTable = .reference, rollbackEnabled: Bool = true,
-                antiRollbackEnabled: Bool = false) {
+                antiRollbackEnabled: Bool = false, chipRevision: UInt16? = nil) {
         self.chip = chip
+        self.chipRevision = chipRevision
         self.partitions = partitions
         self.rollbackEnabled = rollbackEnabled
         self.antiRollbackEnabled = antiRollbackEnabled
@@ -93,7 +96,8 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     /// Verifies the image in `partition` as `esp_image_verify` at boot would.
     public func verify(_ partition: Partition, flash: NORFlash, efuses: EFuses) throws(BootImageError) -> AppDescriptor {
         let secure = efuses.secureBootEnabled
-        var v = ImageValidator<Crypto.Hasher>(policy: .init(chip: chip, slotSize: partition.size, strict: true, hashSignedData: secure))
+        var v = ImageValidator<Crypto.Hasher>(policy: .init(chip: chip, slotSize: partition.size, strict: true, hashSignedData: secure,
+                                                                      chipRevision: chipRevision))
         var offset = 0
         while offset < partition.size {
             if v.imageComplete {

@@ -14,6 +14,12 @@ extension ImageValidator {
                 if let chip = policy.chip, h.chipID != chip.imageChipID {
                     throw .chipMismatch(image: h.chipID, device: chip.imageChipID)
                 }
+                if let revision = policy.chipRevision {
+                    let maxSet = h.maxChipRevisionFull != 0 && h.maxChipRevisionFull != 0xFFFF  // IS_MAX_REV_SET
+                    if revision < h.minChipRevisionFull || (maxSet && revision > h.maxChipRevisionFull) {
+                        throw .chipRevisionUnsupported(device: revision, min: h.minChipRevisionFull, max: h.maxChipRevisionFull)
+                    }
+                }
                 if h.segmentCount > ImageHeader.maxSegments { throw .tooManySegments(h.segmentCount) }
                 header = h
                 phase = h.segmentCount == 0 ? padding() : .segmentHeader(index: 0)

@@ -12,7 +12,13 @@ public struct ImageValidator<Hasher: SHA256Hashing> {
         /// Also hash every byte before the signature sector (the Secure Boot V2 signed data).
         public var hashSignedData: Bool
 
-        public init(chip: ChipModel?, slotSize: Int?, strict: Bool = true, hashSignedData: Bool = false) {
+        /// The device's chip revision (major * 100 + minor), checked against the header's
+        /// min/max revision like `bootloader_common_check_chip_validity`; nil skips the check.
+        public var chipRevision: UInt16?
+
+        public init(chip: ChipModel?, slotSize: Int?, strict: Bool = true, hashSignedData: Bool = false,
+                    chipRevision: UInt16? = nil) {
+            self.chipRevision = chipRevision
             self.chip = chip
             self.slotSize = slotSize
             self.strict = strict

@@ -101,7 +101,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
 
     func newTransfer(_ request: OTARequest, slotIndex: Int, slot: Partition, at now: Instant) -> Transfer {
         let policy = ImageValidator<Crypto.Hasher>.Policy(chip: config.chip, slotSize: slot.size, strict: true,
-                                                          hashSignedData: signaturesRequired)
+                                                          hashSignedData: signaturesRequired, chipRevision: config.chipRevision)
         return Transfer(request: request, slotIndex: slotIndex, slot: slot, validator: ImageValidator(policy: policy),
                         fileHasher: request.sha256 == nil ? nil : Crypto.Hasher(), total: request.size, lastActivity: now)
     }
