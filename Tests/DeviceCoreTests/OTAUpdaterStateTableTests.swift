@@ -83,6 +83,9 @@ final class OTAUpdaterStateTableTests: XCTestCase {
                 } else {
                     XCTAssertNotEqual(chip.otadata, before, label + ": otadata should change")
                 }
+                if input == .start && state != "idle" {
+                    XCTAssertEqual(chip.updater.state.name, state, label + ": a trigger never disturbs an update or a pending verification")
+                }
                 if state == "rebooting" {
                     XCTAssertTrue(actions.allSatisfy { if case .log = $0 { return true } else { return false } },
                                   label + ": waiting for the reboot, only logs")

@@ -57,7 +57,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
     public mutating func start(_ request: OTARequest, running: String, at now: Instant) -> [Action] {
         switch state {
         case .idle: break
-        case .pendingVerify: return refuse(.runningImageNotConfirmed, cancel: false)
+        case .pendingVerify: return refuse(.runningImageNotConfirmed, cancel: false, keepState: true, record: true)
         default: return refuse(.busy(state: state.name), cancel: false, keepState: true)
         }
         switch UpdateDecision.decide(offered: request.version, running: running, force: request.force) {
@@ -114,12 +114,11 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
         return OTAData.flashOperations(partitionOffset: base, sector: sector, entry: entry).map { .flash($0) }
     }
 
-    /// Records a refusal: back to idle (unless told to keep a running update), logged, nothing committed.
-    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false) -> [Action] {
-        if !keepState {
-            lastError = error
-            state = .idle
-        }
+    /// Records a refusal: back to idle (unless told to keep the current state, e.g. an update in
+    /// progress or an image awaiting confirmation), logged, nothing committed.
+    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false, record: Bool? = nil) -> [Action] {
+        if record ?? !keepState { lastError = error }
+        if !keepState { state = .idle }
         var actions: [Action] = cancel ? [.cancelDownload] : []
         actions.append(.log(.error, "ota: refused: " + error.reason))
         return actions
