@@ -46,6 +46,11 @@ public struct Bootloader<Crypto: DeviceCrypto> {
                                                 .map { fuses.allows(secureVersion: $0.secureVersion) } ?? false
                                         } : nil)
             for w in decision.writes { try write(w, at: otadataBase) }
+            // `update_anti_rollback` runs at selection time, before the image is loaded.
+            if decision.burnsSecureVersion, decision.startIndex >= 0,
+               let app = descriptor(in: slots[decision.startIndex], flash: flash) {
+                efuses.burnSecureVersion(app.secureVersion)
+            }
         } else {
             decision = BootDecision(startIndex: -1, rule: .noEntriesBootFactory, writes: [], otadata: OTAData(entries: [.erased, .erased]),
                                     abortedSectors: [], recordsBootedSlot: false, burnsSecureVersion: false, log: [])
@@ -73,7 +78,6 @@ public struct Bootloader<Crypto: DeviceCrypto> {
                 log.append("I (boot) Set actual ota_seq=" + decimal(Int64(w.entry.sequence)) + " in otadata[0]")
                 if antiRollbackEnabled { efuses.burnSecureVersion(app.secureVersion) }
             }
-            if decision.burnsSecureVersion && index == decision.startIndex { efuses.burnSecureVersion(app.secureVersion) }
             var pending = false
             if case let .activeEntry(active) = decision.rule, rollbackEnabled,
                otadata.entries[active].state == .pendingVerify, index == decision.startIndex {
