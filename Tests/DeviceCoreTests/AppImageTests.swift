@@ -133,6 +133,10 @@ final class AppImageTests: XCTestCase {
         var badDesc = c6
         badDesc[32] ^= 0xFF
         XCTAssertEqual(firstError(badDesc)?.0, .badAppDescriptorMagic(0xABCD_54CD))
+        let noDescriptor = AppImageBuilder.build(header: try AppImage.parse(c6).header, segments: [
+            .init(loadAddress: 0x4080_0000, data: []), .init(loadAddress: 0x4080_0000, data: [1, 2, 3, 4]),
+        ], hasher: SoftwareSHA256.self)
+        XCTAssertEqual(firstError(noDescriptor)?.0, .missingAppDescriptor)
         var badHash = c6
         badHash[c6.count - 1] ^= 1
         XCTAssertEqual(firstError(badHash)?.0, .hashMismatch)

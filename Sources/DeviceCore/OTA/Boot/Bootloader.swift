@@ -112,7 +112,8 @@ public struct Bootloader<Crypto: DeviceCrypto> {
             do { try v.consume(chunk[...]) } catch { throw .image(error) }
             offset += chunk.count
         }
-        guard v.imageComplete, let app = v.appDescriptor else { throw .image(.truncated(offset: offset, expected: "image")) }
+        guard v.imageComplete else { throw .image(.truncated(offset: offset, expected: "image")) }
+        guard let app = v.appDescriptor else { throw .image(.missingAppDescriptor) }
         if antiRollbackEnabled && !efuses.allows(secureVersion: app.secureVersion) {
             throw .secureVersionTooLow(image: app.secureVersion, efuse: efuses.secureVersion)
         }

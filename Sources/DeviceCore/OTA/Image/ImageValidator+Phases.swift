@@ -34,6 +34,7 @@ extension ImageValidator {
                 try SegmentHeader.checkLength(segment.length, index: index)
                 try checkFits(offset + Int(segment.length) + 1)
                 segments.append(segment)
+                if index == 0 && segment.length == 0 { try takeAppDescriptor() }
                 phase = segment.length == 0 ? afterSegment(index) : .segmentData(index: index, remaining: Int(segment.length))
             }
             return n
