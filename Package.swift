@@ -19,17 +19,19 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
-        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access).
+        // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning).
         .target(
             name: "CMosquitto",
-            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("crypto"), .linkedLibrary("dl")]
+            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("dl")]
         ),
         // libcurl's multi-socket API (typed wrappers for its variadic setopt calls).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "SimFleet",
             dependencies: [
-                "DeviceCore", "CMosquitto", "CCurl",
+                "DeviceCore", "COpenSSL", "CMosquitto", "CCurl",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -46,6 +48,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `benchmarks/ota-verify/run.sh`: cost of verifying a signed 1 MiB OTA image.
+        .executableTarget(
+            name: "ota-verify-bench",
+            dependencies: ["SimFleet", "DeviceCore", "COpenSSL"],
+            path: "benchmarks/ota-verify/Sources"
+        ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
         .testTarget(
             name: "SimFleetTests",
@@ -54,6 +62,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
     ]

@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
+    @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
     @Option(help: "Scenario runs: multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during a scenario run.") var metricsPort: String?
     @Option(help: "Scenario runs: where to write the HTML report (default: the JSON report's path with .html).") var html: String?
@@ -125,6 +126,12 @@ struct RunCommand: ParsableCommand {
         c.firmwareVersion = firmware ?? "1.0.0"
         c.idTemplate = idTemplate ?? "{chip}-{n:06}"
         c.provisioned = !unprovisioned
+        if unprovisioned {
+            guard let pool = LoopbackAddressPool(cidr: apPool) else {
+                throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
+            }
+            c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+        }
         c.usernameTemplate = username
         c.passwordTemplate = password
         c.api = api

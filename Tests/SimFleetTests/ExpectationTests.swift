@@ -112,6 +112,9 @@ final class ExpectationTests: XCTestCase {
             .evaluate(try! expectation("reconnects == 0"))
         XCTAssertFalse(noSuch.passed, "a figure the report lacks never passes silently")
         XCTAssertEqual(noSuch.measured, "missing: the report has no reconnects")
+        let nullSection = ExpectationEvaluator(report: try! ReportDocument(bytes: Array(#"{"ota": {"refused": null}}"#.utf8)))
+            .evaluate(try! expectation("ota_refused.sha256_mismatch == 0"))
+        XCTAssertFalse(nullSection.passed, "a section the runtime reports as null is not a zero")
     }
 
     func testAShareOfZeroNeverPasses() {

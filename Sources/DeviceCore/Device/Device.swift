@@ -56,7 +56,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         return streamingLogLines(actions, at: now)
     }
 
-    /// The earliest time the device needs a `.tick`, nil when it waits only for I/O.
+    /// The earliest time the device needs a `.tick`, nil when it waits only for I/O. The host delivers
+    /// `.tick` at or after it; one tick handles every timer that is due by then.
     public var nextDeadline: Instant? {
         if mode.isOff { return nil }
         var next = earliest(earliest(cycle.pendingReboot?.at, cycle.scans.deadline),

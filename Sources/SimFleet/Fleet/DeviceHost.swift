@@ -31,6 +31,11 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     var frozen = false
     var download: DownloadTransfer?
     var updating = false
+    /// The device's radio environment and access point sockets (captive portal); nil for fleet
+    /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
+    private(set) var accessPoint: AccessPointShell?
+    /// Called on the reactor thread after every event the device handled, with its actions.
+    var observer: ((Firmware, [Action]) -> Void)?
     var lastConnectedAt: Instant?
     var attempts = 0
     var lastError: FleetErrorKind?
@@ -73,6 +78,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     /// Cuts power: the connection dies without DISCONNECT (the broker fires the last will); the
     /// device boots again after `offFor`.
     func powerCycle(offFor: TimeSpan, now: Instant) {
+        accessPoint?.down()
         dropConnection()
         setLink(.off)
         powerOnAt = now + offFor
@@ -88,6 +94,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         deliver(.wifi(.disconnected(.connectionLost)))
     }
 
+    /// Gives the device its radio environment and access point sockets (before `attach`).
+    func provide(_ shell: AccessPointShell) {
+        accessPoint = shell
+        shell.deliver = { [unowned self] event in self.deliver(event) }
+    }
+
     /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT
     /// through the real broker instead; this is for tests of the host itself).
     func inject(_ event: Event) { deliver(event) }
@@ -99,6 +111,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     }
 
     func shutdown() {
+        accessPoint?.finish()
         client?.disconnect()
         client = nil
         setLink(.off)
@@ -148,6 +161,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             let event = queued.removeFirst()
             let actions = firmware.handle(event, at: now)
             for action in actions { perform(action, now: now) }
+            observer?(firmware, actions)
             now = HostClock.now()
         }
         busy = false
@@ -161,9 +175,11 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
 
     func perform(_ action: Action, now: Instant) {
         switch action {
-        case .wifiConnect:
+        case .wifiConnect(let ssid, let password):
             if let until = wifiDownUntil, now < until {
                 queued.append(.wifi(.connectFailed(.noAPFound)))
+            } else if let accessPoint {
+                queued.append(.wifi(accessPoint.radio.join(ssid: ssid, password: password)))
             } else {
                 wifiDownUntil = nil
                 let n = spec.index + 2
@@ -184,12 +200,15 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             publish(p)
         case .reboot(let reason):
             runningVersion = firmware.runningFirmwareVersion
+            accessPoint?.down()
             dropConnection()
             setLink(.off)
             queued.removeAll()
             queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
         case .wifiScan:
-            queued.append(.wifi(.scanDone([])))
+            queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
+        case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
+            accessPoint?.perform(action)
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
             counters.bump(counters.downloadsStarted)
@@ -197,7 +216,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil
-        case .flash, .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint, .log:
+        case .flash, .burnSecureVersion, .log:
             break
         }
     }

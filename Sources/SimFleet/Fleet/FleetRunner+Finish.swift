@@ -68,6 +68,7 @@ extension FleetRunner {
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
         report.originStats = origin?.stats
+        report.commands = commandsSent.load(ordering: .relaxed)
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu

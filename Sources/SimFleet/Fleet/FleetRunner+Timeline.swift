@@ -36,7 +36,16 @@ extension FleetRunner {
     /// Publishes `payload` (QoS 1) to `device/<id>/ota` of each device, e.g. an OTA command.
     public func sendCommand(devices: [Int], payload: [UInt8]) {
         let ids = devices.map { configuration.deviceSpec($0).id }
+        commandsSent.add(ids.count, ordering: .relaxed)
         observer?.publish(topics: ids.map { "device/\($0)/ota" }, payload: payload)
+    }
+
+    /// Reads something from one device's firmware state on its reactor thread (nil before it exists).
+    public func inspectDevice<T>(_ index: Int, _ body: @escaping (Firmware) -> T) -> T? {
+        let n = shards.count
+        guard index >= 0, index < configuration.devices, n > 0 else { return nil }
+        let shard = shards[index % n]
+        return syncOn(shard.reactor) { shard.host(fleetIndex: index, stride: n).map { body($0.firmware) } }
     }
 
     /// Device ids by fleet index (same seed, same ids).

@@ -2,6 +2,7 @@ import DeviceCore
 import Dispatch
 import Foundation
 import Glibc
+import Synchronization
 
 /// Runs a fleet: raises the descriptor limit, starts the embedded broker (unless a broker is
 /// given), the observer and one reactor per core, powers devices on along the ramp, and at the end
@@ -19,6 +20,8 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// The embedded firmware origin (HTTP with Range and faults), nil with an external backend.
     public private(set) var origin: FirmwareOrigin?
     var originTemporaryDirectory: String?
+    /// Commands published to devices' OTA topics so far.
+    let commandsSent = Atomic<Int>(0)
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
     /// Called once when the run ends, before devices stop and the broker goes away (the scenario
@@ -115,7 +118,10 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     ep.port = ports[i % ports.count]
                     if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
                     let at = t0 + TimeSpan(microseconds: Int64(Double(i) / c.rampPerSecond * 1_000_000))
-                    let host = DeviceHost<Firmware>(spec: c.deviceSpec(i), endpoint: ep, powerOnAt: at, reactor: reactor)
+                    var spec = c.deviceSpec(i)
+                    let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
+                    let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    if let shell { host.provide(shell) }
                     host.registrationURL = registration
                     return host
                 }

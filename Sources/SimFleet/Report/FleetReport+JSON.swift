@@ -59,7 +59,11 @@ extension FleetReport {
             .object([("expression", .string($0.expression)), ("passed", .bool($0.passed)), ("measured", .string($0.measured))])
         }
         let o = originStats ?? OriginStats()
+        // succeeded / rolled_back / refused need the OTA updater inside Device (not integrated yet):
+        // null means "not measured", never zero.
         let ota: ReportJSON = .object([
+            ("commands", .int(commands)), ("started", .int(downloadsStarted)), ("succeeded", .null),
+            ("failed", .int(downloadsFailed)), ("rolled_back", .null), ("refused", .null),
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),

@@ -34,6 +34,8 @@ public struct FleetReport: Sendable {
     /// What the embedded firmware origin served and which faults it injected.
     public var originStats: OriginStats?
     public var registered: Int
+    /// OTA commands published to devices during the run.
+    public var commands = 0
     public var registrationFailed: Int
     public var downloadsStarted: Int
     public var downloadsFailed: Int

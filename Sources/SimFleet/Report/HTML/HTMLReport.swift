@@ -60,7 +60,7 @@ public struct HTMLReport {
         out += tile("Connect p99", milliseconds(["latency", "connect_ms", "p99"]), "p50 " + milliseconds(["latency", "connect_ms", "p50"]))
         out += tile("End-to-end p99", milliseconds(["latency", "e2e_ms", "p99"]), "p50 " + milliseconds(["latency", "e2e_ms", "p50"]))
         out += tile("Reconnects", number(["reconnects"]))
-        if report.value(at: ["ota", "succeeded"]) != nil {
+        if report.number(at: ["ota", "succeeded"]) != nil {
             out += tile("OTA succeeded", number(["ota", "succeeded"]), number(["ota", "failed"]) + " failed, "
                         + number(["ota", "rolled_back"]) + " rolled back")
         } else {

@@ -83,7 +83,11 @@ public struct ExpectationEvaluator: Sendable {
 
     func figureValue(_ figure: Figure) throws -> Double {
         if let value = report.number(at: figure.path) { return value }
-        if FigureCatalog.missingMeansZero(figure.path) { return 0 }
+        // A version, state or kind the run never saw counts 0, but only when the map itself is
+        // reported: a section the runtime leaves null is missing, never a silent zero.
+        if FigureCatalog.missingMeansZero(figure.path), case .object? = report.value(at: Array(figure.path.dropLast())) {
+            return 0
+        }
         throw Missing(why: "missing: the report has no " + figure.canonical)
     }
 

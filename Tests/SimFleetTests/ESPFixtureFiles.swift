@@ -1,0 +1,35 @@
+import Foundation
+
+/// The shared ESP-IDF fixtures at `../shared/fixtures/esp/` from the package root, read in place.
+enum ESPFixtureFiles {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/esp")
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    static func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: root.appendingPathComponent(relative)))
+    }
+
+    static func json(_ relative: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(relative))) as! [String: Any]
+    }
+
+    /// Names of the files in a fixture folder with the given extension, sorted.
+    static func files(in folder: String, ext: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path(folder)).filter { $0.hasSuffix("." + ext) }.sorted()
+    }
+
+    /// Key name → scheme from `signing/signed.expected.json`.
+    static func signingKeys() throws -> [(name: String, scheme: String)] {
+        let keys = try json("signing/signed.expected.json")["keys"] as! [String: [String: Any]]
+        return keys.keys.sorted().map { ($0, keys[$0]!["scheme"] as! String) }
+    }
+
+    /// A scratch directory removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simfleet-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+
+/// The `simfleet` executable built next to the test bundle, run with captured output.
+enum Simfleet {
+    struct Run {
+        var status: Int32
+        var output: String
+        func report() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        // On Linux the bundle URL is the products directory; on macOS it is the .xctest inside it.
+        let bundle = Bundle(for: InspectImageTests.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("simfleet") }
+        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            XCTFail("simfleet not built next to the tests (swift build --build-tests builds it)")
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// `simfleet inspect ARGUMENTS`.
+enum Inspect {
+    static func run(_ arguments: [String]) throws -> Simfleet.Run { try Simfleet.run(["inspect"] + arguments) }
+}
