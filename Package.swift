@@ -15,6 +15,8 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
+        // Golden vectors over DeviceCore, run on the host and on rv32imac under QEMU (scripts/riscv-test).
+        .target(name: "DeviceCoreVectors", dependencies: ["DeviceCore"]),
         .target(
             name: "SimFleet",
             dependencies: ["DeviceCore"]
@@ -28,5 +30,6 @@ let package = Package(
         ),
         .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
         .testTarget(name: "SimFleetTests", dependencies: ["SimFleet", "DeviceCore"]),
+        .testTarget(name: "RISCVGoldenTests", dependencies: ["DeviceCoreVectors"], path: "Tests/RISCV/HostTests"),
     ]
 )
