@@ -1,13 +1,93 @@
 /// A simulated ESP32's firmware, as a value: the host feeds it events with the current time and
 /// performs the actions it returns. All state, volatile and flash-backed, lives here.
 public struct Device<Crypto: DeviceCrypto> {
-    public init() {}
+    public let config: DeviceConfig
+    public let topics: DeviceTopics
+    /// Flash-backed state (NVS): survives `.powerOn`.
+    public internal(set) var nvs: DeviceNVS
+    public internal(set) var mode: DeviceMode = .off
+    public internal(set) var counters = DeviceCounters()
+    /// The device's only source of randomness (backoff jitter). Entropy, not memory: it keeps
+    /// running across power cycles, so reboots do not replay the same delays.
+    var random: SeededRandom
+    /// RAM: reset by every `.powerOn`.
+    var cycle: PowerCycle
+    let connectOptions: MQTTConnectOptions
+
+    /// A device that is off, with `config.defaultWiFiCredentials` in NVS.
+    public init(config: DeviceConfig) {
+        self.init(config: config, nvs: DeviceNVS(wifiCredentials: config.defaultWiFiCredentials))
+    }
+
+    /// A device that is off with the given flash contents (to continue a device saved earlier).
+    public init(config: DeviceConfig, nvs: DeviceNVS) {
+        self.config = config
+        self.nvs = nvs
+        let id = config.deviceID
+        self.topics = DeviceTopics(config.topics, id: id)
+        self.random = SeededRandom(seed: config.randomSeed)
+        self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
+        self.connectOptions = MQTTConnectOptions(
+            clientID: config.mqttClientID ?? id, username: config.mqttUsername, password: config.mqttPassword,
+            keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
+    }
+
+    public var deviceID: String { config.deviceID }
 
     /// Handles one event at time `now` and returns the actions the host must perform, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {
-        []
+        var actions: [Action] = []
+        switch event {
+        case .powerOn(let reason, let boot): powerOn(reason, boot: boot, at: now, actions: &actions)
+        case .tick: tick(at: now, actions: &actions)
+        case .wifi(let e): handleWiFi(e, at: now, actions: &actions)
+        case .mqtt(let e): handleMQTT(e, at: now, actions: &actions)
+        case .httpRequest(let id, let request): handleHTTP(id: id, request, at: now, actions: &actions)
+        case .dnsQuery(let id, let query): handleDNS(id: id, query, at: now, actions: &actions)
+        case .download(let e):
+            if mode.isOff { ignore("download event", actions: &actions) } else { handleDownload(e, at: now, actions: &actions) }
+        }
+        publishStateChange(at: now, actions: &actions)
+        return streamingLogLines(actions, at: now)
     }
 
     /// The earliest time the device needs a `.tick`, nil when it waits only for I/O.
-    public var nextDeadline: Instant? { nil }
+    public var nextDeadline: Instant? {
+        if mode.isOff { return nil }
+        var deadlines: [Instant?] = [cycle.pendingReboot?.at, cycle.scans.deadline, cycle.nextHeartbeat, otaDeadline]
+        if case .station(let s) = mode {
+            deadlines.append(s.wifi.deadline)
+            deadlines.append(s.mqtt.deadline)
+        }
+        var earliest: Instant? = nil
+        for case let d? in deadlines {
+            if let e = earliest, e <= d { continue }
+            earliest = d
+        }
+        return earliest
+    }
+
+    /// Every timer that is due at `now`: a promised reboot first (it ends everything else), then
+    /// scan timeouts, WiFi and MQTT retries, the heartbeat and the updater's own timers.
+    mutating func tick(at now: Instant, actions: inout [Action]) {
+        if mode.isOff { return }
+        if let reboot = cycle.pendingReboot, reboot.at <= now {
+            restart(reboot.reason, actions: &actions)
+            return
+        }
+        cycle.scans.expire(at: now, actions: &actions)
+        if case .station(var station) = mode {
+            station.wifi.tick(at: now, actions: &actions, counters: &counters)
+            station.mqtt.tick(at: now, actions: &actions, counters: &counters)
+            mode = .station(station)
+        }
+        heartbeatTick(at: now, actions: &actions)
+        otaTick(at: now, actions: &actions)
+    }
+
+    /// Records an event that is not legal in the current state: a log line and a counter, nothing else.
+    mutating func ignore(_ what: String, actions: inout [Action]) {
+        counters.ignoredEvents += 1
+        actions.append(.log(.warning, "ignored " + what + " (state " + reportedState.name + ")"))
+    }
 }

@@ -1,0 +1,47 @@
+/// Power-on and restarts: what the firmware does between the bootloader handing over and the first
+/// network event, and how it keeps a promise to restart.
+extension Device {
+    /// A fresh run: NVS counts the boot and records why it happened; RAM starts empty. With stored
+    /// credentials the station joins its network, without them the access point opens.
+    mutating func powerOn(_ reason: ResetReason, boot: BootInfo, at now: Instant, actions: inout [Action]) {
+        nvs.bootCount += 1
+        nvs.lastResetReason = reason
+        counters.boots += 1
+        cycle = PowerCycle(poweredOnAt: now, firmwareVersion: boot.firmwareVersion)
+        actions.append(.log(.info, "boot #" + decimal(Int64(nvs.bootCount)) + ", reset reason " + reason.name
+                            + ", firmware " + boot.firmwareVersion))
+        if let credentials = nvs.wifiCredentials {
+            let wifi = WiFiStation(joining: credentials, backoff: config.backoff, actions: &actions,
+                                   counters: &counters)
+            mode = .station(StationMode(wifi: wifi, mqtt: MQTTSession(options: connectOptions, backoff: config.backoff)))
+        } else {
+            let ap = ProvisioningMode(ssid: config.accessPointSSID, address: .softAPDefault)
+            actions.append(.log(.info, "no WiFi credentials stored: starting access point " + ap.ssid))
+            actions.append(.startAccessPoint(ssid: ap.ssid, address: ap.address))
+            mode = .provisioning(ap)
+        }
+        otaDidBoot(boot, at: now, actions: &actions)
+    }
+
+    /// Promises a restart `config.rebootDelay` from now, so the HTTP answer leaves first. A second
+    /// request keeps the earlier promise.
+    mutating func scheduleReboot(_ reason: ResetReason, at now: Instant, actions: inout [Action]) {
+        guard cycle.pendingReboot == nil else { return }
+        cycle.pendingReboot = PendingReboot(at: now + config.rebootDelay, reason: reason)
+        actions.append(.log(.info, "restart in " + decimal(config.rebootDelay.milliseconds) + " ms"))
+    }
+
+    /// Restarts now: the host resets the chip and later delivers `.powerOn(reason, ...)`.
+    mutating func restart(_ reason: ResetReason, actions: inout [Action]) {
+        actions.append(.log(.info, "restarting (" + reason.name + ")"))
+        actions.append(.reboot(reason))
+        mode = .off
+        cycle = PowerCycle(poweredOnAt: cycle.poweredOnAt, firmwareVersion: cycle.firmwareVersion)
+    }
+
+    /// Time since the last power-on.
+    public func uptime(at now: Instant) -> TimeSpan { now - cycle.poweredOnAt }
+
+    /// The running firmware's version (from the last `BootInfo`; the factory version before boot).
+    public var firmwareVersion: String { cycle.firmwareVersion }
+}

@@ -1,0 +1,23 @@
+/// Running totals of what happened to a device, for the simulator's reports. They are statistics
+/// about the device, not its memory, so they survive power cycles.
+public struct DeviceCounters: Equatable, Sendable {
+    public var boots = 0
+    public var wifiConnectAttempts = 0
+    public var wifiConnectFailures = 0
+    public var wifiConnectionsLost = 0
+    public var mqttConnectAttempts = 0
+    public var mqttConnects = 0
+    public var mqttConnectFailures = 0
+    /// CONNACK refused the credentials (return code 4 or 5).
+    public var mqttRefused = 0
+    public var mqttConnectionsLost = 0
+    public var statusPublishes = 0
+    public var logLinesStreamed = 0
+    public var httpRequests = 0
+    /// Events that were not legal in the device's state and were ignored with a log line.
+    public var ignoredEvents = 0
+    /// OTA commands that failed to parse.
+    public var rejectedCommands = 0
+
+    public init() {}
+}

@@ -1,0 +1,66 @@
+/// What the device is doing at the top level. Each case carries only what exists in that mode.
+public enum DeviceMode: Sendable {
+    /// Not running: before the first `.powerOn`, or after a `.reboot` action until the next one.
+    case off
+    /// Stored credentials: join the network, then hold an MQTT session to the broker.
+    case station(StationMode)
+    /// No stored credentials: the access point is up for the captive portal.
+    case provisioning(ProvisioningMode)
+
+    public var isOff: Bool {
+        if case .off = self { return true }
+        return false
+    }
+}
+
+/// Station mode: the WiFi link and, on top of it, the MQTT session.
+public struct StationMode: Sendable {
+    public internal(set) var wifi: WiFiStation
+    public internal(set) var mqtt: MQTTSession
+}
+
+/// Provisioning mode: the SoftAP the device opened.
+public struct ProvisioningMode: Equatable, Sendable {
+    public let ssid: String
+    public let address: IPv4Address
+}
+
+/// Everything volatile about one run of the firmware, from a `.powerOn` to the next: RAM, in short.
+struct PowerCycle: Sendable {
+    let poweredOnAt: Instant
+    /// The running image's version (`BootInfo.firmwareVersion`).
+    let firmwareVersion: String
+    /// Status publishes so far in this power cycle; the next one carries `statusSeq + 1`.
+    var statusSeq = 0
+    /// When the next periodic heartbeat is due; nil while MQTT is down.
+    var nextHeartbeat: Instant? = nil
+    /// The state last published on this MQTT connection; nil right after (re)connecting.
+    var publishedState: ReportedState? = nil
+    /// A promised restart (`POST /reboot`, `/reset_wifi`) and when it happens.
+    var pendingReboot: PendingReboot? = nil
+    var scans = PendingScans()
+
+    init(poweredOnAt: Instant, firmwareVersion: String) {
+        self.poweredOnAt = poweredOnAt
+        self.firmwareVersion = firmwareVersion
+    }
+}
+
+/// A restart the device has promised and will perform at `at`.
+struct PendingReboot: Equatable, Sendable {
+    let at: Instant
+    let reason: ResetReason
+}
+
+/// The device's topics with `{id}` resolved.
+public struct DeviceTopics: Equatable, Sendable {
+    public let status: String
+    public let ota: String
+    public let logs: String
+
+    init(_ templates: TopicTemplates, id: String) {
+        status = resolveTopic(templates.status, id: id)
+        ota = resolveTopic(templates.ota, id: id)
+        logs = resolveTopic(templates.logs, id: id)
+    }
+}

@@ -1,0 +1,132 @@
+import XCTest
+@testable import DeviceCore
+
+/// The MQTT session and WiFi station, driven through a whole `Device` on a virtual clock.
+final class ConnectionTests: XCTestCase {
+    /// Boots with WiFi up and then fails every broker connect with `code`; returns the delay
+    /// between each failure and the device's next connect attempt.
+    func brokerRetryDelays(seed: UInt64, failures: Int, code: Int = -1) -> [TimeSpan] {
+        var h = DeviceHarness(config: DeviceHarness.config(seed: seed))
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        XCTAssertEqual(h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50))).mqttConnects, 1)
+        var delays: [TimeSpan] = []
+        for _ in 0..<failures {
+            h.send(.mqtt(.connectFailed(code: code)))
+            let failedAt = h.now
+            guard let retry = h.tickAtDeadline() else {
+                XCTFail("a device that cannot connect must keep a retry deadline")
+                break
+            }
+            XCTAssertEqual(retry.mqttConnects, 1)
+            delays.append(h.now - failedAt)
+        }
+        return delays
+    }
+
+    func testBrokerRetriesUseCappedExponentialFullJitter() {
+        let delays = brokerRetryDelays(seed: 42, failures: 40)
+        let backoff = DeviceHarness.config().backoff
+        for (n, delay) in delays.enumerated() {
+            XCTAssertGreaterThanOrEqual(delay, .milliseconds(100), "attempt \(n)")
+            XCTAssertLessThanOrEqual(delay, backoff.ceiling(afterFailures: n), "attempt \(n)")
+            XCTAssertLessThanOrEqual(delay, .seconds(60), "capped")
+        }
+        XCTAssertGreaterThan(delays[20...].map(\.microseconds).max() ?? 0, TimeSpan.seconds(30).microseconds,
+                             "late retries use the capped range, not the base")
+    }
+
+    func testSameSeedReplaysTheSameScheduleAndAnotherSeedDoesNot() {
+        let a = brokerRetryDelays(seed: 7, failures: 12)
+        XCTAssertEqual(a, brokerRetryDelays(seed: 7, failures: 12))
+        XCTAssertNotEqual(a, brokerRetryDelays(seed: 8, failures: 12))
+    }
+
+    func testUnreachableBrokerIsRetriedForeverWithoutABusyLoop() {
+        var h = DeviceHarness(config: DeviceHarness.config(seed: 99))
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        var shortest = TimeSpan.seconds(1_000_000)
+        for _ in 0..<1000 {
+            h.send(.mqtt(.connectFailed(code: -1)))
+            let deadline = h.device.nextDeadline
+            XCTAssertNotNil(deadline)
+            shortest = min(shortest, (deadline ?? h.now) - h.now)
+            XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)
+        }
+        XCTAssertGreaterThanOrEqual(shortest, .milliseconds(100))
+        XCTAssertEqual(h.device.counters.mqttConnectAttempts, 1001)
+        XCTAssertEqual(h.device.counters.mqttConnectFailures, 1000)
+        XCTAssertGreaterThan(h.now - DeviceHarness.epoch, .seconds(1000 * 20), "a thousand retries take hours, not a spin")
+    }
+
+    func testRefusedCredentialsAreReportedAndRetriedWithBackoff() {
+        var h = DeviceHarness()
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        let refused = h.send(.mqtt(.connectFailed(code: 5)))
+        XCTAssertTrue(refused.contains(.log(.error, "MQTT connection refused: not authorised (5)")))
+        XCTAssertEqual(refused.mqttConnects, 0, "no immediate retry")
+        h.tickAtDeadline()
+        h.send(.mqtt(.connectFailed(code: 4)))
+        XCTAssertEqual(h.device.counters.mqttRefused, 2)
+        XCTAssertGreaterThan(h.device.nextDeadline ?? h.now, h.now)
+        XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1, "still retrying")
+        XCTAssertEqual(h.send(.mqtt(.connectFailed(code: 3))).logLines.first, "MQTT connect failed: server unavailable (3)")
+        XCTAssertEqual(h.device.counters.mqttRefused, 2, "server unavailable is not a refusal of credentials")
+    }
+
+    func testLostSessionBacksOffFromTheBaseAndResetsAfterConnack() {
+        var h = DeviceHarness()
+        h.bootOnline()
+        let lost = h.send(.mqtt(.disconnected))
+        XCTAssertEqual(lost.mqttConnects, 0)
+        let wait = (h.device.nextDeadline ?? h.now) - h.now
+        XCTAssertTrue((TimeSpan.milliseconds(100)...TimeSpan.seconds(1)).contains(wait), "first retry within the base")
+        XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)
+        h.send(.mqtt(.connected))
+        guard case .station(let s) = h.device.mode, case .connected = s.mqtt.state else {
+            return XCTFail("expected a connected session")
+        }
+    }
+
+    func testWiFiLossDropsMQTTAndRejoinsWithBackoff() {
+        var h = DeviceHarness()
+        h.bootOnline()
+        let lost = h.send(.wifi(.disconnected(.beaconTimeout)))
+        XCTAssertTrue(lost.contains(.mqttDisconnect))
+        XCTAssertEqual(lost.wifiConnects, 0, "no immediate rejoin")
+        XCTAssertFalse(h.device.isMQTTConnected)
+        XCTAssertEqual(h.device.reportedState, .connecting)
+        // Two failed joins, each followed by a backoff, then success brings MQTT back.
+        XCTAssertEqual(h.tickAtDeadline()?.wifiConnects, 1)
+        h.send(.wifi(.connectFailed(.noAPFound)))
+        XCTAssertEqual(h.tickAtDeadline()?.wifiConnects, 1)
+        h.send(.wifi(.connectFailed(.authFailed)))
+        XCTAssertEqual(h.tickAtDeadline()?.wifiConnects, 1)
+        XCTAssertEqual(h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -70))).mqttConnects, 1)
+        XCTAssertEqual(h.send(.mqtt(.connected)).publishes.first?.json()["rssi"]?.int64Value, -70)
+        XCTAssertEqual(h.device.counters.wifiConnectFailures, 2)
+        XCTAssertEqual(h.device.counters.wifiConnectionsLost, 1)
+    }
+
+    func testWiFiLossDuringABrokerBackoffCancelsIt() {
+        var h = DeviceHarness()
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        h.send(.mqtt(.connectFailed(code: -1)))
+        let lost = h.send(.wifi(.disconnected(.connectionLost)))
+        XCTAssertFalse(lost.contains(.mqttDisconnect), "nothing to disconnect during a backoff")
+        let rejoin = h.tickAtDeadline() ?? []
+        XCTAssertEqual(rejoin.mqttConnects, 0, "no broker attempt without WiFi")
+        XCTAssertEqual(rejoin.wifiConnects, 1)
+    }
+
+    func testUnprovisionedDeviceOpensItsAccessPoint() {
+        var h = DeviceHarness(config: DeviceHarness.config(wifi: nil))
+        let actions = h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        XCTAssertTrue(actions.contains(.startAccessPoint(ssid: "iot-ctrlr-A1B2C3", address: .softAPDefault)))
+        XCTAssertEqual(actions.wifiConnects, 0)
+        XCTAssertEqual(h.device.reportedState, .provisioning)
+        XCTAssertNil(h.device.nextDeadline)
+    }
+}

@@ -1,0 +1,158 @@
+import XCTest
+@testable import DeviceCore
+
+final class LocalEndpointTests: XCTestCase {
+    func online() -> DeviceHarness {
+        var h = DeviceHarness()
+        h.bootOnline(rssi: -63)
+        return h
+    }
+
+    func testVersionReportsTheRunningFirmware() {
+        var h = online()
+        let response = h.request(.get, "/version")
+        XCTAssertEqual(response?.status, 200)
+        XCTAssertEqual(response?.header("Content-Type"), "application/json")
+        XCTAssertEqual(response?.text, #"{"version":"1.0.0","project":"iot-controller"}"#)
+    }
+
+    func testInfoDescribesTheDevice() {
+        var h = online()
+        h.advance(by: .seconds(125))
+        let info = h.request(.get, "/info")
+        XCTAssertEqual(info?.status, 200)
+        XCTAssertEqual(info?.text,
+                       #"{"id":"esp32c6-a1b2c3","mac":"40:4c:ca:a1:b2:c3","chip":"ESP32-C6","firmware":"1.0.0","#
+                       + #""project":"iot-controller","state":"online","uptime_s":125,"reset_reason":"poweron","#
+                       + #""boot_count":1,"free_heap":\#(h.device.freeHeap),"rssi":-63,"ip":"192.168.1.57"}"#)
+    }
+
+    func testInfoBeforeWiFiHasNullAddressAndSignal() {
+        var h = DeviceHarness()
+        h.send(.powerOn(.external, boot: DeviceHarness.boot))
+        let info = h.request(.get, "/info")?.json
+        XCTAssertEqual(info?["ip"], .null)
+        XCTAssertEqual(info?["rssi"], .null)
+        XCTAssertEqual(info?["state"]?.stringValue, "connecting")
+        XCTAssertEqual(info?["reset_reason"]?.stringValue, "ext")
+    }
+
+    func testRebootAnswersFirstThenRestartsAfterTheDelay() {
+        for path in ["/reboot", "/restart"] {
+            var h = online()
+            let actions = h.send(.httpRequest(id: 4, HTTPRequest(method: .post, path: path)))
+            XCTAssertEqual(actions.response(to: 4)?.status, 200)
+            XCTAssertFalse(actions.containsReboot(.software), "the answer must leave before the restart")
+            XCTAssertEqual(h.device.reportedState, .rebooting)
+            XCTAssertEqual(h.device.nextDeadline, h.now + .milliseconds(500))
+            let later = h.tickAtDeadline() ?? []
+            XCTAssertEqual(later.last, .reboot(.software))
+            XCTAssertTrue(h.device.mode.isOff)
+        }
+    }
+
+    func testSecondRebootRequestKeepsTheFirstPromise() {
+        var h = online()
+        XCTAssertEqual(h.request(.post, "/reboot", id: 1)?.status, 200)
+        let first = h.device.nextDeadline
+        h.advance(by: .milliseconds(300))
+        XCTAssertEqual(h.request(.post, "/restart", id: 2)?.status, 200)
+        XCTAssertEqual(h.device.nextDeadline, first)
+    }
+
+    func testResetWiFiForgetsCredentialsAndNextBootProvisions() {
+        var h = online()
+        let response = h.request(.post, "/reset_wifi")
+        XCTAssertEqual(response?.status, 200)
+        XCTAssertNil(h.device.nvs.wifiCredentials)
+        XCTAssertTrue(h.tickAtDeadline()?.containsReboot(.software) ?? false)
+        let boot = h.send(.powerOn(.software, boot: DeviceHarness.boot))
+        XCTAssertTrue(boot.contains(.startAccessPoint(ssid: "iot-ctrlr-A1B2C3", address: .softAPDefault)))
+        XCTAssertEqual(boot.wifiConnects, 0)
+        XCTAssertEqual(h.device.reportedState, .provisioning)
+        XCTAssertEqual(h.device.nvs.bootCount, 2)
+    }
+
+    func testUpdateTurnsTheBodyIntoAnHTTPUpdateRequest() {
+        var h = online()
+        let digest = String(repeating: "ab", count: 32)
+        let response = h.request(.post, "/update",
+                                 body: #"{"url":"http://127.0.0.1:8080/fw.bin","version":"1.2.0","sha256":"\#(digest)","size":1024}"#)
+        XCTAssertEqual(response?.status, 202)
+        XCTAssertEqual(response?.text, #"{"status":"accepted","url":"http://127.0.0.1:8080/fw.bin","version":"1.2.0"}"#)
+        XCTAssertTrue(h.log.logLines.contains { $0.hasPrefix("OTA request accepted for http://127.0.0.1:8080/fw.bin") })
+    }
+
+    func testUpdateAcceptsAManifestCheck() {
+        var h = online()
+        XCTAssertEqual(h.request(.post, "/update", body: #"{"action":"check"}"#)?.status, 202)
+    }
+
+    func testTestUpdateIsForcedAndNeedsAURL() {
+        var h = online()
+        XCTAssertEqual(h.request(.post, "/test_update", body: #"{"url":"https://fw.example/a.bin"}"#)?.status, 202)
+        let check = h.request(.post, "/test_update", body: #"{"action":"check"}"#)
+        XCTAssertEqual(check?.status, 400)
+        XCTAssertEqual(check?.json?["error"]?.stringValue, #"missing "url""#)
+    }
+
+    func testMalformedBodiesGet400WithAReason() {
+        var h = online()
+        let cases: [(String, String)] = [
+            ("{", "malformed JSON: unexpected end of JSON"),
+            ("", "malformed JSON: unexpected end of JSON"),
+            ("[1]", "expected a JSON object"),
+            (#"{"version":"1.2"}"#, #"missing "url""#),
+            (#"{"url":42}"#, #""url" has the wrong type"#),
+            (#"{"url":"ftp://x/y"}"#, "url must start with http:// or https://"),
+            (#"{"url":"http://x/y","sha256":"abc"}"#, "sha256 must be 64 hexadecimal characters"),
+            (#"{"url":"http://x/y","size":-1}"#, "size must not be negative"),
+            (#"{"url":"http://x/y","url":"http://z"}"#, #"malformed JSON: duplicate key "url""#),
+        ]
+        for (body, reason) in cases {
+            let response = h.request(.post, "/update", body: body)
+            XCTAssertEqual(response?.status, 400, body)
+            XCTAssertEqual(response?.json?["error"]?.stringValue, reason, body)
+        }
+        XCTAssertEqual(h.device.reportedState, .online, "bad input changes nothing")
+    }
+
+    func testUnknownPathIs404() {
+        var h = online()
+        let response = h.request(.get, "/admin")
+        XCTAssertEqual(response?.status, 404)
+        XCTAssertEqual(response?.json?["error"]?.stringValue, "no such endpoint")
+    }
+
+    func testWrongMethodIs405WithAllow() {
+        var h = online()
+        let expectations: [(HTTPMethod, String, String)] = [
+            (.post, "/info", "GET"), (.delete, "/version", "GET"), (.post, "/scan", "GET"),
+            (.get, "/reboot", "POST"), (.get, "/update", "POST"), (.put, "/reset_wifi", "POST"),
+            (.get, "/test_update", "POST"), (.other("PATCH"), "/restart", "POST"),
+        ]
+        for (method, path, allow) in expectations {
+            let response = h.request(method, path)
+            XCTAssertEqual(response?.status, 405, path)
+            XCTAssertEqual(response?.header("Allow"), allow, path)
+        }
+        XCTAssertEqual(h.device.reportedState, .online, "a GET /reboot does not reboot")
+    }
+
+    func testBodiesOverTheLimitAre413() {
+        var h = online()
+        let big = "{\"url\":\"http://x/" + String(repeating: "a", count: 4096) + "\"}"
+        XCTAssertEqual(h.request(.post, "/update", body: big)?.status, 413)
+        // The host cut the body but the client declared more than the limit.
+        XCTAssertEqual(h.request(.post, "/update", body: "{", declaredLength: 1_000_000)?.status, 413)
+        XCTAssertEqual(h.request(.post, "/update", body: #"{"url":"http://x/y"}"#, declaredLength: 4096)?.status, 202)
+    }
+
+    func testEndpointsAnswerInProvisioningModeToo() {
+        var h = DeviceHarness(config: DeviceHarness.config(wifi: nil))
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        XCTAssertEqual(h.request(.get, "/version")?.status, 200)
+        XCTAssertEqual(h.request(.get, "/info")?.json?["state"]?.stringValue, "provisioning")
+        XCTAssertEqual(h.request(.get, "/nope")?.status, 404)
+    }
+}
