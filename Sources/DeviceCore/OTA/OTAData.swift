@@ -1,0 +1,74 @@
+/// The otadata partition: two 4 KB sectors, each starting with an `esp_ota_select_entry_t`.
+/// The pure decisions ESP-IDF makes on it (which entry is active, what to write) live here.
+public struct OTAData: Equatable, Sendable {
+    public static let sectorSize = 4096
+    public static let partitionSize = 2 * sectorSize
+
+    public var entries: [OTASelectEntry]
+
+    public init(entries: [OTASelectEntry]) {
+        precondition(entries.count == 2, "otadata has two entries")
+        self.entries = entries
+    }
+
+    /// Reads both entries from the 8 KB partition content.
+    public static func parse(_ partition: [UInt8]) -> OTAData {
+        OTAData(entries: [OTASelectEntry.parse(partition[0..<32]), OTASelectEntry.parse(partition[4096..<4128])])
+    }
+
+    /// `bootloader_common_get_active_otadata`: the valid entry with the larger sequence (entry 0 on a
+    /// tie), or nil when neither is valid.
+    public var activeIndex: Int? {
+        let v0 = entries[0].isValid, v1 = entries[1].isValid
+        if v0 && v1 { return max(entries[0].sequence, entries[1].sequence) == entries[0].sequence ? 0 : 1 }
+        if v0 { return 0 }
+        if v1 { return 1 }
+        return nil
+    }
+
+    /// OTA slot an entry selects: `(ota_seq - 1) % slotCount` (unsigned, as ESP-IDF computes it).
+    public static func slot(forSequence sequence: UInt32, slotCount: Int) -> Int {
+        Int((sequence &- 1) % UInt32(slotCount))
+    }
+
+    /// `esp_ota_set_boot_partition` (`esp_rewrite_ota_data`): the entry and sector index to write so
+    /// that `slot` boots next. State NEW with rollback on, UNDEFINED without.
+    public func settingBootSlot(_ slot: Int, slotCount: Int, rollbackEnabled: Bool) -> (sector: Int, entry: OTASelectEntry) {
+        let state: OTAImageState = rollbackEnabled ? .new : .undefined
+        let count = UInt32(slotCount)
+        if let active = activeIndex {
+            let seq = entries[active].sequence
+            let base = (UInt32(slot) + 1) % count
+            var i: UInt32 = 0
+            while seq > base &+ i &* count { i += 1 }
+            let next = active ^ 1
+            return (next, OTASelectEntry.sealed(sequence: base + i * count, state: state, label: entries[next].sequenceLabel))
+        }
+        return (0, OTASelectEntry.sealed(sequence: UInt32(slot) + 1, state: state, label: entries[0].sequenceLabel))
+    }
+
+    /// `esp_ota_mark_app_valid_cancel_rollback` / `..._invalid_rollback`: the active entry rewritten
+    /// with `state`; nil when no entry is active (factory app) or it already has that state
+    /// (ESP-IDF writes nothing for an already VALID entry).
+    public func markingActive(_ state: OTAImageState) -> (sector: Int, entry: OTASelectEntry)? {
+        guard let active = activeIndex else { return nil }
+        if state == .valid && entries[active].state == .valid { return nil }
+        var entry = entries[active]
+        entry.state = state
+        entry.crc = OTASelectEntry.crc(for: entry.sequence)
+        return (active, entry)
+    }
+
+    /// The entry after applying a write made by `OTAData` decisions.
+    public func applying(sector: Int, entry: OTASelectEntry) -> OTAData {
+        var copy = self
+        copy.entries[sector] = entry
+        return copy
+    }
+
+    /// The flash operations ESP-IDF performs for one entry write: erase the sector, write 32 bytes.
+    public static func flashOperations(partitionOffset: Int, sector: Int, entry: OTASelectEntry) -> [FlashOperation] {
+        let offset = partitionOffset + sector * sectorSize
+        return [.erase(offset: offset, length: sectorSize), .write(offset: offset, bytes: entry.bytes)]
+    }
+}

@@ -1,0 +1,89 @@
+import XCTest
+@testable import DeviceCore
+
+/// Every image in `real/` and `real/derived/` against esptool's ground truth in its JSON.
+final class AppImageTests: XCTestCase {
+    func testRealImagesParseToEsptoolGroundTruth() throws {
+        for folder in ["real", "real/derived"] {
+            for name in try Fixtures.files(in: folder, suffix: ".expected.json") {
+                let expected = try Fixtures.json(folder + "/" + name)
+                let file = try XCTUnwrap(expected.string("file"))
+                let bytes = try Fixtures.bytes(folder + "/" + file)
+                try check(bytes, against: expected, file: file)
+            }
+        }
+    }
+
+    private func check(_ bytes: [UInt8], against expected: [String: Any], file: String) throws {
+        let accepted = try XCTUnwrap(expected.bool("accepted_by_esptool"))
+        let image: AppImage
+        do {
+            image = try AppImage.parse(bytes)
+        } catch {
+            XCTAssertFalse(accepted, "\(file): \(error.reason)")
+            let message = try XCTUnwrap(expected.string("esptool_error"))
+            switch error {
+            case .empty: XCTAssertTrue(message.contains("Image is empty"), file)
+            case let .badMagic(m): XCTAssertTrue(message.contains("invalid magic number: 0x" + hexString([m])), file)
+            case .truncated: XCTAssertTrue(message.contains("End of file"), file)
+            default: XCTFail("\(file): unexpected \(error)")
+            }
+            return
+        }
+        XCTAssertTrue(accepted, file)
+        let header = try XCTUnwrap(expected.dict("header"))
+        XCTAssertEqual(Int(image.header.magic), header.int("magic"), file)
+        XCTAssertEqual(image.header.segmentCount, header.int("segment_count"), file)
+        XCTAssertEqual(Int(image.header.spiMode), header.int("spi_mode"), file)
+        XCTAssertEqual(Int(image.header.spiSize << 4 | image.header.spiSpeed), header.int("flash_size_freq_byte"), file)
+        XCTAssertEqual(image.header.flashSizeName, header.string("flash_size"), file)
+        XCTAssertEqual(Int(image.header.entryAddress), header.int("entry_point"), file)
+        XCTAssertEqual(Int(image.header.wpPin), header.int("wp_pin"), file)
+        XCTAssertEqual(Int(image.header.chipID), header.int("chip_id"), file)
+        XCTAssertEqual(image.chip?.displayName, header.string("chip_id_name"), file)
+        XCTAssertEqual(Int(image.header.minChipRevisionFull), header.int("min_chip_rev_full"), file)
+        XCTAssertEqual(Int(image.header.maxChipRevisionFull), header.int("max_chip_rev_full"), file)
+        XCTAssertEqual(image.header.hashAppended, header.bool("hash_appended"), file)
+
+        let segments = try XCTUnwrap(expected.array("segments"))
+        XCTAssertEqual(image.segments.count, segments.count, file)
+        for (s, e) in zip(image.segments, segments) {
+            XCTAssertEqual(Int(s.loadAddress), e.int("load_address"), file)
+            XCTAssertEqual(Int(s.length), e.int("length"), file)
+            XCTAssertEqual(s.dataOffset, e.int("data_file_offset"), file)
+        }
+
+        let footer = try XCTUnwrap(expected.dict("footer"))
+        XCTAssertEqual(Int(image.storedChecksum), footer.int("checksum"), file)
+        XCTAssertEqual(Int(image.computedChecksum), footer.int("checksum_calculated"), file)
+        XCTAssertEqual(image.checksumValid, footer.bool("checksum_valid"), file)
+        XCTAssertEqual(image.checksumOffset, footer.int("checksum_file_offset"), file)
+        XCTAssertEqual(image.storedHash.map(hexString), footer.string("validation_hash_sha256"), file)
+        XCTAssertEqual(image.computedHash.map(hexString), footer.string("validation_hash_calculated"), file)
+        XCTAssertEqual(image.hashValid, footer.bool("validation_hash_valid"), file)
+        XCTAssertEqual(image.bytesAfterImage, footer.int("bytes_after_hash"), file)
+        XCTAssertEqual(image.isValid, expected.string("validation_result") == "valid", file)
+
+        let desc = try XCTUnwrap(expected.dict("app_desc"))
+        let app = try XCTUnwrap(image.appDescriptor, file)
+        XCTAssertEqual(Int(app.magicWord), desc.int("magic_word"), file)
+        XCTAssertEqual(Int(app.secureVersion), desc.int("secure_version"), file)
+        XCTAssertEqual(app.version, desc.string("version"), file)
+        XCTAssertEqual(app.projectName, desc.string("project_name"), file)
+        XCTAssertEqual(app.time, desc.string("time"), file)
+        XCTAssertEqual(app.date, desc.string("date"), file)
+        XCTAssertEqual(app.idfVersion, desc.string("idf_ver"), file)
+        XCTAssertEqual(hexString(app.appELFSHA256), desc.string("app_elf_sha256"), file)
+    }
+
+    func testEmptyImageIsRejectedAsEmpty() {
+        XCTAssertThrowsError(try AppImage.parse([])) { XCTAssertEqual($0 as? ImageError, .empty) }
+    }
+
+    func testTruncatedImageSaysWhichSegmentWasCut() throws {
+        let bytes = try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin")
+        XCTAssertThrowsError(try AppImage.parse(bytes)) {
+            XCTAssertEqual($0 as? ImageError, .truncated(offset: 100_000, expected: "segment 0"))
+        }
+    }
+}
