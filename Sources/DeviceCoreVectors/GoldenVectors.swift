@@ -7,6 +7,8 @@ public func runGoldenVectors(emit: (_ name: String, _ output: String) -> Void) {
     supportVectors(emit)
     jsonVectors(emit)
     httpVectors(emit)
+    deviceVectors(emit)
+    otaVectors(emit)
 }
 
 /// The whole transcript, one `goldenLine` per vector followed by a newline: the exact bytes of
