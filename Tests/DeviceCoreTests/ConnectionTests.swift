@@ -75,18 +75,55 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(h.device.counters.mqttRefused, 2, "server unavailable is not a refusal of credentials")
     }
 
-    func testLostSessionBacksOffFromTheBaseAndResetsAfterConnack() {
+    func testLostStableSessionBacksOffFromTheBase() {
         var h = DeviceHarness()
-        h.bootOnline()
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        for _ in 0..<6 {  // a long outage first: the backoff has grown
+            h.send(.mqtt(.connectFailed(code: -1)))
+            h.tickAtDeadline()
+        }
+        h.send(.mqtt(.connected))
+        h.run(for: .seconds(45))
         let lost = h.send(.mqtt(.disconnected))
         XCTAssertEqual(lost.mqttConnects, 0)
         let wait = (h.device.nextDeadline ?? h.now) - h.now
-        XCTAssertTrue((TimeSpan.milliseconds(100)...TimeSpan.seconds(1)).contains(wait), "first retry within the base")
+        XCTAssertTrue((TimeSpan.milliseconds(100)...TimeSpan.seconds(1)).contains(wait),
+                      "a session that held for 45 s starts the backoff afresh")
         XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)
-        h.send(.mqtt(.connected))
-        guard case .station(let s) = h.device.mode, case .connected = s.mqtt.state else {
-            return XCTFail("expected a connected session")
+    }
+
+    func testABrokerThatAcceptsAndDropsAtOnceKeepsTheBackoffGrowing() {
+        var h = DeviceHarness()
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        var ceilings: [TimeSpan] = []
+        for n in 0..<8 {
+            h.send(.mqtt(.connected))
+            h.advance(by: .seconds(1))
+            h.send(.mqtt(.disconnected))
+            guard case .station(let s) = h.device.mode, case .backingOff(let until, let failures) = s.mqtt.state else {
+                return XCTFail("expected a backoff")
+            }
+            XCTAssertEqual(failures, n + 1)
+            XCTAssertLessThanOrEqual(until - h.now, h.device.config.backoff.ceiling(afterFailures: n))
+            ceilings.append(h.device.config.backoff.ceiling(afterFailures: n))
+            XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)
         }
+        XCTAssertEqual(ceilings.last, .seconds(60), "flapping ends up at the cap, not at one retry a second")
+    }
+
+    func testConnectWithoutAnyAnswerTimesOutAndBacksOff() {
+        var h = DeviceHarness()
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        h.send(.wifi(.connected(ip: DeviceHarness.stationIP, rssi: -50)))
+        XCTAssertEqual(h.device.nextDeadline, h.now + .seconds(10), "esp-mqtt's 10 s network timeout")
+        let timedOut = h.tickAtDeadline() ?? []
+        XCTAssertTrue(timedOut.contains(.mqttDisconnect), "the half-open attempt is abandoned")
+        XCTAssertTrue(timedOut.logLines.contains("MQTT connect timed out"))
+        XCTAssertEqual(h.device.counters.mqttConnectFailures, 1)
+        XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1, "and retried after the backoff")
+        XCTAssertEqual(h.send(.mqtt(.connected)).publishes.count, 1)
     }
 
     func testWiFiLossDropsMQTTAndRejoinsWithBackoff() {

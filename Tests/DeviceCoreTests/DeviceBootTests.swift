@@ -103,4 +103,31 @@ final class DeviceBootTests: XCTestCase {
         XCTAssertEqual(h.device.counters.ignoredEvents, 7, "a tick while off is not an event to complain about")
         XCTAssertTrue(h.device.mode.isOff)
     }
+
+    func testAResetWhileRunningStartsAFreshPowerCycle() {
+        var h = DeviceHarness()
+        h.bootOnline()
+        h.request(.get, "/scan", id: 3)
+        h.advance(by: .seconds(40))
+        let actions = h.send(.powerOn(.taskWatchdog, boot: DeviceHarness.boot))
+        XCTAssertTrue(actions.contains(.wifiConnect(ssid: "home", password: "hunter22")))
+        XCTAssertTrue(actions.publishes.isEmpty, "the old session died with the reset")
+        XCTAssertEqual(h.device.nvs.bootCount, 2)
+        XCTAssertEqual(h.device.nvs.lastResetReason, .taskWatchdog)
+        XCTAssertEqual(h.device.uptime(at: h.now), .zero)
+        XCTAssertEqual(h.device.reportedState, .connecting)
+        XCTAssertNil(h.send(.wifi(.scanDone([]))).response(to: 3), "requests from before the reset are gone")
+    }
+
+    func testEveryResetReasonIsReportedByItsESPIDFName() {
+        let reasons: [ResetReason] = [.powerOn, .external, .software, .panic, .interruptWatchdog, .taskWatchdog,
+                                      .otherWatchdog, .deepSleep, .brownout, .sdio, .unknown]
+        var names: [String] = []
+        for reason in reasons {
+            var h = DeviceHarness()
+            names.append(h.bootOnline(reason: reason).publishes[0].json()["reset_reason"]?.stringValue ?? "?")
+        }
+        XCTAssertEqual(names, ["poweron", "ext", "sw", "panic", "int_wdt", "task_wdt", "wdt", "deepsleep", "brownout",
+                               "sdio", "unknown"])
+    }
 }

@@ -2,7 +2,9 @@
 /// Jitter"): after `n` consecutive failures wait uniform(floor ... min(cap, base·2ⁿ)). The floor keeps
 /// a device that can never connect from retrying in a busy loop.
 public struct Backoff: Equatable, Sendable {
+    /// Ceiling after the first failure; it doubles with each further one.
     public var base: TimeSpan
+    /// The ceiling never grows past this.
     public var cap: TimeSpan
     /// The shortest delay ever returned, so retries are never back-to-back.
     public let floor: TimeSpan

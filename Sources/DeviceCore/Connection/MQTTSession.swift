@@ -1,38 +1,51 @@
 /// The device's MQTT connection as a sub-machine: it waits for the network, connects, and after any
 /// failure or loss backs off (capped exponential, full jitter) and tries again, forever.
-public struct MQTTSession: Sendable {
-    /// Where the session is. `failures` counts consecutive failed attempts since the last CONNACK.
+public struct MQTTSession: Equatable, Sendable {
+    /// Where the session is. `failures` counts consecutive failed attempts: a CONNACK resets it only
+    /// once the session has lasted `stableAfter` (a broker that accepts and drops at once is a failure).
     public enum State: Equatable, Sendable {
         case waitingForNetwork
-        case connecting(failures: Int)
-        case connected(since: Instant)
+        /// CONNECT sent; given up as failed at `timeoutAt` if neither CONNACK nor an error came back.
+        case connecting(failures: Int, timeoutAt: Instant)
+        case connected(since: Instant, failuresBefore: Int)
         case backingOff(until: Instant, failures: Int)
     }
 
+    /// A session shorter than this does not reset the backoff.
+    public static let stableAfter = TimeSpan.seconds(30)
+
+    /// The session's current state.
     public private(set) var state: State = .waitingForNetwork
     let options: MQTTConnectOptions
     let backoff: Backoff
+    /// How long to wait for CONNACK (esp-mqtt's network timeout is 10 s).
+    let connectTimeout: TimeSpan
 
-    init(options: MQTTConnectOptions, backoff: Backoff) {
+    init(options: MQTTConnectOptions, backoff: Backoff, connectTimeout: TimeSpan) {
         self.options = options
         self.backoff = backoff
+        self.connectTimeout = max(connectTimeout, backoff.floor)
     }
 
+    /// CONNACK received and the session not lost since.
     public var isConnected: Bool {
         if case .connected = state { return true }
         return false
     }
 
-    /// When a backoff ends and the session wants a `.tick`.
+    /// When the session wants a `.tick`: the end of a backoff or of a CONNACK wait.
     var deadline: Instant? {
-        if case .backingOff(let until, _) = state { return until }
-        return nil
+        switch state {
+        case .backingOff(let until, _): return until
+        case .connecting(_, let timeoutAt): return timeoutAt
+        case .waitingForNetwork, .connected: return nil
+        }
     }
 
     /// WiFi came up: connect now unless a connection is already under way.
-    mutating func networkUp(actions: inout [Action], counters: inout DeviceCounters) {
+    mutating func networkUp(at now: Instant, actions: inout [Action], counters: inout DeviceCounters) {
         guard case .waitingForNetwork = state else { return }
-        connect(failures: 0, actions: &actions, counters: &counters)
+        connect(failures: 0, at: now, actions: &actions, counters: &counters)
     }
 
     /// WiFi went away: drop whatever connection there is and wait for the network again.
@@ -44,16 +57,15 @@ public struct MQTTSession: Sendable {
         state = .waitingForNetwork
     }
 
-    /// Connection-level MQTT events. Returns true when the event was legal in this state.
+    /// Connection-level MQTT events. Returns false when the event is illegal in this state.
     mutating func handle(_ event: MQTTEvent, at now: Instant, random: inout SeededRandom,
                          actions: inout [Action], counters: inout DeviceCounters) -> Bool {
         switch (state, event) {
-        case (.connecting, .connected):
-            state = .connected(since: now)
+        case (.connecting(let failures, _), .connected):
+            state = .connected(since: now, failuresBefore: failures)
             counters.mqttConnects += 1
             actions.append(.log(.info, "MQTT connected"))
-            return true
-        case (.connecting(let failures), .connectFailed(let code)):
+        case (.connecting(let failures, _), .connectFailed(let code)):
             counters.mqttConnectFailures += 1
             if code == 4 || code == 5 {
                 counters.mqttRefused += 1
@@ -61,37 +73,47 @@ public struct MQTTSession: Sendable {
             } else {
                 actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
             }
-            backOff(failures: failures, at: now, random: &random, actions: &actions, counters: &counters)
-            return true
-        case (.connecting(let failures), .disconnected):
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        case (.connecting(let failures, _), .disconnected):
             counters.mqttConnectFailures += 1
             actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
-            backOff(failures: failures, at: now, random: &random, actions: &actions, counters: &counters)
-            return true
-        case (.connected, .disconnected):
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        case (.connected(let since, let failuresBefore), .disconnected):
             counters.mqttConnectionsLost += 1
             actions.append(.log(.warning, "MQTT connection lost"))
-            backOff(failures: 0, at: now, random: &random, actions: &actions, counters: &counters)
-            return true
+            let stable = now - since >= MQTTSession.stableAfter
+            backOff(failures: stable ? 0 : failuresBefore, at: now, random: &random, actions: &actions)
         default:
             return false
         }
+        return true
     }
 
-    /// Ends a backoff that is due by connecting again.
-    mutating func tick(at now: Instant, actions: inout [Action], counters: inout DeviceCounters) {
-        guard case .backingOff(let until, let failures) = state, until <= now else { return }
-        connect(failures: failures, actions: &actions, counters: &counters)
+    /// Ends a backoff by connecting again, or gives up on a CONNACK that did not come.
+    mutating func tick(at now: Instant, random: inout SeededRandom, actions: inout [Action],
+                       counters: inout DeviceCounters) {
+        switch state {
+        case .backingOff(let until, let failures) where until <= now:
+            connect(failures: failures, at: now, actions: &actions, counters: &counters)
+        case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
+            counters.mqttConnectFailures += 1
+            actions.append(.log(.warning, "MQTT connect timed out"))
+            actions.append(.mqttDisconnect)
+            backOff(failures: failures, at: now, random: &random, actions: &actions)
+        default:
+            break
+        }
     }
 
-    private mutating func connect(failures: Int, actions: inout [Action], counters: inout DeviceCounters) {
-        state = .connecting(failures: failures)
+    private mutating func connect(failures: Int, at now: Instant, actions: inout [Action],
+                                  counters: inout DeviceCounters) {
+        state = .connecting(failures: failures, timeoutAt: now + connectTimeout)
         counters.mqttConnectAttempts += 1
         actions.append(.mqttConnect(options))
     }
 
     private mutating func backOff(failures: Int, at now: Instant, random: inout SeededRandom,
-                                  actions: inout [Action], counters: inout DeviceCounters) {
+                                  actions: inout [Action]) {
         let delay = backoff.delay(afterFailures: failures, using: &random)
         state = .backingOff(until: now + delay, failures: failures + 1)
         actions.append(.log(.info, "MQTT reconnect in " + decimal(delay.milliseconds) + " ms"))

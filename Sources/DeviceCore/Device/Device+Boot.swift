@@ -13,7 +13,9 @@ extension Device {
         if let credentials = nvs.wifiCredentials {
             let wifi = WiFiStation(joining: credentials, backoff: config.backoff, actions: &actions,
                                    counters: &counters)
-            mode = .station(StationMode(wifi: wifi, mqtt: MQTTSession(options: connectOptions, backoff: config.backoff)))
+            let mqtt = MQTTSession(options: connectOptions, backoff: config.backoff,
+                                   connectTimeout: config.mqttConnectTimeout)
+            mode = .station(StationMode(wifi: wifi, mqtt: mqtt))
         } else {
             let ap = ProvisioningMode(ssid: config.accessPointSSID, address: .softAPDefault)
             actions.append(.log(.info, "no WiFi credentials stored: starting access point " + ap.ssid))

@@ -1,11 +1,15 @@
 /// A simulated ESP32's firmware, as a value: the host feeds it events with the current time and
 /// performs the actions it returns. All state, volatile and flash-backed, lives here.
-public struct Device<Crypto: DeviceCrypto> {
+public struct Device<Crypto: DeviceCrypto>: Sendable {
+    /// What the device was built as; fixed for its lifetime.
     public let config: DeviceConfig
+    /// Status, OTA and logs topics with the device id filled in.
     public let topics: DeviceTopics
     /// Flash-backed state (NVS): survives `.powerOn`.
     public internal(set) var nvs: DeviceNVS
+    /// Off, station (WiFi + MQTT) or provisioning (access point).
     public internal(set) var mode: DeviceMode = .off
+    /// Totals for reports; they survive power cycles.
     public internal(set) var counters = DeviceCounters()
     /// The device's only source of randomness (backoff jitter). Entropy, not memory: it keeps
     /// running across power cycles, so reboots do not replay the same delays.
@@ -32,6 +36,7 @@ public struct Device<Crypto: DeviceCrypto> {
             keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
     }
 
+    /// `esp32c6-a1b2c3`, or the configured override.
     public var deviceID: String { config.deviceID }
 
     /// Handles one event at time `now` and returns the actions the host must perform, in order.
@@ -51,20 +56,14 @@ public struct Device<Crypto: DeviceCrypto> {
         return streamingLogLines(actions, at: now)
     }
 
-    /// The earliest time the device needs a `.tick`, nil when it waits only for I/O.
+    /// The earliest time the device needs a `.tick`, nil when it waits only for I/O. The host delivers
+    /// `.tick` at or after it; one tick handles every timer that is due by then.
     public var nextDeadline: Instant? {
         if mode.isOff { return nil }
-        var deadlines: [Instant?] = [cycle.pendingReboot?.at, cycle.scans.deadline, cycle.nextHeartbeat, otaDeadline]
-        if case .station(let s) = mode {
-            deadlines.append(s.wifi.deadline)
-            deadlines.append(s.mqtt.deadline)
-        }
-        var earliest: Instant? = nil
-        for case let d? in deadlines {
-            if let e = earliest, e <= d { continue }
-            earliest = d
-        }
-        return earliest
+        var next = earliest(earliest(cycle.pendingReboot?.at, cycle.scans.deadline),
+                            earliest(cycle.nextHeartbeat, otaDeadline))
+        if case .station(let s) = mode { next = earliest(next, earliest(s.wifi.deadline, s.mqtt.deadline)) }
+        return next
     }
 
     /// Every timer that is due at `now`: a promised reboot first (it ends everything else), then
@@ -78,7 +77,7 @@ public struct Device<Crypto: DeviceCrypto> {
         cycle.scans.expire(at: now, actions: &actions)
         if case .station(var station) = mode {
             station.wifi.tick(at: now, actions: &actions, counters: &counters)
-            station.mqtt.tick(at: now, actions: &actions, counters: &counters)
+            station.mqtt.tick(at: now, random: &random, actions: &actions, counters: &counters)
             mode = .station(station)
         }
         heartbeatTick(at: now, actions: &actions)
@@ -90,4 +89,11 @@ public struct Device<Crypto: DeviceCrypto> {
         counters.ignoredEvents += 1
         actions.append(.log(.warning, "ignored " + what + " (state " + reportedState.name + ")"))
     }
+}
+
+/// The earlier of two optional instants; nil only when both are.
+func earliest(_ a: Instant?, _ b: Instant?) -> Instant? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
 }

@@ -16,6 +16,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public var mqttUsername: String?
     public var mqttPassword: String?
     public var keepAliveSeconds: Int
+    /// How long the device waits for CONNACK before it gives the attempt up and backs off.
+    public var mqttConnectTimeout: TimeSpan
 
     public var heartbeatInterval: TimeSpan
     /// QoS of status publishes, 0 or 1.
@@ -56,6 +58,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.mqttUsername = nil
         self.mqttPassword = nil
         self.keepAliveSeconds = 60
+        self.mqttConnectTimeout = .seconds(10)
         self.heartbeatInterval = .seconds(30)
         self.heartbeatQoS = 0
         self.backoffBase = .seconds(1)
@@ -86,68 +89,6 @@ public struct DeviceConfig: Equatable, Sendable {
 
     /// The backoff policy both WiFi and MQTT reconnects use.
     public var backoff: Backoff { Backoff(base: backoffBase, cap: backoffCap, floor: backoffFloor) }
-}
-
-/// Topic templates; `{id}` is replaced by the device id.
-public struct TopicTemplates: Equatable, Sendable {
-    public var status: String
-    public var ota: String
-    public var logs: String
-
-    public init(status: String = "device/{id}/status", ota: String = "device/{id}/ota",
-                logs: String = "device/{id}/logs") {
-        self.status = status
-        self.ota = ota
-        self.logs = logs
-    }
-}
-
-/// A station's stored network, as NVS keeps it.
-public struct WiFiCredentials: Equatable, Sendable {
-    public var ssid: String
-    public var password: String
-
-    public init(ssid: String, password: String) {
-        self.ssid = ssid
-        self.password = password
-    }
-}
-
-/// A plausible free-heap figure without simulating an allocator: `afterBoot` minus a wobble of up to
-/// `variation` bytes that depends only on the sample number (so it does not consume the device's RNG).
-public struct FreeHeapModel: Equatable, Sendable {
-    public var afterBoot: Int
-    public var variation: Int
-
-    public init(afterBoot: Int = 241_664, variation: Int = 4096) {
-        self.afterBoot = afterBoot
-        self.variation = variation
-    }
-
-    /// Free heap at the `sample`-th observation of a device seeded with `seed`.
-    public func freeHeap(sample: UInt64, seed: UInt64) -> Int {
-        guard variation > 0 else { return afterBoot }
-        var mix = SeededRandom(seed: seed ^ (sample &* 0x2545_F491_4F6C_DD1D))
-        return afterBoot - Int(mix.next(upTo: UInt64(variation)))
-    }
-}
-
-/// `template` with every `{id}` replaced by `id`.
-func resolveTopic(_ template: String, id: String) -> String {
-    let t = Array(template.utf8)
-    let marker: [UInt8] = Array("{id}".utf8)
-    var out: [UInt8] = []
-    var i = 0
-    while i < t.count {
-        if i + marker.count <= t.count && Array(t[i..<(i + marker.count)]) == marker {
-            out.append(contentsOf: id.utf8)
-            i += marker.count
-        } else {
-            out.append(t[i])
-            i += 1
-        }
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// Upper-case hexadecimal text of bytes (access point SSIDs).

@@ -1,5 +1,5 @@
 /// What the device is doing at the top level. Each case carries only what exists in that mode.
-public enum DeviceMode: Sendable {
+public enum DeviceMode: Equatable, Sendable {
     /// Not running: before the first `.powerOn`, or after a `.reboot` action until the next one.
     case off
     /// Stored credentials: join the network, then hold an MQTT session to the broker.
@@ -7,6 +7,7 @@ public enum DeviceMode: Sendable {
     /// No stored credentials: the access point is up for the captive portal.
     case provisioning(ProvisioningMode)
 
+    /// True before the first power-on and between a reboot and the next one.
     public var isOff: Bool {
         if case .off = self { return true }
         return false
@@ -14,8 +15,10 @@ public enum DeviceMode: Sendable {
 }
 
 /// Station mode: the WiFi link and, on top of it, the MQTT session.
-public struct StationMode: Sendable {
+public struct StationMode: Equatable, Sendable {
+    /// The station link.
     public internal(set) var wifi: WiFiStation
+    /// The broker session, only attempted while `wifi` is connected.
     public internal(set) var mqtt: MQTTSession
 }
 
@@ -50,17 +53,4 @@ struct PowerCycle: Sendable {
 struct PendingReboot: Equatable, Sendable {
     let at: Instant
     let reason: ResetReason
-}
-
-/// The device's topics with `{id}` resolved.
-public struct DeviceTopics: Equatable, Sendable {
-    public let status: String
-    public let ota: String
-    public let logs: String
-
-    init(_ templates: TopicTemplates, id: String) {
-        status = resolveTopic(templates.status, id: id)
-        ota = resolveTopic(templates.ota, id: id)
-        logs = resolveTopic(templates.logs, id: id)
-    }
 }

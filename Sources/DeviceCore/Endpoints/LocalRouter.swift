@@ -2,6 +2,7 @@
 public enum LocalEndpoint: Equatable, Sendable, CaseIterable {
     case version, info, scan, update, testUpdate, restart, reboot, resetWiFi
 
+    /// The exact request path it answers, e.g. `/reset_wifi`.
     public var path: String {
         switch self {
         case .version: return "/version"
@@ -35,10 +36,13 @@ public enum LocalRoute: Equatable, Sendable {
 /// Matches a request against the route table: 404 for an unknown path, 405 (with `Allow`) for a
 /// known path with another method, 413 when the body is over `bodyLimit`.
 public struct LocalRouter: Sendable {
+    /// Largest accepted body in bytes (`DeviceConfig.httpBodyLimit`).
     public var bodyLimit: Int
 
+    /// A router refusing bodies over `bodyLimit` bytes.
     public init(bodyLimit: Int) { self.bodyLimit = bodyLimit }
 
+    /// The endpoint for `request`, or the error response it gets.
     public func route(_ request: HTTPRequest) -> LocalRoute {
         var match: LocalEndpoint? = nil
         for endpoint in LocalEndpoint.allCases where endpoint.path == request.path { match = endpoint }

@@ -33,8 +33,10 @@ public enum OTACommandError: Error, Equatable, Sendable {
 /// bodies of `POST /update` and `POST /test_update`, and the backend's manifest. Input is bytes,
 /// bounded by `maxBytes`; every refusal is a typed `OTACommandError`.
 public struct OTACommandParser: Sendable {
+    /// Inputs longer than this are refused before parsing.
     public var maxBytes: Int
 
+    /// A parser for inputs of at most `maxBytes` bytes.
     public init(maxBytes: Int = 4096) { self.maxBytes = maxBytes }
 
     /// `{"version","url","sha256"?,"size"?}` → `.install`, `{"action":"check"}` → `.checkManifest`.

@@ -1,6 +1,6 @@
 /// The station (client) side of the WiFi radio as a sub-machine: join the stored network, and after
 /// a failed join or a lost link retry with the device's backoff, forever.
-public struct WiFiStation: Sendable {
+public struct WiFiStation: Equatable, Sendable {
     /// `failures` counts consecutive failed joins since the last successful one.
     public enum State: Equatable, Sendable {
         case connecting(failures: Int)
@@ -13,7 +13,9 @@ public struct WiFiStation: Sendable {
         case none, up, down
     }
 
+    /// The link's current state.
     public private(set) var state: State
+    /// The network being joined (from NVS at power-on).
     public let credentials: WiFiCredentials
     let backoff: Backoff
 
@@ -26,6 +28,7 @@ public struct WiFiStation: Sendable {
         connect(failures: 0, actions: &actions, counters: &counters)
     }
 
+    /// Associated with an address.
     public var isConnected: Bool {
         if case .connected = state { return true }
         return false
