@@ -76,6 +76,66 @@ final class AppImageTests: XCTestCase {
         XCTAssertEqual(hexString(app.appELFSHA256), desc.string("app_elf_sha256"), file)
     }
 
+    func testBuilderReproducesTheRealImageByteForByte() throws {
+        for name in ["real/firmware_2025.03.25.124759.bin", "real/firmware_2025.03.23.184616.bin"] {
+            let bytes = try Fixtures.bytes(name)
+            let image = try AppImage.parse(bytes)
+            let segments = image.segments.map {
+                AppImageBuilder.Segment(loadAddress: $0.loadAddress, data: Array(bytes[$0.dataOffset..<($0.dataOffset + Int($0.length))]))
+            }
+            XCTAssertEqual(AppImageBuilder.build(header: image.header, segments: segments, hasher: SoftwareSHA256.self), bytes, name)
+        }
+    }
+
+    func testSimpleBuiltImageIsValidAndCarriesItsVersion() throws {
+        let bytes = AppImageBuilder.simple(chip: .esp32c6, version: "v2025.03.25.155052", secureVersion: 3, hasher: SoftwareSHA256.self)
+        let image = try AppImage.parse(bytes)
+        XCTAssertTrue(image.isValid)
+        XCTAssertEqual(image.chip, .esp32c6)
+        XCTAssertEqual(image.appDescriptor?.version, "v2025.03.25.155052")
+        XCTAssertEqual(image.appDescriptor?.secureVersion, 3)
+    }
+
+    /// The streaming validator as a device runs it: refuses at the first byte that proves it wrong.
+    func testStreamingValidatorRejectsEarlyWithAReason() throws {
+        func firstError(_ bytes: [UInt8], chip: ChipModel = .esp32c6, slot: Int = 0x30_0000, chunk: Int = 1000) -> (ImageError, Int)? {
+            var v = ImageValidator<SoftwareSHA256>(policy: .init(chip: chip, slotSize: slot))
+            var i = 0
+            do {
+                while i < bytes.count { try v.consume(bytes[i..<min(i + chunk, bytes.count)]); i += chunk }
+                try v.finish()
+                return nil
+            } catch { return (error, v.offset) }
+        }
+        let c6 = try Fixtures.bytes("real/firmware_2025.03.25.124759.bin")
+        XCTAssertNil(firstError(c6))
+        XCTAssertEqual(firstError(try Fixtures.bytes("real/firmware_2025.03.23.184616.bin"))?.0, .chipMismatch(image: 0, device: 13))
+        XCTAssertEqual(firstError(try Fixtures.bytes("real/firmware_2025.03.23.184616.bin"))?.1, 24, "refused after the header")
+        XCTAssertEqual(firstError(try Fixtures.bytes("real/derived/firmware_2025.03.23.184616.bad_magic.bin"))?.0, .badMagic(0xE8))
+        XCTAssertEqual(firstError([])?.0, .empty)
+        XCTAssertEqual(firstError(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin"))?.0,
+                       .truncated(offset: 100_000, expected: "segment 0"))
+        XCTAssertEqual(firstError(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.flip_0x1000.bin"))?.0,
+                       .checksumMismatch(stored: 0x95, computed: 0x94))
+        XCTAssertEqual(firstError(c6, slot: 0x10_0000)?.0, .exceedsSlot(end: 262_176 + 788_844 + 1, slotSize: 0x10_0000))
+        var tooMany = c6
+        tooMany[1] = 17
+        XCTAssertEqual(firstError(tooMany)?.0, .tooManySegments(17))
+        var unaligned = c6
+        unaligned[28] = 0x41  // segment 0 length 0x30441
+        XCTAssertEqual(firstError(unaligned)?.0, .badSegmentLength(index: 0, length: 0x30441))
+        var badDesc = c6
+        badDesc[32] ^= 0xFF
+        XCTAssertEqual(firstError(badDesc)?.0, .badAppDescriptorMagic(0xABCD_54CD))
+        var badHash = c6
+        badHash[c6.count - 1] ^= 1
+        XCTAssertEqual(firstError(badHash)?.0, .hashMismatch)
+        var tail = c6 + [UInt8](repeating: 0xFF, count: 10)
+        XCTAssertEqual(firstError(tail)?.0, .unexpectedTrailingData(10))
+        tail = c6 + [UInt8](repeating: 0xFF, count: 0x106000 - c6.count + 4096 + 1)
+        XCTAssertEqual(firstError(tail, chunk: 4096)?.0, .unexpectedTrailingData(0x106000 - c6.count + 4096 + 1))
+    }
+
     func testEmptyImageIsRejectedAsEmpty() {
         XCTAssertThrowsError(try AppImage.parse([])) { XCTAssertEqual($0 as? ImageError, .empty) }
     }

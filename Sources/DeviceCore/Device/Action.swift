@@ -22,6 +22,8 @@ public enum Action: Sendable, Equatable {
 
     /// A NOR flash operation on the absolute flash address space.
     case flash(FlashOperation)
+    /// Burn the anti-rollback eFuse counter up to this secure version (it never decreases).
+    case burnSecureVersion(UInt32)
 
     case reboot(ResetReason)
     case log(LogLevel, String)

@@ -20,6 +20,21 @@ public struct AppDescriptor: Equatable, Sendable {
     public var minEfuseBlockRevisionFull: UInt16
     public var maxEfuseBlockRevisionFull: UInt16
 
+    public init(magicWord: UInt32 = AppDescriptor.magic, secureVersion: UInt32, version: String, projectName: String,
+                time: String, date: String, idfVersion: String, appELFSHA256: [UInt8],
+                minEfuseBlockRevisionFull: UInt16 = 0, maxEfuseBlockRevisionFull: UInt16 = 0) {
+        self.magicWord = magicWord
+        self.secureVersion = secureVersion
+        self.version = version
+        self.projectName = projectName
+        self.time = time
+        self.date = date
+        self.idfVersion = idfVersion
+        self.appELFSHA256 = appELFSHA256
+        self.minEfuseBlockRevisionFull = minEfuseBlockRevisionFull
+        self.maxEfuseBlockRevisionFull = maxEfuseBlockRevisionFull
+    }
+
     /// Parses 256 bytes; throws on a wrong magic word.
     public static func parse<C: RandomAccessCollection>(_ bytes: C) throws(ImageError) -> AppDescriptor
     where C.Element == UInt8, C.Index == Int {

@@ -25,6 +25,24 @@ public struct ImageHeader: Equatable, Sendable {
     public var maxChipRevisionFull: UInt16
     public var hashAppended: Bool
 
+    public init(magic: UInt8 = ImageHeader.magic, segmentCount: Int, spiMode: UInt8, spiSpeed: UInt8, spiSize: UInt8,
+                entryAddress: UInt32, wpPin: UInt8, spiPinDrive: [UInt8], chipID: UInt16, minChipRevisionLegacy: UInt8,
+                minChipRevisionFull: UInt16, maxChipRevisionFull: UInt16, hashAppended: Bool) {
+        self.magic = magic
+        self.segmentCount = segmentCount
+        self.spiMode = spiMode
+        self.spiSpeed = spiSpeed
+        self.spiSize = spiSize
+        self.entryAddress = entryAddress
+        self.wpPin = wpPin
+        self.spiPinDrive = spiPinDrive
+        self.chipID = chipID
+        self.minChipRevisionLegacy = minChipRevisionLegacy
+        self.minChipRevisionFull = minChipRevisionFull
+        self.maxChipRevisionFull = maxChipRevisionFull
+        self.hashAppended = hashAppended
+    }
+
     /// Parses the first 24 bytes of `bytes`; checks only the magic (the rest depends on the device).
     public static func parse<C: RandomAccessCollection>(_ bytes: C) throws(ImageError) -> ImageHeader
     where C.Element == UInt8, C.Index == Int {

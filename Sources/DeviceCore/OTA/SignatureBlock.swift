@@ -53,7 +53,8 @@ public struct SignatureBlock: Equatable, Sendable {
             storedCRC: sector.le32(b + crcOffset), computedCRC: CRC32.zlib(sector[b..<(b + crcOffset)]))
     }
 
-    /// Every present block of a 4096-byte sector, in order, until the first absent one.
+    /// Every present block of a 4096-byte sector, in order, until the first absent one. An erased
+    /// first block (0xFF) means the image carries no signature.
     public static func parseAll(sector: [UInt8]) throws(SignatureError) -> [SignatureBlock] {
         guard sector.count == 4096 else { throw .badSectorSize(sector.count) }
         var blocks: [SignatureBlock] = []
@@ -61,7 +62,10 @@ public struct SignatureBlock: Equatable, Sendable {
             do {
                 blocks.append(try parse(sector: sector, index: i))
             } catch {
-                if case .badMagic = error, i > 0 { break }
+                if case let .badMagic(_, byte) = error {
+                    if i > 0 { break }
+                    if byte == 0xFF { throw .missing }
+                }
                 throw error
             }
         }

@@ -1,0 +1,130 @@
+import XCTest
+@testable import DeviceCore
+
+/// The bootloader against ESP-IDF v5.1.1's own decisions for every otadata fixture, in all
+/// configurations (rollback off/on, with and without factory app, chosen image failing).
+final class BootloaderTests: XCTestCase {
+    static let factoryTable = PartitionTable(partitions: PartitionTable.reference.partitions.filter { $0.name != "spiffs" }
+        + [Partition(name: "factory", type: 0, subtype: 0, offset: 0x61_0000, size: 0x10_0000)])
+
+    static func image(_ version: String, secureVersion: UInt32 = 0, chip: ChipModel = .esp32c6) -> [UInt8] {
+        AppImageBuilder.simple(chip: chip, version: version, secureVersion: secureVersion, payload: Array(version.utf8),
+                               hasher: SoftwareSHA256.self)
+    }
+
+    func testEveryOtadataFileBootsTheSlotESPIDFBootsInEveryConfiguration() throws {
+        let expected = try Fixtures.json("otadata/expected.json")
+        var runs = 0
+        for c in try XCTUnwrap(expected.array("cases")) {
+            let name = c.string("name")!
+            let otadata = try Fixtures.bytes("otadata/" + c.string("file")!)
+            for (config, value) in try XCTUnwrap(c.dict("esp_idf_boot")) {
+                let run = try XCTUnwrap(value as? [String: Any])
+                let label = name + " / " + config
+                let factory = config.contains("with_factory")
+                let failing: Int? = config.contains("ota_0_image_fails") ? 0 : (config.contains("ota_1_image_fails") ? 1 : nil)
+                let table = factory ? Self.factoryTable : PartitionTable.reference
+                var flash = NORFlash()
+                try flash.write(offset: 0xD000, bytes: otadata)
+                for (i, slot) in table.otaSlots.enumerated() where i != failing {
+                    try flash.write(offset: slot.offset, bytes: Self.image("app\(i)"))
+                }
+                if let f = table.factory { try flash.write(offset: f.offset, bytes: Self.image("factory")) }
+                let loader = Bootloader<SoftwareCrypto>(chip: .esp32c6, partitions: table, rollbackEnabled: config.hasPrefix("rollback_enabled"))
+                var efuses = EFuses()
+                let before = flash
+                let outcome = try loader.boot(flash: &flash, efuses: &efuses)
+                runs += 1
+
+                XCTAssertEqual(outcome.decision.startIndex, run.int("selected_index"), label)
+                let booted = outcome.index < 0 ? "factory" : "ota_\(outcome.index)"
+                XCTAssertEqual(booted, run.string("booted"), label)
+                XCTAssertEqual(outcome.app.version, outcome.index < 0 ? "factory" : "app\(outcome.index)", label)
+                XCTAssertEqual(outcome.log, run["log"] as? [String], label)
+                let writes = outcome.flashOperations.compactMap { op -> [Int]? in
+                    guard case let .write(offset, bytes) = op else { return nil }
+                    let e = OTASelectEntry.parse(bytes)
+                    return [offset, Int(e.sequence), Int(e.state.rawValue), Int(e.crc)]
+                }
+                let expectedWrites = try XCTUnwrap(run.array("otadata_writes")).map {
+                    [$0.int("flash_offset")!, $0.int("ota_seq")!, $0.int("ota_state")!, $0.int("crc")!]
+                }
+                XCTAssertEqual(writes, expectedWrites, label)
+                XCTAssertEqual(outcome.flashOperations.count, 2 * expectedWrites.count, "each write is erase + program")
+                if let after = run.string("otadata_after") {
+                    XCTAssertEqual(try flash.read(offset: 0xD000, length: 8192), try Fixtures.bytes("otadata/" + after), label)
+                } else if expectedWrites.isEmpty {
+                    XCTAssertEqual(flash, before, label + ": no writes means flash unchanged")
+                }
+                XCTAssertEqual(OTAData.parse(try flash.read(offset: 0xD000, length: 8192)), outcome.otadata, label)
+            }
+        }
+        XCTAssertEqual(runs, 60)
+    }
+
+    func testPendingVerifyImageIsAbortedAndTheOldSlotReportsTheRollback() throws {
+        var flash = NORFlash()
+        try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_pending_verify.bin"))
+        try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
+        try flash.write(offset: 0x31_0000, bytes: Self.image("2.0.0"))
+        var efuses = EFuses()
+        let outcome = try Bootloader<SoftwareCrypto>(chip: .esp32c6).boot(flash: &flash, efuses: &efuses)
+        XCTAssertEqual(outcome.bootInfo, BootInfo(slot: 0, firmwareVersion: "1.0.0", pendingVerify: false, rolledBackFrom: "2.0.0"))
+    }
+
+    func testNewImageBootsPendingVerifyWithRollbackOn() throws {
+        var flash = NORFlash()
+        try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_new.bin"))
+        try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
+        try flash.write(offset: 0x31_0000, bytes: Self.image("2.0.0"))
+        var efuses = EFuses()
+        let outcome = try Bootloader<SoftwareCrypto>(chip: .esp32c6).boot(flash: &flash, efuses: &efuses)
+        XCTAssertEqual(outcome.bootInfo, BootInfo(slot: 1, firmwareVersion: "2.0.0", pendingVerify: true))
+    }
+
+    func testAnImageForAnotherChipOrBelowTheSecureVersionDoesNotBoot() throws {
+        var flash = NORFlash()
+        try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_undefined.bin"))
+        try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 2))
+        try flash.write(offset: 0x31_0000, bytes: try Fixtures.bytes("real/firmware_2025.03.23.184616.bin"))  // ESP32
+        let loader = Bootloader<SoftwareCrypto>(chip: .esp32c6, rollbackEnabled: false, antiRollbackEnabled: true)
+        XCTAssertThrowsError(try loader.verify(PartitionTable.reference.otaSlots[1], flash: flash, efuses: EFuses())) {
+            XCTAssertEqual($0 as? BootImageError, .image(.chipMismatch(image: 0, device: 13)))
+        }
+        var efuses = EFuses(secureVersion: 2)
+        XCTAssertEqual(try loader.boot(flash: &flash, efuses: &efuses).bootInfo,
+                       BootInfo(slot: 0, firmwareVersion: "1.0.0", rolledBackFrom: "cc3ca8c"))
+        efuses = EFuses(secureVersion: 3)
+        XCTAssertThrowsError(try loader.boot(flash: &flash, efuses: &efuses)) {
+            guard case let .noBootableApp(log) = $0 as? BootError else { return XCTFail("\($0)") }
+            XCTAssertEqual(log.last, "E (boot) No bootable app partitions in the partition table")
+        }
+    }
+
+    func testRealESP32C6ImageBootsAndItsVersionIsReported() throws {
+        var flash = NORFlash()
+        try flash.write(offset: 0x10000, bytes: try Fixtures.bytes("real/firmware_2025.03.25.124759.bin"))
+        var efuses = EFuses()
+        let outcome = try Bootloader<SoftwareCrypto>(chip: .esp32c6).boot(flash: &flash, efuses: &efuses)
+        XCTAssertEqual(outcome.index, 0)
+        XCTAssertEqual(outcome.app.version, "e097db2-dirty")
+        XCTAssertEqual(try flash.read(offset: 0xD000, length: 8192), try Fixtures.bytes("otadata/after_boot/fresh.rollback_enabled.bin"))
+    }
+
+    func testSecureBootRefusesAnUnsignedImageAndAcceptsASignedOneWithTrustedKey() throws {
+        var flash = NORFlash()
+        let signed = try Fixtures.bytes("signing/signed_ecdsa256.bin")
+        try flash.write(offset: 0x10000, bytes: signed)
+        try flash.write(offset: 0x31_0000, bytes: try Fixtures.bytes("real/firmware_2025.03.25.124759.bin"))
+        let loader = Bootloader<EchoCrypto>(chip: .esp32c6)
+        let trusted = EFuses(keyDigests: [try Fixtures.bytes("signing/keys/ecdsa256_a.pub.sbv2_digest.bin")], secureBootEnabled: true)
+        XCTAssertNoThrow(try loader.verify(PartitionTable.reference.otaSlots[0], flash: flash, efuses: trusted))
+        XCTAssertThrowsError(try loader.verify(PartitionTable.reference.otaSlots[1], flash: flash, efuses: trusted)) {
+            XCTAssertEqual($0 as? BootImageError, .signature(.missing))
+        }
+        let other = EFuses(keyDigests: [try Fixtures.bytes("signing/keys/ecdsa256_b.pub.sbv2_digest.bin")], secureBootEnabled: true)
+        XCTAssertThrowsError(try loader.verify(PartitionTable.reference.otaSlots[0], flash: flash, efuses: other)) {
+            XCTAssertEqual($0 as? BootImageError, .signature(.untrustedKey(index: 0)))
+        }
+    }
+}

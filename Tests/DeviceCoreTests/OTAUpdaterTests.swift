@@ -1,0 +1,227 @@
+import XCTest
+@testable import DeviceCore
+
+/// End-to-end OTA through the updater, the flash and the bootloader, with the real ESP32-C6 image.
+final class OTAUpdaterTests: XCTestCase {
+    let running = "v2025.03.23.184616"
+    let offered = "2025.03.25.124759"
+
+    func freshChip(config: OTAConfig = OTAConfig(chip: .esp32c6), efuses: EFuses = EFuses()) throws -> SimulatedChip<SoftwareCrypto> {
+        var chip = SimulatedChip<SoftwareCrypto>(config: config, efuses: efuses)
+        try chip.install(TestImages.simple(running), slot: 0)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running))
+        return chip
+    }
+
+    func request(_ version: String?, force: Bool = false, sha256: [UInt8]? = nil, size: Int? = nil) -> OTARequest {
+        OTARequest(url: "http://127.0.0.1:8080/fw.bin", version: version, sha256: sha256, size: size, force: force, origin: .mqttCommand)
+    }
+
+    func testFullUpdateGoesFromTriggerToConfirmedValid() throws {
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        var chip = try freshChip()
+        chip.start(request(offered, sha256: SoftwareSHA256.hash(image[...]), size: image.count), running: running)
+        XCTAssertEqual(chip.updater.state.name, "connecting")
+        XCTAssertEqual(chip.downloadStarts, [0])
+        chip.serve(image, limit: image.count / 2)
+        XCTAssertEqual(chip.updater.progress, OTAProgress(state: "downloading", bytes: image.count / 2,
+                                                          total: image.count, percent: 50))
+        chip.serve(image, from: chip.updater.progress.bytes, status: 206)
+        XCTAssertEqual(chip.updater.state.name, "verifying")
+        XCTAssertEqual(chip.otadata, OTAData.parse(try Fixtures.bytes("otadata/ota0_valid.bin")), "nothing committed before verification")
+        chip.runDeadlines()
+        XCTAssertTrue(chip.rebootRequested)
+        XCTAssertEqual(try chip.flash.read(offset: 0x31_0000, length: image.count), image, "slot holds the exact file")
+        XCTAssertEqual(chip.otadata.entries[1], .sealed(sequence: 2, state: .new))
+
+        let info = try chip.powerOn()
+        XCTAssertEqual(info, BootInfo(slot: 1, firmwareVersion: "e097db2-dirty", pendingVerify: true))
+        XCTAssertEqual(chip.updater.state.name, "pending_verify")
+        chip.advance(by: .seconds(5))
+        chip.perform(chip.updater.confirmRunningImage(at: chip.now))
+        XCTAssertEqual(chip.otadata.entries[1], .sealed(sequence: 2, state: .valid))
+        XCTAssertEqual(chip.updater.state.name, "idle")
+        XCTAssertNil(chip.updater.nextDeadline)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: "e097db2-dirty"))
+    }
+
+    func testUnconfirmedImageRollsBackAndTheDeviceCanReportIt() throws {
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        var chip = try freshChip(config: OTAConfig(chip: .esp32c6, confirmWithin: .seconds(20)))
+        chip.start(request(offered), running: running)
+        chip.serve(image)
+        chip.runDeadlines()
+        XCTAssertTrue(try chip.powerOn().pendingVerify)
+        chip.advance(by: .seconds(19))
+        XCTAssertFalse(chip.rebootRequested)
+        chip.advance(by: .seconds(1))
+        XCTAssertTrue(chip.rebootRequested, "no broker within 20 s: reboot")
+        XCTAssertEqual(chip.otadata.entries[1].state, .pendingVerify, "the app itself writes nothing")
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running, rolledBackFrom: "e097db2-dirty"))
+        XCTAssertEqual(chip.otadata.entries[1].state, .aborted)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running), "rollback reported once")
+    }
+
+    func testRejectingTheRunningImageMarksItInvalidAndReboots() throws {
+        var chip = try freshChip()
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.runDeadlines()
+        try chip.powerOn()
+        chip.perform(chip.updater.rejectRunningImage(at: chip.now))
+        XCTAssertTrue(chip.rebootRequested)
+        XCTAssertEqual(chip.otadata.entries[1].state, .invalid)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running))
+    }
+
+    func testDowngradeAndSameVersionAreRefusedUnlessForced() throws {
+        var chip = try freshChip()
+        for version in ["2025.03.23.184616", "v2025.03.23.184616", "2025.03.22.999999", "v2024.12.31"] {
+            chip.start(request(version), running: running)
+            XCTAssertEqual(chip.updater.state.name, "idle", version)
+            guard case .notNewer? = chip.updater.lastError else { return XCTFail("\(version): \(String(describing: chip.updater.lastError))") }
+        }
+        XCTAssertEqual(chip.downloadStarts, [])
+        XCTAssertTrue(chip.appFlashLog.isEmpty)
+        chip.start(request("2025.03.22.999999", force: true), running: running)
+        XCTAssertEqual(chip.downloadStarts, [0], "POST /test_update forces")
+        XCTAssertNil(chip.updater.lastError)
+    }
+
+    func testDroppedDownloadResumesWithARangeFromTheLastWrittenByte() throws {
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        var chip = try freshChip()
+        chip.start(request(offered), running: running)
+        chip.serve(image, limit: 300_000)
+        let written = chip.updater.progress.bytes
+        chip.send(.failed(.connectionLost))
+        XCTAssertEqual(chip.updater.state.name, "retrying")
+        chip.advance(by: .seconds(1))
+        XCTAssertEqual(chip.downloadStarts, [0, written])
+        chip.serve(image, from: written, status: 206)
+        chip.runDeadlines()
+        XCTAssertTrue(chip.rebootRequested)
+        XCTAssertEqual(try chip.flash.read(offset: 0x31_0000, length: image.count), image)
+        XCTAssertEqual(chip.appFlashLog.filter { if case .erase = $0 { return true } else { return false } }.count,
+                       (image.count + 4095) / 4096 + 1, "each slot sector erased once, plus the otadata sector")
+    }
+
+    func testServerAnswering200ToARangeRestartsCleanly() throws {
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        var chip = try freshChip()
+        chip.start(request(offered), running: running)
+        chip.serve(image, limit: 100_000)
+        chip.send(.failed(.connectionLost))
+        chip.advance(by: .seconds(1))
+        XCTAssertNotEqual(chip.downloadStarts.last, 0)
+        chip.serve(image, status: 200)
+        chip.runDeadlines()
+        XCTAssertTrue(chip.rebootRequested)
+        XCTAssertEqual(try chip.flash.read(offset: 0x31_0000, length: image.count), image)
+    }
+
+    func testStalledDownloadIsCancelledAndResumedThenGivenUp() throws {
+        var chip = try freshChip(config: OTAConfig(chip: .esp32c6, stallTimeout: .seconds(10), maxAttempts: 2))
+        chip.start(request(offered), running: running)
+        chip.send(.response(status: 200, contentLength: 1_071_616, rangeStart: 0))
+        chip.advance(by: .seconds(10))
+        XCTAssertEqual(chip.actions.suffix(2).first, .cancelDownload)
+        XCTAssertEqual(chip.updater.state.name, "retrying")
+        chip.advance(by: .seconds(1))
+        XCTAssertEqual(chip.downloadStarts, [0, 0])
+        chip.advance(by: .seconds(10))
+        XCTAssertEqual(chip.updater.lastError, .downloadFailed(.timedOut, attempts: 2))
+        XCTAssertEqual(chip.updater.state.name, "idle")
+    }
+
+    func testCorruptImageIsRejectedBeforeCommit() throws {
+        var chip = try freshChip()
+        let before = chip.otadata
+        chip.start(request(offered), running: running)
+        chip.serve(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.flip_0x1000.bin"))
+        XCTAssertEqual(chip.updater.lastError, .image(.checksumMismatch(stored: 0x95, computed: 0x94)))
+        XCTAssertEqual(chip.otadata, before)
+        XCTAssertFalse(chip.rebootRequested)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running))
+    }
+
+    func testTruncatedAndEmptyDownloadsAreRejected() throws {
+        var chip = try freshChip()
+        chip.start(request(offered), running: running)
+        chip.serve(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin"))
+        XCTAssertEqual(chip.updater.lastError, .image(.truncated(offset: 100_000, expected: "segment 0")))
+        chip.start(request(offered), running: running)
+        chip.serve([])
+        XCTAssertEqual(chip.updater.lastError, .image(.empty))
+    }
+
+    func testESP32ImageIsRefusedAtItsHeaderWithoutTouchingFlash() throws {
+        var chip = try freshChip()
+        chip.start(request(offered), running: running)
+        chip.serve(try Fixtures.bytes(TestImages.realESP32Name), chunk: 4096)
+        XCTAssertEqual(chip.updater.lastError, .image(.chipMismatch(image: 0, device: 13)))
+        XCTAssertTrue(chip.appFlashLog.isEmpty)
+        XCTAssertEqual(chip.actions.filter { $0 == .cancelDownload }.count, 1)
+    }
+
+    func testCommandSizeAndHashMustMatch() throws {
+        let image = TestImages.simple("2025.04.01", payload: 5000)
+        var chip = try freshChip()
+        chip.start(request("2025.04.01", size: image.count + 1), running: running)
+        chip.serve(image)
+        XCTAssertEqual(chip.updater.lastError, .sizeMismatch(expected: image.count + 1, actual: image.count))
+        chip.start(request("2025.04.01", sha256: [UInt8](repeating: 0, count: 32)), running: running)
+        chip.serve(image)
+        chip.runDeadlines()
+        XCTAssertEqual(chip.updater.lastError, .sha256Mismatch)
+        XCTAssertFalse(chip.rebootRequested)
+        chip.start(request("2025.04.01", size: 4 * 1024 * 1024), running: running)
+        XCTAssertEqual(chip.updater.lastError, .tooLarge(size: 4 * 1024 * 1024, slotSize: 0x30_0000))
+    }
+
+    func testAntiRollbackRefusesLowerSecureVersionAndBurnsOnConfirm() throws {
+        let config = OTAConfig(chip: .esp32c6, antiRollbackEnabled: true)
+        var chip = try freshChip(config: config, efuses: EFuses(secureVersion: 0))
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01", secureVersion: 2))
+        chip.runDeadlines()
+        try chip.powerOn()
+        chip.perform(chip.updater.confirmRunningImage(at: chip.now))
+        XCTAssertEqual(chip.efuses.secureVersion, 2, "burned when confirmed")
+        let flashOps = chip.appFlashLog.count
+        chip.start(request("2025.05.01"), running: "2025.04.01")
+        chip.serve(TestImages.simple("2025.05.01", secureVersion: 1, payload: 3000), chunk: 1024)
+        XCTAssertEqual(chip.updater.lastError, .secureVersionTooLow(image: 1, efuse: 2))
+        XCTAssertEqual(chip.appFlashLog.count, flashOps, "refused at the app descriptor: nothing of it written")
+    }
+
+    func testIllegalEventsAreIgnoredOrRefusedWithoutCrashing() throws {
+        var chip = try freshChip()
+        chip.send(.data([1, 2, 3]))
+        chip.send(.finished)
+        XCTAssertEqual(chip.updater.state.name, "idle")
+        XCTAssertTrue(chip.appFlashLog.isEmpty)
+        XCTAssertEqual(chip.updater.confirmRunningImage(at: chip.now), [], "nothing to confirm")
+        chip.start(request(offered), running: running)
+        chip.start(request("2030.1"), running: running)
+        XCTAssertEqual(chip.updater.state.name, "connecting", "second trigger does not disturb the first")
+        XCTAssertNil(chip.updater.lastError)
+        guard case .log(.error, let text)? = chip.actions.last else { return XCTFail() }
+        XCTAssertEqual(text, "ota: refused: update already in progress (connecting)")
+        chip.send(.response(status: 206, contentLength: 10, rangeStart: 500))
+        XCTAssertEqual(chip.updater.lastError, .unexpectedRange(requested: 0, received: 500))
+        chip.start(request(offered), running: running)
+        chip.send(.response(status: 404, contentLength: nil, rangeStart: 0))
+        XCTAssertEqual(chip.updater.lastError, .httpStatus(404))
+    }
+
+    func testUpdateIsRefusedWhileTheRunningImageAwaitsConfirmation() throws {
+        var chip = try freshChip()
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.runDeadlines()
+        try chip.powerOn()
+        chip.start(request("2025.05.01"), running: "2025.04.01")
+        XCTAssertEqual(chip.updater.lastError, .runningImageNotConfirmed)
+    }
+}
