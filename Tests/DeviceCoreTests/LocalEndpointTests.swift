@@ -153,6 +153,6 @@ final class LocalEndpointTests: XCTestCase {
         h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
         XCTAssertEqual(h.request(.get, "/version")?.status, 200)
         XCTAssertEqual(h.request(.get, "/info")?.json?["state"]?.stringValue, "provisioning")
-        XCTAssertEqual(h.request(.get, "/nope")?.status, 404)
+        XCTAssertEqual(h.request(.get, "/nope")?.status, 302, "in AP mode unknown paths lead to the captive portal")
     }
 }

@@ -17,10 +17,8 @@ extension Device {
                                    connectTimeout: config.mqttConnectTimeout)
             mode = .station(StationMode(wifi: wifi, mqtt: mqtt))
         } else {
-            let ap = ProvisioningMode(ssid: config.accessPointSSID, address: .softAPDefault)
-            actions.append(.log(.info, "no WiFi credentials stored: starting access point " + ap.ssid))
-            actions.append(.startAccessPoint(ssid: ap.ssid, address: ap.address))
-            mode = .provisioning(ap)
+            actions.append(.log(.info, "no WiFi credentials stored: starting access point " + config.accessPointSSID))
+            enterProvisioning(lastFailure: nil, actions: &actions)
         }
         otaDidBoot(boot, at: now, actions: &actions)
     }

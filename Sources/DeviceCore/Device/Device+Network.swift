@@ -2,6 +2,7 @@
 /// link or the broker session comes and goes.
 extension Device {
     mutating func handleWiFi(_ event: WiFiEvent, at now: Instant, actions: inout [Action]) {
+        if portalTookScanResult(event, actions: &actions) { return }
         if case .scanDone(let networks) = event {
             guard !mode.isOff, cycle.scans.complete(networks, actions: &actions) else {
                 ignore("WiFi scan result nobody asked for", actions: &actions)
@@ -26,6 +27,7 @@ extension Device {
             break
         }
         mode = .station(station)
+        provisioningAfterJoin(event, actions: &actions)
     }
 
     mutating func handleMQTT(_ event: MQTTEvent, at now: Instant, actions: inout [Action]) {

@@ -42,6 +42,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public var rebootDelay: TimeSpan
     /// How long `GET /scan` waits for scan results before answering 504.
     public var scanTimeout: TimeSpan
+    /// Access point, captive portal and DNS hijack settings (see `ProvisioningConfig`).
+    public var provisioning: ProvisioningConfig
 
     /// A device with the reference firmware's defaults. `baseMAC` must be 6 bytes.
     public init(baseMAC: [UInt8], chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0",
@@ -72,6 +74,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.accessPointPrefix = "iot-ctrlr-"
         self.rebootDelay = .milliseconds(500)
         self.scanTimeout = .seconds(5)
+        self.provisioning = ProvisioningConfig()
     }
 
     /// The device id as firmware derives it: chip prefix and the last 3 MAC bytes, `esp32c6-a1b2c3`.

@@ -22,10 +22,14 @@ public struct StationMode: Equatable, Sendable {
     public internal(set) var mqtt: MQTTSession
 }
 
-/// Provisioning mode: the SoftAP the device opened.
+/// Provisioning mode: the SoftAP the device opened and the captive portal it serves.
 public struct ProvisioningMode: Equatable, Sendable {
     public let ssid: String
     public let address: IPv4Address
+    /// The portal's pages and state (see `Device+Provisioning.swift`).
+    public internal(set) var portal: CaptivePortal
+    /// A `.wifiScan` for the portal's network list is out and its `.scanDone` not back yet.
+    var scanInFlight: Bool
 }
 
 /// Everything volatile about one run of the firmware, from a `.powerOn` to the next: RAM, in short.

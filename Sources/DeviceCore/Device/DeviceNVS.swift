@@ -3,6 +3,9 @@
 public struct DeviceNVS: Equatable, Sendable {
     /// The station network to join; nil means unprovisioned (the device opens its access point).
     public var wifiCredentials: WiFiCredentials?
+    /// The credentials came from the captive portal and have not joined their network yet; while
+    /// set, repeated join failures send the device back to the portal.
+    public var wifiCredentialsUnconfirmed: Bool = false
     /// Power-ons since the flash was written, including the current one.
     public var bootCount: Int
     /// Why the chip started this time (ESP-IDF's `esp_reset_reason()`), nil before the first boot.

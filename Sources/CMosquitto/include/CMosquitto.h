@@ -1,0 +1,40 @@
+// libmosquitto for SimFleet, plus the few helpers Swift cannot express cleanly:
+// client creation without the threaded-mode socket pair, and packed epoll_event access.
+#ifndef SIMFLEET_CMOSQUITTO_H
+#define SIMFLEET_CMOSQUITTO_H
+
+#include <mosquitto.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+/// mosquitto_new() with socketpair() refused (EMFILE) for the duration of the call on this thread, so
+/// the client costs one descriptor instead of three. The pair is only used by libmosquitto's own
+/// threaded loop, which SimFleet never starts.
+struct mosquitto *simfleet_mosquitto_new_without_socketpair(const char *id, bool clean_session, void *userdata);
+
+/// How many socketpair() calls the interposition refused (for tests and the startup check).
+unsigned long simfleet_refused_socketpairs(void);
+
+/// epoll_ctl with the 64-bit user data (epoll_event is packed on x86-64).
+int simfleet_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// epoll_wait into two plain arrays (user data and event masks); returns the count or -1.
+int simfleet_epoll_wait(int epfd, uint64_t *datas, uint32_t *events, int max_events, int timeout_ms);
+
+#include <sys/types.h>
+
+/// fork + exec of `path` with `argv` (NULL-terminated), stdout/stderr to `log_fd` (or /dev/null when
+/// -1), in its own process group, with SIGTERM delivered to it if the spawning thread dies: an
+/// embedded broker never outlives the simulator. Returns the pid or -1.
+pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd);
+
+/// Incremental SHA-256 through OpenSSL's EVP interface (the interim crypto of simulated devices).
+void *simfleet_sha256_new(void);
+void simfleet_sha256_update(void *ctx, const uint8_t *bytes, size_t count);
+/// Writes 32 bytes and frees the context.
+void simfleet_sha256_final(void *ctx, uint8_t *digest);
+
+#endif

@@ -1,0 +1,79 @@
+/// Provisioning as the device runs it: open the access point with its captive portal, answer the
+/// portal's HTTP and DNS, store what `POST /save` accepted and reboot into station mode; and when
+/// those credentials keep failing to join, come back to the portal saying why.
+extension Device {
+    /// Opens the SoftAP and its portal (showing `lastFailure`, if any) and scans for the network list.
+    mutating func enterProvisioning(lastFailure: ProvisioningFailure?, actions: inout [Action]) {
+        let p = config.provisioning
+        let portal = CaptivePortal(config: p.portalConfig(deviceID: deviceID), lastFailure: lastFailure)
+        let ap = ProvisioningMode(ssid: config.accessPointSSID, address: p.address, portal: portal, scanInFlight: true)
+        actions.append(.startAccessPoint(ssid: ap.ssid, address: ap.address))
+        actions.append(.wifiScan)
+        mode = .provisioning(ap)
+    }
+
+    /// Routes a request to the portal, or to a local endpoint (`/version`, `/info`, ...) when it
+    /// names one on the portal's own host. A save goes to NVS, then the reboot is scheduled.
+    mutating func portalResponse(for id: UInt32, _ request: HTTPRequest, at now: Instant, actions: inout [Action]) {
+        guard case .provisioning(var ap) = mode else { return }
+        if ap.portal.config.isOwnHost(request.host), isLocalEndpointPath(request.path) {
+            serveLocalEndpoint(id: id, request, at: now, actions: &actions)
+            return
+        }
+        let reply = ap.portal.handle(request, at: now)
+        if let line = reply.log { actions.append(.log(reply.saved == nil ? .warning : .info, line)) }
+        actions.append(.httpRespond(id: id, reply.response))
+        if let credentials = reply.saved {
+            nvs.wifiCredentials = credentials
+            nvs.wifiCredentialsUnconfirmed = true
+            let at = ap.portal.nextDeadline ?? now
+            cycle.pendingReboot = PendingReboot(at: at, reason: .software)
+            actions.append(.log(.info, "WiFi credentials stored; restart in "
+                                + decimal((at - now).milliseconds) + " ms to join \"" + credentials.ssid + "\""))
+        }
+        mode = .provisioning(ap)
+    }
+
+    /// `/scan` is the portal's own; the other local endpoints keep working in AP mode.
+    private func isLocalEndpointPath(_ path: String) -> Bool {
+        for e in LocalEndpoint.allCases where e != .scan && e.path == path { return true }
+        return false
+    }
+
+    /// The DNS hijack: the AP address for every A query.
+    func portalDNSResponse(for query: [UInt8]) -> [UInt8]? {
+        guard case .provisioning(let ap) = mode else { return nil }
+        return DNSResponder(address: ap.address, ttl: config.provisioning.dnsTTL).respond(to: query)
+    }
+
+    /// In provisioning mode a scan result the portal asked for becomes its network list.
+    /// Returns true when the event was the portal's.
+    mutating func portalTookScanResult(_ event: WiFiEvent, actions: inout [Action]) -> Bool {
+        guard case .scanDone(let networks) = event, case .provisioning(var ap) = mode, ap.scanInFlight else { return false }
+        ap.scanInFlight = false
+        ap.portal.networks = networks
+        mode = .provisioning(ap)
+        actions.append(.log(.info, "portal: " + decimal(Int64(networks.count)) + " networks scanned"))
+        return true
+    }
+
+    /// After a station event: a join confirms portal-given credentials; too many failed joins with
+    /// unconfirmed ones (wrong password, network not found) reopen the portal with the reason.
+    mutating func provisioningAfterJoin(_ event: WiFiEvent, actions: inout [Action]) {
+        guard nvs.wifiCredentialsUnconfirmed, case .station(let station) = mode else { return }
+        switch (event, station.wifi.state) {
+        case (.connected, .connected):
+            nvs.wifiCredentialsUnconfirmed = false
+        case (.connectFailed(let reason), .backingOff(_, let failures)),
+             (.disconnected(let reason), .backingOff(_, let failures)):
+            guard reason == .authFailed || reason == .noAPFound,
+                  let limit = config.provisioning.fallbackAfterFailedJoins, failures >= limit else { return }
+            let failure = ProvisioningFailure(ssid: station.wifi.credentials.ssid, reason: reason, attempts: failures)
+            actions.append(.log(.warning, failure.text + "; reopening the provisioning portal"))
+            actions.append(.wifiDisconnect)
+            enterProvisioning(lastFailure: failure, actions: &actions)
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import CMosquitto
+import Foundation
+import Glibc
+
+/// Why the embedded broker could not run.
+public enum BrokerError: Error, Equatable, CustomStringConvertible {
+    case notInstalled
+    case configuration(String)
+    case spawnFailed(Int32)
+    case exited(status: Int32, log: String)
+    case notListening(seconds: Double, log: String)
+
+    public var description: String {
+        switch self {
+        case .notInstalled: return "mosquitto was not found on PATH (install the mosquitto package)"
+        case .configuration(let m): return "cannot write the broker configuration: \(m)"
+        case .spawnFailed(let e): return "cannot start mosquitto: \(String(cString: strerror(e)))"
+        case .exited(let s, let log): return "mosquitto exited with status \(s): \(log)"
+        case .notListening(let t, let log): return "mosquitto did not accept connections within \(t) s: \(log)"
+        }
+    }
+}
+
+/// A real `mosquitto` from PATH with a generated configuration: loopback listeners on free ports,
+/// no persistence, unlimited connections, and an ACL that confines each client to
+/// `device/<its client id>/#` while the observer user may read every status topic. It is stopped
+/// on `stop()`, on deinit, and by the kernel if the simulator dies (parent-death signal).
+public final class EmbeddedBroker: @unchecked Sendable {
+    /// Ports the broker listens on (127.0.0.1).
+    public private(set) var ports: [Int]
+    public let observerUser = "simfleet-observer"
+    private let directory: String
+    private var pid: pid_t = -1
+    private let passwords: [(user: String, password: String)]
+
+    /// `listeners` ports (a large fleet spreads over several); `passwords` non-empty switches the
+    /// broker to a password file with those accounts (plus the observer's).
+    public init(listeners: Int = 1, passwords: [(user: String, password: String)] = []) throws(BrokerError) {
+        guard EmbeddedBroker.which("mosquitto") != nil else { throw .notInstalled }
+        var template = Array("/tmp/simfleet-broker-XXXXXX".utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw .configuration(String(cString: strerror(errno)))
+        }
+        directory = String(cString: dir)
+        self.passwords = passwords
+        ports = (0..<max(1, listeners)).map { _ in EmbeddedBroker.freePort() }
+        try writeConfiguration()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public var isRunning: Bool { pid > 0 && kill(pid, 0) == 0 }
+    public var processID: pid_t { pid }
+    public var url: String { "mqtt://127.0.0.1:\(ports[0])" }
+
+    /// The observer's password when the broker uses a password file.
+    public var observerPassword: String? { passwords.isEmpty ? nil : "observer-\(ports[0])" }
+
+    /// Starts mosquitto and returns once every listener accepts connections.
+    public func start(timeoutSeconds: Double = 10) throws(BrokerError) {
+        guard pid <= 0 else { return }
+        let log = open(directory + "/mosquitto.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { if log >= 0 { close(log) } }
+        let args = ["mosquitto", "-c", directory + "/mosquitto.conf"]
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        let child = simfleet_spawn_child("mosquitto", &cargs, log)
+        guard child > 0 else { throw .spawnFailed(errno) }
+        pid = child
+        let deadline = HostClock.monotonicSeconds() + timeoutSeconds
+        var pending = ports
+        while !pending.isEmpty {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                pid = -1
+                throw .exited(status: status, log: logTail())
+            }
+            pending.removeAll { EmbeddedBroker.accepts(port: $0) }
+            if pending.isEmpty { break }
+            if HostClock.monotonicSeconds() > deadline {
+                stop()
+                throw .notListening(seconds: timeoutSeconds, log: logTail())
+            }
+            usleep(10_000)
+        }
+    }
+
+    /// Stops mosquitto (SIGTERM, then SIGKILL after 3 s) and reaps it.
+    public func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        let deadline = HostClock.monotonicSeconds() + 3
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if HostClock.monotonicSeconds() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(5_000)
+        }
+        pid = -1
+    }
+
+    /// Stops the broker, waits `downFor` seconds, and starts it again on the same ports.
+    public func restart(downForSeconds: Double = 0) throws(BrokerError) {
+        stop()
+        if downForSeconds > 0 { usleep(useconds_t(downForSeconds * 1_000_000)) }
+        try start()
+    }
+
+    /// The broker's log so far (last 2 KB), for error messages.
+    public func logTail() -> String {
+        guard let text = try? String(contentsOfFile: directory + "/mosquitto.log", encoding: .utf8) else { return "" }
+        return String(text.suffix(2048))
+    }
+
+    private func writeConfiguration() throws(BrokerError) {
+        var conf = """
+            # generated by simfleet
+            per_listener_settings false
+            user \(EmbeddedBroker.currentUser)
+            persistence false
+            set_tcp_nodelay true
+            max_queued_messages 100000
+            log_dest stderr
+            log_type error
+            log_type warning
+            acl_file \(directory)/acl
+
+            """
+        if passwords.isEmpty {
+            conf += "allow_anonymous true\n"
+        } else {
+            conf += "allow_anonymous false\npassword_file \(directory)/passwd\n"
+        }
+        for port in ports {
+            conf += "listener \(port) 127.0.0.1\nmax_connections -1\n"
+        }
+        let acl = """
+            # each device only under its own topics; the observer reads every status topic
+            user \(observerUser)
+            topic read device/+/status
+            topic write device/+/ota
+
+            pattern readwrite device/%c/#
+
+            """
+        do {
+            try conf.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
+            try acl.write(toFile: directory + "/acl", atomically: true, encoding: .utf8)
+            if !passwords.isEmpty {
+                var lines = passwords.map { "\($0.user):\($0.password)" }
+                lines.append("\(observerUser):\(observerPassword!)")
+                let file = directory + "/passwd"
+                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                try EmbeddedBroker.hashPasswordFile(file)
+            }
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw .configuration("\(error)")
+        }
+    }
+
+    private static func hashPasswordFile(_ file: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: which("mosquitto_passwd") ?? "/usr/bin/mosquitto_passwd")
+        p.arguments = ["-U", file]
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw BrokerError.configuration("mosquitto_passwd -U failed") }
+    }
+
+    /// mosquitto started as root drops to user `mosquitto` unless told otherwise; keep our own user
+    /// so it can read the generated files.
+    static var currentUser: String {
+        guard let pw = getpwuid(getuid()), let name = pw.pointee.pw_name else { return "root" }
+        return String(cString: name)
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/sbin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if access(path, X_OK) == 0 { return path }
+        }
+        return nil
+    }
+
+    /// A loopback TCP port nothing listens on right now.
+    static func freePort() -> Int {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// True when a TCP connect to 127.0.0.1:`port` succeeds.
+    static func accepts(port: Int) -> Bool {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}

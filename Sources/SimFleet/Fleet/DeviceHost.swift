@@ -1,0 +1,308 @@
+import DeviceCore
+
+/// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
+/// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
+final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate {
+    let spec: DeviceSpec
+    private var firmware: Firmware
+    private unowned(unsafe) let reactor: Reactor
+    private(set) var slot: Int32 = -1
+    private var endpoint: BrokerEndpoint
+    private var client: MosquittoClient?
+    private var powerOnAt: Instant?
+    private var queued: [Event] = []
+    private var busy = false
+    private(set) var link = LinkState.off
+    private var everConnected = false
+    private var connectStartedAt: Instant?
+    /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
+    private var unacknowledged: [(mid: Int32, seq: Int)] = []
+    private var subscriptions: [(mid: Int32, topic: String)] = []
+    /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
+    private(set) var acknowledged = SequenceSet()
+    private var wifiDownUntil: Instant?
+    private(set) var runningVersion: String
+    private var frozen = false
+    private(set) var lastConnectedAt: Instant?
+    private var attempts = 0
+    private var lastError: FleetErrorKind?
+    private var lastReturnCode: Int32 = 0
+
+    /// Why this device never connected, nil once it has.
+    var failure: DeviceFailure? {
+        guard !everConnected, attempts > 0 else { return nil }
+        return DeviceFailure(device: spec.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
+    }
+
+    var isPoweredOn: Bool { powerOnAt == nil }
+
+    private var counters: FleetCounters { reactor.counters }
+
+    /// Where the device is, for the progress line and the report.
+    enum LinkState: Equatable { case off, waiting, connecting, online }
+
+    init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
+        self.spec = spec
+        self.firmware = Firmware(spec: spec)
+        self.reactor = reactor
+        self.endpoint = endpoint
+        self.powerOnAt = powerOnAt
+        self.runningVersion = spec.firmwareVersion
+    }
+
+    /// Registers with the reactor and waits for the ramp to reach this device.
+    func attach() {
+        slot = reactor.attach(self)
+        reactor.schedule(slot, at: powerOnAt)
+    }
+
+    // MARK: - Hooks for the fleet (reactor thread)
+
+    /// Cuts power: the connection dies without DISCONNECT (the broker fires the last will); the
+    /// device boots again after `offFor`.
+    func powerCycle(offFor: TimeSpan, now: Instant) {
+        dropConnection()
+        setLink(.off)
+        powerOnAt = now + offFor
+        queued.removeAll()
+        reactor.schedule(slot, at: powerOnAt)
+    }
+
+    /// The access point vanishes for `downFor`: the station loses its link and cannot rejoin until then.
+    func dropWiFi(downFor: TimeSpan, now: Instant) {
+        guard powerOnAt == nil else { return }
+        wifiDownUntil = now + downFor
+        dropConnection()
+        deliver(.wifi(.disconnected(.connectionLost)))
+    }
+
+    /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT
+    /// through the real broker instead; this is for tests of the host itself).
+    func inject(_ event: Event) { deliver(event) }
+
+    /// Stops timers for the end-of-run drain; I/O keeps flowing so acknowledgements arrive.
+    func freeze() {
+        frozen = true
+        reactor.schedule(slot, at: nil)
+    }
+
+    func shutdown() {
+        client?.disconnect()
+        client = nil
+        setLink(.off)
+        reactor.detach(slot)
+    }
+
+    // MARK: - ReactorClient
+
+    func descriptorReady(_ events: UInt32) {
+        client?.ready(events)
+        drain()
+    }
+
+    func timerFired(at now: Instant) {
+        guard !frozen else { return }
+        if let at = powerOnAt, at <= now {
+            powerOnAt = nil
+            counters.bump(counters.poweredOn)
+            let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
+            deliver(.powerOn(.powerOn, boot: boot), at: now)
+        } else if powerOnAt == nil {
+            deliver(.tick, at: now)
+        }
+    }
+
+    func housekeeping() {
+        client?.housekeeping()
+        drain()
+    }
+
+    // MARK: - Events in, actions out
+
+    private func deliver(_ event: Event, at now: Instant = HostClock.now()) {
+        queued.append(event)
+        drain(now: now)
+    }
+
+    private func drain(now start: Instant? = nil) {
+        guard !busy else { return }
+        busy = true
+        var now = start ?? HostClock.now()
+        while !queued.isEmpty {
+            let event = queued.removeFirst()
+            let actions = firmware.handle(event, at: now)
+            for action in actions { perform(action, now: now) }
+            now = HostClock.now()
+        }
+        busy = false
+        if powerOnAt == nil && !frozen { reactor.schedule(slot, at: firmware.nextDeadline) }
+    }
+
+    private func perform(_ action: Action, now: Instant) {
+        switch action {
+        case .wifiConnect:
+            if let until = wifiDownUntil, now < until {
+                queued.append(.wifi(.connectFailed(.noAPFound)))
+            } else {
+                wifiDownUntil = nil
+                let n = spec.index + 2
+                let ip = IPv4Address(10, UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF))
+                queued.append(.wifi(.connected(ip: ip, rssi: -40 - Int(spec.seed % 30))))
+            }
+        case .wifiDisconnect:
+            dropConnection()
+        case .mqttConnect(let options):
+            connect(options, now: now)
+        case .mqttDisconnect:
+            client?.disconnect()
+        case .mqttSubscribe(let topic, let qos):
+            guard let client else { return }
+            let r = client.subscribe(topic: topic, qos: Int32(qos))
+            if r.rc == 0 { subscriptions.append((r.mid, topic)) }
+        case .mqttPublish(let p):
+            publish(p)
+        case .reboot(let reason):
+            dropConnection()
+            setLink(.off)
+            queued.removeAll()
+            queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
+        case .wifiScan:
+            queued.append(.wifi(.scanDone([])))
+        case .startDownload, .cancelDownload, .flash, .httpRespond, .dnsRespond, .startAccessPoint,
+             .stopAccessPoint, .log:
+            break
+        }
+    }
+
+    private func connect(_ options: MQTTConnectOptions, now: Instant) {
+        if client == nil {
+            client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
+            if let tls = endpoint.tls, let client {
+                _ = client.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile)
+            }
+        }
+        guard let client else {
+            counters.count(.clientCreation)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+            return
+        }
+        client.setCredentials(username: options.username, password: options.password)
+        if let will = options.will {
+            client.setWill(topic: will.topic, payload: will.payload, qos: Int32(will.qos), retain: will.retain)
+        } else {
+            client.clearWill()
+        }
+        connectStartedAt = now
+        attempts += 1
+        setLink(.connecting)
+        let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
+                                bindAddress: endpoint.bindAddress)
+        if rc != 0 {
+            note(.connectFailed, rc)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: -Int(rc))))
+        }
+    }
+
+    private func publish(_ p: MQTTPublish) {
+        guard let client, link == .online else {
+            counters.count(.publishFailed)
+            return
+        }
+        let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain)
+        guard r.rc == 0 else {
+            counters.count(.publishFailed)
+            return
+        }
+        if let seq = p.messageID {
+            counters.bump(counters.sent)
+            if p.qos > 0 { unacknowledged.append((r.mid, seq)) }
+        }
+    }
+
+    private func dropConnection() {
+        client?.abort()
+    }
+
+    private func setLink(_ new: LinkState) {
+        guard new != link else { return }
+        switch link {
+        case .connecting: counters.bump(counters.connecting, by: -1)
+        case .online: counters.bump(counters.online, by: -1)
+        default: break
+        }
+        switch new {
+        case .connecting: counters.bump(counters.connecting)
+        case .online: counters.bump(counters.online)
+        default: break
+        }
+        link = new
+    }
+
+    // MARK: - MosquittoClientDelegate (inside libmosquitto calls: record and queue only)
+
+    func mqttConnected(returnCode: Int32) {
+        guard returnCode == 0 else {
+            note(.connectRefused, returnCode)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
+            return
+        }
+        let now = HostClock.now()
+        lastConnectedAt = now
+        if let started = connectStartedAt {
+            reactor.connectLatency.record(microseconds: (now - started).microseconds)
+        }
+        if everConnected { counters.bump(counters.reconnects) } else {
+            everConnected = true
+            counters.bump(counters.everConnected)
+            counters.lastFirstConnectMicros.store(Int(now.microseconds), ordering: .relaxed)
+        }
+        setLink(.online)
+        queued.append(.mqtt(.connected))
+    }
+
+    func mqttDisconnected(returnCode: Int32) {
+        switch link {
+        case .connecting:
+            note(.connectFailed, returnCode)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+        case .online:
+            if returnCode != 0 { counters.count(.disconnected) }
+            setLink(.waiting)
+            queued.append(.mqtt(.disconnected))
+        case .waiting, .off:
+            break  // the refusal or power cut was already reported
+        }
+    }
+
+    private func note(_ kind: FleetErrorKind, _ rc: Int32) {
+        counters.count(kind)
+        lastError = kind
+        lastReturnCode = rc
+    }
+
+    func mqttPublished(mid: Int32) {
+        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
+        let seq = unacknowledged[i].seq
+        unacknowledged.remove(at: i)
+        acknowledged.insert(seq)
+        counters.bump(counters.acknowledged)
+        queued.append(.mqtt(.published(messageID: seq)))
+    }
+
+    func mqttMessage(topic: String, payload: [UInt8]) {
+        queued.append(.mqtt(.message(topic: topic, payload: payload)))
+    }
+
+    func mqttSubscribed(mid: Int32, granted: [Int32]) {
+        guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
+        let topic = subscriptions[i].topic
+        subscriptions.remove(at: i)
+        if granted.contains(where: { $0 >= 0x80 }) {
+            counters.count(.subscribeRefused)
+            queued.append(.mqtt(.subscribeRefused(topic: topic)))
+        }
+    }
+}

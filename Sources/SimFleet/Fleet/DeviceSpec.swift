@@ -1,0 +1,43 @@
+import DeviceCore
+
+/// Everything that makes one simulated device itself: identity, hardware, firmware and how it
+/// reaches the backend. Derived from the fleet shape and the seed, so a run can be repeated.
+public struct DeviceSpec: Sendable, Equatable {
+    /// Position in the fleet (0-based), `{n}` in templates is `index + 1`.
+    public var index: Int
+    public var id: String
+    public var mac: [UInt8]
+    public var chip: ChipModel
+    public var firmwareVersion: String
+    public var heartbeatMs: Int64
+    public var qos: Int
+    public var provisioned: Bool
+    public var username: String?
+    public var password: String?
+    /// A per-device seed for the firmware's own jitter (backoff, heartbeat phase).
+    public var seed: UInt64
+
+    public init(index: Int, id: String, mac: [UInt8], chip: ChipModel, firmwareVersion: String, heartbeatMs: Int64,
+                qos: Int, provisioned: Bool, username: String?, password: String?, seed: UInt64) {
+        self.index = index
+        self.id = id
+        self.mac = mac
+        self.chip = chip
+        self.firmwareVersion = firmwareVersion
+        self.heartbeatMs = heartbeatMs
+        self.qos = qos
+        self.provisioned = provisioned
+        self.username = username
+        self.password = password
+        self.seed = seed
+    }
+}
+
+/// The firmware a host runs: DeviceCore's `Device` in production. Generic, so the host calls it
+/// directly (no existential) and tests can run the same host with the same device.
+public protocol FleetFirmware {
+    /// Builds a device that is powered off; the host delivers `.powerOn` when the ramp reaches it.
+    init(spec: DeviceSpec)
+    mutating func handle(_ event: Event, at now: Instant) -> [Action]
+    var nextDeadline: Instant? { get }
+}

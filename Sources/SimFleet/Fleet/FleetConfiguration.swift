@@ -1,0 +1,131 @@
+import DeviceCore
+import Foundation
+
+/// Which broker a run talks to.
+public enum BrokerChoice: Sendable, Equatable {
+    /// Start a local mosquitto with a generated configuration (the default).
+    case embedded
+    /// `mqtt://host:port` or `mqtts://host:port` with TLS settings.
+    case external(host: String, port: Int, tls: TLSSettings?)
+
+    /// Parses `mqtt://host:port` / `mqtts://host:port` (ports default to 1883 / 8883).
+    public static func parse(_ url: String, tls: TLSSettings? = nil) -> BrokerChoice? {
+        let secure: Bool
+        let rest: Substring
+        if url.hasPrefix("mqtt://") { secure = false; rest = url.dropFirst(7) }
+        else if url.hasPrefix("mqtts://") { secure = true; rest = url.dropFirst(8) }
+        else { return nil }
+        let hostPort = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = hostPort.split(separator: ":")
+        guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
+        let port = parts.count == 2 ? Int(parts[1]) : (secure ? 8883 : 1883)
+        guard let port, (1...65535).contains(port) else { return nil }
+        if secure && tls == nil { return nil }
+        return .external(host: String(host), port: port, tls: secure ? tls : nil)
+    }
+}
+
+/// The shape of a fleet and of the run: the configuration `FleetRunner` takes. Every field has a
+/// default, so `FleetConfiguration(devices: 100)` is a complete run against the embedded broker.
+public struct FleetConfiguration: Sendable {
+    public var devices: Int
+    /// Device id template: `{n}` (1-based index), `{n:06}` (zero-padded), `{chip}`, `{mac}`.
+    public var idTemplate: String
+    public var chip: ChipModel
+    public var firmwareVersion: String
+    public var heartbeatMs: Int64
+    /// QoS of heartbeats, 0 or 1.
+    public var qos: Int
+    /// Devices start with WiFi credentials (false: in access-point mode, waiting for the portal).
+    public var provisioned: Bool
+    /// Connect ramp, devices powered on per second.
+    public var rampPerSecond: Double
+    /// Same seed, same ids, MACs and jitter.
+    public var seed: UInt64
+    /// Steady time after the ramp ends, seconds (the run lasts ramp + duration).
+    public var durationSeconds: Double
+    public var broker: BrokerChoice
+    /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
+    public var usernameTemplate: String?
+    public var passwordTemplate: String?
+    /// Credentials of the observer client on an external broker (it must be allowed to read
+    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    public var observerUsername: String?
+    public var observerPassword: String?
+    /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
+    public var api: String?
+    /// Reactor threads; default one per core.
+    public var reactors: Int
+    /// Longest wait at the end for in-flight heartbeats to reach the observer.
+    public var drainSeconds: Double
+    /// Scenario name for the report, nil for a flags-only run.
+    public var scenarioName: String?
+
+    public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
+                firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,
+                rampPerSecond: Double = 1000, seed: UInt64 = 1, durationSeconds: Double = 60,
+                broker: BrokerChoice = .embedded, usernameTemplate: String? = nil, passwordTemplate: String? = nil,
+                api: String? = nil, reactors: Int = ProcessInfo.processInfo.activeProcessorCount,
+                drainSeconds: Double = 5, scenarioName: String? = nil) {
+        self.devices = devices
+        self.idTemplate = idTemplate
+        self.chip = chip
+        self.firmwareVersion = firmwareVersion
+        self.heartbeatMs = heartbeatMs
+        self.qos = qos
+        self.provisioned = provisioned
+        self.rampPerSecond = rampPerSecond
+        self.seed = seed
+        self.durationSeconds = durationSeconds
+        self.broker = broker
+        self.usernameTemplate = usernameTemplate
+        self.passwordTemplate = passwordTemplate
+        self.observerUsername = nil
+        self.observerPassword = nil
+        self.api = api
+        self.reactors = max(1, reactors)
+        self.drainSeconds = drainSeconds
+        self.scenarioName = scenarioName
+    }
+
+    /// The `index`-th device (0-based): id, MAC and seed follow from the run seed alone.
+    public func deviceSpec(_ index: Int) -> DeviceSpec {
+        var rng = SeededRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index) &+ 1)
+        let r = rng.next()
+        let mac: [UInt8] = [0x24, 0x0A, 0xC4, UInt8(truncatingIfNeeded: r >> 16), UInt8(truncatingIfNeeded: r >> 8),
+                            UInt8(truncatingIfNeeded: r)]
+        let macText = mac.map { String(format: "%02x", $0) }.joined()
+        let id = FleetConfiguration.expand(idTemplate, n: index + 1, id: nil, chip: chip.idPrefix, mac: macText)
+        return DeviceSpec(
+            index: index, id: id, mac: mac, chip: chip, firmwareVersion: firmwareVersion, heartbeatMs: heartbeatMs, qos: qos,
+            provisioned: provisioned,
+            username: usernameTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
+            password: passwordTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
+            seed: rng.next())
+    }
+
+    /// Replaces `{n}`, `{n:0W}`, `{id}`, `{chip}` and `{mac}` in `template`.
+    public static func expand(_ template: String, n: Int, id: String?, chip: String, mac: String) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let key = rest[rest.index(after: open)..<close]
+            switch key {
+            case "n": out += String(n)
+            case "id": out += id ?? "{id}"
+            case "chip": out += chip
+            case "mac": out += mac
+            default:
+                if key.hasPrefix("n:0"), let width = Int(key.dropFirst(3)) {
+                    let digits = String(n)
+                    out += String(repeating: "0", count: max(0, width - digits.count)) + digits
+                } else {
+                    out += rest[open...close]
+                }
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}

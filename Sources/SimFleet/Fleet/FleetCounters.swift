@@ -1,0 +1,99 @@
+import Synchronization
+
+/// Kinds of error a run counts (the report's `errors` object, by these names).
+public enum FleetErrorKind: Int, CaseIterable, Sendable {
+    case connectRefused, connectFailed, disconnected, publishFailed, subscribeRefused, clientCreation
+
+    /// The report key.
+    public var key: String {
+        switch self {
+        case .connectRefused: return "connect_refused"
+        case .connectFailed: return "connect_failed"
+        case .disconnected: return "disconnected"
+        case .publishFailed: return "publish_failed"
+        case .subscribeRefused: return "subscribe_refused"
+        case .clientCreation: return "client_creation"
+        }
+    }
+}
+
+/// One reactor's live counters. Each is written only by its reactor thread (relaxed atomics, no
+/// lock) and may be read from any thread for progress lines and scenario conditions.
+final class FleetCounters: Sendable {
+    let poweredOn = Atomic<Int>(0)
+    let connecting = Atomic<Int>(0)
+    let online = Atomic<Int>(0)
+    let everConnected = Atomic<Int>(0)
+    let reconnects = Atomic<Int>(0)
+    let sent = Atomic<Int>(0)
+    let acknowledged = Atomic<Int>(0)
+    /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
+    let lastFirstConnectMicros = Atomic<Int>(0)
+    private let connectRefused = Atomic<Int>(0)
+    private let connectFailed = Atomic<Int>(0)
+    private let disconnected = Atomic<Int>(0)
+    private let publishFailed = Atomic<Int>(0)
+    private let subscribeRefused = Atomic<Int>(0)
+    private let clientCreation = Atomic<Int>(0)
+
+    func bump(_ a: borrowing Atomic<Int>, by delta: Int = 1) {
+        a.store(a.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
+    }
+
+    func count(_ kind: FleetErrorKind) {
+        switch kind {
+        case .connectRefused: bump(connectRefused)
+        case .connectFailed: bump(connectFailed)
+        case .disconnected: bump(disconnected)
+        case .publishFailed: bump(publishFailed)
+        case .subscribeRefused: bump(subscribeRefused)
+        case .clientCreation: bump(clientCreation)
+        }
+    }
+
+    func errors(_ kind: FleetErrorKind) -> Int {
+        switch kind {
+        case .connectRefused: return connectRefused.load(ordering: .relaxed)
+        case .connectFailed: return connectFailed.load(ordering: .relaxed)
+        case .disconnected: return disconnected.load(ordering: .relaxed)
+        case .publishFailed: return publishFailed.load(ordering: .relaxed)
+        case .subscribeRefused: return subscribeRefused.load(ordering: .relaxed)
+        case .clientCreation: return clientCreation.load(ordering: .relaxed)
+        }
+    }
+}
+
+/// A point-in-time sum of every reactor's counters: what the progress line, the timeseries and
+/// scenario conditions read while the run goes on.
+public struct FleetSnapshot: Sendable, Equatable {
+    public var requested = 0
+    public var poweredOn = 0
+    public var connecting = 0
+    public var online = 0
+    public var everConnected = 0
+    public var reconnects = 0
+    public var sent = 0
+    public var acknowledged = 0
+    public var received = 0
+    /// Unix-epoch µs when the last device first connected (0 before any).
+    public var lastFirstConnectMicros = 0
+    public var errors: [String: Int] = [:]
+
+    /// Devices that powered on and never completed a connect.
+    public var neverConnected: Int { poweredOn - everConnected }
+    public var errorTotal: Int { errors.values.reduce(0, +) }
+
+    mutating func add(_ c: FleetCounters) {
+        poweredOn += c.poweredOn.load(ordering: .relaxed)
+        connecting += c.connecting.load(ordering: .relaxed)
+        online += c.online.load(ordering: .relaxed)
+        everConnected += c.everConnected.load(ordering: .relaxed)
+        reconnects += c.reconnects.load(ordering: .relaxed)
+        sent += c.sent.load(ordering: .relaxed)
+        acknowledged += c.acknowledged.load(ordering: .relaxed)
+        lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
+        for kind in FleetErrorKind.allCases {
+            errors[kind.key, default: 0] += c.errors(kind)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// Why a run could not start (the CLI exits 2 with this message).
+public enum FleetError: Error, Equatable, CustomStringConvertible {
+    /// More devices asked for than the open-file limit allows.
+    case tooManyDevices(requested: Int, ceiling: Int, fdLimit: Int)
+    case broker(BrokerError)
+    case observerNotSubscribed(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .tooManyDevices(let r, let c, let l):
+            return "\(r) devices requested, but the open-file limit (\(l), one descriptor per device in the simulator and one in a local broker) allows at most \(c) on this machine"
+        case .broker(let e): return "broker: \(e)"
+        case .observerNotSubscribed(let url): return "the observer could not subscribe to device/+/status on \(url) (broker unreachable or credentials refused)"
+        case .invalid(let m): return m
+        }
+    }
+}

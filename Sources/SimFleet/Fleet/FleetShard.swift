@@ -1,0 +1,40 @@
+import DeviceCore
+
+/// The devices one reactor owns. Created on any thread, then touched only on its reactor's thread.
+final class FleetShard<Firmware: FleetFirmware>: @unchecked Sendable {
+    let reactor: Reactor
+    private(set) var hosts: [DeviceHost<Firmware>] = []
+    private var frozen = false
+
+    init(reactor: Reactor) { self.reactor = reactor }
+
+    /// Adds devices (reactor thread).
+    func add(_ new: [DeviceHost<Firmware>]) {
+        for h in new { h.attach() }
+        hosts.append(contentsOf: new)
+    }
+
+    /// The host of fleet index `index` (this shard holds every `stride`-th device).
+    func host(fleetIndex: Int, stride: Int) -> DeviceHost<Firmware>? {
+        let i = fleetIndex / stride
+        return i < hosts.count ? hosts[i] : nil
+    }
+
+    /// No more timers: devices stop heartbeating while their connections stay up for the drain.
+    func freeze() {
+        frozen = true
+        for h in hosts { h.freeze() }
+    }
+
+    func shutdown() {
+        for h in hosts { h.shutdown() }
+        hosts.removeAll()
+    }
+
+    /// Versions the devices run, for the timeseries and the report.
+    func versionCounts() -> [String: Int] {
+        var out: [String: Int] = [:]
+        for h in hosts where h.isPoweredOn { out[h.runningVersion, default: 0] += 1 }
+        return out
+    }
+}

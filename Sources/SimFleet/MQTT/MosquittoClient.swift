@@ -1,0 +1,177 @@
+import CMosquitto
+import Glibc
+
+/// What a `MosquittoClient` reports; called on the reactor thread from inside libmosquitto's
+/// callbacks, so implementations only record and queue, never call back into the client.
+protocol MosquittoClientDelegate: AnyObject {
+    func mqttConnected(returnCode: Int32)
+    func mqttDisconnected(returnCode: Int32)
+    func mqttPublished(mid: Int32)
+    func mqttMessage(topic: String, payload: [UInt8])
+    func mqttSubscribed(mid: Int32, granted: [Int32])
+}
+
+/// One libmosquitto client on the non-threaded API, driven by a reactor: the reactor reports
+/// readiness, the client reads/writes and keeps its epoll interest in step with `want_write`.
+/// Created without the threaded-mode socket pair, so it costs one descriptor while connected.
+final class MosquittoClient {
+    let handle: OpaquePointer
+    unowned(unsafe) let delegate: MosquittoClientDelegate
+    private unowned(unsafe) let reactor: Reactor
+    private let slot: Int32
+    private var fd: Int32 = -1
+    private var mask: UInt32 = 0
+
+    static let libraryReady: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    /// nil when libmosquitto cannot allocate a client (out of memory, invalid id).
+    init?(clientID: String, cleanSession: Bool = true, delegate: MosquittoClientDelegate, reactor: Reactor, slot: Int32) {
+        _ = MosquittoClient.libraryReady
+        self.delegate = delegate
+        self.reactor = reactor
+        self.slot = slot
+        guard let h = simfleet_mosquitto_new_without_socketpair(clientID, cleanSession, nil) else { return nil }
+        handle = h
+        mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
+        mosquitto_connect_callback_set(h) { _, ud, rc in
+            MosquittoClient.from(ud).delegate.mqttConnected(returnCode: rc)
+        }
+        mosquitto_disconnect_callback_set(h) { _, ud, rc in
+            let c = MosquittoClient.from(ud)
+            c.forgetDescriptor()
+            c.delegate.mqttDisconnected(returnCode: rc)
+        }
+        mosquitto_publish_callback_set(h) { _, ud, mid in
+            MosquittoClient.from(ud).delegate.mqttPublished(mid: mid)
+        }
+        mosquitto_message_callback_set(h) { _, ud, msg in
+            guard let msg else { return }
+            let m = msg.pointee
+            let topic = m.topic.map { String(cString: $0) } ?? ""
+            var payload: [UInt8] = []
+            if let p = m.payload, m.payloadlen > 0 {
+                payload = Array(UnsafeRawBufferPointer(start: p, count: Int(m.payloadlen)))
+            }
+            MosquittoClient.from(ud).delegate.mqttMessage(topic: topic, payload: payload)
+        }
+        mosquitto_subscribe_callback_set(h) { _, ud, mid, count, granted in
+            var g: [Int32] = []
+            if let granted { for i in 0..<Int(count) { g.append(granted[i]) } }
+            MosquittoClient.from(ud).delegate.mqttSubscribed(mid: mid, granted: g)
+        }
+    }
+
+    deinit {
+        forgetDescriptor()
+        mosquitto_destroy(handle)
+    }
+
+    private static func from(_ ud: UnsafeMutableRawPointer?) -> MosquittoClient {
+        Unmanaged<MosquittoClient>.fromOpaque(ud!).takeUnretainedValue()
+    }
+
+    /// Credentials, last will and TLS must be set before `connect`.
+    func setCredentials(username: String?, password: String?) {
+        _ = mosquitto_username_pw_set(handle, username, password)
+    }
+
+    func setWill(topic: String, payload: [UInt8], qos: Int32, retain: Bool) {
+        _ = payload.withUnsafeBytes { mosquitto_will_set(handle, topic, Int32($0.count), $0.baseAddress, qos, retain) }
+    }
+
+    func clearWill() { _ = mosquitto_will_clear(handle) }
+
+    /// Configures TLS (mqtts): CA file, optional client certificate and key; hostname verification stays on.
+    func setTLS(caFile: String?, certFile: String?, keyFile: String?) -> Int32 {
+        let rc = mosquitto_tls_set(handle, caFile, nil, certFile, keyFile, nil)
+        _ = mosquitto_tls_insecure_set(handle, false)
+        return rc
+    }
+
+    /// Starts a non-blocking connect from `bindAddress`; MOSQ_ERR_SUCCESS or an immediate failure.
+    func connect(host: String, port: Int32, keepAlive: Int32, bindAddress: String?) -> Int32 {
+        let rc = mosquitto_connect_bind_async(handle, host, port, keepAlive, bindAddress)
+        syncInterest()
+        return rc
+    }
+
+    func disconnect() {
+        _ = mosquitto_disconnect(handle)
+        syncInterest()
+    }
+
+    /// Drops the TCP connection without an MQTT DISCONNECT (power loss, WiFi gone): the broker
+    /// publishes the last will. The disconnect is reported through the delegate.
+    func abort() {
+        guard fd >= 0 else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+        _ = mosquitto_loop_read(handle, 1)
+        syncInterest()
+    }
+
+    /// Publishes; returns the libmosquitto message id or nil with the error code.
+    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) -> (mid: Int32, rc: Int32) {
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes {
+            mosquitto_publish(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos, retain)
+        }
+        syncInterest()
+        return (mid, rc)
+    }
+
+    func subscribe(topic: String, qos: Int32) -> (mid: Int32, rc: Int32) {
+        var mid: Int32 = 0
+        let rc = mosquitto_subscribe(handle, &mid, topic, qos)
+        syncInterest()
+        return (mid, rc)
+    }
+
+    /// Handles epoll readiness for this client's socket.
+    func ready(_ events: UInt32) {
+        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            _ = mosquitto_loop_read(handle, 1)
+        }
+        if events & EPOLLOUT.rawValue != 0, fd >= 0 {
+            _ = mosquitto_loop_write(handle, 1)
+        }
+        syncInterest()
+    }
+
+    /// Keepalive pings and timeouts.
+    func housekeeping() {
+        guard fd >= 0 else { return }
+        _ = mosquitto_loop_misc(handle)
+        syncInterest()
+    }
+
+    var isConnectedSocket: Bool { fd >= 0 }
+
+    private func forgetDescriptor() {
+        // libmosquitto has closed (or is closing) the socket; the kernel drops it from epoll.
+        fd = -1
+        mask = 0
+    }
+
+    /// Brings the epoll registration in line with libmosquitto's socket and `want_write`.
+    func syncInterest() {
+        let current = mosquitto_socket(handle)
+        if current != fd {
+            if fd >= 0 && current >= 0 { reactor.watch(fd: fd, slot: slot, events: 0, op: EPOLL_CTL_DEL) }
+            fd = current
+            mask = 0
+            guard current >= 0 else { return }
+        }
+        guard fd >= 0 else { return }
+        let wanted = EPOLLIN.rawValue | (mosquitto_want_write(handle) ? EPOLLOUT.rawValue : 0)
+        if wanted == mask { return }
+        let op = mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+        if simfleet_epoll_ctl(reactor.epollFD, op, fd, wanted, UInt64(slot) + 1) != 0 {
+            let retry = errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+            _ = simfleet_epoll_ctl(reactor.epollFD, retry, fd, wanted, UInt64(slot) + 1)
+        }
+        mask = wanted
+    }
+}

@@ -1,0 +1,71 @@
+/// The two fields of a heartbeat the observer needs, read straight from the payload bytes
+/// (`"seq":17` and `"ts":1764396000123.456`) without building a JSON tree for every message.
+struct HeartbeatFields: Equatable {
+    var seq: Int
+    /// Publish time, Unix-epoch microseconds (the payload carries milliseconds with 3 decimals).
+    var timestampMicros: Int64?
+
+    init(seq: Int, timestampMicros: Int64?) {
+        self.seq = seq
+        self.timestampMicros = timestampMicros
+    }
+
+    /// nil when the payload carries no `seq` (the last will, a state change without one).
+    init?(payload: [UInt8]) {
+        guard let seqAt = HeartbeatFields.valueStart(of: Array("\"seq\"".utf8), in: payload),
+              let seq = HeartbeatFields.integer(in: payload, from: seqAt) else { return nil }
+        self.seq = seq
+        if let tsAt = HeartbeatFields.valueStart(of: Array("\"ts\"".utf8), in: payload) {
+            timestampMicros = HeartbeatFields.milliText(in: payload, from: tsAt)
+        } else {
+            timestampMicros = nil
+        }
+    }
+
+    private static func valueStart(of key: [UInt8], in p: [UInt8]) -> Int? {
+        guard p.count > key.count else { return nil }
+        var i = 0
+        outer: while i + key.count <= p.count {
+            for j in 0..<key.count where p[i + j] != key[j] {
+                i += 1
+                continue outer
+            }
+            var k = i + key.count
+            while k < p.count && (p[k] == 0x20 || p[k] == 0x3A) { k += 1 }
+            return k
+        }
+        return nil
+    }
+
+    private static func integer(in p: [UInt8], from start: Int) -> Int? {
+        var v = 0, i = start, digits = 0
+        while i < p.count, p[i] >= 0x30, p[i] <= 0x39, digits < 18 {
+            v = v * 10 + Int(p[i] - 0x30)
+            i += 1
+            digits += 1
+        }
+        return digits > 0 ? v : nil
+    }
+
+    /// `1764396000123.456` → 1764396000123456 µs; fewer decimals are padded, more are cut.
+    private static func milliText(in p: [UInt8], from start: Int) -> Int64? {
+        var v: Int64 = 0, i = start, digits = 0, decimals = -1
+        while i < p.count, digits < 19 {
+            let c = p[i]
+            if c == 0x2E, decimals < 0 {
+                decimals = 0
+            } else if c >= 0x30 && c <= 0x39 {
+                if decimals >= 3 { i += 1; continue }
+                v = v * 10 + Int64(c - 0x30)
+                digits += 1
+                if decimals >= 0 { decimals += 1 }
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        for _ in 0..<(3 - max(0, decimals)) { v *= 10 }
+        return v
+    }
+}

@@ -1,0 +1,170 @@
+import CMosquitto
+import DeviceCore
+import Foundation
+import Glibc
+import Synchronization
+
+/// Something a reactor drives: a device's MQTT client, the observer. It is called only on its
+/// reactor's thread.
+protocol ReactorClient: AnyObject {
+    /// The client's descriptor is ready (`EPOLLIN`/`EPOLLOUT`/`EPOLLERR` bits).
+    func descriptorReady(_ events: UInt32)
+    /// The deadline the client set with `Reactor.schedule` has passed.
+    func timerFired(at now: Instant)
+    /// Periodic housekeeping (MQTT keepalive pings), every `Reactor.miscInterval`.
+    func housekeeping()
+}
+
+/// One event-loop thread: an epoll set, a timer heap with one entry per client and an eventfd-woken
+/// inbox for commands from other threads. Everything a client does happens on this thread, so the
+/// per-message path takes no lock.
+final class Reactor: @unchecked Sendable {
+    let index: Int
+    private let epfd: Int32
+    var epollFD: Int32 { epfd }
+    private let wakeFD: Int32
+    private var clients: [ReactorClient?] = []
+    private var freeSlots: [Int32] = []
+    private var timers = TimerHeap()
+    private let inbox = CommandInbox()
+    private let stopping = Atomic<Bool>(false)
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    let counters = FleetCounters()
+    /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
+    var connectLatency = LatencyRecorder()
+
+    /// How often every client gets `housekeeping()`.
+    static let miscInterval: Int64 = 2_000_000
+
+    init(index: Int) {
+        self.index = index
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        _ = simfleet_epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFD, EPOLLIN.rawValue, 0)
+    }
+
+    deinit {
+        close(epfd)
+        close(wakeFD)
+    }
+
+    /// Starts the loop on its own thread.
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "simfleet-reactor-\(index)"
+        t.stackSize = 1 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Runs `body` on the reactor thread (thread-safe; the only cross-thread entry point).
+    func post(_ body: @escaping (Reactor) -> Void) {
+        inbox.push(body)
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Asks the loop to end and waits for its thread to finish.
+    func stopAndJoin() {
+        stopping.store(true, ordering: .releasing)
+        post { _ in }
+        if thread != nil { finished.wait() }
+        thread = nil
+    }
+
+    // MARK: - Client registration (reactor thread only)
+
+    /// Gives `client` a slot: the key for its timer and its descriptor.
+    func attach(_ client: ReactorClient) -> Int32 {
+        if let slot = freeSlots.popLast() {
+            clients[Int(slot)] = client
+            return slot
+        }
+        clients.append(client)
+        return Int32(clients.count - 1)
+    }
+
+    func detach(_ slot: Int32) {
+        timers.set(slot, to: nil)
+        clients[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+
+    /// Sets the slot's single timer (nil cancels it).
+    func schedule(_ slot: Int32, at deadline: Instant?) {
+        timers.set(slot, to: deadline?.microseconds)
+    }
+
+    /// Adds, changes or removes interest in `fd` for `slot` (`events` 0 removes).
+    func watch(fd: Int32, slot: Int32, events: UInt32, op: Int32) {
+        _ = simfleet_epoll_ctl(epfd, op, fd, events, UInt64(slot) + 1)
+    }
+
+    // MARK: - Loop
+
+    private func loop() {
+        var datas = [UInt64](repeating: 0, count: 256)
+        var masks = [UInt32](repeating: 0, count: 256)
+        var nextMisc = HostClock.now().microseconds + Reactor.miscInterval
+        while !stopping.load(ordering: .acquiring) {
+            let now = HostClock.now().microseconds
+            var wake = nextMisc
+            if let first = timers.first, first.deadline < wake { wake = first.deadline }
+            let timeout = Int32(max(0, min(1000, (wake - now + 999) / 1000)))
+            let n = datas.withUnsafeMutableBufferPointer { d in
+                masks.withUnsafeMutableBufferPointer { m in
+                    simfleet_epoll_wait(epfd, d.baseAddress, m.baseAddress, 256, timeout)
+                }
+            }
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let key = datas[i]
+                    if key == 0 {
+                        drainInbox()
+                    } else if let client = clients[Int(key - 1)] {
+                        client.descriptorReady(masks[i])
+                    }
+                }
+            }
+            let after = HostClock.now()
+            while let slot = timers.popDue(now: after.microseconds) {
+                clients[Int(slot)]?.timerFired(at: after)
+            }
+            if after.microseconds >= nextMisc {
+                for case let client? in clients { client.housekeeping() }
+                nextMisc = after.microseconds + Reactor.miscInterval
+            }
+        }
+        drainInbox()
+        finished.signal()
+    }
+
+    private func drainInbox() {
+        var counter: UInt64 = 0
+        _ = read(wakeFD, &counter, 8)
+        let work = inbox.takeAll()
+        for body in work { body(self) }
+    }
+}
+
+/// Commands posted to a reactor from other threads. The lock is held only to append or swap the
+/// array: this is the control path (scenario steps, shutdown), never the per-message path.
+final class CommandInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(Reactor) -> Void] = []
+
+    func push(_ body: @escaping (Reactor) -> Void) {
+        lock.lock()
+        items.append(body)
+        lock.unlock()
+    }
+
+    func takeAll() -> [(Reactor) -> Void] {
+        lock.lock()
+        let w = items
+        items = []
+        lock.unlock()
+        return w
+    }
+}

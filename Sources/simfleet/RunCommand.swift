@@ -1,0 +1,163 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SimFleet
+
+/// `simfleet run`: a fleet from flags (or a scenario file) against the embedded or a given backend.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a fleet of simulated ESP32s against an MQTT broker and report what arrived.",
+        discussion: """
+            With no --broker, simfleet starts a local mosquitto (from PATH) on a free loopback port and stops it \
+            when the run ends. Each device runs the DeviceCore firmware: it joins WiFi, connects to MQTT with a \
+            last will, and publishes a heartbeat to device/<id>/status every --heartbeat. An observer client \
+            subscribed to device/+/status measures end-to-end latency and checks that every acknowledged QoS 1 \
+            heartbeat arrived.
+
+            Examples:
+              simfleet run --devices 100 --duration 30s
+              simfleet run --devices 10000 --ramp 1000/s --heartbeat 10s --report run.json
+              simfleet run --broker mqtt://127.0.0.1:1883 --username '{id}' --password 'secret-{n}'
+              simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert dev.pem --key dev.key
+
+            Exit status: 0 the run completed (and its expectations held), 1 an expectation failed, \
+            2 invalid input or the run could not be set up (e.g. more devices than the open-file limit allows).
+            """
+    )
+
+    @Argument(help: "A scenario file (YAML). Flags given here override it.")
+    var scenario: String?
+
+    @Option(help: "Number of devices.") var devices: String = "100"
+    @Option(help: "Steady time after the ramp, e.g. 60s, 5m.") var duration: String = "60s"
+    @Option(help: "Heartbeat interval, e.g. 10s.") var heartbeat: String = "10s"
+    @Option(help: "QoS of heartbeats: 0 or 1.") var qos: String = "1"
+    @Option(help: "Connect ramp in devices per second, e.g. 1000/s.") var ramp: String = "1000/s"
+    @Option(help: "Broker URL mqtt://host:port or mqtts://host:port (default: embedded mosquitto).") var broker: String?
+    @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts://.") var caFile: String?
+    @Option(help: "Client certificate for mqtts:// (optional).") var cert: String?
+    @Option(help: "Client key for mqtts:// (optional).") var key: String?
+    @Option(help: "MQTT username template ({id}, {n}).") var username: String?
+    @Option(help: "MQTT password template ({id}, {n}).") var password: String?
+    @Option(help: "Backend API base URL for device registration (POST {api}/devices/register).") var api: String?
+    @Option(name: .customLong("id-template"), help: "Device id template: {n}, {n:06}, {chip}, {mac}.") var idTemplate: String = "{chip}-{n:06}"
+    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6.") var chip: String = "esp32c6"
+    @Option(help: "Firmware version the devices start with.") var firmware: String = "1.0.0"
+    @Option(help: "Seed: the same seed gives the same ids, MACs and jitter.") var seed: String = "1"
+    @Option(help: "Reactor threads (default: one per core).") var reactors: String?
+    @Option(help: "Write the JSON report here.") var report: String?
+    @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
+
+    func run() throws {
+        let config: FleetConfiguration
+        do { config = try makeConfiguration() } catch let e as UsageProblem {
+            FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let runner = FleetRunner<FleetDevice>(configuration: config)
+        let signals = SignalTrap { runner.requestStop() }
+        defer { signals.release() }
+        do { try runner.start() } catch {
+            FileHandle.standardError.write(Data("simfleet run: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let budget = runner.budget
+        FileHandle.standardError.write(Data(
+            "simfleet: \(config.devices) devices on \(runner.brokerURL), \(config.reactors) reactors; open-file limit \(budget.softLimit) allows \(budget.deviceCeiling) devices\n".utf8))
+        if isatty(2) != 0 {
+            let last = ReceivedBox()
+            runner.onSample = { s, t in
+                let rate = s.received - last.value
+                last.value = s.received
+                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  failed %d  msg/s %d  errors %d   ", t, s.connecting,
+                                  s.online, s.requested, s.neverConnected, rate, s.errorTotal)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        let result = runner.runToCompletion()
+        if isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(result.summary())
+        if let report {
+            do { try result.json().write(toFile: report, atomically: true, encoding: .utf8) } catch {
+                FileHandle.standardError.write(Data("simfleet run: cannot write \(report): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        if !result.passed { throw ExitCode(1) }
+    }
+
+    struct UsageProblem: Error { var message: String }
+
+    private func makeConfiguration() throws -> FleetConfiguration {
+        if let scenario {
+            throw UsageProblem(message: "scenario files (\(scenario)) are run by the scenario engine, which this build does not include yet; use flags")
+        }
+        var c = FleetConfiguration()
+        guard let n = Int(devices), n >= 0 else { throw UsageProblem(message: "--devices wants a whole number ≥ 0, got '\(devices)'") }
+        c.devices = n
+        guard let d = Self.seconds(duration), d >= 0 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
+        c.durationSeconds = d
+        guard let h = Self.seconds(heartbeat), h > 0 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
+        c.heartbeatMs = Int64(h * 1000)
+        guard let q = Int(qos), q == 0 || q == 1 else { throw UsageProblem(message: "--qos must be 0 or 1, got '\(qos)'") }
+        c.qos = q
+        let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
+        guard let r = Double(rampText), r > 0 else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
+        c.rampPerSecond = r
+        guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
+        c.seed = s
+        guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
+        c.chip = chipModel
+        c.firmwareVersion = firmware
+        c.idTemplate = idTemplate
+        c.provisioned = !unprovisioned
+        c.usernameTemplate = username
+        c.passwordTemplate = password
+        c.api = api
+        if let reactors {
+            guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
+            c.reactors = r
+        }
+        if let broker {
+            let tls = caFile.map { TLSSettings(caFile: $0, certFile: cert, keyFile: key) }
+            guard let choice = BrokerChoice.parse(broker, tls: tls) else {
+                throw UsageProblem(message: "--broker wants mqtt://host:port or mqtts://host:port (mqtts needs --ca-file), got '\(broker)'")
+            }
+            c.broker = choice
+        }
+        return c
+    }
+
+    /// `60s`, `5m`, `1h`, `500ms` or plain seconds.
+    static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return Double(text)
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a graceful stop (the run still drains, reports and stops its broker).
+final class SignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler(handler: handler)
+            s.resume()
+            sources.append(s)
+        }
+    }
+
+    func release() {
+        for s in sources { s.cancel() }
+        sources.removeAll()
+    }
+}
+
+/// The previous sample's received count, for the progress line's rate (sampling thread only).
+final class ReceivedBox: @unchecked Sendable { var value = 0 }

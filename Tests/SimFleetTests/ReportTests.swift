@@ -1,0 +1,43 @@
+import XCTest
+@testable import SimFleet
+
+final class ReportTests: XCTestCase {
+    func testHeartbeatFieldsReadSeqAndMillisecondTimestampWithDecimals() {
+        let p = Array(#"{"id":"x","seq":42,"ts":1764396000123.456}"#.utf8)
+        XCTAssertEqual(HeartbeatFields(payload: p), HeartbeatFields(seq: 42, timestampMicros: 1_764_396_000_123_456))
+        let noDecimals = Array(#"{"seq":7,"ts":1764396000123}"#.utf8)
+        XCTAssertEqual(HeartbeatFields(payload: noDecimals)?.timestampMicros, 1_764_396_000_123_000)
+        XCTAssertNil(HeartbeatFields(payload: Array(#"{"state":"offline"}"#.utf8)))
+    }
+
+    func testSequenceSetCollapsesRunsAndFindsGapsForLossAccounting() {
+        var acked = SequenceSet()
+        for s in [1, 2, 3, 4, 6, 7, 9] { acked.insert(s) }
+        XCTAssertEqual(acked.ranges, [1...4, 6...7, 9...9])
+        var received = SequenceSet()
+        for s in [9, 1, 3, 2, 7, 6] { received.insert(s) }
+        XCTAssertFalse(received.insert(3), "a duplicate delivery is recognised")
+        XCTAssertEqual(acked.subtracting(received), [4])
+        received.insert(5)
+        received.insert(4)
+        XCTAssertEqual(received.ranges, [1...7, 9...9])
+    }
+
+    func testTemplatesExpandIndexPaddingAndIdAndTheSameSeedGivesTheSameFleet() {
+        XCTAssertEqual(FleetConfiguration.expand("{chip}-{n:06}", n: 12, id: nil, chip: "esp32c6", mac: ""), "esp32c6-000012")
+        XCTAssertEqual(FleetConfiguration.expand("user-{id}/{n}", n: 3, id: "dev3", chip: "", mac: ""), "user-dev3/3")
+        let a = FleetConfiguration(devices: 10, seed: 99), b = FleetConfiguration(devices: 10, seed: 99), c = FleetConfiguration(devices: 10, seed: 100)
+        XCTAssertEqual(a.deviceSpec(5), b.deviceSpec(5))
+        XCTAssertNotEqual(a.deviceSpec(5).mac, c.deviceSpec(5).mac)
+    }
+
+    func testBrokerURLsParseAndMqttsWithoutACAIsRejected() {
+        XCTAssertEqual(BrokerChoice.parse("mqtt://127.0.0.1:1884"), .external(host: "127.0.0.1", port: 1884, tls: nil))
+        XCTAssertEqual(BrokerChoice.parse("mqtt://broker"), .external(host: "broker", port: 1883, tls: nil))
+        XCTAssertNil(BrokerChoice.parse("mqtts://broker:8883"))
+        let tls = TLSSettings(caFile: "ca.pem")
+        XCTAssertEqual(BrokerChoice.parse("mqtts://broker", tls: tls), .external(host: "broker", port: 8883, tls: tls))
+        XCTAssertNil(BrokerChoice.parse("http://broker"))
+        XCTAssertNil(BrokerChoice.parse("mqtt://broker:0"))
+    }
+}
