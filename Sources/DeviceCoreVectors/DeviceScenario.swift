@@ -74,3 +74,7 @@ struct Script {
 
     var text: String { joined(transcript, "\n") }
 }
+
+/// Bytes a `Device` value occupies inline (in a static, a task's stack or its owner's storage),
+/// besides what it keeps on the heap; the bare-metal driver reports it next to the heap peak.
+public var deviceInlineBytes: Int { MemoryLayout<Device<SoftwareCrypto>>.stride }

@@ -9,6 +9,8 @@ public func runGoldenVectors(emit: (_ name: String, _ output: String) -> Void) {
     httpVectors(emit)
     deviceVectors(emit)
     otaVectors(emit)
+    otaUpdateVectors(emit)
+    portalVectors(emit)
 }
 
 /// The whole transcript, one `goldenLine` per vector followed by a newline: the exact bytes of

@@ -91,8 +91,14 @@ func renderHeaders(_ headers: [HTTPHeader]) -> String {
     return joined(parts, ";")
 }
 
+/// A response; bodies over 400 bytes (portal pages) as their length and SHA-256, which pins every byte.
 func renderResponse(_ r: HTTPResponse) -> String {
-    dec(r.status) + " [" + renderHeaders(r.headers) + "] " + String(decoding: r.body, as: UTF8.self)
+    dec(r.status) + " [" + renderHeaders(r.headers) + "] " + renderBody(r.body)
+}
+
+func renderBody(_ body: [UInt8]) -> String {
+    if body.count <= 400 { return String(decoding: body, as: UTF8.self) }
+    return "<" + dec(body.count) + " bytes sha256=" + hexString(SoftwareSHA256.hash(body[...])) + ">"
 }
 
 /// One action as text. Written as a chain of `if case` so that a case added to `Action` later
@@ -124,6 +130,7 @@ func renderAction(_ action: Action) -> String {
                 + hexString(SoftwareSHA256.hash(bytes[...]))
         }
     }
+    if case .burnSecureVersion(let v) = action { return "efuse.burn-secure-version " + dec(Int64(v)) }
     if case .reboot(let reason) = action { return "reboot " + reason.name }
     if case .log(let level, let text) = action { return "log " + level.letter + " " + text }
     return "unrendered action"

@@ -10,33 +10,11 @@ import DeviceCoreVectors
 @_extern(c, "simfleet_heap_arena") func heapArena() -> Int
 @_extern(c, "simfleet_heap_peak") func heapPeak() -> Int
 @_extern(c, "simfleet_heap_reset_peak") func heapResetPeak()
+@_extern(c, "simfleet_heap_allocations") func heapAllocations() -> Int
 @_extern(c, "simfleet_stack_paint") func stackPaint()
 @_extern(c, "simfleet_stack_used") func stackUsed() -> Int
 @_extern(c, "simfleet_stack_size") func stackSize() -> Int
 @_extern(c, "exit") func exitQEMU(_ status: Int32)
-
-/// State of the deterministic entropy source below (SplitMix64 increments).
-nonisolated(unsafe) var entropyState: UInt64 = 0x5EED_0000_C6C6_0001
-
-/// Embedded Swift seeds `Hasher` through `arc4random_buf`; bare metal has no entropy, and the
-/// vectors must not depend on it anyway, so this is a fixed, deterministic stream.
-@_cdecl("arc4random_buf")
-public func arc4random_buf(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
-    var i = 0
-    while i < count {
-        entropyState &+= 0x9E37_79B9_7F4A_7C15
-        var z = entropyState
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        var k = 0
-        while k < 8 && i < count {
-            buffer.storeBytes(of: UInt8(truncatingIfNeeded: z >> (8 * UInt64(k))), toByteOffset: i, as: UInt8.self)
-            k += 1
-            i += 1
-        }
-    }
-}
 
 /// The expected transcript split into lines (without the newline bytes).
 func expectedLines() -> [[UInt8]] {
@@ -82,7 +60,8 @@ func measureBootHeartbeatCycle() {
         inUseAtEnd = heapInUse() - before
     }
     print("device cycle: " + String(steps) + " steps (boot, WiFi, MQTT, 2 heartbeats): heap peak "
-        + bytes(heapPeak() - before) + ", " + bytes(inUseAtEnd) + " in use at the last heartbeat; stack "
+        + bytes(heapPeak() - before) + " over " + String(heapAllocations()) + " allocations, " + bytes(inUseAtEnd)
+        + " in use at the last heartbeat; Device value " + bytes(deviceInlineBytes) + " inline; stack "
         + bytes(stackUsed()))
 }
 

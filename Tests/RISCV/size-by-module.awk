@@ -5,7 +5,7 @@
 function owner(name) {
   if (name ~ /^\$e10DeviceCore/) return "DeviceCore"
   if (name ~ /^\$e17DeviceCoreVectors/) return "DeviceCoreVectors"
-  if (name ~ /^\$e11RISCVDriver/ || name == "main" || name == "arc4random_buf" || name ~ /^simfleet_/) return "driver"
+  if (name ~ /^\$e11RISCVDriver/ || name ~ /^\$e14RISCVFootprint/ || name == "main" || name == "arc4random_buf" || name ~ /^(simfleet|footprint)_/) return "driver"
   if (name ~ /_swift_stdlib_(nf|norm|getMph|getScalar|scalar|grapheme|case|special|word|mph)/) return "Unicode data tables"
   if (name ~ /^\$e/ || name ~ /^_?swift_/) return "Swift stdlib + runtime"
   if (name ~ /^OUTLINED_FUNCTION_/) return "outlined (shared)"

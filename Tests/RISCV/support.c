@@ -1,7 +1,7 @@
 /*
  * Bare-metal support for the rv32imac golden-vector driver (Tests/RISCV/main.swift):
- * heap accounting around picolibc's allocator, stack high-water marking, and the
- * expected transcript linked into the image. Linker bits only; no DeviceCore logic here.
+ * heap accounting around picolibc's allocator, stack high-water marking, deterministic
+ * entropy, and the expected transcript linked into the image. Linker bits only; no DeviceCore logic here.
  */
 #include <malloc.h>
 #include <stddef.h>
@@ -13,13 +13,19 @@
  * chip's heap would really have to hold. Embedded Swift allocates through posix_memalign. */
 
 static size_t heap_peak;
+static size_t heap_allocations;
 
 size_t simfleet_heap_in_use(void) { return mallinfo().uordblks; }
 size_t simfleet_heap_arena(void) { return mallinfo().arena; }
 size_t simfleet_heap_peak(void) { return heap_peak; }
-void simfleet_heap_reset_peak(void) { heap_peak = simfleet_heap_in_use(); }
+size_t simfleet_heap_allocations(void) { return heap_allocations; }
+void simfleet_heap_reset_peak(void) {
+    heap_peak = simfleet_heap_in_use();
+    heap_allocations = 0;
+}
 
 static void *sampled(void *p) {
+    heap_allocations++;
     size_t now = simfleet_heap_in_use();
     if (now > heap_peak) heap_peak = now;
     return p;
@@ -60,6 +66,23 @@ size_t simfleet_stack_used(void) {
 }
 
 size_t simfleet_stack_size(void) { return (size_t)__stack_size; }
+
+/* ---- entropy: Embedded Swift seeds `Hasher` through arc4random_buf. Bare metal has none, and
+ * the vectors must not depend on it anyway, so this is a fixed SplitMix64 stream. */
+
+static uint64_t entropy_state = 0x5EED0000C6C60001ull;
+
+void arc4random_buf(void *buffer, size_t count) {
+    unsigned char *out = buffer;
+    size_t i = 0;
+    while (i < count) {
+        uint64_t z = (entropy_state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        for (int k = 0; k < 8 && i < count; k++, i++) out[i] = (unsigned char)(z >> (8 * k));
+    }
+}
 
 /* ---- expected transcript: Tests/RISCV/expected.txt, byte for byte, in .rodata. */
 
