@@ -7,33 +7,7 @@ func deviceVectors(_ emit: (String, String) -> Void) {
     runBootHeartbeatCycle { name, now, actions, next in cycle.append(renderStep(name, now, actions, next)) }
     emit("device.boot-to-heartbeat", joined(cycle, "\n"))
 
-    var payloads: [[UInt8]] = []
-    runBootHeartbeatCycle { _, _, actions, _ in
-        for a in actions {
-            if case .mqttPublish(let p) = a { payloads.append(p.payload) }
-            if case .mqttConnect(let o) = a, let will = o.will { payloads.append(will.payload) }
-        }
-    }
-    for bad in [#"{"state":"online"}"#, #"{"id":"x","fw":"1","state":"dancing","uptime_s":1,"rssi":null,"free_heap":1,"reset_reason":"sw","boot_count":1,"seq":1,"ts":1.5}"#,
-                #"{"id":"x","fw":"1","state":"online","uptime_s":1,"rssi":null,"free_heap":1,"reset_reason":"sw","boot_count":1,"seq":1,"ts":"1"}"#,
-                "[]", "{"] {
-        payloads.append(Array(bad.utf8))
-    }
-    var readBack: [String] = []
-    for payload in payloads {
-        do {
-            switch try StatusMessage(parsing: payload) {
-            case .offline: readBack.append("offline (last will)")
-            case .heartbeat(let h):
-                readBack.append("heartbeat " + h.id + " seq=" + dec(h.seq) + " state=" + h.state.name + " ts="
-                                + h.timestamp.millisecondsText + " rssi=" + optional(h.rssi.map(dec))
-                                + " same-bytes=" + yesNo(h.json.encodedBytes() == payload))
-            }
-        } catch {
-            readBack.append("error " + renderStatusError(error))
-        }
-    }
-    emit("status.read-back", joined(readBack, "\n"))
+    statusReadBackVectors(emit)
 
     let backoff = vectorDeviceConfig().backoff
     var random = SeededRandom(seed: 7)
@@ -109,13 +83,4 @@ func deviceVectors(_ emit: (String, String) -> Void) {
     ap.send("power-on-unprovisioned", .powerOn(.powerOn, boot: BootInfo(slot: nil, firmwareVersion: "1.0.0")), atMillis: 0)
     ap.send("wifi-event-in-ap", .wifi(.connected(ip: IPv4Address(10, 0, 0, 2), rssi: -40)), atMillis: 10)
     emit("device.unprovisioned-boot", ap.text)
-}
-
-/// A status read-back error as text (an `if case` chain, so a new case cannot break the build).
-func renderStatusError(_ error: StatusMessageError) -> String {
-    if case .malformedJSON(let e) = error { return "malformed " + renderJSONError(e) }
-    if case .notAnObject = error { return "not an object" }
-    if case .missingField(let f) = error { return "missing " + f }
-    if case .invalidField(let f) = error { return "invalid " + f }
-    return "other"
 }
