@@ -118,6 +118,12 @@ final class AppImageTests: XCTestCase {
         XCTAssertEqual(firstError(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.flip_0x1000.bin"))?.0,
                        .checksumMismatch(stored: 0x95, computed: 0x94))
         XCTAssertEqual(firstError(c6, slot: 0x10_0000)?.0, .exceedsSlot(end: 262_176 + 788_844 + 1, slotSize: 0x10_0000))
+        var v = ImageValidator<SoftwareSHA256>(policy: .init(chip: .esp32c6, slotSize: nil, chipRevision: 100))
+        XCTAssertThrowsError(try v.consume(c6[0..<24])) {
+            XCTAssertEqual($0 as? ImageError, .chipRevisionUnsupported(device: 100, min: 0, max: 99), "v1.0 chip, image built for v0.0-v0.99")
+        }
+        var w = ImageValidator<SoftwareSHA256>(policy: .init(chip: .esp32c6, slotSize: nil, chipRevision: 1))
+        XCTAssertNoThrow(try w.consume(c6[...]))
         var tooMany = c6
         tooMany[1] = 17
         XCTAssertEqual(firstError(tooMany)?.0, .tooManySegments(17))
@@ -127,6 +133,10 @@ final class AppImageTests: XCTestCase {
         var badDesc = c6
         badDesc[32] ^= 0xFF
         XCTAssertEqual(firstError(badDesc)?.0, .badAppDescriptorMagic(0xABCD_54CD))
+        let noDescriptor = AppImageBuilder.build(header: try AppImage.parse(c6).header, segments: [
+            .init(loadAddress: 0x4080_0000, data: []), .init(loadAddress: 0x4080_0000, data: [1, 2, 3, 4]),
+        ], hasher: SoftwareSHA256.self)
+        XCTAssertEqual(firstError(noDescriptor)?.0, .missingAppDescriptor)
         var badHash = c6
         badHash[c6.count - 1] ^= 1
         XCTAssertEqual(firstError(badHash)?.0, .hashMismatch)

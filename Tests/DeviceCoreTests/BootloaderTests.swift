@@ -91,14 +91,51 @@ final class BootloaderTests: XCTestCase {
         XCTAssertThrowsError(try loader.verify(PartitionTable.reference.otaSlots[1], flash: flash, efuses: EFuses())) {
             XCTAssertEqual($0 as? BootImageError, .image(.chipMismatch(image: 0, device: 13)))
         }
+        // Anti-rollback: the entry for ota_1 does not count (its image is below the eFuse), so
+        // ota_0 is selected directly; nothing is rolled back.
         var efuses = EFuses(secureVersion: 2)
-        XCTAssertEqual(try loader.boot(flash: &flash, efuses: &efuses).bootInfo,
-                       BootInfo(slot: 0, firmwareVersion: "1.0.0", rolledBackFrom: "cc3ca8c"))
+        let outcome = try loader.boot(flash: &flash, efuses: &efuses)
+        XCTAssertEqual(outcome.bootInfo, BootInfo(slot: 0, firmwareVersion: "1.0.0"))
+        XCTAssertTrue(outcome.log.contains("D (boot) OTA slot 1 has an app with secure_version, this version is smaller than in the device. This OTA slot will not be selected."))
+        XCTAssertEqual(outcome.decision.startIndex, 0)
         efuses = EFuses(secureVersion: 3)
         XCTAssertThrowsError(try loader.boot(flash: &flash, efuses: &efuses)) {
             guard case let .noBootableApp(log) = $0 as? BootError else { return XCTFail("\($0)") }
             XCTAssertEqual(log.last, "E (boot) No bootable app partitions in the partition table")
         }
+    }
+
+    func testAntiRollbackBurnsTheSecureVersionOfAValidImageAtBoot() throws {
+        var flash = NORFlash()
+        try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota0_valid.bin"))
+        try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 4))
+        var efuses = EFuses(secureVersion: 1)
+        let loader = Bootloader<SoftwareCrypto>(chip: .esp32c6, antiRollbackEnabled: true)
+        XCTAssertEqual(try loader.boot(flash: &flash, efuses: &efuses).index, 0)
+        XCTAssertEqual(efuses.secureVersion, 4)
+        // A fresh otadata: both initial, every slot tried, the booted one recorded and burned.
+        var fresh = NORFlash()
+        try fresh.write(offset: 0x31_0000, bytes: Self.image("2.0.0", secureVersion: 6))
+        let outcome = try loader.boot(flash: &fresh, efuses: &efuses)
+        XCTAssertEqual(outcome.index, 1)
+        XCTAssertEqual(outcome.decision.startIndex, -1)
+        XCTAssertEqual(OTAData.parse(try fresh.read(offset: 0xD000, length: 8192)).entries[0], .sealed(sequence: 2, state: .valid))
+        XCTAssertEqual(efuses.secureVersion, 6)
+    }
+
+    /// Both entries ABORTED/INVALID but with good CRCs are not "initial": ota_0 is tried, but
+    /// nothing is recorded in otadata.
+    func testBothEntriesAbortedBootsOTA0WithoutRecording() throws {
+        var flash = NORFlash()
+        let aborted = OTAData(entries: [.sealed(sequence: 1, state: .aborted), .sealed(sequence: 2, state: .invalid)])
+        for (i, e) in aborted.entries.enumerated() { try flash.write(offset: 0xD000 + i * 4096, bytes: e.bytes) }
+        try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
+        var efuses = EFuses()
+        let outcome = try Bootloader<SoftwareCrypto>(chip: .esp32c6).boot(flash: &flash, efuses: &efuses)
+        XCTAssertEqual(outcome.index, 0)
+        XCTAssertEqual(outcome.flashOperations, [])
+        XCTAssertEqual(outcome.decision.rule, .noEntriesTryOTA0)
+        XCTAssertFalse(outcome.decision.recordsBootedSlot)
     }
 
     func testRealESP32C6ImageBootsAndItsVersionIsReported() throws {

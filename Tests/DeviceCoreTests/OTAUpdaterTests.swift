@@ -223,5 +223,8 @@ final class OTAUpdaterTests: XCTestCase {
         try chip.powerOn()
         chip.start(request("2025.05.01"), running: "2025.04.01")
         XCTAssertEqual(chip.updater.lastError, .runningImageNotConfirmed)
+        XCTAssertEqual(chip.updater.state.name, "pending_verify", "the confirmation window stays open")
+        chip.perform(chip.updater.confirmRunningImage(at: chip.now))
+        XCTAssertEqual(chip.otadata.entries[1].state, .valid)
     }
 }

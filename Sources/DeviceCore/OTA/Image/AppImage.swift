@@ -15,6 +15,9 @@ public struct AppImage: Equatable, Sendable {
     public var imageLength: Int
     /// Bytes in the file after `imageLength`.
     public var bytesAfterImage: Int
+    /// Where a Secure Boot V2 signature sector starts: `imageLength` rounded up to 4 KB. The signed
+    /// data is every byte before it.
+    public var signatureSectorOffset: Int { (imageLength + 4095) & ~4095 }
     /// SHA-256 of everything before the 4 KB-aligned signature sector (Secure Boot V2 signed data).
     public var signedDataDigest: [UInt8]?
     /// The signature sector when the file holds exactly one full sector after the padding.

@@ -18,11 +18,14 @@ public struct OTAData: Equatable, Sendable {
 
     /// `bootloader_common_get_active_otadata`: the valid entry with the larger sequence (entry 0 on a
     /// tie), or nil when neither is valid.
-    public var activeIndex: Int? {
-        let v0 = entries[0].isValid, v1 = entries[1].isValid
-        if v0 && v1 { return max(entries[0].sequence, entries[1].sequence) == entries[0].sequence ? 0 : 1 }
-        if v0 { return 0 }
-        if v1 { return 1 }
+    public var activeIndex: Int? { Self.select(entries, usable: [entries[0].isValid, entries[1].isValid]) }
+
+    /// `bootloader_common_select_otadata(..., max = true)`: among the usable entries, the larger
+    /// sequence (entry 0 on a tie).
+    public static func select(_ entries: [OTASelectEntry], usable: [Bool]) -> Int? {
+        if usable[0] && usable[1] { return max(entries[0].sequence, entries[1].sequence) == entries[0].sequence ? 0 : 1 }
+        if usable[0] { return 0 }
+        if usable[1] { return 1 }
         return nil
     }
 

@@ -1,50 +1,10 @@
-/// Why a candidate app partition did not boot.
-public enum BootImageError: Error, Equatable, Sendable {
-    case image(ImageError)
-    case signature(SignatureError)
-    /// Anti-rollback: the image's `secure_version` is below the eFuse counter.
-    case secureVersionTooLow(image: UInt32, efuse: UInt32)
-    case flash(FlashError)
-}
-
-/// Nothing bootable: ESP-IDF logs "No bootable app partitions" and resets forever.
-public enum BootError: Error, Equatable, Sendable {
-    case noBootableApp(log: [String])
-    case flash(FlashError)
-}
-
-/// What the bootloader booted and what it changed on the way.
-public struct BootOutcome: Equatable, Sendable {
-    /// -1 for the factory app, n for `ota_n`.
-    public var index: Int
-    public var partition: Partition
-    public var app: AppDescriptor
-    public var decision: BootDecision
-    /// otadata as it is on flash after the boot.
-    public var otadata: OTAData
-    /// The running image is PENDING_VERIFY: the app must confirm it or the next boot rolls back.
-    public var pendingVerify: Bool
-    /// The slot abandoned on this boot (an unconfirmed update aborted, or the chosen image failed).
-    public var rolledBackFrom: Int?
-    /// App version of the abandoned slot, when its descriptor is readable.
-    public var rolledBackFromVersion: String?
-    /// Every flash operation the bootloader performed, in order.
-    public var flashOperations: [FlashOperation]
-    /// ESP-IDF-style log lines.
-    public var log: [String]
-
-    /// The `BootInfo` handed to the app at power-on.
-    public var bootInfo: BootInfo {
-        BootInfo(slot: index >= 0 ? index : nil, firmwareVersion: app.version, pendingVerify: pendingVerify,
-                 rolledBackFrom: rolledBackFrom.map { rolledBackFromVersion ?? ("ota_" + decimal(Int64($0))) })
-    }
-}
-
 /// The second-stage bootloader over a simulated flash: read otadata, decide (`BootSlots`), apply
 /// ESP-IDF's writes, verify candidates in order (header, checksum, SHA-256, anti-rollback, and the
 /// Secure Boot V2 signature when enabled in eFuse) and boot the first that passes.
 public struct Bootloader<Crypto: DeviceCrypto> {
     public var chip: ChipModel
+    /// Chip revision (major * 100 + minor) checked against each image's min/max; nil skips it.
+    public var chipRevision: UInt16?
     public var partitions: PartitionTable
     /// `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE`.
     public var rollbackEnabled: Bool
@@ -52,8 +12,9 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     public var antiRollbackEnabled: Bool
 
     public init(chip: ChipModel, partitions: PartitionTable = .reference, rollbackEnabled: Bool = true,
-                antiRollbackEnabled: Bool = false) {
+                antiRollbackEnabled: Bool = false, chipRevision: UInt16? = nil) {
         self.chip = chip
+        self.chipRevision = chipRevision
         self.partitions = partitions
         self.rollbackEnabled = rollbackEnabled
         self.antiRollbackEnabled = antiRollbackEnabled
@@ -76,12 +37,23 @@ public struct Bootloader<Crypto: DeviceCrypto> {
             otadataBase = otadataPartition.offset
             let raw: [UInt8]
             do { raw = try flash.read(offset: otadataBase, length: OTAData.partitionSize) } catch { throw .flash(error) }
+            let fuses = efuses
+            let current = flash
             decision = BootSlots.decide(OTAData.parse(raw), slotCount: slots.count, hasFactory: factory != nil,
-                                        rollbackEnabled: rollbackEnabled, otadataOffset: otadataBase)
+                                        rollbackEnabled: rollbackEnabled, otadataOffset: otadataBase,
+                                        antiRollback: antiRollbackEnabled ? { slot in
+                                            self.descriptor(in: slots[slot], flash: current)
+                                                .map { fuses.allows(secureVersion: $0.secureVersion) } ?? false
+                                        } : nil)
             for w in decision.writes { try write(w, at: otadataBase) }
+            // `update_anti_rollback` runs at selection time, before the image is loaded.
+            if decision.burnsSecureVersion, decision.startIndex >= 0,
+               let app = descriptor(in: slots[decision.startIndex], flash: flash) {
+                efuses.burnSecureVersion(app.secureVersion)
+            }
         } else {
             decision = BootDecision(startIndex: -1, rule: .noEntriesBootFactory, writes: [], otadata: OTAData(entries: [.erased, .erased]),
-                                    abortedSectors: [], recordsBootedSlot: false, log: [])
+                                    abortedSectors: [], recordsBootedSlot: false, burnsSecureVersion: false, log: [])
         }
         var log = decision.log
         var otadata = decision.otadata
@@ -128,7 +100,8 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     /// Verifies the image in `partition` as `esp_image_verify` at boot would.
     public func verify(_ partition: Partition, flash: NORFlash, efuses: EFuses) throws(BootImageError) -> AppDescriptor {
         let secure = efuses.secureBootEnabled
-        var v = ImageValidator<Crypto.Hasher>(policy: .init(chip: chip, slotSize: partition.size, strict: true, hashSignedData: secure))
+        var v = ImageValidator<Crypto.Hasher>(policy: .init(chip: chip, slotSize: partition.size, strict: true, hashSignedData: secure,
+                                                                      chipRevision: chipRevision))
         var offset = 0
         while offset < partition.size {
             if v.imageComplete {
@@ -139,7 +112,8 @@ public struct Bootloader<Crypto: DeviceCrypto> {
             do { try v.consume(chunk[...]) } catch { throw .image(error) }
             offset += chunk.count
         }
-        guard v.imageComplete, let app = v.appDescriptor else { throw .image(.truncated(offset: offset, expected: "image")) }
+        guard v.imageComplete else { throw .image(.truncated(offset: offset, expected: "image")) }
+        guard let app = v.appDescriptor else { throw .image(.missingAppDescriptor) }
         if antiRollbackEnabled && !efuses.allows(secureVersion: app.secureVersion) {
             throw .secureVersionTooLow(image: app.secureVersion, efuse: efuses.secureVersion)
         }

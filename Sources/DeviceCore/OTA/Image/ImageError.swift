@@ -8,6 +8,8 @@ public enum ImageError: Error, Equatable, Sendable {
     case badMagic(UInt8)
     /// `chip_id` in the header is not the device's (`bootloader_common_check_chip_validity`).
     case chipMismatch(image: UInt16, device: UInt16)
+    /// The device's chip revision is outside the image's min/max (`max` 0 or 0xFFFF means none).
+    case chipRevisionUnsupported(device: UInt16, min: UInt16, max: UInt16)
     /// More than 16 segments (`ESP_IMAGE_MAX_SEGMENTS`).
     case tooManySegments(Int)
     /// A segment length that is not a multiple of 4 or is 16 MB or more (`verify_segment_header`).
@@ -35,6 +37,8 @@ public enum ImageError: Error, Equatable, Sendable {
         case let .badMagic(m): return "invalid magic number: 0x" + hexString([m])
         case let .chipMismatch(image, device):
             return "chip id " + decimal(Int64(image)) + " does not match device chip id " + decimal(Int64(device))
+        case let .chipRevisionUnsupported(device, min, max):
+            return "chip revision " + decimal(Int64(device)) + " outside image range " + decimal(Int64(min)) + "..." + decimal(Int64(max))
         case let .tooManySegments(n): return "too many segments: " + decimal(Int64(n))
         case let .badSegmentLength(index, length):
             return "segment " + decimal(Int64(index)) + " has invalid length " + decimal(Int64(length))

@@ -72,6 +72,7 @@ extension OTAUpdater {
     }
 
     private mutating func received(_ t: Transfer, _ bytes: [UInt8], at now: Instant) -> [Action] {
+        if bytes.isEmpty { return [] }
         var t = t
         if t.written + bytes.count > t.slot.size {
             return refuse(.tooLarge(size: t.written + bytes.count, slotSize: t.slot.size), cancel: true)

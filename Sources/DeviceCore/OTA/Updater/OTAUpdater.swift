@@ -4,59 +4,6 @@
 /// resumes dropped downloads by offset, and only then points otadata at the new slot. After the
 /// reboot it waits for the new image to prove itself (broker reachable) or lets it roll back.
 public struct OTAUpdater<Crypto: DeviceCrypto> {
-    /// Bytes received and written for one download, with the running checks over them.
-    public struct Transfer {
-        public var request: OTARequest
-        public var slotIndex: Int
-        public var slot: Partition
-        var validator: ImageValidator<Crypto.Hasher>
-        var fileHasher: Crypto.Hasher?
-        /// Bytes written to the slot: the offset a resumed download starts from.
-        public internal(set) var written = 0
-        var erasedUpTo = 0
-        public internal(set) var total: Int?
-        var lastActivity: Instant
-        /// Downloads started for this update (1 for the first).
-        public internal(set) var attempts = 1
-    }
-
-    /// Why a reboot was requested.
-    public enum RebootReason: Equatable, Sendable {
-        /// otadata now selects `slot`; the new image boots next.
-        case updateInstalled(slot: Int)
-        /// The new image was not confirmed in time; the bootloader will roll back.
-        case unconfirmed
-        /// The app rejected its own image (marked INVALID).
-        case rejected
-    }
-
-    /// States are named after what is awaited.
-    public enum State {
-        case idle
-        /// A GET (with Range when resuming) was started; waiting for its response headers.
-        case awaitingResponse(Transfer)
-        case downloading(Transfer)
-        /// The connection dropped or stalled; the download resumes at `at`.
-        case awaitingRetry(Transfer, at: Instant)
-        /// All bytes in; signature and checks run at the next tick.
-        case verifying(Transfer, since: Instant)
-        case awaitingReboot(RebootReason)
-        /// A new image runs PENDING_VERIFY; it must be confirmed by `deadline`.
-        case pendingVerify(deadline: Instant)
-
-        public var name: String {
-            switch self {
-            case .idle: return "idle"
-            case .awaitingResponse: return "connecting"
-            case .downloading: return "downloading"
-            case .awaitingRetry: return "retrying"
-            case .verifying: return "verifying"
-            case .awaitingReboot: return "rebooting"
-            case .pendingVerify: return "pending_verify"
-            }
-        }
-    }
-
     public let config: OTAConfig
     public internal(set) var state: State = .idle
     /// otadata as this app last wrote or read it.
@@ -110,7 +57,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
     public mutating func start(_ request: OTARequest, running: String, at now: Instant) -> [Action] {
         switch state {
         case .idle: break
-        case .pendingVerify: return refuse(.runningImageNotConfirmed, cancel: false)
+        case .pendingVerify: return refuse(.runningImageNotConfirmed, cancel: false, keepState: true, record: true)
         default: return refuse(.busy(state: state.name), cancel: false, keepState: true)
         }
         switch UpdateDecision.decide(offered: request.version, running: running, force: request.force) {
@@ -154,7 +101,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
 
     func newTransfer(_ request: OTARequest, slotIndex: Int, slot: Partition, at now: Instant) -> Transfer {
         let policy = ImageValidator<Crypto.Hasher>.Policy(chip: config.chip, slotSize: slot.size, strict: true,
-                                                          hashSignedData: signaturesRequired)
+                                                          hashSignedData: signaturesRequired, chipRevision: config.chipRevision)
         return Transfer(request: request, slotIndex: slotIndex, slot: slot, validator: ImageValidator(policy: policy),
                         fileHasher: request.sha256 == nil ? nil : Crypto.Hasher(), total: request.size, lastActivity: now)
     }
@@ -167,12 +114,11 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
         return OTAData.flashOperations(partitionOffset: base, sector: sector, entry: entry).map { .flash($0) }
     }
 
-    /// Records a refusal: back to idle (unless told to keep a running update), logged, nothing committed.
-    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false) -> [Action] {
-        if !keepState {
-            lastError = error
-            state = .idle
-        }
+    /// Records a refusal: back to idle (unless told to keep the current state, e.g. an update in
+    /// progress or an image awaiting confirmation), logged, nothing committed.
+    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false, record: Bool? = nil) -> [Action] {
+        if record ?? !keepState { lastError = error }
+        if !keepState { state = .idle }
         var actions: [Action] = cancel ? [.cancelDownload] : []
         actions.append(.log(.error, "ota: refused: " + error.reason))
         return actions

@@ -1,6 +1,8 @@
 /// The device build's OTA settings (sdkconfig and firmware constants).
 public struct OTAConfig: Sendable {
     public var chip: ChipModel
+    /// Chip revision (major * 100 + minor) checked against the image's min/max; nil skips it.
+    public var chipRevision: UInt16?
     public var partitions: PartitionTable
     /// `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE`: new images boot PENDING_VERIFY and must be confirmed.
     public var rollbackEnabled: Bool
@@ -19,8 +21,10 @@ public struct OTAConfig: Sendable {
 
     public init(chip: ChipModel, partitions: PartitionTable = .reference, rollbackEnabled: Bool = true,
                 antiRollbackEnabled: Bool = false, requireSignature: Bool = false, stallTimeout: TimeSpan = .seconds(30),
-                maxAttempts: Int = 5, retryDelay: TimeSpan = .seconds(1), confirmWithin: TimeSpan = .seconds(60)) {
+                maxAttempts: Int = 5, retryDelay: TimeSpan = .seconds(1), confirmWithin: TimeSpan = .seconds(60),
+                chipRevision: UInt16? = nil) {
         self.chip = chip
+        self.chipRevision = chipRevision
         self.partitions = partitions
         self.rollbackEnabled = rollbackEnabled
         self.antiRollbackEnabled = antiRollbackEnabled
