@@ -48,6 +48,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Reactor threads (default: one per core).") var reactors: String?
     @Option(help: "Write the JSON report here.") var report: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
+    @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
 
     func run() throws {
         let config: FleetConfiguration
@@ -112,6 +113,12 @@ struct RunCommand: ParsableCommand {
         c.firmwareVersion = firmware
         c.idTemplate = idTemplate
         c.provisioned = !unprovisioned
+        if unprovisioned {
+            guard let pool = LoopbackAddressPool(cidr: apPool) else {
+                throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
+            }
+            c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+        }
         c.usernameTemplate = username
         c.passwordTemplate = password
         c.api = api

@@ -6,7 +6,7 @@ struct SimFleetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simfleet",
         abstract: "Run fleets of simulated ESP32 devices against a real IoT backend.",
-        subcommands: [RunCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, DeviceCommand.self, VersionCommand.self]
     )
 }
 

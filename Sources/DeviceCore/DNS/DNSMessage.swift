@@ -1,11 +1,14 @@
 /// A DNS query as read from a UDP datagram: the header and its single question. Parsing takes
 /// bytes, enforces RFC 1035 limits and returns a typed `DNSError` for anything malformed.
 public struct DNSMessage: Equatable, Sendable {
+    /// RFC 1035 §2.3.4: DNS over UDP without EDNS.
     public static let maxUDPSize = 512
     /// Compression pointers followed per name before it counts as a loop.
     public static let maxPointerHops = 16
 
+    /// The fixed header.
     public var header: DNSHeader
+    /// The one question asked.
     public var question: DNSQuestion
 
     /// Parses `datagram` as a query (QR clear, exactly one question). Records after the question
@@ -28,9 +31,13 @@ public struct DNSMessage: Equatable, Sendable {
 
 /// The 12-byte header (RFC 1035 §4.1.1).
 public struct DNSHeader: Equatable, Sendable {
+    /// Header length in bytes.
     public static let size = 12
+    /// Transaction id, echoed in the reply.
     public var id: UInt16
+    /// QR, OPCODE, AA, TC, RD, RA, Z and RCODE bits.
     public var flags: UInt16
+    /// QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT.
     public var questionCount: UInt16
     public var answerCount: UInt16
     public var authorityCount: UInt16
@@ -47,20 +54,26 @@ public struct DNSHeader: Equatable, Sendable {
         additionalCount = bytes.u16be(at: 10)
     }
 
+    /// QR: the message is a response.
     public var isResponse: Bool { flags & 0x8000 != 0 }
     /// OPCODE (0 = standard query).
     public var opcode: UInt8 { UInt8((flags >> 11) & 0x0F) }
+    /// RD, copied into the reply.
     public var recursionDesired: Bool { flags & 0x0100 != 0 }
 }
 
 /// One question: the name as labels, QTYPE and QCLASS, and where it sits in the datagram.
 public struct DNSQuestion: Equatable, Sendable {
+    /// QNAME.
     public var name: DNSName
+    /// QTYPE (1 = A, 28 = AAAA, ...).
     public var type: UInt16
+    /// QCLASS (1 = IN).
     public var `class`: UInt16
     /// The question's bytes in the query, copied verbatim into the response.
     public var wireRange: Range<Int>
 
+    /// Well-known QTYPE and QCLASS values.
     public static let typeA: UInt16 = 1
     public static let typeAAAA: UInt16 = 28
     public static let classIN: UInt16 = 1

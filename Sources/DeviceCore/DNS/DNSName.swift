@@ -1,7 +1,9 @@
 /// A domain name as its labels (raw bytes; DNS labels need not be UTF-8).
 public struct DNSName: Equatable, Sendable {
+    /// Labels from left to right, without the root.
     public var labels: [[UInt8]]
 
+    /// A name made of `labels`.
     public init(labels: [[UInt8]]) { self.labels = labels }
 
     /// Dotted text, e.g. `anything.example`; the root is `.`.

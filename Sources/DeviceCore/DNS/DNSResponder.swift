@@ -6,15 +6,18 @@
 /// IPv4 address we hand out. Datagrams whose header cannot be read, responses (QR set) and
 /// oversized datagrams are dropped (nil); other malformed queries get FORMERR with the id echoed.
 public struct DNSResponder: Sendable {
+    /// The address every A query is answered with (the AP's).
     public var address: IPv4Address
     /// Seconds clients may cache the answer; short, since the address is only right until provisioning ends.
     public var ttl: UInt32
 
+    /// A responder handing out `address` for `ttl` seconds.
     public init(address: IPv4Address = .softAPDefault, ttl: UInt32 = 60) {
         self.address = address
         self.ttl = ttl
     }
 
+    /// The RCODEs this responder sends.
     public enum ResponseCode: UInt8, Sendable {
         case noError = 0, formatError = 1, notImplemented = 4
     }

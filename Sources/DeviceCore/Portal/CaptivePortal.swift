@@ -12,11 +12,14 @@ public struct CaptivePortal: Equatable, Sendable {
         case closed
     }
 
-    public private(set) var state: State
+    /// Where the portal is in provisioning.
+    public internal(set) var state: State
+    /// Address, branding and limits, fixed for the portal's life.
     public let config: PortalConfig
     /// The networks of the latest scan, as shown on the page and at `/scan`.
     public var networks: [ScannedNetwork]
 
+    /// A serving portal; `lastFailure` is shown when the device came back after failed joins.
     public init(config: PortalConfig, networks: [ScannedNetwork] = [], lastFailure: ProvisioningFailure? = nil) {
         self.config = config
         self.networks = networks
@@ -98,59 +101,5 @@ public struct CaptivePortal: Equatable, Sendable {
             ])))
         }
         return .object(members)
-    }
-
-    private mutating func save(_ request: HTTPRequest, at now: Instant) -> PortalReply {
-        let submission: SaveSubmission
-        do {
-            submission = try SaveSubmission(request, maxBytes: config.maxBodyBytes)
-        } catch {
-            return refuse(error, json: SaveSubmission.isJSON(request), ssid: "")
-        }
-        let credentials: WiFiCredentials
-        do {
-            credentials = try WiFiCredentials(validatingSSID: submission.ssid, password: submission.password, networks: networks)
-        } catch {
-            return refuse(error, json: submission.json, ssid: submission.ssid)
-        }
-        let rebootAt = now + config.rebootDelay
-        state = .savedAwaitingReboot(ssid: credentials.ssid, rebootAt: rebootAt)
-        let response: HTTPResponse
-        if submission.json {
-            response = .json(200, .object([JSONMember("saved", .bool(true)), JSONMember("ssid", .string(credentials.ssid)),
-                                           JSONMember("reboot_in_ms", .int(config.rebootDelay.milliseconds))]))
-        } else {
-            response = .html(200, PortalPage.saved(ssid: credentials.ssid, rebootSeconds: (config.rebootDelay.milliseconds + 999) / 1000))
-        }
-        return PortalReply(response, saved: credentials, log: "portal: credentials saved for SSID \"" + credentials.ssid + "\"")
-    }
-
-    /// A 4xx naming the problem: JSON for JSON clients, else the setup page with the error and the
-    /// SSID re-filled (never the password).
-    private func refuse(_ error: ProvisioningError, json: Bool, ssid: String) -> PortalReply {
-        let log = "portal: save refused: " + error.reason
-        if json {
-            return PortalReply(HTTPResponse(status: error.status, headers: [HTTPHeader("Content-Type", "application/json")],
-                                            body: htmlSafeJSONBytes(.object([JSONMember("error", .string(error.code)),
-                                                                             JSONMember("reason", .string(error.reason))]))),
-                               log: log)
-        }
-        return PortalReply(.html(error.status, PortalPage.setup(deviceID: config.deviceID, networks: networks,
-                                                                notice: error.reason, ssid: ssid)), log: log)
-    }
-}
-
-/// The portal's answer to one request, plus what the device must do about it.
-public struct PortalReply: Equatable, Sendable {
-    public var response: HTTPResponse
-    /// Set on a successful save: store these and reboot at `CaptivePortal.nextDeadline`.
-    public var saved: WiFiCredentials?
-    /// A log line for the device's log (never contains the password), nil when nothing happened.
-    public var log: String?
-
-    public init(_ response: HTTPResponse, saved: WiFiCredentials? = nil, log: String? = nil) {
-        self.response = response
-        self.saved = saved
-        self.log = log
     }
 }

@@ -22,6 +22,7 @@ public enum FormError: Error, Equatable, Sendable {
 
 /// A decoded form body: ordered fields, each name at most once.
 public struct FormFields: Equatable, Sendable {
+    /// Name/value pairs in body order, percent- and plus-decoded.
     public var fields: [(name: String, value: String)]
 
     /// Decodes `name=value&...` (`+` is a space, `%XX` a byte) within `maxBytes` and `maxFields`.
@@ -51,6 +52,7 @@ public struct FormFields: Equatable, Sendable {
         return nil
     }
 
+    /// Same fields in the same order.
     public static func == (l: FormFields, r: FormFields) -> Bool {
         guard l.fields.count == r.fields.count else { return false }
         for i in 0..<l.fields.count where l.fields[i] != r.fields[i] { return false }

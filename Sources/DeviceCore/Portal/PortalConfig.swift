@@ -16,6 +16,7 @@ public struct PortalConfig: Equatable, Sendable {
     /// The device's read-only files partition (the "SPIFFS" branding case).
     public var files: PortalFiles
 
+    /// A portal at the ESP32 SoftAP defaults unless told otherwise.
     public init(deviceID: String, address: IPv4Address = .softAPDefault, httpPort: Int = 80,
                 hostAliases: [String] = [], rebootDelay: TimeSpan = .seconds(3), maxBodyBytes: Int = 1024,
                 files: PortalFiles = PortalFiles()) {
@@ -44,8 +45,10 @@ public struct PortalConfig: Equatable, Sendable {
 
 /// A small read-only file map (name → bytes), the model of the device's files partition.
 public struct PortalFiles: Equatable, Sendable {
+    /// Files by name (no leading slash), e.g. `index.html`.
     public var entries: [(name: String, bytes: [UInt8])]
 
+    /// A partition holding `entries` (empty: the built-in page is served).
     public init(_ entries: [(name: String, bytes: [UInt8])] = []) { self.entries = entries }
 
     /// The bytes of file `name` (without a leading slash), nil when absent.
@@ -54,6 +57,7 @@ public struct PortalFiles: Equatable, Sendable {
         return nil
     }
 
+    /// Same names and bytes in the same order.
     public static func == (l: PortalFiles, r: PortalFiles) -> Bool {
         guard l.entries.count == r.entries.count else { return false }
         for i in 0..<l.entries.count where l.entries[i].name != r.entries[i].name || l.entries[i].bytes != r.entries[i].bytes {

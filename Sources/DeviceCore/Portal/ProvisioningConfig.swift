@@ -19,6 +19,7 @@ public struct ProvisioningConfig: Equatable, Sendable {
     /// worked before the device reopens its portal, showing why; nil never falls back.
     public var fallbackAfterFailedJoins: Int?
 
+    /// ESP32 defaults: 192.168.4.1:80, 3 s reboot delay, 1 KB bodies, 60 s DNS TTL, fall back after 3 failed joins.
     public init(address: IPv4Address = .softAPDefault, httpPort: Int = 80, hostAliases: [String] = [],
                 rebootDelay: TimeSpan = .seconds(3), maxBodyBytes: Int = 1024, dnsTTL: UInt32 = 60,
                 files: PortalFiles = PortalFiles(), fallbackAfterFailedJoins: Int? = 3) {

@@ -1,10 +1,14 @@
 /// Why the device's last attempt to join the provisioned network failed, handed to the portal by
 /// `Device` when it falls back to portal mode, so the page can say what went wrong.
 public struct ProvisioningFailure: Equatable, Sendable {
+    /// The network the device tried to join.
     public var ssid: String
+    /// Why the last attempt failed.
     public var reason: WiFiFailure
+    /// Consecutive failed attempts before the device gave up.
     public var attempts: Int
 
+    /// A failure report for the portal page.
     public init(ssid: String, reason: WiFiFailure, attempts: Int) {
         self.ssid = ssid
         self.reason = reason

@@ -23,6 +23,11 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private var wifiDownUntil: Instant?
     private(set) var runningVersion: String
     private var frozen = false
+    /// The device's radio environment and access point sockets (captive portal); nil for fleet
+    /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
+    private(set) var accessPoint: AccessPointShell?
+    /// Called on the reactor thread after every event the device handled, with its actions.
+    var observer: ((Firmware, [Action]) -> Void)?
     private(set) var lastConnectedAt: Instant?
     private var attempts = 0
     private var lastError: FleetErrorKind?
@@ -61,6 +66,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     /// Cuts power: the connection dies without DISCONNECT (the broker fires the last will); the
     /// device boots again after `offFor`.
     func powerCycle(offFor: TimeSpan, now: Instant) {
+        accessPoint?.down()
         dropConnection()
         setLink(.off)
         powerOnAt = now + offFor
@@ -76,6 +82,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         deliver(.wifi(.disconnected(.connectionLost)))
     }
 
+    /// Gives the device its radio environment and access point sockets (before `attach`).
+    func provide(_ shell: AccessPointShell) {
+        accessPoint = shell
+        shell.deliver = { [unowned self] event in self.deliver(event) }
+    }
+
     /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT
     /// through the real broker instead; this is for tests of the host itself).
     func inject(_ event: Event) { deliver(event) }
@@ -87,6 +99,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     }
 
     func shutdown() {
+        accessPoint?.finish()
         client?.disconnect()
         client = nil
         setLink(.off)
@@ -132,6 +145,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             let event = queued.removeFirst()
             let actions = firmware.handle(event, at: now)
             for action in actions { perform(action, now: now) }
+            observer?(firmware, actions)
             now = HostClock.now()
         }
         busy = false
@@ -140,9 +154,11 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     private func perform(_ action: Action, now: Instant) {
         switch action {
-        case .wifiConnect:
+        case .wifiConnect(let ssid, let password):
             if let until = wifiDownUntil, now < until {
                 queued.append(.wifi(.connectFailed(.noAPFound)))
+            } else if let accessPoint {
+                queued.append(.wifi(accessPoint.radio.join(ssid: ssid, password: password)))
             } else {
                 wifiDownUntil = nil
                 let n = spec.index + 2
@@ -162,14 +178,16 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
+            accessPoint?.down()
             dropConnection()
             setLink(.off)
             queued.removeAll()
             queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
         case .wifiScan:
-            queued.append(.wifi(.scanDone([])))
-        case .startDownload, .cancelDownload, .flash, .httpRespond, .dnsRespond, .startAccessPoint,
-             .stopAccessPoint, .log:
+            queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
+        case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
+            accessPoint?.perform(action)
+        case .startDownload, .cancelDownload, .flash, .log:
             break
         }
     }

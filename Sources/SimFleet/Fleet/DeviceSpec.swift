@@ -16,6 +16,8 @@ public struct DeviceSpec: Sendable, Equatable {
     public var password: String?
     /// A per-device seed for the firmware's own jitter (backoff, heartbeat phase).
     public var seed: UInt64
+    /// Access point and captive portal settings (address, ports); nil keeps DeviceCore's defaults.
+    public var provisioning: ProvisioningConfig? = nil
 
     public init(index: Int, id: String, mac: [UInt8], chip: ChipModel, firmwareVersion: String, heartbeatMs: Int64,
                 qos: Int, provisioned: Bool, username: String?, password: String?, seed: UInt64) {

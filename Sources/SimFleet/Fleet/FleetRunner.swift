@@ -105,7 +105,11 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     ep.port = ports[i % ports.count]
                     if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
                     let at = t0 + TimeSpan(microseconds: Int64(Double(i) / c.rampPerSecond * 1_000_000))
-                    return DeviceHost<Firmware>(spec: c.deviceSpec(i), endpoint: ep, powerOnAt: at, reactor: reactor)
+                    var spec = c.deviceSpec(i)
+                    let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
+                    let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    if let shell { host.provide(shell) }
+                    return host
                 }
                 shard.add(hosts)
             }

@@ -41,6 +41,7 @@ extension Device: FleetFirmware {
         config.mqttPassword = spec.password
         config.heartbeatInterval = TimeSpan(microseconds: spec.heartbeatMs * 1000)
         config.heartbeatQoS = spec.qos
+        if let provisioning = spec.provisioning { config.provisioning = provisioning }
         self.init(config: config)
     }
 }

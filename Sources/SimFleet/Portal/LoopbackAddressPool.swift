@@ -11,6 +11,7 @@ public struct LoopbackAddressPool: Sendable {
     /// Addresses available in one block (254 × 256).
     public static let capacity = 254 * 256
 
+    /// The pool 127.`block`.0.0/16; `block` 0 is refused (127.0.0.1 lives there).
     public init(block: UInt8 = 20) {
         precondition(block != 0, "127.0.0.0/16 holds the host's own 127.0.0.1")
         self.block = block
@@ -29,9 +30,15 @@ public struct LoopbackAddressPool: Sendable {
     /// The next free address, nil when the block is used up.
     public mutating func allocate() -> IPv4Address? {
         if let reused = released.popLast() { return reused }
-        guard next < Self.capacity else { return nil }
-        defer { next += 1 }
-        return IPv4Address(127, block, UInt8(next / 254), UInt8(next % 254 + 1))
+        guard let address = address(at: next) else { return nil }
+        next += 1
+        return address
+    }
+
+    /// The `index`-th address of the block in allocation order, nil past its end.
+    public func address(at index: Int) -> IPv4Address? {
+        guard index >= 0, index < Self.capacity else { return nil }
+        return IPv4Address(127, block, UInt8(index / 254), UInt8(index % 254 + 1))
     }
 
     /// Returns `address` to the pool.

@@ -8,6 +8,7 @@ import NIOPosix
 public final class PortalHost: Sendable {
     /// Where to bind and how much of a request body to read.
     public struct Configuration: Sendable {
+        /// Loopback address both sockets bind to.
         public var address: IPv4Address
         /// HTTP port; 0 picks a free one (see `httpPort`).
         public var httpPort: Int
@@ -16,6 +17,7 @@ public final class PortalHost: Sendable {
         /// Body bytes read per request; the host keeps at most one more, so the device can say 413.
         public var maxBodyBytes: Int
 
+        /// Sockets on `address` at the given ports.
         public init(address: IPv4Address, httpPort: Int, dnsPort: Int, maxBodyBytes: Int = 1024) {
             self.address = address
             self.httpPort = httpPort
@@ -29,6 +31,7 @@ public final class PortalHost: Sendable {
     /// Answers one DNS datagram; call `reply` exactly once (nil drops it), from any thread.
     public typealias QueryHandler = @Sendable ([UInt8], _ reply: @escaping @Sendable ([UInt8]?) -> Void) -> Void
 
+    /// What was asked for.
     public let configuration: Configuration
     /// The bound HTTP port (the configured one, or the one the kernel chose for 0).
     public let httpPort: Int

@@ -63,6 +63,19 @@ final class PortalHostTests: XCTestCase {
         }
     }
 
+    func testHeadHasNoBodyAndKeepAliveServesSeveralRequestsOnOneConnection() async throws {
+        try await withPortal(IPv4Address(127, 20, 0, 17)) { served in
+            let head = try curl(["-I", served.baseURL + "/"])
+            XCTAssertTrue(head.stdout.hasPrefix("HTTP/1.1 200"), head.stdout)
+            XCTAssertTrue(head.stdout.lowercased().contains("content-length: "))
+            let two = try curl(["-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code}:%{num_connects} ",
+                                served.baseURL + "/", served.baseURL + "/scan?fresh=1"])
+            XCTAssertEqual(two.stdout, "200:1 200:0 ", "the second request reused the connection")
+            XCTAssertEqual(served.receivedRequests.last?.path, "/scan")
+            XCTAssertEqual(served.receivedRequests.last?.query, "fresh=1")
+        }
+    }
+
     func testProbeURLsAndForeignHostsRedirectToThePortal() async throws {
         try await withPortal(IPv4Address(127, 20, 0, 13)) { served in
             for (host, path) in [("connectivitycheck.gstatic.com", "/generate_204"), ("captive.apple.com", "/hotspot-detect.html"),

@@ -1,0 +1,83 @@
+import ArgumentParser
+import DeviceCore
+import Foundation
+import SimFleet
+
+/// `simfleet device`: one simulated device in the foreground, its captive portal reachable by real
+/// clients on its own loopback address.
+struct DeviceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "device",
+        abstract: "Run one simulated device in the foreground (captive portal on a loopback address).",
+        discussion: """
+            With --unprovisioned the device opens its access point: the portal answers on \
+            http://AP-ADDRESS:HTTP-PORT/ and every DNS A query to AP-ADDRESS:DNS-PORT gets AP-ADDRESS. \
+            Try: curl http://127.20.0.5:8080/   dig @127.20.0.5 -p 5353 anything.example
+            The radio environment (--networks) is a JSON array: \
+            [{"ssid":"home","password":"hunter22","rssi":-52,"channel":6,"auth":"wpa2_psk"}]; \
+            a network without password is open. Without --broker a local mosquitto is started.
+            """
+    )
+
+    @Flag(help: "Start without WiFi credentials: open the access point and its captive portal.") var unprovisioned = false
+    @Option(name: .customLong("ap-address"), help: "Loopback address of the access point (127.x.y.z).") var apAddress = "127.20.0.5"
+    @Option(name: .customLong("http-port"), help: "Portal HTTP port.") var httpPort = 8080
+    @Option(name: .customLong("dns-port"), help: "DNS (UDP) port.") var dnsPort = 5353
+    @Option(help: "JSON file with the simulated WiFi networks around the device.") var networks: String?
+    @Option(help: "Broker URL mqtt://host:port (default: embedded mosquitto).") var broker: String?
+    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6.") var chip = "esp32c6"
+    @Option(help: "Seed for the device's MAC, id and jitter.") var seed: UInt64 = 1
+    @Option(name: .customLong("reboot-delay-ms"), help: "Delay between the portal's success page and the reboot.") var rebootDelayMs: Int64 = 3000
+
+    func validate() throws {
+        guard let address = Self.ipv4(apAddress), address.octets.0 == 127 else {
+            throw ValidationError("--ap-address must be a loopback IPv4 address (127.x.y.z), got '\(apAddress)'")
+        }
+        guard (1...65535).contains(httpPort), (1...65535).contains(dnsPort) else { throw ValidationError("ports are 1...65535") }
+        guard ChipModel(name: chip) != nil else { throw ValidationError("unknown chip '\(chip)'") }
+        if let broker, BrokerChoice.parse(broker) == nil { throw ValidationError("--broker wants mqtt://host:port, got '\(broker)'") }
+    }
+
+    func run() throws {
+        var radio = SimulatedRadio.neighbourhood
+        if let networks {
+            guard let data = FileManager.default.contents(atPath: networks) else { throw ValidationError("cannot read \(networks)") }
+            radio = try SimulatedRadio.parse(Array(data))
+        }
+        var provisioning = ProvisioningConfig()
+        provisioning.rebootDelay = .milliseconds(rebootDelayMs)
+        let options = SingleDeviceRunner.Options(
+            apAddress: Self.ipv4(apAddress)!, httpPort: httpPort, dnsPort: dnsPort, radio: radio,
+            broker: broker.flatMap { BrokerChoice.parse($0) } ?? .embedded, unprovisioned: unprovisioned,
+            chip: ChipModel(name: chip)!, seed: seed, provisioning: provisioning)
+        let runner = SingleDeviceRunner(options: options) { line in
+            FileHandle.standardOutput.write(Data((Self.timestamp() + " " + line + "\n").utf8))
+        }
+        try runner.start()
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.signal() }
+            s.resume()
+            sources.append(s)
+        }
+        stop.wait()
+        runner.stop()
+        for s in sources { s.cancel() }
+    }
+
+    static func ipv4(_ text: String) -> IPv4Address? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
+        guard parts.count == 4 else { return nil }
+        return IPv4Address(parts[0], parts[1], parts[2], parts[3])
+    }
+
+    static func timestamp() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss.SSS"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+}
