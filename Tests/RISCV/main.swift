@@ -1,3 +1,4 @@
+import DeviceCore
 import DeviceCoreVectors
 
 // Bare-metal golden-vector driver for rv32imac (the ESP32-C6's ISA) under qemu-system-riscv32.
