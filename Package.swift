@@ -19,6 +19,8 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
+        // Golden vectors over DeviceCore, run on the host and on rv32imac under QEMU (scripts/riscv-test).
+        .target(name: "DeviceCoreVectors", dependencies: ["DeviceCore"]),
         // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning).
@@ -65,5 +67,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "RISCVGoldenTests", dependencies: ["DeviceCoreVectors"], path: "Tests/RISCV/HostTests"),
     ]
 )
