@@ -28,6 +28,25 @@ final class HeartbeatTests: XCTestCase {
                        + #""free_heap":200000,"reset_reason":"poweron","boot_count":1,"seq":2,"ts":1764396010000.000}"#)
     }
 
+    func testDirectlyWrittenHeartbeatIsByteIdenticalToTheJSONTree() {
+        let stamps: [Int64] = [0, 7, 45, 999, 1000, 1_764_396_000_000_123, 1_764_396_000_000_050, -1, -1500, -999_999]
+        let otas: [JSONValue?] = [nil, .object([JSONMember("state", .string("download")), JSONMember("pct", .int(42))])]
+        for (n, us) in stamps.enumerated() {
+            for ota in otas {
+                let beat = Heartbeat(id: n % 2 == 0 ? "esp32c6-a1b2c3" : "odd \"id\"\n\u{01}", firmware: "1.2.3-rc.1",
+                                     state: n % 3 == 0 ? .updating : .online, uptimeSeconds: Int64(n) * 123_456_789,
+                                     rssi: n % 2 == 0 ? -(n + 40) : nil, freeHeap: 241_664 - n, resetReason: .powerOn,
+                                     bootCount: n, seq: n == 4 ? Int(Int32.max) : n,
+                                     timestamp: Instant(microseconds: us), ota: ota)
+                XCTAssertEqual(String(decoding: beat.encodedBytes(), as: UTF8.self), beat.json.encoded())
+            }
+        }
+        XCTAssertEqual(decimal(Int64.min), "-9223372036854775808")
+        XCTAssertEqual(decimal(Int64.max), "9223372036854775807")
+        XCTAssertEqual(Instant(microseconds: -1500).millisecondsText, "-1.500")
+        XCTAssertEqual(Instant(microseconds: 1_000_007).millisecondsText, "1000.007")
+    }
+
     func testHeartbeatsComeEveryIntervalWithConsecutiveSeq() {
         var h = DeviceHarness(config: config(interval: .seconds(15)))
         h.bootOnline()

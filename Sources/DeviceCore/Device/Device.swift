@@ -42,6 +42,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// Handles one event at time `now` and returns the actions the host must perform, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {
         var actions: [Action] = []
+        actions.reserveCapacity(4)
         switch event {
         case .powerOn(let reason, let boot): powerOn(reason, boot: boot, at: now, actions: &actions)
         case .tick: tick(at: now, actions: &actions)
@@ -76,6 +77,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         }
         cycle.scans.expire(at: now, actions: &actions)
         if case .station(var station) = mode {
+            mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             station.wifi.tick(at: now, actions: &actions, counters: &counters)
             station.mqtt.tick(at: now, random: &random, actions: &actions, counters: &counters)
             mode = .station(station)

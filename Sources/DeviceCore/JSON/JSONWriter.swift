@@ -45,7 +45,6 @@ extension JSONValue {
 
 /// Appends `s` as a quoted JSON string, escaping quotes, backslashes and control characters.
 public func writeJSONString(_ s: String, to out: inout [UInt8]) {
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
     out.append(UInt8(ascii: "\""))
     for c in s.utf8 {
         switch c {
@@ -56,10 +55,16 @@ public func writeJSONString(_ s: String, to out: inout [UInt8]) {
         case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
         case 0x00..<0x20, 0x7F:
             out.append(contentsOf: "\\u00".utf8)
-            out.append(hex[Int(c >> 4)])
-            out.append(hex[Int(c & 0x0F)])
+            out.append(lowerHexDigit(c >> 4))
+            out.append(lowerHexDigit(c & 0x0F))
         default: out.append(c)
         }
     }
     out.append(UInt8(ascii: "\""))
+}
+
+/// `0`–`9`, `a`–`f` for a nibble (no lookup table to allocate per call).
+@inline(__always)
+func lowerHexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }

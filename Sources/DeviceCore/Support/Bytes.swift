@@ -60,12 +60,33 @@ func hexNibble(_ c: UInt8) -> UInt8? {
 /// Decimal text of a signed integer (Embedded-safe, no `description` formatting machinery needed).
 public func decimal(_ value: Int64) -> String {
     if value == 0 { return "0" }
-    var v = value.magnitude
-    var digits: [UInt8] = []
-    while v > 0 {
-        digits.append(UInt8(ascii: "0") + UInt8(v % 10))
-        v /= 10
+    var out: [UInt8] = []
+    out.reserveCapacity(20)
+    appendDecimal(value, to: &out)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Appends the decimal text of `value` (as `decimal(_:)` spells it) to `out` without building a
+/// String: the heartbeat writer's hot path.
+public func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    if value == 0 {
+        out.append(UInt8(ascii: "0"))
+        return
     }
-    if value < 0 { digits.append(UInt8(ascii: "-")) }
-    return String(decoding: digits.reversed(), as: UTF8.self)
+    var v = value.magnitude
+    var width = 0
+    var probe = v
+    while probe > 0 {
+        width += 1
+        probe /= 10
+    }
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    let start = out.count
+    for _ in 0..<width { out.append(UInt8(ascii: "0")) }
+    var i = start + width - 1
+    while v > 0 {
+        out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+        v /= 10
+        i -= 1
+    }
 }

@@ -24,12 +24,21 @@ public struct Instant: Comparable, Hashable, Sendable {
 
     /// Milliseconds with three decimals, e.g. `1764396000123.456`: the `ts` of heartbeats.
     public var millisecondsText: String {
-        let ms = microseconds / 1000
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendMillisecondsText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `millisecondsText` to `out` (same text, no intermediate Strings).
+    public func appendMillisecondsText(to out: inout [UInt8]) {
         var frac = microseconds % 1000
         if frac < 0 { frac = -frac }
-        let f = decimal(frac)
-        let pad = f.utf8.count == 1 ? "00" : (f.utf8.count == 2 ? "0" : "")
-        return decimal(ms) + "." + pad + f
+        appendDecimal(microseconds / 1000, to: &out)
+        out.append(UInt8(ascii: "."))
+        if frac < 100 { out.append(UInt8(ascii: "0")) }
+        if frac < 10 { out.append(UInt8(ascii: "0")) }
+        appendDecimal(frac, to: &out)
     }
 }
 
