@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6 (default esp32c6).") var chip: String?
     @Option(help: "Firmware version the devices start with (default 1.0.0).") var firmware: String?
     @Option(help: "Seed: the same seed gives the same ids, MACs and jitter (default 1).") var seed: String?
-    @Option(help: "Reactor threads (default: one per core).") var reactors: String?
+    @Option(help: "Reactor threads (default: one per core; with the embedded broker one core fewer, at least 1, leaving a core to mosquitto).") var reactors: String?
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?

@@ -27,7 +27,7 @@ extension DeviceHost {
     func reschedule() {
         guard !frozen else { return }
         if let at = powerOnAt { return reactor.schedule(slot, at: at) }
-        var next = firmware.nextDeadline
+        var next = firmwareDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
         reactor.schedule(slot, at: next)
     }

@@ -49,6 +49,14 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
+    /// `firmware.nextDeadline`, read in place: in this generic host a plain property read first
+    /// copies the whole `Device` (≈ 760 bytes, dozens of retains), several times per heartbeat.
+    var firmwareDeadline: Instant? { DeviceHost.deadline(of: &firmware) }
+    /// `firmware.isUpdating`, read in place (see `firmwareDeadline`).
+    var firmwareIsUpdating: Bool { DeviceHost.isUpdating(&firmware) }
+    private static func deadline(of firmware: inout Firmware) -> Instant? { firmware.nextDeadline }
+    private static func isUpdating(_ firmware: inout Firmware) -> Bool { firmware.isUpdating }
+
     var counters: FleetCounters { reactor.counters }
 
     /// Where the device is, for the progress line and the report.
@@ -135,7 +143,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
             settleProbes(now: now)
-            if let d = firmware.nextDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
+            if let d = firmwareDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
         } else {
             reschedule()
         }
@@ -165,7 +173,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             now = HostClock.now()
         }
         busy = false
-        let updatingNow = powerOnAt == nil && firmware.isUpdating
+        let updatingNow = powerOnAt == nil && firmwareIsUpdating
         if updatingNow != updating {
             updating = updatingNow
             counters.bump(counters.updating, by: updatingNow ? 1 : -1)

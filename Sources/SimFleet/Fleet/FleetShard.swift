@@ -33,8 +33,21 @@ final class FleetShard<Firmware: FleetFirmware>: @unchecked Sendable {
 
     /// Versions the devices run, for the timeseries and the report.
     func versionCounts() -> [String: Int] {
+        // Once a second over every device: count runs of the same version (nearly always one run)
+        // and hash only when the version changes.
         var out: [String: Int] = [:]
-        for h in hosts where h.isPoweredOn { out[h.runningVersion, default: 0] += 1 }
+        var current: String? = nil
+        var run = 0
+        for h in hosts where h.isPoweredOn {
+            if h.runningVersion == current {
+                run += 1
+                continue
+            }
+            if let current { out[current, default: 0] += run }
+            current = h.runningVersion
+            run = 1
+        }
+        if let current { out[current, default: 0] += run }
         return out
     }
 }

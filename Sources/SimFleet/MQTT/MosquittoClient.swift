@@ -22,6 +22,15 @@ final class MosquittoClient {
     private let slot: Int32
     private var fd: Int32 = -1
     private var mask: UInt32 = 0
+    /// Keepalive of the current connection in µs (0: none) and the last traffic each way seen by
+    /// the reactor, so `housekeeping` can skip `mosquitto_loop_misc` (which takes several of
+    /// libmosquitto's mutexes) while neither of its keepalive conditions can be near.
+    private var keepAliveMicros: Int64 = 0
+    private var lastInMicros: Int64 = 0
+    private var lastOutMicros: Int64 = 0
+    /// How close to a keepalive deadline housekeeping starts calling `mosquitto_loop_misc` again:
+    /// two housekeeping rounds plus libmosquitto's whole-second clock.
+    static let keepAliveSlackMicros: Int64 = 2 * Reactor.miscInterval + 1_000_000
 
     static let libraryReady: Bool = {
         mosquitto_lib_init()
@@ -93,6 +102,9 @@ final class MosquittoClient {
     /// Starts a non-blocking connect from `bindAddress`; MOSQ_ERR_SUCCESS or an immediate failure.
     func connect(host: String, port: Int32, keepAlive: Int32, bindAddress: String?) -> Int32 {
         let rc = mosquitto_connect_bind_async(handle, host, port, keepAlive, bindAddress)
+        keepAliveMicros = Int64(keepAlive) * 1_000_000
+        lastInMicros = reactor.loopMicros
+        lastOutMicros = reactor.loopMicros
         syncInterest()
         return rc
     }
@@ -117,6 +129,7 @@ final class MosquittoClient {
         let rc = payload.withUnsafeBytes {
             mosquitto_publish(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos, retain)
         }
+        lastOutMicros = reactor.loopMicros
         syncInterest()
         return (mid, rc)
     }
@@ -124,6 +137,7 @@ final class MosquittoClient {
     func subscribe(topic: String, qos: Int32) -> (mid: Int32, rc: Int32) {
         var mid: Int32 = 0
         let rc = mosquitto_subscribe(handle, &mid, topic, qos)
+        lastOutMicros = reactor.loopMicros
         syncInterest()
         return (mid, rc)
     }
@@ -137,9 +151,11 @@ final class MosquittoClient {
     func ready(_ events: UInt32) {
         if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
             _ = mosquitto_loop_read(handle, 1)
+            if events & EPOLLIN.rawValue != 0 { lastInMicros = reactor.loopMicros }
         }
         if events & EPOLLOUT.rawValue != 0, fd >= 0 {
             _ = mosquitto_loop_write(handle, 1)
+            lastOutMicros = reactor.loopMicros
         }
         syncInterest()
     }
@@ -147,6 +163,13 @@ final class MosquittoClient {
     /// Keepalive pings and timeouts.
     func housekeeping() {
         guard fd >= 0 else { return }
+        if keepAliveMicros > MosquittoClient.keepAliveSlackMicros {
+            // libmosquitto acts only once `keepalive` has passed since the last packet out or in
+            // (PINGREQ, or closing a connection whose PINGRESP never came). Until either is near,
+            // loop_misc would do nothing but lock and unlock.
+            let quiet = reactor.loopMicros - min(lastInMicros, lastOutMicros)
+            if quiet < keepAliveMicros - MosquittoClient.keepAliveSlackMicros { return }
+        }
         _ = mosquitto_loop_misc(handle)
         syncInterest()
     }

@@ -100,7 +100,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
             if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
             return
         }
-        offline.remove(id)
+        if !offline.isEmpty { offline.remove(id) }  // hashing the id once per heartbeat is enough
         if receivedByDevice[id, default: SequenceSet()].insert(fields.seq) {
             received.add(1, ordering: .relaxed)
             if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }

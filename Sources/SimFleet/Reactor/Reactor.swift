@@ -38,6 +38,12 @@ final class Reactor: @unchecked Sendable {
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000
+    /// Longest sleep of a reactor with nothing scheduled (it is woken by its inbox anyway).
+    static let idleWait: Int64 = 60_000_000
+
+    /// The wall clock (µs) when the current loop iteration's `epoll_wait` returned: a cheap "now"
+    /// for bookkeeping that needs no more than loop precision (keepalive activity).
+    private(set) var loopMicros: Int64 = HostClock.now().microseconds
 
     /// Timer granularity in µs: deadlines fire on the next multiple of it (like FreeRTOS's 10 ms
     /// tick), so devices due close together are served by one wake-up instead of one each.
@@ -120,17 +126,20 @@ final class Reactor: @unchecked Sendable {
         var nextMisc = HostClock.now().microseconds + Reactor.miscInterval
         while !stopping.load(ordering: .acquiring) {
             let now = HostClock.now().microseconds
-            var wake = nextMisc
+            // The only wake-ups: the earliest timer (rounded up to the tick so neighbours share it),
+            // housekeeping while there are clients, and the inbox. An idle reactor sleeps.
+            var wake = clients.count > freeSlots.count ? nextMisc : now + Reactor.idleWait
             if let first = timers.first, first.deadline < wake {
                 wake = (first.deadline + tickMicros - 1) / tickMicros * tickMicros
             }
-            let timeout = Int32(max(0, min(1000, (wake - now + 999) / 1000)))
+            let timeout = Int32(max(0, min(Reactor.idleWait / 1000, (wake - now + 999) / 1000)))
             let n = datas.withUnsafeMutableBufferPointer { d in
                 masks.withUnsafeMutableBufferPointer { m in
                     simfleet_epoll_wait(epfd, d.baseAddress, m.baseAddress, 256, timeout)
                 }
             }
             if n > 0 {
+                loopMicros = HostClock.now().microseconds
                 for i in 0..<Int(n) {
                     let key = datas[i]
                     if key == 0 {
@@ -141,11 +150,13 @@ final class Reactor: @unchecked Sendable {
                 }
             }
             let after = HostClock.now()
+            loopMicros = after.microseconds
             while let slot = timers.popDue(now: after.microseconds) {
                 clients[Int(slot)]?.timerFired(at: after)
             }
             if after.microseconds >= nextMisc {
                 for case let client? in clients { client.housekeeping() }
+                nextMisc = max(nextMisc, after.microseconds)
                 nextMisc = after.microseconds + Reactor.miscInterval
             }
         }
