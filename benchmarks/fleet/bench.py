@@ -63,7 +63,7 @@ def run_simfleet(exe, devices, steady, extra=()):
     return {"connect_all_s": s["connect_all_s"], "connected": r["devices"]["connected"], "sent": r["messages"]["sent"],
             "received": r["messages"]["received"], "lost": r["messages"]["lost"], "peak_rss_bytes": s["peak_rss_bytes"],
             "cpu_seconds": s["cpu_seconds"], "steady_cpu_seconds": s["steady_cpu_seconds"],
-            "steady_heartbeats": s["steady_heartbeats"], "e2e_p99_ms": r["latency"]["e2e_ms"]["p99"]}
+            "steady_heartbeats": s["steady_heartbeats"], "e2e_p99_ms": r["latency"]["e2e_ms"]["p99"], "reactors": s.get("reactors")}
 
 
 def per10k(r):
