@@ -18,6 +18,19 @@ public struct DeviceCounters: Equatable, Sendable {
     public var ignoredEvents = 0
     /// OTA commands that failed to parse.
     public var rejectedCommands = 0
+    /// Updates the updater accepted and started downloading.
+    public var otaUpdatesStarted = 0
+    /// Updates refused or abandoned (bad image, downgrade, download failure...); otadata untouched.
+    public var otaRefusals = 0
+    /// Verified images committed to otadata (the device then reboots into them).
+    public var otaImagesCommitted = 0
+    /// PENDING_VERIFY images confirmed VALID after reaching the broker.
+    public var otaConfirmed = 0
+    /// Boots on which the bootloader fell back from another slot.
+    public var otaRollbacks = 0
+    /// Manifest fetches started, and those that failed (HTTP, size, parse, stall).
+    public var manifestChecks = 0
+    public var manifestFailures = 0
 
     public init() {}
 }

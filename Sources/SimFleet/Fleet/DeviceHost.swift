@@ -187,7 +187,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
             accessPoint?.perform(action)
-        case .startDownload, .cancelDownload, .flash, .log:
+        case .startDownload, .cancelDownload, .flash, .burnSecureVersion, .log:
             break
         }
     }

@@ -87,11 +87,15 @@ public struct Bootloader<Crypto: DeviceCrypto> {
                 OTAData.slot(forSequence: otadata.entries[$0].sequence, slotCount: max(slots.count, 1))
             }
             if abandoned == index { abandoned = nil }
-            if abandoned == nil, let failed = failedStart, failed >= 0 { abandoned = failed }
+            var cause: RollbackCause? = abandoned == nil ? nil : .unconfirmed
+            if abandoned == nil, let failed = failedStart, failed >= 0 {
+                abandoned = failed
+                cause = .notBootable
+            }
             return BootOutcome(
                 index: index, partition: partition, app: app, decision: decision, otadata: otadata, pendingVerify: pending,
                 rolledBackFrom: abandoned, rolledBackFromVersion: abandoned.flatMap { descriptor(in: slots[$0], flash: flash)?.version },
-                flashOperations: operations, log: log)
+                rollbackCause: cause, flashOperations: operations, log: log)
         }
         log.append("E (boot) No bootable app partitions in the partition table")
         throw .noBootableApp(log: log)
