@@ -12,7 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
@@ -24,14 +24,17 @@ let package = Package(
             name: "CMosquitto",
             linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("crypto"), .linkedLibrary("dl")]
         ),
+        // libcurl's multi-socket API (typed wrappers for its variadic setopt calls).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "SimFleet",
             dependencies: [
-                "DeviceCore", "COpenSSL", "CMosquitto",
+                "DeviceCore", "COpenSSL", "CMosquitto", "CCurl",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -51,9 +54,10 @@ let package = Package(
         .testTarget(
             name: "SimFleetTests",
             dependencies: [
-                "SimFleet", "DeviceCore",
+                "SimFleet", "DeviceCore", "CMosquitto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

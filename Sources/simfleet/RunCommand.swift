@@ -46,6 +46,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Firmware version the devices start with.") var firmware: String = "1.0.0"
     @Option(help: "Seed: the same seed gives the same ids, MACs and jitter.") var seed: String = "1"
     @Option(help: "Reactor threads (default: one per core).") var reactors: String?
+    @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
+    var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
     @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
@@ -71,8 +73,8 @@ struct RunCommand: ParsableCommand {
             runner.onSample = { s, t in
                 let rate = s.received - last.value
                 last.value = s.received
-                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  failed %d  msg/s %d  errors %d   ", t, s.connecting,
-                                  s.online, s.requested, s.neverConnected, rate, s.errorTotal)
+                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  updating %d  failed %d  msg/s %d  errors %d   ", t,
+                                  s.connecting, s.online, s.requested, s.updating, s.neverConnected, rate, s.errorTotal)
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
@@ -122,6 +124,7 @@ struct RunCommand: ParsableCommand {
         c.usernameTemplate = username
         c.passwordTemplate = password
         c.api = api
+        c.firmwareDirectory = firmwareDir
         if let reactors {
             guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
             c.reactors = r

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SimFleet
 
 @main
@@ -8,6 +9,20 @@ struct SimFleetCommand: ParsableCommand {
         abstract: "Run fleets of simulated ESP32 devices against a real IoT backend.",
         subcommands: [RunCommand.self, DeviceCommand.self, InspectCommand.self, SignCommand.self, VersionCommand.self]
     )
+
+    /// Invalid input exits 2 (the documented code), not ArgumentParser's 64; help and success are unchanged.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct VersionCommand: ParsableCommand {

@@ -2,7 +2,7 @@ import DeviceCore
 
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
-final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate {
+final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientDelegate, DownloadSink {
     let spec: DeviceSpec
     private var firmware: Firmware
     private unowned(unsafe) let reactor: Reactor
@@ -18,11 +18,19 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
     private var unacknowledged: [(mid: Int32, seq: Int)] = []
     private var subscriptions: [(mid: Int32, topic: String)] = []
+    /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every
+    /// SUBSCRIBE and filters at delivery, so the verdict is whether the target's retained status
+    /// arrives within `probeWindow` of the SUBACK.
+    private var probes: [(mid: Int32, topic: String, verdictAt: Instant?)] = []
+    private var probeWasAllowed = false
+    static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     private(set) var acknowledged = SequenceSet()
     private var wifiDownUntil: Instant?
     private(set) var runningVersion: String
     private var frozen = false
+    private var download: DownloadTransfer?
+    private var updating = false
     /// The device's radio environment and access point sockets (captive portal); nil for fleet
     /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
     private(set) var accessPoint: AccessPointShell?
@@ -45,6 +53,10 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
+
+    /// `POST {api}/devices/register` at first boot when set.
+    var registrationURL: String?
+    private var registered = false
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.spec = spec
@@ -88,6 +100,36 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         shell.deliver = { [unowned self] event in self.deliver(event) }
     }
 
+    /// ACL probe: the device's own client subscribes to `topic` (another device's, say). The broker's
+    /// SUBACK decides: 0x80 counts as refused, a granted QoS as allowed.
+    func probeSubscription(_ topic: String) {
+        guard let client, link == .online else { return }
+        let r = client.subscribe(topic: topic, qos: 0)
+        guard r.rc == 0 else { return }
+        counters.bump(counters.aclAttempts)
+        probes.append((r.mid, topic, nil))
+    }
+
+    private func settleProbes(now: Instant) {
+        let due = probes.filter { $0.verdictAt.map { $0 <= now } ?? false }
+        guard !due.isEmpty else { return }
+        probes.removeAll { $0.verdictAt.map { $0 <= now } ?? false }
+        for p in due {
+            counters.bump(counters.aclRefused)
+            client?.unsubscribe(topic: p.topic)
+        }
+    }
+
+    private var probeDeadline: Instant? { probes.compactMap(\.verdictAt).min() }
+
+    private func reschedule() {
+        guard !frozen else { return }
+        if let at = powerOnAt { return reactor.schedule(slot, at: at) }
+        var next = firmware.nextDeadline
+        if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
+        reactor.schedule(slot, at: next)
+    }
+
     /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT
     /// through the real broker instead; this is for tests of the host itself).
     func inject(_ event: Event) { deliver(event) }
@@ -108,7 +150,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     // MARK: - ReactorClient
 
-    func descriptorReady(_ events: UInt32) {
+    func descriptorReady(_ events: UInt32, fd: Int32) {
         client?.ready(events)
         drain()
     }
@@ -118,16 +160,20 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         if let at = powerOnAt, at <= now {
             powerOnAt = nil
             counters.bump(counters.poweredOn)
+            register()
             let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
-            deliver(.tick, at: now)
+            settleProbes(now: now)
+            if let d = firmware.nextDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
+        } else {
+            reschedule()
         }
     }
 
     func housekeeping() {
         client?.housekeeping()
-        drain()
+        if !queued.isEmpty { drain() }
     }
 
     // MARK: - Events in, actions out
@@ -149,7 +195,12 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             now = HostClock.now()
         }
         busy = false
-        if powerOnAt == nil && !frozen { reactor.schedule(slot, at: firmware.nextDeadline) }
+        let updatingNow = powerOnAt == nil && firmware.isUpdating
+        if updatingNow != updating {
+            updating = updatingNow
+            counters.bump(counters.updating, by: updatingNow ? 1 : -1)
+        }
+        if powerOnAt == nil { reschedule() }
     }
 
     private func perform(_ action: Action, now: Instant) {
@@ -178,6 +229,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
+            runningVersion = firmware.runningFirmwareVersion
             accessPoint?.down()
             dropConnection()
             setLink(.off)
@@ -185,9 +237,16 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
+        case .startDownload(let url, let rangeStart):
+            if let d = download { reactor.downloads.cancel(d) }
+            counters.bump(counters.downloadsStarted)
+            download = reactor.downloads.start(url: url, rangeStart: rangeStart, sink: self)
+        case .cancelDownload:
+            if let d = download { reactor.downloads.cancel(d) }
+            download = nil
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
             accessPoint?.perform(action)
-        case .startDownload, .cancelDownload, .flash, .burnSecureVersion, .log:
+        case .flash, .burnSecureVersion, .log:
             break
         }
     }
@@ -240,7 +299,38 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
 
     private func dropConnection() {
         client?.abort()
+        if let d = download {
+            reactor.downloads.cancel(d)
+            download = nil
+        }
     }
+
+    /// Registers the device with the backend API once (`{"device_code": id}`), without holding up its boot.
+    private func register() {
+        guard let url = registrationURL, !registered else { return }
+        registered = true
+        var body: [UInt8] = []
+        writeJSONString(spec.id, to: &body)
+        let counters = self.counters
+        reactor.downloads.postJSON(url: url, body: "{\"device_code\":" + String(decoding: body, as: UTF8.self) + "}") { ok, _ in
+            if ok { counters.bump(counters.registered) } else { counters.bump(counters.registrationFailed) }
+        }
+    }
+
+    // MARK: - DownloadSink
+
+    func downloadEvent(_ event: DownloadEvent) {
+        switch event {
+        case .finished: download = nil
+        case .failed:
+            download = nil
+            counters.bump(counters.downloadsFailed)
+        default: break
+        }
+        queued.append(.download(event))
+    }
+
+    func flushDownloadEvents() { drain() }
 
     private func setLink(_ new: LinkState) {
         guard new != link else { return }
@@ -310,11 +400,32 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         queued.append(.mqtt(.published(messageID: seq)))
     }
 
-    func mqttMessage(topic: String, payload: [UInt8]) {
-        queued.append(.mqtt(.message(topic: topic, payload: payload)))
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
+        if !probes.isEmpty || probeWasAllowed {
+            // Traffic on a probe subscription is evidence for the ACL verdict, not input for the firmware.
+            let t = String(decoding: topic, as: UTF8.self)
+            if let p = probes.firstIndex(where: { $0.topic == t }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclAllowed)
+                probeWasAllowed = true
+                return
+            }
+            if probeWasAllowed && !t.hasPrefix("device/" + spec.id + "/") { return }
+        }
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {
+        if let p = probes.firstIndex(where: { $0.mid == mid }) {
+            if granted.contains(where: { $0 >= 0x80 }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclRefused)
+            } else {
+                probes[p].verdictAt = HostClock.now() + DeviceHost.probeWindow
+                reschedule()
+            }
+            return
+        }
         guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
         let topic = subscriptions[i].topic
         subscriptions.remove(at: i)

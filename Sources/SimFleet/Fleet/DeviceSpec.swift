@@ -42,4 +42,8 @@ public protocol FleetFirmware {
     init(spec: DeviceSpec)
     mutating func handle(_ event: Event, at now: Instant) -> [Action]
     var nextDeadline: Instant? { get }
+    /// An OTA update is in progress (the progress line's "updating").
+    var isUpdating: Bool { get }
+    /// The firmware version now running (after an OTA and reboot, the new one).
+    var runningFirmwareVersion: String { get }
 }

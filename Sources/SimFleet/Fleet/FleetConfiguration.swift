@@ -54,8 +54,13 @@ public struct FleetConfiguration: Sendable {
     public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
     public var api: String?
+    /// Directory the embedded firmware origin serves (images and manifest.json); nil serves an
+    /// empty temporary directory that `FleetRunner.origin` can fill.
+    public var firmwareDirectory: String?
     /// Reactor threads; default one per core.
     public var reactors: Int
+    /// Timer tick of the reactors in milliseconds (deadlines are served on the next tick).
+    public var timerTickMs: Int
     /// Longest wait at the end for in-flight heartbeats to reach the observer.
     public var drainSeconds: Double
     /// Scenario name for the report, nil for a flags-only run.
@@ -87,6 +92,8 @@ public struct FleetConfiguration: Sendable {
         self.api = api
         self.reactors = max(1, reactors)
         self.drainSeconds = drainSeconds
+        self.timerTickMs = 10
+        self.firmwareDirectory = nil
         self.scenarioName = scenarioName
     }
 

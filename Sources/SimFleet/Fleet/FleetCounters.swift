@@ -23,10 +23,18 @@ final class FleetCounters: Sendable {
     let poweredOn = Atomic<Int>(0)
     let connecting = Atomic<Int>(0)
     let online = Atomic<Int>(0)
+    let updating = Atomic<Int>(0)
     let everConnected = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
+    let aclAttempts = Atomic<Int>(0)
+    let aclRefused = Atomic<Int>(0)
+    let aclAllowed = Atomic<Int>(0)
+    let registered = Atomic<Int>(0)
+    let registrationFailed = Atomic<Int>(0)
+    let downloadsStarted = Atomic<Int>(0)
+    let downloadsFailed = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)
@@ -70,11 +78,19 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var poweredOn = 0
     public var connecting = 0
     public var online = 0
+    public var updating = 0
     public var everConnected = 0
     public var reconnects = 0
     public var sent = 0
     public var acknowledged = 0
     public var received = 0
+    public var registered = 0
+    public var aclAttempts = 0
+    public var aclRefused = 0
+    public var aclAllowed = 0
+    public var registrationFailed = 0
+    public var downloadsStarted = 0
+    public var downloadsFailed = 0
     /// Unix-epoch µs when the last device first connected (0 before any).
     public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
@@ -87,10 +103,18 @@ public struct FleetSnapshot: Sendable, Equatable {
         poweredOn += c.poweredOn.load(ordering: .relaxed)
         connecting += c.connecting.load(ordering: .relaxed)
         online += c.online.load(ordering: .relaxed)
+        updating += c.updating.load(ordering: .relaxed)
         everConnected += c.everConnected.load(ordering: .relaxed)
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
         acknowledged += c.acknowledged.load(ordering: .relaxed)
+        registered += c.registered.load(ordering: .relaxed)
+        aclAttempts += c.aclAttempts.load(ordering: .relaxed)
+        aclRefused += c.aclRefused.load(ordering: .relaxed)
+        aclAllowed += c.aclAllowed.load(ordering: .relaxed)
+        registrationFailed += c.registrationFailed.load(ordering: .relaxed)
+        downloadsStarted += c.downloadsStarted.load(ordering: .relaxed)
+        downloadsFailed += c.downloadsFailed.load(ordering: .relaxed)
         lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)

@@ -16,11 +16,13 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public private(set) var budget = DescriptorBudget(softLimit: 0, hardLimit: 0, openAtStart: 0)
     /// The embedded broker, nil when the run uses an external one.
     public private(set) var broker: EmbeddedBroker?
+    /// The embedded firmware origin (HTTP with Range and faults), nil with an external backend.
+    public private(set) var origin: FirmwareOrigin?
+    private var originTemporaryDirectory: String?
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
 
     private var shards: [FleetShard<Firmware>] = []
-    private var observerReactor: Reactor?
     private var observer: Observer?
     private var endpointBase = BrokerEndpoint(host: "127.0.0.1", port: 1883)
     private var ports: [Int] = []
@@ -70,6 +72,10 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                 throw .broker(error)
             }
             endpointBase = BrokerEndpoint(host: "127.0.0.1", port: ports[0])
+            do { try startOrigin() } catch {
+                broker?.stop()
+                throw .invalid("firmware origin: \(error)")
+            }
         case .external(let host, let port, let tls):
             endpointBase = BrokerEndpoint(host: host, port: port, tls: tls)
             ports = [port]
@@ -78,10 +84,12 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         }
         started = true
 
-        let obsReactor = Reactor(index: -1)
-        obsReactor.start()
-        observerReactor = obsReactor
-        let obs = Observer(reactor: obsReactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        shards = (0..<c.reactors).map {
+            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
+        }
+        for shard in shards { shard.reactor.start() }
+        // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
+        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
@@ -92,9 +100,8 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         startedMonotonic = HostClock.monotonicSeconds()
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
-        shards = (0..<c.reactors).map { FleetShard<Firmware>(reactor: Reactor(index: $0)) }
-        for shard in shards { shard.reactor.start() }
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
+        let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
             let base = endpointBase
@@ -109,6 +116,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
                     if let shell { host.provide(shell) }
+                    host.registrationURL = registration
                     return host
                 }
                 shard.add(hosts)
@@ -152,6 +160,30 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Takes WiFi away from these devices for `downFor`.
     public func dropWiFi(devices: [Int], downFor: TimeSpan) {
         forEachHost(devices) { h, now in h.dropWiFi(downFor: downFor, now: now) }
+    }
+
+    /// ACL probe: each device subscribes to `topic(index)` (e.g. another device's status topic);
+    /// the report's `acl` section counts what the broker refused and allowed.
+    public func probeACL(devices: [Int], topic: @escaping @Sendable (Int) -> String) {
+        forEachHost(devices) { h, _ in h.probeSubscription(topic(h.spec.index)) }
+    }
+
+    /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
+    public func setOriginFaults(_ faults: OriginFaults) {
+        origin?.setFaults(faults)
+    }
+
+    private func startOrigin() throws {
+        var dir = configuration.firmwareDirectory
+        if dir == nil {
+            let tmp = NSTemporaryDirectory() + "simfleet-firmware-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+            originTemporaryDirectory = tmp
+            dir = tmp
+        }
+        let o = try FirmwareOrigin(directory: dir!)
+        try o.start()
+        origin = o
     }
 
     /// Restarts the embedded broker (same ports); devices see the connection drop and reconnect with backoff.
@@ -213,7 +245,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public func finish() -> FleetReport {
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
-        for shard in shards { shard.reactor.post { _ in shard.freeze() } }
+        for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
         var s = snapshot()
@@ -243,6 +275,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.originStats = origin?.stats
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
@@ -262,16 +295,19 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
     private func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
         guard configuration.qos == 1, let observer else { return (0, []) }
+        // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
+        // has then had every chance to arrive, and is never miscounted as lost.
+        var acked: [(String, SequenceSet)] = []
+        for shard in shards {
+            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
+        }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for shard in shards {
-            let acked: [(String, SequenceSet)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
-            for (id, set) in acked {
-                let missing = set.subtracting(received[id] ?? SequenceSet())
-                lost += missing.count
-                for seq in missing where detail.count < 100 { detail.append((id, seq)) }
-            }
+        for (id, set) in acked {
+            let missing = set.subtracting(received[id] ?? SequenceSet())
+            lost += missing.count
+            for seq in missing where detail.count < 100 { detail.append((id, seq)) }
         }
         return (lost, detail)
     }
@@ -325,7 +361,8 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         for shard in shards { shard.reactor.post { _ in shard.shutdown() } }
         observer?.stop()
         for shard in shards { shard.reactor.stopAndJoin() }
-        observerReactor?.stopAndJoin()
         broker?.stop()
+        origin?.stop()
+        if let tmp = originTemporaryDirectory { try? FileManager.default.removeItem(atPath: tmp) }
     }
 }

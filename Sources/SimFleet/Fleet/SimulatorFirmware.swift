@@ -19,4 +19,7 @@ extension Device: FleetFirmware {
         if let provisioning = spec.provisioning { config.provisioning = provisioning }
         self.init(config: config)
     }
+
+    public var isUpdating: Bool { reportedState == .updating }
+    public var runningFirmwareVersion: String { heartbeat(at: .zero).firmware }
 }

@@ -7,7 +7,8 @@ protocol MosquittoClientDelegate: AnyObject {
     func mqttConnected(returnCode: Int32)
     func mqttDisconnected(returnCode: Int32)
     func mqttPublished(mid: Int32)
-    func mqttMessage(topic: String, payload: [UInt8])
+    /// A message; `topic` and `payload` are valid only during the call.
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer)
     func mqttSubscribed(mid: Int32, granted: [Int32])
 }
 
@@ -50,11 +51,9 @@ final class MosquittoClient {
         mosquitto_message_callback_set(h) { _, ud, msg in
             guard let msg else { return }
             let m = msg.pointee
-            let topic = m.topic.map { String(cString: $0) } ?? ""
-            var payload: [UInt8] = []
-            if let p = m.payload, m.payloadlen > 0 {
-                payload = Array(UnsafeRawBufferPointer(start: p, count: Int(m.payloadlen)))
-            }
+            guard let t = m.topic else { return }
+            let topic = t.withMemoryRebound(to: UInt8.self, capacity: 1) { UnsafeBufferPointer(start: $0, count: strlen(t)) }
+            let payload = UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : Int(m.payloadlen))
             MosquittoClient.from(ud).delegate.mqttMessage(topic: topic, payload: payload)
         }
         mosquitto_subscribe_callback_set(h) { _, ud, mid, count, granted in
@@ -129,6 +128,11 @@ final class MosquittoClient {
         return (mid, rc)
     }
 
+    func unsubscribe(topic: String) {
+        _ = mosquitto_unsubscribe(handle, nil, topic)
+        syncInterest()
+    }
+
     /// Handles epoll readiness for this client's socket.
     func ready(_ events: UInt32) {
         if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
@@ -168,10 +172,8 @@ final class MosquittoClient {
         let wanted = EPOLLIN.rawValue | (mosquitto_want_write(handle) ? EPOLLOUT.rawValue : 0)
         if wanted == mask { return }
         let op = mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-        if simfleet_epoll_ctl(reactor.epollFD, op, fd, wanted, UInt64(slot) + 1) != 0 {
-            let retry = errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-            _ = simfleet_epoll_ctl(reactor.epollFD, retry, fd, wanted, UInt64(slot) + 1)
-        }
+        let err = reactor.watch(fd: fd, slot: slot, events: wanted, op: op)
+        if err != 0 { reactor.watch(fd: fd, slot: slot, events: wanted, op: err == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD) }
         mask = wanted
     }
 }

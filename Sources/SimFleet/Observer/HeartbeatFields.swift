@@ -12,17 +12,26 @@ struct HeartbeatFields: Equatable {
 
     /// nil when the payload carries no `seq` (the last will, a state change without one).
     init?(payload: [UInt8]) {
-        guard let seqAt = HeartbeatFields.valueStart(of: Array("\"seq\"".utf8), in: payload),
+        guard let f = payload.withUnsafeBytes({ HeartbeatFields(bytes: $0) }) else { return nil }
+        self = f
+    }
+
+    /// The same, straight from a libmosquitto buffer (no copy).
+    init?(bytes payload: UnsafeRawBufferPointer) {
+        guard let seqAt = HeartbeatFields.valueStart(of: HeartbeatFields.seqKey, in: payload),
               let seq = HeartbeatFields.integer(in: payload, from: seqAt) else { return nil }
         self.seq = seq
-        if let tsAt = HeartbeatFields.valueStart(of: Array("\"ts\"".utf8), in: payload) {
+        if let tsAt = HeartbeatFields.valueStart(of: HeartbeatFields.tsKey, in: payload) {
             timestampMicros = HeartbeatFields.milliText(in: payload, from: tsAt)
         } else {
             timestampMicros = nil
         }
     }
 
-    private static func valueStart(of key: [UInt8], in p: [UInt8]) -> Int? {
+    private static let seqKey = Array("\"seq\"".utf8)
+    private static let tsKey = Array("\"ts\"".utf8)
+
+    private static func valueStart(of key: [UInt8], in p: UnsafeRawBufferPointer) -> Int? {
         guard p.count > key.count else { return nil }
         var i = 0
         outer: while i + key.count <= p.count {
@@ -37,7 +46,7 @@ struct HeartbeatFields: Equatable {
         return nil
     }
 
-    private static func integer(in p: [UInt8], from start: Int) -> Int? {
+    private static func integer(in p: UnsafeRawBufferPointer, from start: Int) -> Int? {
         var v = 0, i = start, digits = 0
         while i < p.count, p[i] >= 0x30, p[i] <= 0x39, digits < 18 {
             v = v * 10 + Int(p[i] - 0x30)
@@ -48,7 +57,7 @@ struct HeartbeatFields: Equatable {
     }
 
     /// `1764396000123.456` → 1764396000123456 µs; fewer decimals are padded, more are cut.
-    private static func milliText(in p: [UInt8], from start: Int) -> Int64? {
+    private static func milliText(in p: UnsafeRawBufferPointer, from start: Int) -> Int64? {
         var v: Int64 = 0, i = start, digits = 0, decimals = -1
         while i < p.count, digits < 19 {
             let c = p[i]

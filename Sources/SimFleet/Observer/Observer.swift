@@ -67,7 +67,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         reactor.schedule(slot, at: HostClock.now() + .milliseconds(100))
     }
 
-    func descriptorReady(_ events: UInt32) { client?.ready(events) }
+    func descriptorReady(_ events: UInt32, fd: Int32) { client?.ready(events) }
     func timerFired(at now: Instant) { if !connected { connect() } }
     func housekeeping() { client?.housekeeping() }
 
@@ -93,10 +93,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
 
     func mqttPublished(mid: Int32) {}
 
-    func mqttMessage(topic: String, payload: [UInt8]) {
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
         let now = HostClock.now()
         guard let id = Observer.deviceID(fromStatusTopic: topic) else { return }
-        guard let fields = HeartbeatFields(payload: payload) else {
+        guard let fields = HeartbeatFields(bytes: payload) else {
             if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
             return
         }
@@ -116,11 +116,21 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         }
     }
 
-    /// `device/<id>/status` → `<id>`.
+    private static let prefix = Array("device/".utf8)
+    private static let suffix = Array("/status".utf8)
+
+    /// `device/<id>/status` → `<id>` (ids up to 15 bytes stay in a small string: no allocation).
+    static func deviceID(fromStatusTopic topic: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = topic.count, p = prefix.count, s = suffix.count
+        guard n > p + s, topic.starts(with: prefix), topic[(n - s)...].elementsEqual(suffix) else { return nil }
+        let id = UnsafeBufferPointer(rebasing: topic[p..<(n - s)])
+        guard !id.contains(UInt8(ascii: "/")) else { return nil }
+        return String(decoding: id, as: UTF8.self)
+    }
+
     static func deviceID(fromStatusTopic topic: String) -> String? {
-        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "device", parts[2] == "status" else { return nil }
-        return String(parts[1])
+        var t = topic
+        return t.withUTF8 { deviceID(fromStatusTopic: $0) }
     }
 
     /// Runs `body` on the observer's thread and waits for it (reads of its tables).

@@ -7,8 +7,8 @@ import Synchronization
 /// Something a reactor drives: a device's MQTT client, the observer. It is called only on its
 /// reactor's thread.
 protocol ReactorClient: AnyObject {
-    /// The client's descriptor is ready (`EPOLLIN`/`EPOLLOUT`/`EPOLLERR` bits).
-    func descriptorReady(_ events: UInt32)
+    /// One of the client's descriptors is ready (`EPOLLIN`/`EPOLLOUT`/`EPOLLERR` bits).
+    func descriptorReady(_ events: UInt32, fd: Int32)
     /// The deadline the client set with `Reactor.schedule` has passed.
     func timerFired(at now: Instant)
     /// Periodic housekeeping (MQTT keepalive pings), every `Reactor.miscInterval`.
@@ -31,14 +31,21 @@ final class Reactor: @unchecked Sendable {
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     let counters = FleetCounters()
+    /// HTTP transfers of this reactor's devices (created on first use, reactor thread only).
+    lazy var downloads = CurlMulti(reactor: self)
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000
 
-    init(index: Int) {
+    /// Timer granularity in µs: deadlines fire on the next multiple of it (like FreeRTOS's 10 ms
+    /// tick), so devices due close together are served by one wake-up instead of one each.
+    let tickMicros: Int64
+
+    init(index: Int, tickMicros: Int64 = 10_000) {
         self.index = index
+        self.tickMicros = max(1, tickMicros)
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         _ = simfleet_epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFD, EPOLLIN.rawValue, 0)
@@ -96,10 +103,14 @@ final class Reactor: @unchecked Sendable {
         timers.set(slot, to: deadline?.microseconds)
     }
 
-    /// Adds, changes or removes interest in `fd` for `slot` (`events` 0 removes).
-    func watch(fd: Int32, slot: Int32, events: UInt32, op: Int32) {
-        _ = simfleet_epoll_ctl(epfd, op, fd, events, UInt64(slot) + 1)
+    /// Adds, changes or removes (`EPOLL_CTL_DEL`) interest in `fd` for `slot`; errno on failure.
+    @discardableResult
+    func watch(fd: Int32, slot: Int32, events: UInt32, op: Int32) -> Int32 {
+        simfleet_epoll_ctl(epfd, op, fd, events, Reactor.key(fd: fd, slot: slot)) == 0 ? 0 : errno
     }
+
+    /// epoll user data: the descriptor in the high half, slot + 1 in the low half (0 = the inbox).
+    static func key(fd: Int32, slot: Int32) -> UInt64 { UInt64(UInt32(bitPattern: fd)) << 32 | UInt64(UInt32(slot) &+ 1) }
 
     // MARK: - Loop
 
@@ -110,7 +121,9 @@ final class Reactor: @unchecked Sendable {
         while !stopping.load(ordering: .acquiring) {
             let now = HostClock.now().microseconds
             var wake = nextMisc
-            if let first = timers.first, first.deadline < wake { wake = first.deadline }
+            if let first = timers.first, first.deadline < wake {
+                wake = (first.deadline + tickMicros - 1) / tickMicros * tickMicros
+            }
             let timeout = Int32(max(0, min(1000, (wake - now + 999) / 1000)))
             let n = datas.withUnsafeMutableBufferPointer { d in
                 masks.withUnsafeMutableBufferPointer { m in
@@ -122,8 +135,8 @@ final class Reactor: @unchecked Sendable {
                     let key = datas[i]
                     if key == 0 {
                         drainInbox()
-                    } else if let client = clients[Int(key - 1)] {
-                        client.descriptorReady(masks[i])
+                    } else if let client = clients[Int((key & 0xFFFF_FFFF) - 1)] {
+                        client.descriptorReady(masks[i], fd: Int32(truncatingIfNeeded: key >> 32))
                     }
                 }
             }

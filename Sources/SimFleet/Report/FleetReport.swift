@@ -31,6 +31,15 @@ public struct FleetReport: Sendable {
     public var deviceCeiling: Int
     public var observerReconnects: Int
     public var timeseries: Timeseries
+    /// What the embedded firmware origin served and which faults it injected.
+    public var originStats: OriginStats?
+    public var registered: Int
+    public var registrationFailed: Int
+    public var downloadsStarted: Int
+    public var downloadsFailed: Int
+    public var aclAttempts: Int
+    public var aclRefused: Int
+    public var aclAllowed: Int
     /// Devices that never connected: last error and attempts (first 100).
     public var failures: [DeviceFailure] = []
     /// Seconds from the ramp's start until the last device first connected (nil if some never did).
@@ -64,6 +73,14 @@ public struct FleetReport: Sendable {
         self.e2eLatency = e2eLatency.summary
         e2eHistogram = e2eLatency.buckets(boundsMs: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])
         errors = s.errors
+        errors["registration_failed"] = s.registrationFailed
+        registered = s.registered
+        registrationFailed = s.registrationFailed
+        downloadsStarted = s.downloadsStarted
+        downloadsFailed = s.downloadsFailed
+        aclAttempts = s.aclAttempts
+        aclRefused = s.aclRefused
+        aclAllowed = s.aclAllowed
         self.versions = versions
         self.peakRSSBytes = peakRSSBytes
         self.cpuSeconds = cpuSeconds
@@ -137,6 +154,16 @@ public struct FleetReport: Sendable {
         let expectationItems: [ReportJSON] = expectations.map {
             .object([("expression", .string($0.expression)), ("passed", .bool($0.passed)), ("measured", .string($0.measured))])
         }
+        let o = originStats ?? OriginStats()
+        let ota: ReportJSON = .object([
+            ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
+            ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
+            ("dropped_downloads", .int(o.dropped)),
+            ("origin", .object([("requests", .int(o.requests)), ("range_requests", .int(o.rangeResponses)),
+                                ("bytes_served", .int(o.bytesServed)), ("not_found", .int(o.notFound))])),
+        ])
+        let acl: ReportJSON = .object([("attempts", .int(aclAttempts)), ("refused", .int(aclRefused)), ("allowed", .int(aclAllowed))])
+        let registration: ReportJSON = .object([("registered", .int(registered)), ("failed", .int(registrationFailed))])
         var members: [(String, ReportJSON)] = []
         members.append(("format", .int(1)))
         members.append(("simfleet_version", .string(SimFleet.version)))
@@ -151,7 +178,10 @@ public struct FleetReport: Sendable {
         members.append(("reconnects", .int(reconnects)))
         members.append(("latency", latencies))
         members.append(("errors", .object(errorItems)))
+        members.append(("ota", ota))
         members.append(("fleet", fleet))
+        members.append(("acl", acl))
+        members.append(("registration", registration))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
         members.append(("expectations", .array(expectationItems)))

@@ -1,0 +1,28 @@
+// libcurl's multi-socket interface for SimFleet reactors. curl_easy_setopt and curl_multi_setopt
+// are variadic, which Swift cannot call: these typed wrappers are the whole reason for this file.
+#ifndef SIMFLEET_CCURL_H
+#define SIMFLEET_CCURL_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+typedef int (*simfleet_curl_socket_cb)(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp);
+typedef int (*simfleet_curl_timer_cb)(CURLM *multi, long timeout_ms, void *userp);
+typedef size_t (*simfleet_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/// Sets the socket and timer callbacks of a multi handle (with their user pointer).
+void simfleet_curl_multi_callbacks(CURLM *multi, simfleet_curl_socket_cb socket_cb, simfleet_curl_timer_cb timer_cb, void *userp);
+
+/// Prepares an easy handle for a GET of `url` from byte `range_start` (0 = whole), with body and
+/// header callbacks, a private pointer, a connect timeout and a low-speed abort (stall timeout).
+void simfleet_curl_easy_prepare(CURL *easy, const char *url, long range_start, simfleet_curl_data_cb body_cb,
+                                simfleet_curl_data_cb header_cb, void *userdata, long connect_timeout_s, long stall_timeout_s);
+
+/// POST `body` (JSON) to `url` (device registration).
+void simfleet_curl_easy_prepare_post(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
+                                     void *userdata, long timeout_s);
+
+long simfleet_curl_response_code(CURL *easy);
+void *simfleet_curl_private(CURL *easy);
+
+#endif

@@ -1,0 +1,210 @@
+import CCurl
+import CMosquitto
+import DeviceCore
+import Foundation
+import Glibc
+
+/// Receives a transfer's progress as DeviceCore download events (on the reactor thread, queued;
+/// `flushDownloadEvents` follows once libcurl has returned).
+protocol DownloadSink: AnyObject {
+    func downloadEvent(_ event: DownloadEvent)
+    func flushDownloadEvents()
+}
+
+/// libcurl's multi-socket interface on a reactor: libcurl says which sockets it wants watched and
+/// when its timer is due; the reactor reports readiness and time. Any number of transfers, no threads.
+final class CurlMulti: ReactorClient {
+    private let multi: UnsafeMutableRawPointer
+    private unowned(unsafe) let reactor: Reactor
+    private var slot: Int32 = -1
+    private var watched: [Int32: UInt32] = [:]
+    private var touched: [ObjectIdentifier: DownloadSink] = [:]
+    /// Abort a transfer that moves less than 1 byte/s for this long.
+    var stallTimeoutSeconds = 30
+
+    static let globalReady: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return true
+    }()
+
+    init(reactor: Reactor) {
+        _ = CurlMulti.globalReady
+        multi = curl_multi_init()!
+        self.reactor = reactor
+        slot = reactor.attach(self)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        simfleet_curl_multi_callbacks(multi, { _, fd, what, userp, _ in
+            Unmanaged<CurlMulti>.fromOpaque(userp!).takeUnretainedValue().watch(fd: fd, what: what)
+            return 0
+        }, { _, timeoutMs, userp in
+            Unmanaged<CurlMulti>.fromOpaque(userp!).takeUnretainedValue().setTimer(ms: timeoutMs)
+            return 0
+        }, me)
+    }
+
+    deinit { curl_multi_cleanup(multi) }
+
+    /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`.
+    func start(url: String, rangeStart: Int, sink: DownloadSink) -> DownloadTransfer {
+        let t = DownloadTransfer(sink: sink, multi: self)
+        simfleet_curl_easy_prepare(t.easy, url, rangeStart, { ptr, size, n, ud in
+            DownloadTransfer.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
+        }, { ptr, size, n, ud in
+            DownloadTransfer.from(ud).header(UnsafeRawBufferPointer(start: ptr, count: size * n))
+        }, Unmanaged.passUnretained(t).toOpaque(), 10, stallTimeoutSeconds)
+        curl_multi_add_handle(multi, t.easy)
+        return t
+    }
+
+    private var posts: [UnsafeMutableRawPointer: (headers: UnsafeMutablePointer<curl_slist>?, completion: (Bool, Int) -> Void)] = [:]
+
+    /// POSTs a JSON `body` to `url`; `completion(ok, status)` runs on the reactor thread.
+    func postJSON(url: String, body: String, completion: @escaping (Bool, Int) -> Void) {
+        guard let easy = curl_easy_init() else { return completion(false, 0) }
+        let headers = curl_slist_append(nil, "Content-Type: application/json")
+        simfleet_curl_easy_prepare_post(easy, url, body, headers, easy, 10)
+        posts[easy] = (headers, completion)
+        curl_multi_add_handle(multi, easy)
+    }
+
+    /// Stops a transfer without reporting it.
+    func cancel(_ t: DownloadTransfer) {
+        guard !t.done else { return }
+        t.done = true
+        curl_multi_remove_handle(multi, t.easy)
+    }
+
+    private func watch(fd: Int32, what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            if watched.removeValue(forKey: fd) != nil { reactor.watch(fd: fd, slot: slot, events: 0, op: EPOLL_CTL_DEL) }
+            return
+        }
+        var mask: UInt32 = 0
+        if what == CURL_POLL_IN || what == CURL_POLL_INOUT { mask |= EPOLLIN.rawValue }
+        if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { mask |= EPOLLOUT.rawValue }
+        let op = watched[fd] == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+        watched[fd] = mask
+        if reactor.watch(fd: fd, slot: slot, events: mask, op: op) != 0 {
+            reactor.watch(fd: fd, slot: slot, events: mask, op: op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD)
+        }
+    }
+
+    private func setTimer(ms: Int) {
+        reactor.schedule(slot, at: ms < 0 ? nil : HostClock.now() + .milliseconds(Int64(ms)))
+    }
+
+    func descriptorReady(_ events: UInt32, fd: Int32) {
+        var flags: Int32 = 0
+        if events & EPOLLIN.rawValue != 0 { flags |= CURL_CSELECT_IN }
+        if events & EPOLLOUT.rawValue != 0 { flags |= CURL_CSELECT_OUT }
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { flags |= CURL_CSELECT_ERR }
+        var running: Int32 = 0
+        curl_multi_socket_action(multi, fd, flags, &running)
+        finishCompleted()
+    }
+
+    func timerFired(at now: Instant) {
+        var running: Int32 = 0
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        finishCompleted()
+    }
+
+    func housekeeping() {}
+
+    fileprivate func touch(_ sink: DownloadSink) { touched[ObjectIdentifier(sink)] = sink }
+
+    private func finishCompleted() {
+        var left: Int32 = 0
+        while let msg = curl_multi_info_read(multi, &left) {
+            guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
+                  let p = simfleet_curl_private(easy) else { continue }
+            let result = msg.pointee.data.result
+            let status = Int(simfleet_curl_response_code(easy))
+            curl_multi_remove_handle(multi, easy)
+            if let post = posts.removeValue(forKey: p) {
+                post.completion(result == CURLE_OK && (200..<300).contains(status), status)
+                curl_slist_free_all(post.headers)
+                curl_easy_cleanup(easy)
+            } else {
+                DownloadTransfer.from(p).complete(result: result, status: status)
+            }
+        }
+        let sinks = touched
+        touched.removeAll(keepingCapacity: true)
+        for (_, s) in sinks { s.flushDownloadEvents() }
+    }
+}
+
+/// One HTTP GET in flight: parses the status line and headers libcurl hands over (the last
+/// response's, after redirects) and reports `.response`, `.data`, then `.finished` or `.failed`.
+final class DownloadTransfer {
+    let easy: UnsafeMutableRawPointer
+    private unowned(unsafe) let sink: DownloadSink
+    private unowned(unsafe) let multi: CurlMulti
+    private var status = 0
+    private var contentLength: Int?
+    private var rangeStart = 0
+    private var responded = false
+    fileprivate(set) var done = false
+
+    fileprivate init(sink: DownloadSink, multi: CurlMulti) {
+        easy = curl_easy_init()!
+        self.sink = sink
+        self.multi = multi
+    }
+
+    deinit { curl_easy_cleanup(easy) }
+
+    fileprivate static func from(_ p: UnsafeMutableRawPointer?) -> DownloadTransfer {
+        Unmanaged<DownloadTransfer>.fromOpaque(p!).takeUnretainedValue()
+    }
+
+    fileprivate func header(_ line: UnsafeRawBufferPointer) -> Int {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("HTTP/") {
+            let parts = text.split(separator: " ")
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            contentLength = nil
+            rangeStart = 0
+        } else if let colon = text.firstIndex(of: ":") {
+            let name = text[..<colon].lowercased()
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "content-length" { contentLength = Int(value) }
+            if name == "content-range", value.hasPrefix("bytes ") {
+                rangeStart = Int(value.dropFirst(6).split(separator: "-").first ?? "") ?? 0
+            }
+        } else if text.isEmpty, !(300..<400).contains(status), status >= 200 {
+            responded = true
+            emit(.response(status: status, contentLength: contentLength, rangeStart: rangeStart))
+        }
+        return line.count
+    }
+
+    fileprivate func body(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !done else { return 0 }
+        if status >= 400 { return bytes.count }  // error page: not firmware
+        emit(.data(Array(bytes)))
+        return bytes.count
+    }
+
+    fileprivate func complete(result: CURLcode, status finalStatus: Int) {
+        guard !done else { return }
+        done = true
+        if result == CURLE_OK && finalStatus >= 400 {
+            emit(.failed(.httpStatus(finalStatus)))
+        } else if result == CURLE_OK {
+            emit(.finished)
+        } else {
+            switch result {
+            case CURLE_OPERATION_TIMEDOUT: emit(.failed(.timedOut))
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: emit(.failed(.unreachable))
+            default: emit(.failed(.connectionLost))
+            }
+        }
+    }
+
+    private func emit(_ e: DownloadEvent) {
+        sink.downloadEvent(e)
+        multi.touch(sink)
+    }
+}

@@ -1,0 +1,144 @@
+import DeviceCore
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Why the firmware origin could not start.
+public enum OriginError: Error, Equatable, CustomStringConvertible {
+    case notADirectory(String)
+    case bindFailed(String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let d): return "firmware directory \(d) does not exist"
+        case .bindFailed(let m): return "cannot listen on loopback: \(m)"
+        }
+    }
+}
+
+/// The embedded firmware server: HTTP/1.1 on a free loopback port serving a directory (firmware
+/// images and `manifest.json`) with Range support (206 + Content-Range, 416), and injectable
+/// faults (`OriginFaults`) that scenarios switch on and off during a run. SwiftNIO, one thread.
+public final class FirmwareOrigin: @unchecked Sendable {
+    public let directory: String
+    public private(set) var port = 0
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var channel: Channel?
+    private let state: NIOLockedValueBox<OriginState>
+
+    public init(directory: String, faults: OriginFaults = .none) throws(OriginError) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw .notADirectory(directory)
+        }
+        self.directory = directory
+        state = NIOLockedValueBox(OriginState(faults: faults))
+    }
+
+    deinit {
+        stop()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Listens on 127.0.0.1 (a free port unless `port` is given).
+    public func start(port requested: Int = 0) throws(OriginError) {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(OriginHandler(origin: self))
+                }
+            }
+        do {
+            let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
+            channel = ch
+            port = ch.localAddress?.port ?? requested
+        } catch {
+            throw .bindFailed("\(error)")
+        }
+    }
+
+    public func stop() {
+        try? channel?.close().wait()
+        channel = nil
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The URL of a file in the directory.
+    public func url(of file: String) -> String { baseURL + "/" + file }
+
+    /// Replaces the injected faults (takes effect for the next request).
+    public func setFaults(_ faults: OriginFaults) { state.withLockedValue { $0.setFaults(faults) } }
+
+    public var faults: OriginFaults { state.withLockedValue { $0.faults } }
+    public var stats: OriginStats { state.withLockedValue { $0.stats } }
+
+    /// Writes `manifest.json` in the reference backend's format naming `file` as the firmware.
+    public func publishManifest(version: String, file: String, notes: String = "") throws {
+        let json = JSONValue.object([
+            JSONMember("version", .string(version)), JSONMember("firmware_url", .string(url(of: file))),
+            JSONMember("released", .string(ISO8601DateFormatter().string(from: Date()))), JSONMember("notes", .string(notes)),
+        ])
+        try Data(json.encodedBytes()).write(to: URL(fileURLWithPath: directory + "/manifest.json"), options: .atomic)
+    }
+
+    // MARK: - Serving (event-loop thread)
+
+    /// The file for a request path, nil when outside the directory or missing.
+    func file(for path: String) -> [UInt8]? {
+        let decoded = path.removingPercentEncoding ?? path
+        let parts = decoded.split(separator: "/")
+        guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else { return nil }
+        let full = directory + "/" + parts.joined(separator: "/")
+        return state.withLockedValue { $0.cachedFile(full) }
+    }
+
+    func record(_ body: (inout OriginStats) -> Void) { state.withLockedValue { body(&$0.stats) } }
+    func chooseFault(bodyLength: Int) -> (ResponseFault, Int?) {
+        state.withLockedValue { ($0.chooseFault(bodyLength: bodyLength), $0.faults.rateLimitBytesPerSecond) }
+    }
+}
+
+/// Shared, lock-protected origin state: faults, their generator, counters and a file cache.
+struct OriginState {
+    private(set) var faults: OriginFaults
+    private var random: SeededRandom
+    var stats = OriginStats()
+    private var cache: [String: (mtime: Date, bytes: [UInt8])] = [:]
+
+    init(faults: OriginFaults) {
+        self.faults = faults
+        random = SeededRandom(seed: faults.seed)
+    }
+
+    mutating func setFaults(_ f: OriginFaults) {
+        if f.seed != faults.seed { random = SeededRandom(seed: f.seed) }
+        faults = f
+    }
+
+    mutating func chooseFault(bodyLength: Int) -> ResponseFault {
+        func roll(_ percent: Double) -> Bool {
+            percent > 0 && Double(random.next(upTo: 9_999)) < percent * 100
+        }
+        guard bodyLength > 1 else { return .none }
+        if roll(faults.corruptPercent) { return .corrupt(offset: Int(random.next(upTo: UInt64(bodyLength - 1)))) }
+        if roll(faults.truncatePercent) { return .truncate }
+        if roll(faults.dropPercent) { return .drop(afterBytes: Int(random.next(upTo: UInt64(bodyLength - 1)))) }
+        return .none
+    }
+
+    mutating func cachedFile(_ path: String) -> [UInt8]? {
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
+              attrs[.type] as? FileAttributeType == .typeRegular,
+              let mtime = attrs[.modificationDate] as? Date else { return nil }
+        if let hit = cache[path], hit.mtime == mtime { return hit.bytes }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let bytes = [UInt8](data)
+        cache[path] = (mtime, bytes)
+        return bytes
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+@testable import SimFleet
+
+/// The `simfleet` executable as a user runs it: signals, exit codes, no orphaned broker.
+final class CommandLineTests: XCTestCase {
+    private var executable: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/simfleet").path
+    }
+
+    struct MissingExecutable: Error {}
+
+    /// `swift build --build-tests` builds the executable too; without it these tests cannot run.
+    private func requireExecutable() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            XCTFail("\(executable) is missing: run swift build first")
+            throw MissingExecutable()
+        }
+    }
+
+    /// Starts `simfleet run` and returns it with the pid of its embedded broker once that is up.
+    private func startRun(_ extra: [String] = []) throws -> (Process, pid_t) {
+        try requireExecutable()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--devices", "5", "--duration", "120s", "--heartbeat", "1s"] + extra
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var broker: pid_t = 0
+        awaitCondition("the embedded broker runs", timeout: 15) {
+            broker = CommandLineTests.childBroker(of: p.processIdentifier)
+            return broker > 0
+        }
+        return (p, broker)
+    }
+
+    static func childBroker(of pid: pid_t) -> pid_t {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for t in tasks {
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/children", encoding: .utf8)) ?? ""
+            for c in children.split(separator: " ") {
+                if let cpid = pid_t(c), let comm = try? String(contentsOfFile: "/proc/\(cpid)/comm", encoding: .utf8),
+                   comm.hasPrefix("mosquitto") { return cpid }
+            }
+        }
+        return 0
+    }
+
+    private func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")  // a zombie is gone, only not yet reaped by its parent
+    }
+
+    func testCtrlCStopsTheRunReportsAndLeavesNoBroker() throws {
+        let report = NSTemporaryDirectory() + "simfleet-sigint-\(UUID().uuidString).json"
+        let (p, broker) = try startRun(["--report", report])
+        sleep(1)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertFalse(isAlive(broker), "the broker stopped with the run")
+        let json = try String(contentsOfFile: report, encoding: .utf8)
+        XCTAssertTrue(json.contains("\"requested\": 5"))
+        try? FileManager.default.removeItem(atPath: report)
+    }
+
+    func testAKilledSimulatorTakesItsBrokerWithIt() throws {
+        let (p, broker) = try startRun()
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        awaitCondition("the orphaned broker got its parent-death signal", timeout: 5) { !self.isAlive(broker) }
+    }
+
+    func testTooManyDevicesExitsTwoWithTheCeiling() throws {
+        try requireExecutable()
+        let p = Process()
+        let err = Pipe()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--devices", "1000000"]
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 2)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(message.contains("allows at most"), message)
+    }
+}

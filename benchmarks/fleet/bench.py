@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Fleet benchmark: simfleet vs. a minimal C libmosquitto single-loop fleet, measured in the same run.
+
+One command (from the package root):  benchmarks/fleet/bench.py [--sizes 1000,5000,10000,19000] [--runs 3]
+
+For every size and run it starts a fresh local mosquitto for the C baseline (same configuration as
+simfleet's embedded broker: loopback listeners, one per 8,000 devices, no persistence, ACLs), runs the
+baseline, then runs `simfleet run` (which starts its own embedded broker). Heartbeat 10 s, QoS 1,
+ramp 1,000/s, 60 s steady state. Writes results/<date>.json and prints a Markdown table of medians.
+"""
+import argparse, datetime, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def start_broker(devices):
+    d = tempfile.mkdtemp(prefix="fleet-bench-broker-")
+    ports = [free_port() for _ in range(max(1, (devices + 7999) // 8000))]
+    user = os.environ.get("USER") or "root"
+    conf = ["per_listener_settings false", f"user {user}", "persistence false", "set_tcp_nodelay true",
+            "max_queued_messages 100000", "log_dest stderr", "log_type error", "allow_anonymous true", f"acl_file {d}/acl"]
+    for p in ports:
+        conf += [f"listener {p} 127.0.0.1", "max_connections -1"]
+    open(f"{d}/mosquitto.conf", "w").write("\n".join(conf) + "\n")
+    open(f"{d}/acl", "w").write("user simfleet-observer\ntopic read device/+/status\n\npattern readwrite device/%c/#\n")
+    proc = subprocess.Popen(["mosquitto", "-c", f"{d}/mosquitto.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    for p in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", p), timeout=0.2).close(); break
+            except OSError:
+                if time.time() > deadline: proc.kill(); raise SystemExit("broker did not start")
+                time.sleep(0.01)
+    return proc, ports, d
+
+
+def run_baseline(exe, devices, steady):
+    proc, ports, d = start_broker(devices)
+    try:
+        out = subprocess.run([exe, "127.0.0.1", ",".join(map(str, ports)), str(devices), "10000", "1000", str(steady), "1"],
+                             capture_output=True, text=True, timeout=devices / 1000 + steady + 120)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        proc.terminate(); proc.wait(10); shutil.rmtree(d, ignore_errors=True)
+    return {"connect_all_s": r["connect_all_s"], "connected": r["connected"], "sent": r["sent"], "received": r["received"],
+            "lost": max(0, r["acked"] - r["received"]), "peak_rss_bytes": r["peak_rss_bytes"], "cpu_seconds": r["cpu_seconds"],
+            "steady_cpu_seconds": r["steady_cpu_seconds"], "steady_heartbeats": r["steady_sent"]}
+
+
+def run_simfleet(exe, devices, steady, extra=()):
+    report = tempfile.mktemp(suffix=".json")
+    subprocess.run([exe, "run", "--devices", str(devices), "--heartbeat", "10s", "--qos", "1", "--ramp", "1000/s",
+                    "--duration", f"{steady}s", "--report", report, *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=devices / 1000 + steady + 120, check=False)
+    r = json.load(open(report)); os.unlink(report)
+    s = r["simulator"]
+    return {"connect_all_s": s["connect_all_s"], "connected": r["devices"]["connected"], "sent": r["messages"]["sent"],
+            "received": r["messages"]["received"], "lost": r["messages"]["lost"], "peak_rss_bytes": s["peak_rss_bytes"],
+            "cpu_seconds": s["cpu_seconds"], "steady_cpu_seconds": s["steady_cpu_seconds"],
+            "steady_heartbeats": s["steady_heartbeats"], "e2e_p99_ms": r["latency"]["e2e_ms"]["p99"]}
+
+
+def per10k(r):
+    return r["steady_cpu_seconds"] / r["steady_heartbeats"] * 10000 if r["steady_heartbeats"] else float("nan")
+
+
+def median(rows, f):
+    vals = [f(r) for r in rows if f(r) is not None]
+    return statistics.median(vals) if vals else None
+
+
+def slope(points):
+    n = len(points)
+    if n < 2: return None
+    mx = sum(x for x, _ in points) / n; my = sum(y for _, y in points) / n
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,5000,10000,19000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--steady", type=int, default=60, help="steady seconds after the ramp")
+    ap.add_argument("--simfleet-args", default="", help="extra arguments for simfleet run, e.g. '--reactors 1'")
+    a = ap.parse_args()
+    sizes = [int(s) for s in a.sizes.split(",")]
+    subprocess.run(["swift", "build", "-c", "release", "--product", "simfleet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    simfleet = os.path.join(ROOT, ".build", "release", "simfleet")
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    baseline = os.path.join(HERE, "out", "baseline")
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lmosquitto", "-ldl"], check=True)
+    results = {"simfleet_args": a.simfleet_args, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "steady_s": a.steady,
+               "heartbeat_s": 10, "qos": 1, "ramp_per_s": 1000, "cores": os.cpu_count(), "sizes": {}}
+    for n in sizes:
+        rows = {"c": [], "simfleet": []}
+        for i in range(a.runs):
+            c = run_baseline(baseline, n, a.steady); rows["c"].append(c)
+            s = run_simfleet(simfleet, n, a.steady, a.simfleet_args.split()); rows["simfleet"].append(s)
+            print(f"{n} run {i+1}: C {per10k(c):.3f} CPU-s/10k rss {c['peak_rss_bytes']/n:.0f} B/dev | "
+                  f"simfleet {per10k(s):.3f} CPU-s/10k rss {s['peak_rss_bytes']/n:.0f} B/dev connect {s['connect_all_s']} s "
+                  f"delivery {s['received']}/{s['sent']}", file=sys.stderr, flush=True)
+        results["sizes"][str(n)] = rows
+        out = os.path.join(HERE, "results", results["date"][:16].replace(":", "") + ".json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        json.dump(results, open(out, "w"), indent=1)  # after every size: a long matrix keeps what it measured
+    print_table(results)
+
+
+def print_table(results):
+    print("| devices | who | connect all (s) | delivery | peak RSS | RSS/device | CPU-s per 10k heartbeats | vs C |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    pts = {"c": [], "simfleet": []}
+    for n, rows in results["sizes"].items():
+        n = int(n)
+        cpu_c = median(rows["c"], per10k)
+        for who in ("c", "simfleet"):
+            rs = rows[who]
+            rss = median(rs, lambda r: r["peak_rss_bytes"])
+            pts[who].append((n, rss))
+            cpu = median(rs, per10k)
+            deliv = median(rs, lambda r: r["received"] / r["sent"] if r["sent"] else None)
+            conn = median(rs, lambda r: r["connect_all_s"] if r["connected"] == n else None)
+            print(f"| {n:,} | {who} | {conn if conn is not None else 'not all'} | {deliv*100:.2f} % | {rss/1048576:.1f} MiB | "
+                  f"{rss/n/1024:.2f} KiB | {cpu:.3f} | {cpu/cpu_c:.2f}× |")
+    for who in ("c", "simfleet"):
+        s = slope(pts[who])
+        if s is not None: print(f"\nmarginal RSS per added device ({who}): {s/1024:.2f} KiB")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--table":
+        print_table(json.load(open(sys.argv[2])))
+    else:
+        main()
