@@ -36,6 +36,9 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
     private(set) var accessPoint: AccessPointShell?
     /// Called on the reactor thread after every event the device handled, with its actions.
     var observer: ((Firmware, [Action]) -> Void)?
+    /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
+    /// and every boot reports the spec's version in ota_0.
+    var chip: DeviceChip?
     private(set) var lastConnectedAt: Instant?
     private var attempts = 0
     private var lastError: FleetErrorKind?
@@ -161,7 +164,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             powerOnAt = nil
             counters.bump(counters.poweredOn)
             register()
-            let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
+            guard let boot = bootChip() else { return }
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
             settleProbes(now: now)
@@ -234,7 +237,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
             dropConnection()
             setLink(.off)
             queued.removeAll()
-            queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
+            if let boot = bootChip() { queued.append(.powerOn(reason, boot: boot)) }
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .startDownload(let url, let rangeStart):
@@ -244,14 +247,37 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil
+            chip?.settle()
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
             accessPoint?.perform(action)
-        case .flash, .burnSecureVersion, .log:
+        case .flash, .burnSecureVersion:
+            _ = chip?.perform(action)
+        case .log:
             break
         }
     }
 
+    /// Runs the bootloader (`chip`), or without a chip reports the spec's version in ota_0. nil when
+    /// nothing is bootable: the device stays dark, as a bricked ESP32 would.
+    private func bootChip() -> BootInfo? {
+        guard chip != nil else { return BootInfo(slot: 0, firmwareVersion: runningVersion) }
+        guard let boot = chip?.boot() else {
+            counters.bump(counters.bricked)
+            return nil
+        }
+        if boot.rolledBackFrom != nil { counters.bump(counters.rollbacks) }
+        if boot.pendingVerify { counters.bump(counters.imagesBooted) }
+        runningVersion = boot.firmwareVersion
+        return boot
+    }
+
     private func connect(_ options: MQTTConnectOptions, now: Instant) {
+        if chip?.runsBrokenRelease == true {
+            // A bad build: this firmware never gets a session (its connect fails before the socket).
+            note(.connectFailed, -1)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+            return
+        }
         if client == nil {
             client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
             if let tls = endpoint.tls, let client {

@@ -37,6 +37,10 @@ public struct FleetReport: Sendable {
     public var registrationFailed: Int
     public var downloadsStarted: Int
     public var downloadsFailed: Int
+    /// Boots into a new image, rollbacks by the bootloader, devices with nothing bootable.
+    public var imagesBooted: Int
+    public var rollbacks: Int
+    public var bricked: Int
     public var aclAttempts: Int
     public var aclRefused: Int
     public var aclAllowed: Int
@@ -78,6 +82,9 @@ public struct FleetReport: Sendable {
         registrationFailed = s.registrationFailed
         downloadsStarted = s.downloadsStarted
         downloadsFailed = s.downloadsFailed
+        imagesBooted = s.imagesBooted
+        rollbacks = s.rollbacks
+        bricked = s.bricked
         aclAttempts = s.aclAttempts
         aclRefused = s.aclRefused
         aclAllowed = s.aclAllowed
@@ -159,6 +166,7 @@ public struct FleetReport: Sendable {
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),
+            ("images_booted", .int(imagesBooted)), ("rollbacks", .int(rollbacks)), ("bricked", .int(bricked)),
             ("origin", .object([("requests", .int(o.requests)), ("range_requests", .int(o.rangeResponses)),
                                 ("bytes_served", .int(o.bytesServed)), ("not_found", .int(o.notFound))])),
         ])

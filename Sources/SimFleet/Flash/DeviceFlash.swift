@@ -1,0 +1,162 @@
+import DeviceCore
+
+/// A simulated device's NOR flash, cheap enough for ten thousand devices: app slots point at a
+/// `SharedImage` (content-addressed, shared across the fleet) and only the sectors a device has
+/// erased or written since are private to it, stored without their 0xFF tail (an otadata sector
+/// costs 32 bytes, not 4 KB). Reads return exactly what a plain `NORFlash` would hold.
+///
+/// A download writes the new image into private sectors (about its size, while it runs);
+/// `settle()` then folds each slot back into a shared image, so at rest a device holds only
+/// otadata and two references.
+public struct DeviceFlash: FlashMemory, Sendable {
+    public static let sectorSize = NORFlash.sectorSize
+
+    public let size: Int
+    /// The partitions whose content may be shared (the OTA app slots).
+    public let slots: [Partition]
+    /// Private sectors by index; a missing tail is 0xFF.
+    private var sectors: [Int: [UInt8]] = [:]
+    /// Per slot: the shared image under the private sectors (0xFF past its end).
+    private var images: [SharedImage?]
+    /// Per slot: sectors erased since `images` was set, which no longer read from it.
+    private var detached: [Set<Int>]
+    /// Per slot: erased or written since it was last settled.
+    private var dirty: [Bool]
+    private let store: ImageStore
+
+    /// An erased chip of `size` bytes with the app slots of `partitions`.
+    public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
+        precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
+        self.size = size
+        self.slots = partitions.otaSlots
+        self.images = Array(repeating: nil, count: slots.count)
+        self.detached = Array(repeating: [], count: slots.count)
+        self.dirty = Array(repeating: false, count: slots.count)
+        self.store = store
+    }
+
+    /// Factory programming (`idf.py flash`): `image` in slot `index`, the slot otherwise erased.
+    public mutating func program(_ image: SharedImage, slot index: Int) {
+        precondition(image.bytes.count <= slots[index].size, "image larger than its slot")
+        for s in sectorRange(of: slots[index]) { sectors[s] = nil }
+        images[index] = image
+        detached[index] = []
+        dirty[index] = false
+    }
+
+    /// The shared image slot `index` holds, when it holds nothing private on top of it.
+    public func image(inSlot index: Int) -> SharedImage? {
+        dirty[index] ? nil : images[index]
+    }
+
+    /// Bytes this device holds privately (for memory accounting and tests).
+    public var privateBytes: Int { sectors.values.reduce(0) { $0 + $1.count } }
+
+    // MARK: - FlashMemory
+
+    public func read(offset: Int, length: Int) throws(FlashError) -> [UInt8] {
+        try check(offset, length)
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        var pos = offset
+        while pos < offset + length {
+            let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
+            let n = min(Self.sectorSize - inSector, offset + length - pos)
+            appendSector(index, from: inSector, count: n, to: &out)
+            pos += n
+        }
+        return out
+    }
+
+    public mutating func apply(_ operation: FlashOperation) throws(FlashError) {
+        switch operation {
+        case let .erase(offset, length):
+            try check(offset, length)
+            guard offset % Self.sectorSize == 0, length % Self.sectorSize == 0 else {
+                throw .unalignedErase(offset: offset, length: length)
+            }
+            for index in stride(from: offset / Self.sectorSize, to: (offset + length) / Self.sectorSize, by: 1) {
+                sectors[index] = nil
+                if let slot = slotIndex(ofSector: index) {
+                    dirty[slot] = true
+                    if images[slot] != nil { detached[slot].insert(index) }
+                }
+            }
+        case let .write(offset, bytes):
+            try check(offset, bytes.count)
+            var pos = offset, i = 0
+            while i < bytes.count {
+                let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
+                let n = min(Self.sectorSize - inSector, bytes.count - i)
+                var sector: [UInt8] = []
+                sector.reserveCapacity(Self.sectorSize)
+                appendSector(index, from: 0, count: Self.sectorSize, to: &sector)
+                for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
+                sectors[index] = trimmed(sector)
+                if let slot = slotIndex(ofSector: index) { dirty[slot] = true }
+                pos += n
+                i += n
+            }
+        }
+    }
+
+    // MARK: - Sharing
+
+    /// Folds every slot with private sectors back into a shared image (found by content, or added
+    /// to the store). Changes no byte a read returns; call it when a device stops writing a slot.
+    public mutating func settle() {
+        for index in slots.indices where dirty[index] {
+            let slot = slots[index]
+            let range = sectorRange(of: slot)
+            var extent = images[index]?.bytes.count ?? 0
+            for s in sectors.keys where range.contains(s) { extent = max(extent, (s + 1) * Self.sectorSize - slot.offset) }
+            var bytes = (try? read(offset: slot.offset, length: min(extent, slot.size))) ?? []
+            while let last = bytes.last, last == 0xFF { bytes.removeLast() }
+            for s in sectors.keys where range.contains(s) { sectors[s] = nil }
+            detached[index] = []
+            dirty[index] = false
+            images[index] = bytes.isEmpty ? nil : store.intern(bytes)
+        }
+    }
+
+    // MARK: - Internals
+
+    private func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
+        if let stored = sectors[index] {
+            let end = start + count
+            if start < stored.count { out.append(contentsOf: stored[start..<min(end, stored.count)]) }
+            let filled = max(0, min(end, stored.count) - start)
+            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
+            return
+        }
+        if let slot = slotIndex(ofSector: index), let image = images[slot], !detached[slot].contains(index) {
+            let imageStart = index * Self.sectorSize - slots[slot].offset + start
+            let available = max(0, min(count, image.bytes.count - imageStart))
+            if available > 0 { out.append(contentsOf: image.bytes[imageStart..<(imageStart + available)]) }
+            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - available))
+            return
+        }
+        out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
+    }
+
+    private func slotIndex(ofSector index: Int) -> Int? {
+        let address = index * Self.sectorSize
+        return slots.firstIndex { $0.range.contains(address) }
+    }
+
+    private func sectorRange(of partition: Partition) -> Range<Int> {
+        (partition.offset / Self.sectorSize)..<((partition.offset + partition.size) / Self.sectorSize)
+    }
+
+    private func trimmed(_ sector: [UInt8]) -> [UInt8] {
+        var end = sector.count
+        while end > 0 && sector[end - 1] == 0xFF { end -= 1 }
+        return end == sector.count ? sector : Array(sector[0..<end])
+    }
+
+    private func check(_ offset: Int, _ length: Int) throws(FlashError) {
+        if offset < 0 || length < 0 || offset > size || length > size - offset {
+            throw .outOfRange(offset: offset, length: length, flashSize: size)
+        }
+    }
+}

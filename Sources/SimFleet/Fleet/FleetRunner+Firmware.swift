@@ -1,0 +1,36 @@
+import DeviceCore
+
+/// What every device host of a run gets from the fleet's firmware: its OTA settings and a
+/// factory-fresh chip (copies share the factory image and the partition table).
+struct FleetFirmwareSetup: Sendable {
+    let settings: DeviceOTASettings
+    /// The chip as built at the factory.
+    let template: DeviceChip
+
+    /// A new device's chip: the factory image in ota_0, otadata erased, the fleet's eFuses.
+    func chip() -> DeviceChip { template }
+}
+
+extension FleetRunner {
+    /// Builds the fleet's firmware (`configuration.ota`): the factory image every device starts
+    /// with, the releases and `manifest.json` the embedded origin serves, and the devices' OTA
+    /// settings and eFuses (Secure Boot with the signing key's digest when images are signed).
+    /// nil when flash is not modelled.
+    func prepareFirmware() throws(FirmwareCatalogError) -> FleetFirmwareSetup? {
+        let c = configuration
+        let o = c.ota
+        guard o.modelFlash else { return nil }
+        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath)
+        firmware = catalog
+        var manifestURL = o.manifestURL
+        if let origin {
+            let release = o.manifestRelease ?? o.releases.last
+            try catalog.publish(o.releases, manifestRelease: release, to: origin)
+            if manifestURL == nil, release != nil { manifestURL = origin.url(of: "manifest.json") }
+        }
+        let efuses = catalog.trustedKeyDigest.map { EFuses(keyDigests: [$0], secureBootEnabled: true) } ?? EFuses()
+        let chip = DeviceChip(chip: c.chip, factoryImage: try catalog.image(c.firmwareVersion), efuses: efuses,
+                              brokenReleases: o.brokenReleases)
+        return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), template: chip)
+    }
+}
