@@ -42,6 +42,7 @@ final class FleetOTATests: XCTestCase {
         awaitCondition("cohort online on 1.1.0", timeout: 30) {
             cohort.allSatisfy { status.latest($0)?["fw"]?.stringValue == "1.1.0" && status.latest($0)?["state"]?.stringValue == "online" }
         }
+        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 5 * 64, "at rest every device holds only otadata; images are shared")
         let report = runner.finish()
 
         XCTAssertEqual(report.versions, ["1.0.0": 3, "1.1.0": 2])
@@ -77,6 +78,7 @@ final class FleetOTATests: XCTestCase {
         awaitCondition("a later heartbeat, online without an ota object (reported once)", timeout: 5) {
             status.latest(id)?["state"]?.stringValue == "online" && status.latest(id)?["ota"] == nil
         }
+        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 5 * 64, "the refused image is not kept per device")
         let report = runner.finish()
 
         let failure = try XCTUnwrap(status.all(id).compactMap { $0["ota"] }.first { $0["state"]?.stringValue == "failed" })
@@ -148,6 +150,7 @@ final class FleetOTATests: XCTestCase {
             status.latest(runner.deviceID(0))?["fw"]?.stringValue == "1.1.0"
                 && status.all(refused).contains { $0["ota"]?["state"]?.stringValue == "failed" }
         }
+        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 2 * 64, "an image refused after download is not kept per device")
         let report = runner.finish()
         let error = status.all(refused).compactMap { $0["ota"]?["error"]?.stringValue }.first
         XCTAssertTrue(error?.hasPrefix("signature: ") ?? false, String(describing: error))

@@ -202,6 +202,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient, MosquittoClientD
         if updatingNow != updating {
             updating = updatingNow
             counters.bump(counters.updating, by: updatingNow ? 1 : -1)
+            if !updatingNow { chip?.settle() }  // whatever the outcome, the image bytes go back to sharing
         }
         if powerOnAt == nil { reschedule() }
     }

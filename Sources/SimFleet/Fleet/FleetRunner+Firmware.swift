@@ -16,6 +16,14 @@ extension FleetRunner {
     /// with, the releases and `manifest.json` the embedded origin serves, and the devices' OTA
     /// settings and eFuses (Secure Boot with the signing key's digest when images are signed).
     /// nil when flash is not modelled.
+    /// Flash bytes the devices hold privately (image bytes not shared, otadata): what a fleet's
+    /// flash costs beyond the shared images. Blocks until every reactor has answered.
+    public func privateFlashBytes() -> Int {
+        shards.reduce(0) { total, shard in
+            total + syncOn(shard.reactor) { shard.hosts.reduce(0) { $0 + ($1.chip?.flash.privateBytes ?? 0) } }
+        }
+    }
+
     func prepareFirmware() throws(FirmwareCatalogError) -> FleetFirmwareSetup? {
         let c = configuration
         let o = c.ota

@@ -24,7 +24,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
 
-    private var shards: [FleetShard<Firmware>] = []
+    var shards: [FleetShard<Firmware>] = []
     private var observer: Observer?
     private var endpointBase = BrokerEndpoint(host: "127.0.0.1", port: 1883)
     private var ports: [Int] = []
@@ -354,7 +354,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         return out
     }
 
-    private func syncOn<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T {
+    func syncOn<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var out: T?
         reactor.post { _ in
