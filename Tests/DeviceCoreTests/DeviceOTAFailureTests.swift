@@ -185,4 +185,46 @@ final class DeviceOTAFailureTests: XCTestCase {
         XCTAssertEqual(h.device.ota.updater?.targetSlot, 1)
         XCTAssertEqual(h.device.ota.updater?.otadata.activeIndex, 0)
     }
+
+    func testRequestsWhileTheNewImageAwaitsConfirmationAre409() throws {
+        var chip = try chip()
+        chip.files[url] = TestImages.simple("1.1.0", payload: 10_000)
+        chip.brokerRefuses = ["1.1.0"]
+        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
+        chip.run(for: .seconds(3))
+        XCTAssertEqual(chip.device.ota.updater?.state.name, "pending_verify")
+        let response = chip.request(.post, "/update", body: #"{"version":"1.2.0","url":"\#(url)"}"#)
+        XCTAssertEqual(response?.status, 409)
+        XCTAssertEqual(response?.json?["error"]?.stringValue, "running image not yet confirmed")
+        XCTAssertEqual(chip.device.ota.updater?.state.name, "pending_verify", "the confirmation window is untouched")
+    }
+
+    func testImageThatFailsAtBootIsReportedAsNotBootable() throws {
+        var chip = try chip()
+        let file = TestImages.simple("1.1.0", payload: 10_000)
+        chip.files[url] = file
+        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
+        chip.run(for: .seconds(3))
+        XCTAssertEqual(chip.device.firmwareVersion, "1.1.0")
+        // The new image loses its first sector (a flash fault) and the chip restarts.
+        try chip.flash.erase(offset: 0x31_0000, length: 4096)
+        chip.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot", body: [])))
+        chip.run(for: .seconds(2))
+        XCTAssertEqual(chip.boots.last?.rollbackCause, .notBootable)
+        XCTAssertEqual(chip.device.firmwareVersion, "1.0.0")
+        XCTAssertEqual(chip.otaReports.last?["reason"]?.stringValue, "not_bootable")
+    }
+
+    func testPeriodicPollIsSkippedWhileAnUpdateRuns() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        config.manifestPollInterval = .seconds(10)
+        var chip = try chip(config)
+        chip.files[url] = TestImages.simple("1.1.0", payload: 100_000)
+        chip.chunkInterval = .seconds(2)  // a 14 s download
+        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
+        chip.run(for: .seconds(12))
+        XCTAssertEqual(chip.downloadRequests.map(\.url), [url], "no manifest fetch on the busy channel")
+        XCTAssertTrue(chip.log.logLines.contains("ota: manifest poll skipped (offline or busy)"))
+    }
 }
