@@ -19,10 +19,10 @@ let package = Package(
         .target(name: "DeviceCore"),
         // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access).
+        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning).
         .target(
             name: "CMosquitto",
-            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("crypto"), .linkedLibrary("dl")]
+            linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("dl")]
         ),
         // libcurl's multi-socket API (typed wrappers for its variadic setopt calls).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),

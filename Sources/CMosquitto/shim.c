@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include "CMosquitto.h"
 #include <dlfcn.h>
-#include <openssl/evp.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/epoll.h>
@@ -82,18 +81,3 @@ pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd) {
     _exit(127);
 }
 
-void *simfleet_sha256_new(void) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx != NULL) EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    return ctx;
-}
-
-void simfleet_sha256_update(void *ctx, const uint8_t *bytes, size_t count) {
-    EVP_DigestUpdate((EVP_MD_CTX *)ctx, bytes, count);
-}
-
-void simfleet_sha256_final(void *ctx, uint8_t *digest) {
-    unsigned int n = 32;
-    EVP_DigestFinal_ex((EVP_MD_CTX *)ctx, digest, &n);
-    EVP_MD_CTX_free((EVP_MD_CTX *)ctx);
-}

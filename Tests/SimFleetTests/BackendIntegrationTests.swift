@@ -29,6 +29,21 @@ final class BackendIntegrationTests: XCTestCase {
         XCTAssertTrue(report.json().contains("\"acl\""))
     }
 
+    func testCommandsReachTheChosenCohortThroughTheBroker() throws {
+        var c = FleetConfiguration(devices: 6, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
+        c.idTemplate = "cmd-{n}"
+        let runner = FleetRunner<FleetDevice>(configuration: c)
+        try runner.start()
+        defer { runner.requestStop(); _ = runner.runToCompletion() }
+        awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 6 }
+        // A malformed command is the one outcome DeviceCore counts without the updater: it proves delivery.
+        runner.sendCommand(devices: [1, 3, 5], payload: Array("{not json".utf8))
+        awaitCondition("the cohort received its commands", timeout: 10) {
+            [1, 3, 5].allSatisfy { runner.inspectDevice($0) { $0.counters.rejectedCommands } == 1 }
+        }
+        for i in [0, 2, 4] { XCTAssertEqual(runner.inspectDevice(i) { $0.counters.rejectedCommands }, 0, "device \(i) is not in the cohort") }
+    }
+
     func testDevicesRegisterWithTheBackendAPIOnceAtFirstBoot() throws {
         let api = try RecordingAPI()
         defer { api.stop() }

@@ -48,6 +48,10 @@ final class FleetOTATests: XCTestCase {
         XCTAssertEqual(report.versions, ["1.0.0": 3, "1.1.0": 2])
         XCTAssertEqual(report.imagesBooted, 2)
         XCTAssertEqual(report.rollbacks, 0)
+        XCTAssertEqual(report.otaOutcomes, OTAOutcomes(started: 2, committed: 2, succeeded: 2, refused: 0, refusedByKind: [:]))
+        let section = try JSONReader().parse(Array(report.json().utf8))["ota"]
+        XCTAssertEqual(section?["succeeded"]?.int64Value, 2)
+        XCTAssertEqual(section?["rolled_back"]?.int64Value, 0)
         XCTAssertEqual(report.originStats?.fullResponses, 2)
         for id in cohort {
             let states = status.all(id).compactMap { $0["state"]?.stringValue }
@@ -87,6 +91,7 @@ final class FleetOTATests: XCTestCase {
         XCTAssertEqual(status.latest(id)?["fw"]?.stringValue, "1.0.0")
         XCTAssertEqual(status.all(id).filter { $0["ota"]?["state"]?.stringValue == "failed" }.count, 1, "reported once")
         XCTAssertEqual(report.originStats?.corrupted, 1)
+        XCTAssertEqual(report.otaOutcomes?.refusedByKind, ["invalid_image": 1])
         XCTAssertEqual(report.versions, ["1.0.0": 5])
         XCTAssertEqual(report.imagesBooted, 0)
     }
@@ -114,6 +119,8 @@ final class FleetOTATests: XCTestCase {
         XCTAssertEqual(status.latest(id)?["fw"]?.stringValue, "1.0.0")
         XCTAssertEqual(report.imagesBooted, 1)
         XCTAssertEqual(report.rollbacks, 1)
+        XCTAssertEqual(report.otaOutcomes?.committed, 1)
+        XCTAssertEqual(report.otaOutcomes?.succeeded, 0, "never confirmed")
         XCTAssertEqual(report.versions, ["1.0.0": 5])
     }
 

@@ -31,10 +31,4 @@ int simfleet_epoll_wait(int epfd, uint64_t *datas, uint32_t *events, int max_eve
 /// embedded broker never outlives the simulator. Returns the pid or -1.
 pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd);
 
-/// Incremental SHA-256 through OpenSSL's EVP interface (the interim crypto of simulated devices).
-void *simfleet_sha256_new(void);
-void simfleet_sha256_update(void *ctx, const uint8_t *bytes, size_t count);
-/// Writes 32 bytes and frees the context.
-void simfleet_sha256_final(void *ctx, uint8_t *digest);
-
 #endif

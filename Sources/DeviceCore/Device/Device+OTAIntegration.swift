@@ -130,7 +130,7 @@ extension Device {
             }
         }
         if updater.refusals != refusals, let error = updater.lastError {
-            counters.otaRefusals += 1
+            counters.countRefusal(error.kind)
             ota.report = .failed(error: error.reason, version: ota.target)
             ota.target = nil
         }

@@ -28,9 +28,27 @@ public struct DeviceCounters: Equatable, Sendable {
     public var otaConfirmed = 0
     /// Boots on which the bootloader fell back from another slot.
     public var otaRollbacks = 0
+    /// `otaRefusals` by `OTAError.kind`, in the order kinds first occurred.
+    public var otaRefusalKinds: [KindCount] = []
     /// Manifest fetches started, and those that failed (HTTP, size, parse, stall).
     public var manifestChecks = 0
     public var manifestFailures = 0
 
     public init() {}
+
+    /// Counts one refusal of `kind`.
+    mutating func countRefusal(_ kind: String) {
+        otaRefusals += 1
+        if let i = otaRefusalKinds.firstIndex(where: { $0.kind == kind }) {
+            otaRefusalKinds[i].count += 1
+        } else {
+            otaRefusalKinds.append(KindCount(kind: kind, count: 1))
+        }
+    }
+}
+
+/// A count per kind (report tables without a dictionary).
+public struct KindCount: Equatable, Sendable {
+    public var kind: String
+    public var count: Int
 }

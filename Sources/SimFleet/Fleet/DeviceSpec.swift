@@ -48,4 +48,6 @@ public protocol FleetFirmware {
     var isUpdating: Bool { get }
     /// The firmware version now running (after an OTA and reboot, the new one).
     var runningFirmwareVersion: String { get }
+    /// The device's running totals (OTA outcomes for the report).
+    var counters: DeviceCounters { get }
 }

@@ -42,3 +42,44 @@ extension FleetRunner {
         return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), template: chip)
     }
 }
+
+/// What the devices' updaters did during a run, summed over the fleet (the report's `ota` section).
+public struct OTAOutcomes: Sendable, Equatable {
+    /// Updates accepted and started (a download began).
+    public var started = 0
+    /// Verified images committed to otadata (the device rebooted into them).
+    public var committed = 0
+    /// New images confirmed VALID after reaching the broker.
+    public var succeeded = 0
+    /// Updates refused or abandoned, and by `OTAError.kind`.
+    public var refused = 0
+    public var refusedByKind: [String: Int] = [:]
+
+    mutating func add(_ c: DeviceCounters) {
+        started += c.otaUpdatesStarted
+        committed += c.otaImagesCommitted
+        succeeded += c.otaConfirmed
+        refused += c.otaRefusals
+        for k in c.otaRefusalKinds { refusedByKind[k.kind, default: 0] += k.count }
+    }
+}
+
+extension FleetRunner {
+    /// Sums every device's OTA counters (reactor threads; blocks until each has answered).
+    func otaOutcomes() -> OTAOutcomes {
+        var total = OTAOutcomes()
+        for shard in shards {
+            let part: OTAOutcomes = syncOn(shard.reactor) {
+                var o = OTAOutcomes()
+                for h in shard.hosts { o.add(h.firmware.counters) }
+                return o
+            }
+            total.started += part.started
+            total.committed += part.committed
+            total.succeeded += part.succeeded
+            total.refused += part.refused
+            for (k, n) in part.refusedByKind { total.refusedByKind[k, default: 0] += n }
+        }
+        return total
+    }
+}

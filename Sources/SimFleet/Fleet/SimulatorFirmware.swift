@@ -1,7 +1,7 @@
 import DeviceCore
 
-/// The firmware every simulated device runs: DeviceCore's `Device`.
-/// Crypto is OpenSSL's: real SHA-256 and Secure Boot V2 signature checks.
+/// The firmware every simulated device runs: DeviceCore's `Device`, with OpenSSL for SHA-256 and
+/// Secure Boot V2 signature checks.
 public typealias FleetDevice = Device<OpenSSLCrypto>
 
 extension Device: FleetFirmware {

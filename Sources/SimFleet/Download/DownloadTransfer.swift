@@ -1,0 +1,77 @@
+import CCurl
+import DeviceCore
+import Foundation
+
+/// One HTTP GET in flight: parses the status line and headers libcurl hands over (the last
+/// response's, after redirects) and reports `.response`, `.data`, then `.finished` or `.failed`.
+final class DownloadTransfer {
+    let easy: UnsafeMutableRawPointer
+    private unowned(unsafe) let sink: DownloadSink
+    private unowned(unsafe) let multi: CurlMulti
+    private var status = 0
+    private var contentLength: Int?
+    private var rangeStart = 0
+    private var responded = false
+    var done = false
+
+    init(sink: DownloadSink, multi: CurlMulti) {
+        easy = curl_easy_init()!
+        self.sink = sink
+        self.multi = multi
+    }
+
+    deinit { curl_easy_cleanup(easy) }
+
+    static func from(_ p: UnsafeMutableRawPointer?) -> DownloadTransfer {
+        Unmanaged<DownloadTransfer>.fromOpaque(p!).takeUnretainedValue()
+    }
+
+    func header(_ line: UnsafeRawBufferPointer) -> Int {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("HTTP/") {
+            let parts = text.split(separator: " ")
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            contentLength = nil
+            rangeStart = 0
+        } else if let colon = text.firstIndex(of: ":") {
+            let name = text[..<colon].lowercased()
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "content-length" { contentLength = Int(value) }
+            if name == "content-range", value.hasPrefix("bytes ") {
+                rangeStart = Int(value.dropFirst(6).split(separator: "-").first ?? "") ?? 0
+            }
+        } else if text.isEmpty, !(300..<400).contains(status), status >= 200 {
+            responded = true
+            emit(.response(status: status, contentLength: contentLength, rangeStart: rangeStart))
+        }
+        return line.count
+    }
+
+    func body(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !done else { return 0 }
+        if status >= 400 { return bytes.count }  // error page: not firmware
+        emit(.data(Array(bytes)))
+        return bytes.count
+    }
+
+    func complete(result: CURLcode, status finalStatus: Int) {
+        guard !done else { return }
+        done = true
+        if result == CURLE_OK && finalStatus >= 400 {
+            emit(.failed(.httpStatus(finalStatus)))
+        } else if result == CURLE_OK {
+            emit(.finished)
+        } else {
+            switch result {
+            case CURLE_OPERATION_TIMEDOUT: emit(.failed(.timedOut))
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: emit(.failed(.unreachable))
+            default: emit(.failed(.connectionLost))
+            }
+        }
+    }
+
+    private func emit(_ e: DownloadEvent) {
+        sink.downloadEvent(e)
+        multi.touch(sink)
+    }
+}

@@ -1,0 +1,160 @@
+import DeviceCore
+
+/// MQTT for a device: connecting with its options, publishing with delivery bookkeeping, and
+/// libmosquitto's callbacks turned into queued events.
+extension DeviceHost: MosquittoClientDelegate {
+    func connect(_ options: MQTTConnectOptions, now: Instant) {
+        if runsBrokenRelease {
+            // A bad build (`FleetOTAOptions.brokenReleases`): its connect fails before the socket.
+            note(.connectFailed, -1)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+            return
+        }
+        if client == nil {
+            client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
+            if let tls = endpoint.tls, let client {
+                _ = client.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile)
+            }
+        }
+        guard let client else {
+            counters.count(.clientCreation)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+            return
+        }
+        client.setCredentials(username: options.username, password: options.password)
+        if let will = options.will {
+            client.setWill(topic: will.topic, payload: will.payload, qos: Int32(will.qos), retain: will.retain)
+        } else {
+            client.clearWill()
+        }
+        connectStartedAt = now
+        attempts += 1
+        setLink(.connecting)
+        let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
+                                bindAddress: endpoint.bindAddress)
+        if rc != 0 {
+            note(.connectFailed, rc)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: -Int(rc))))
+        }
+    }
+
+    func publish(_ p: MQTTPublish) {
+        guard let client, link == .online else {
+            counters.count(.publishFailed)
+            return
+        }
+        let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain)
+        guard r.rc == 0 else {
+            counters.count(.publishFailed)
+            return
+        }
+        if let seq = p.messageID {
+            counters.bump(counters.sent)
+            if p.qos > 0 { unacknowledged.append((r.mid, seq)) }
+        }
+    }
+
+    func setLink(_ new: LinkState) {
+        guard new != link else { return }
+        switch link {
+        case .connecting: counters.bump(counters.connecting, by: -1)
+        case .online: counters.bump(counters.online, by: -1)
+        default: break
+        }
+        switch new {
+        case .connecting: counters.bump(counters.connecting)
+        case .online: counters.bump(counters.online)
+        default: break
+        }
+        link = new
+    }
+
+    // MARK: - MosquittoClientDelegate (inside libmosquitto calls: record and queue only)
+
+    func mqttConnected(returnCode: Int32) {
+        guard returnCode == 0 else {
+            note(.connectRefused, returnCode)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
+            return
+        }
+        let now = HostClock.now()
+        lastConnectedAt = now
+        if let started = connectStartedAt {
+            reactor.connectLatency.record(microseconds: (now - started).microseconds)
+        }
+        if everConnected { counters.bump(counters.reconnects) } else {
+            everConnected = true
+            counters.bump(counters.everConnected)
+            counters.lastFirstConnectMicros.store(Int(now.microseconds), ordering: .relaxed)
+        }
+        setLink(.online)
+        queued.append(.mqtt(.connected))
+    }
+
+    func mqttDisconnected(returnCode: Int32) {
+        switch link {
+        case .connecting:
+            note(.connectFailed, returnCode)
+            setLink(.waiting)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+        case .online:
+            if returnCode != 0 { counters.count(.disconnected) }
+            setLink(.waiting)
+            queued.append(.mqtt(.disconnected))
+        case .waiting, .off:
+            break  // the refusal or power cut was already reported
+        }
+    }
+
+    func note(_ kind: FleetErrorKind, _ rc: Int32) {
+        counters.count(kind)
+        lastError = kind
+        lastReturnCode = rc
+    }
+
+    func mqttPublished(mid: Int32) {
+        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
+        let seq = unacknowledged[i].seq
+        unacknowledged.remove(at: i)
+        acknowledged.insert(seq)
+        counters.bump(counters.acknowledged)
+        queued.append(.mqtt(.published(messageID: seq)))
+    }
+
+    func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
+        if !probes.isEmpty || probeWasAllowed {
+            // Traffic on a probe subscription is evidence for the ACL verdict, not input for the firmware.
+            let t = String(decoding: topic, as: UTF8.self)
+            if let p = probes.firstIndex(where: { $0.topic == t }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclAllowed)
+                probeWasAllowed = true
+                return
+            }
+            if probeWasAllowed && !t.hasPrefix("device/" + spec.id + "/") { return }
+        }
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
+    }
+
+    func mqttSubscribed(mid: Int32, granted: [Int32]) {
+        if let p = probes.firstIndex(where: { $0.mid == mid }) {
+            if granted.contains(where: { $0 >= 0x80 }) {
+                probes.remove(at: p)
+                counters.bump(counters.aclRefused)
+            } else {
+                probes[p].verdictAt = HostClock.now() + DeviceHost.probeWindow
+                reschedule()
+            }
+            return
+        }
+        guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
+        let topic = subscriptions[i].topic
+        subscriptions.remove(at: i)
+        if granted.contains(where: { $0 >= 0x80 }) {
+            counters.count(.subscribeRefused)
+            queued.append(.mqtt(.subscribeRefused(topic: topic)))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import DeviceCore
+
+/// ACL probes: a device's own client tries topics outside its namespace; the verdict is counted.
+extension DeviceHost {
+    /// ACL probe: the device's own client subscribes to `topic` (another device's, say). The broker's
+    /// SUBACK decides: 0x80 counts as refused, a granted QoS as allowed.
+    func probeSubscription(_ topic: String) {
+        guard let client, link == .online else { return }
+        let r = client.subscribe(topic: topic, qos: 0)
+        guard r.rc == 0 else { return }
+        counters.bump(counters.aclAttempts)
+        probes.append((r.mid, topic, nil))
+    }
+
+    func settleProbes(now: Instant) {
+        let due = probes.filter { $0.verdictAt.map { $0 <= now } ?? false }
+        guard !due.isEmpty else { return }
+        probes.removeAll { $0.verdictAt.map { $0 <= now } ?? false }
+        for p in due {
+            counters.bump(counters.aclRefused)
+            client?.unsubscribe(topic: p.topic)
+        }
+    }
+
+    var probeDeadline: Instant? { probes.compactMap(\.verdictAt).min() }
+
+    func reschedule() {
+        guard !frozen else { return }
+        if let at = powerOnAt { return reactor.schedule(slot, at: at) }
+        var next = firmware.nextDeadline
+        if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
+        reactor.schedule(slot, at: next)
+    }
+
+}

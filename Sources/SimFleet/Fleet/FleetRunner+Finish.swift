@@ -1,0 +1,141 @@
+import DeviceCore
+import Dispatch
+import Foundation
+import Glibc
+
+/// The end of a run: sampling until the duration is over, draining, delivery accounting, report.
+extension FleetRunner {
+
+    /// Runs for ramp + duration (or until `requestStop`), sampling once per second, then stops and reports.
+    public func runToCompletion() -> FleetReport {
+        let end = startedMonotonic + rampSeconds + configuration.durationSeconds
+        var lastReceived = 0
+        var nextSample = startedMonotonic + 1
+        while !stopFlag {
+            let now = HostClock.monotonicSeconds()
+            if now >= end { break }
+            let wait = min(nextSample, end) - now
+            if stopRequested.wait(timeout: .now() + max(0, wait)) == .success { break }
+            if HostClock.monotonicSeconds() >= nextSample {
+                let s = snapshot()
+                let versions = versionCounts()
+                timeseries.append(t: Int((nextSample - startedMonotonic).rounded()), snapshot: s,
+                                  messagesPerSecond: s.received - lastReceived, versions: versions)
+                lastReceived = s.received
+                onSample?(s, elapsedSeconds)
+                if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
+                    steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
+                }
+                nextSample += 1
+            }
+        }
+        return finish()
+    }
+
+    /// Stops the devices, drains in-flight heartbeats to the observer, tears down and builds the report.
+    public func finish() -> FleetReport {
+        let duration = elapsedSeconds
+        let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
+        for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
+        // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
+        let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
+        var s = snapshot()
+        while HostClock.monotonicSeconds() < drainEnd {
+            s = snapshot()
+            let ackedAll = configuration.qos == 0 || s.acknowledged >= s.sent
+            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) { break }
+            usleep(20_000)
+        }
+        s = snapshot()
+        let accounting = deliveryAccounting()
+        let failures = deviceFailures()
+        let versions = versionCounts()
+        let otaOutcomes = otaOutcomes()
+        var connect = LatencyRecorder()
+        for shard in shards { connect.merge(shard.reactor.connectLatency) }
+        let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
+        let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
+        teardown()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = FleetRunner.processCPUSeconds()
+        let allConnected = s.everConnected == configuration.devices && s.lastFirstConnectMicros > 0
+        var report = FleetReport(
+            configuration: configuration, startedAt: startedAt, durationSeconds: duration, brokerURL: brokerURL,
+            embedded: configuration.broker == .embedded, snapshot: s, lost: accounting.lost, lostDetail: accounting.detail,
+            unacknowledged: max(0, s.sent - s.acknowledged), connectLatency: connect, e2eLatency: e2e, versions: versions,
+            peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
+            observerReconnects: observerReconnects, timeseries: timeseries)
+        report.failures = failures
+        report.originStats = origin?.stats
+        report.commands = commandsSent.load(ordering: .relaxed)
+        report.otaOutcomes = otaOutcomes
+        report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
+        if let mark = steadyMark {
+            report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
+            report.steadyHeartbeats = steadyEnd.sent - mark.sent
+        }
+        return report
+    }
+
+    /// User + system CPU of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
+    func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
+        guard configuration.qos == 1, let observer else { return (0, []) }
+        // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
+        // has then had every chance to arrive, and is never miscounted as lost.
+        var acked: [(String, SequenceSet)] = []
+        for shard in shards {
+            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
+        }
+        let received = observer.sync { $0.receivedByDevice }
+        var lost = 0
+        var detail: [(String, Int)] = []
+        for (id, set) in acked {
+            let missing = set.subtracting(received[id] ?? SequenceSet())
+            lost += missing.count
+            for seq in missing where detail.count < 100 { detail.append((id, seq)) }
+        }
+        return (lost, detail)
+    }
+
+    /// Devices that never connected, with their last error and how often they tried (first 100).
+    func deviceFailures() -> [DeviceFailure] {
+        var out: [DeviceFailure] = []
+        for shard in shards {
+            let f: [DeviceFailure] = syncOn(shard.reactor) { shard.hosts.compactMap { $0.failure } }
+            out.append(contentsOf: f)
+        }
+        return Array(out.sorted { $0.device < $1.device }.prefix(100))
+    }
+
+    /// When each device last completed a connect (Unix-epoch µs, 0 = never), by fleet index.
+    func lastConnectTimes() -> [Int: Int64] {
+        var out: [Int: Int64] = [:]
+        for shard in shards {
+            let t: [(Int, Int64)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.index, $0.lastConnectedAt?.microseconds ?? 0) } }
+            for (i, v) in t { out[i] = v }
+        }
+        return out
+    }
+
+    /// Ids whose latest status the observer saw was the offline last will.
+    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
+
+    func versionCounts() -> [String: Int] {
+        var out: [String: Int] = [:]
+        for shard in shards {
+            let v = syncOn(shard.reactor) { shard.versionCounts() }
+            for (k, n) in v { out[k, default: 0] += n }
+        }
+        return out
+    }
+
+}

@@ -1,0 +1,66 @@
+import DeviceCore
+import Dispatch
+import Foundation
+import Glibc
+
+/// Timeline actions the scenario engine calls while a run goes on (thread-safe).
+extension FleetRunner {
+
+    /// Power-cycles the devices at these fleet indices: no DISCONNECT (their last wills fire), back after `offFor`.
+    public func powerCycle(devices: [Int], offFor: TimeSpan) {
+        forEachHost(devices) { h, now in h.powerCycle(offFor: offFor, now: now) }
+    }
+
+    /// Takes WiFi away from these devices for `downFor`.
+    public func dropWiFi(devices: [Int], downFor: TimeSpan) {
+        forEachHost(devices) { h, now in h.dropWiFi(downFor: downFor, now: now) }
+    }
+
+    /// ACL probe: each device subscribes to `topic(index)` (e.g. another device's status topic);
+    /// the report's `acl` section counts what the broker refused and allowed.
+    public func probeACL(devices: [Int], topic: @escaping @Sendable (Int) -> String) {
+        forEachHost(devices) { h, _ in h.probeSubscription(topic(h.spec.index)) }
+    }
+
+    /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
+    public func setOriginFaults(_ faults: OriginFaults) {
+        origin?.setFaults(faults)
+    }
+
+    /// Restarts the embedded broker (same ports); devices see the connection drop and reconnect with backoff.
+    public func restartBroker(downForSeconds: Double) throws(FleetError) {
+        guard let broker else { throw .invalid("restartBroker needs the embedded broker") }
+        do { try broker.restart(downForSeconds: downForSeconds) } catch { throw .broker(error) }
+    }
+
+    /// Publishes `payload` (QoS 1) to `device/<id>/ota` of each device, e.g. an OTA command.
+    public func sendCommand(devices: [Int], payload: [UInt8]) {
+        let ids = devices.map { configuration.deviceSpec($0).id }
+        commandsSent.add(ids.count, ordering: .relaxed)
+        observer?.publish(topics: ids.map { "device/\($0)/ota" }, payload: payload)
+    }
+
+    /// Reads something from one device's firmware state on its reactor thread (nil before it exists).
+    public func inspectDevice<T>(_ index: Int, _ body: @escaping (Firmware) -> T) -> T? {
+        let n = shards.count
+        guard index >= 0, index < configuration.devices, n > 0 else { return nil }
+        let shard = shards[index % n]
+        return syncOn(shard.reactor) { shard.host(fleetIndex: index, stride: n).map { body($0.firmware) } }
+    }
+
+    /// Device ids by fleet index (same seed, same ids).
+    public func deviceID(_ index: Int) -> String { configuration.deviceSpec(index).id }
+
+    func forEachHost(_ devices: [Int], _ body: @escaping (DeviceHost<Firmware>, Instant) -> Void) {
+        let n = shards.count
+        for (r, shard) in shards.enumerated() {
+            let mine = devices.filter { $0 % n == r }
+            guard !mine.isEmpty else { continue }
+            shard.reactor.post { _ in
+                let now = HostClock.now()
+                for i in mine { if let h = shard.host(fleetIndex: i, stride: n) { body(h, now) } }
+            }
+        }
+    }
+
+}
