@@ -115,4 +115,27 @@ final class DeviceFlashTests: XCTestCase {
         XCTAssertNil(chip.boot(), "no bootable app left")
         XCTAssertFalse(chip.perform(.log(.info, "x")))
     }
+
+    /// A download cut short costs nothing over the release (a shorter view of it); one with a
+    /// flipped byte costs the one sector that differs.
+    func testPartialAndCorruptedDownloadsFoldIntoTheReleasePlusAPatchedSector() throws {
+        let store = ImageStore()
+        let release = store.intern(image("1.1.0", payload: 200_000))
+        var corrupted = release.bytes
+        corrupted[150_123] ^= 0x40
+        for (name, written, cost) in [("partial", Array(release.bytes.prefix(90_000 + 1234)), 0...0),
+                                      ("corrupted", corrupted, 4000...4096)] {
+            var flash = DeviceFlash(store: store)
+            var plain = NORFlash()
+            for op in [FlashOperation.erase(offset: slot1, length: 256 * 1024), .write(offset: slot1, bytes: written)] {
+                try flash.apply(op)
+                try plain.apply(op)
+            }
+            flash.settle()
+            XCTAssertTrue(cost.contains(flash.privateBytes), "\(name): \(flash.privateBytes) private bytes")
+            XCTAssertNil(flash.image(inSlot: 1), "\(name) is not the release")
+            XCTAssertEqual(try flash.read(offset: slot1, length: 260_000), try plain.read(offset: slot1, length: 260_000), name)
+        }
+        XCTAssertEqual(store.liveImages, 1, "no copy of either was made")
+    }
 }

@@ -82,7 +82,8 @@ final class FleetOTATests: XCTestCase {
         awaitCondition("a later heartbeat, online without an ota object (reported once)", timeout: 5) {
             status.latest(id)?["state"]?.stringValue == "online" && status.latest(id)?["ota"] == nil
         }
-        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 5 * 64, "the refused image is not kept per device")
+        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 5 * 64 + 4096,
+                                 "the refused image is kept as the release plus its one corrupted sector")
         let report = runner.finish()
 
         let failure = try XCTUnwrap(status.all(id).compactMap { $0["ota"] }.first { $0["state"]?.stringValue == "failed" })
@@ -122,6 +123,35 @@ final class FleetOTATests: XCTestCase {
         XCTAssertEqual(report.otaOutcomes?.committed, 1)
         XCTAssertEqual(report.otaOutcomes?.succeeded, 0, "never confirmed")
         XCTAssertEqual(report.versions, ["1.0.0": 5])
+    }
+
+    func testPowerCutMidDownloadBootsTheOldImageAndTheUpdateCanBeRetried() throws {
+        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: 2, options(releases: ["1.1.0"], payload: 400_000)))
+        try runner.start()
+        let status = try StatusLog(runner)
+        defer { status.stop() }
+        awaitCondition("fleet online", timeout: 15) { runner.snapshot().online == 2 }
+        runner.setOriginFaults(OriginFaults(rateLimitBytesPerSecond: 100_000))
+        let id = runner.deviceID(0)
+        try install("1.1.0", on: runner, devices: [0])
+        awaitCondition("the download is under way", timeout: 10) {
+            (status.latest(id)?["ota"]?["bytes"]?.int64Value ?? 0) > 50_000
+        }
+        runner.powerCycle(devices: [0], offFor: .milliseconds(300))
+        awaitCondition("back on 1.0.0 after the power cut", timeout: 10) {
+            status.latest(id)?["state"]?.stringValue == "online" && status.latest(id)?["reset_reason"]?.stringValue == "poweron"
+                && status.latest(id)?["boot_count"]?.int64Value == 2
+        }
+        XCTAssertEqual(status.latest(id)?["fw"]?.stringValue, "1.0.0", "otadata never pointed at the half-written slot")
+        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 2 * 64 + 4096,
+                                 "the half-written slot was folded at boot into the release plus its last sector")
+        runner.setOriginFaults(.none)
+        try install("1.1.0", on: runner, devices: [0])
+        awaitCondition("the retried update lands", timeout: 15) { status.latest(id)?["fw"]?.stringValue == "1.1.0" }
+        let report = runner.finish()
+        XCTAssertEqual(report.bricked, 0)
+        XCTAssertEqual(report.rollbacks, 0)
+        XCTAssertEqual(report.versions, ["1.0.0": 1, "1.1.0": 1])
     }
 
     func testManifestCheckCommandInstallsTheRelease() throws {

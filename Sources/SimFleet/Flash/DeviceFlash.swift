@@ -1,13 +1,14 @@
 import DeviceCore
 
 /// A simulated device's NOR flash, cheap enough for ten thousand devices: app slots point at a
-/// `SharedImage` (content-addressed, shared across the fleet) and only the sectors a device has
-/// erased or written since are private to it, stored without their 0xFF tail (an otadata sector
-/// costs 32 bytes, not 4 KB). Reads return exactly what a plain `NORFlash` would hold.
+/// `SharedImage` (content-addressed, shared across the fleet; `SlotContent`) and only the sectors
+/// a device has erased or written since are private to it, stored without their 0xFF tail (an
+/// otadata sector costs 32 bytes, not 4 KB). Reads return exactly what a plain `NORFlash` would hold.
 ///
 /// A download writes the new image into private sectors (about its size, while it runs);
-/// `settle()` then folds each slot back into a shared image, so at rest a device holds only
-/// otadata and two references.
+/// `settle()` then folds each slot back into a shared image — or into a release image plus the few
+/// sectors that differ, for a download cut short or corrupted — so at rest a device holds otadata,
+/// two references and at most a few patched sectors.
 public struct DeviceFlash: FlashMemory, Sendable {
     public static let sectorSize = NORFlash.sectorSize
 
@@ -16,9 +17,9 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public let slots: [Partition]
     /// Private sectors by index; a missing tail is 0xFF.
     private var sectors: [Int: [UInt8]] = [:]
-    /// Per slot: the shared image under the private sectors (0xFF past its end).
-    private var images: [SharedImage?]
-    /// Per slot: sectors erased since `images` was set, which no longer read from it.
+    /// Per slot: the shared content under the private sectors (0xFF past its end).
+    private var contents: [SlotContent?]
+    /// Per slot: sectors erased since `contents` was set, which no longer read from it.
     private var detached: [Set<Int>]
     /// Per slot: erased or written since it was last settled.
     private var dirty: [Bool]
@@ -29,7 +30,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
         precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
         self.size = size
         self.slots = partitions.otaSlots
-        self.images = Array(repeating: nil, count: slots.count)
+        self.contents = Array(repeating: nil, count: slots.count)
         self.detached = Array(repeating: [], count: slots.count)
         self.dirty = Array(repeating: false, count: slots.count)
         self.store = store
@@ -39,18 +40,20 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public mutating func program(_ image: SharedImage, slot index: Int) {
         precondition(image.bytes.count <= slots[index].size, "image larger than its slot")
         for s in sectorRange(of: slots[index]) { sectors[s] = nil }
-        images[index] = image
+        contents[index] = SlotContent(image)
         detached[index] = []
         dirty[index] = false
     }
 
-    /// The shared image slot `index` holds, when it holds nothing private on top of it.
+    /// The shared image slot `index` holds exactly, when it holds nothing private on top of it.
     public func image(inSlot index: Int) -> SharedImage? {
-        dirty[index] ? nil : images[index]
+        dirty[index] ? nil : contents[index]?.exactImage
     }
 
-    /// Bytes this device holds privately (for memory accounting and tests).
-    public var privateBytes: Int { sectors.values.reduce(0) { $0 + $1.count } }
+    /// Bytes this device holds privately: its own sectors and patches (memory accounting, tests).
+    public var privateBytes: Int {
+        sectors.values.reduce(0) { $0 + $1.count } + contents.reduce(0) { $0 + ($1?.privateBytes ?? 0) }
+    }
 
     // MARK: - FlashMemory
 
@@ -79,7 +82,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 sectors[index] = nil
                 if let slot = slotIndex(ofSector: index) {
                     dirty[slot] = true
-                    if images[slot] != nil { detached[slot].insert(index) }
+                    if contents[slot] != nil { detached[slot].insert(index) }
                 }
             }
         case let .write(offset, bytes):
@@ -108,14 +111,14 @@ public struct DeviceFlash: FlashMemory, Sendable {
         for index in slots.indices where dirty[index] {
             let slot = slots[index]
             let range = sectorRange(of: slot)
-            var extent = images[index]?.bytes.count ?? 0
+            var extent = contents[index]?.length ?? 0
             for s in sectors.keys where range.contains(s) { extent = max(extent, (s + 1) * Self.sectorSize - slot.offset) }
             var bytes = (try? read(offset: slot.offset, length: min(extent, slot.size))) ?? []
             while let last = bytes.last, last == 0xFF { bytes.removeLast() }
             for s in sectors.keys where range.contains(s) { sectors[s] = nil }
             detached[index] = []
             dirty[index] = false
-            images[index] = bytes.isEmpty ? nil : store.intern(bytes)
+            contents[index] = bytes.isEmpty ? nil : SlotContent.fold(bytes, store: store)
         }
     }
 
@@ -129,11 +132,8 @@ public struct DeviceFlash: FlashMemory, Sendable {
             out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
             return
         }
-        if let slot = slotIndex(ofSector: index), let image = images[slot], !detached[slot].contains(index) {
-            let imageStart = index * Self.sectorSize - slots[slot].offset + start
-            let available = max(0, min(count, image.bytes.count - imageStart))
-            if available > 0 { out.append(contentsOf: image.bytes[imageStart..<(imageStart + available)]) }
-            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - available))
+        if let slot = slotIndex(ofSector: index), let content = contents[slot], !detached[slot].contains(index) {
+            content.append(sector: index - slots[slot].offset / Self.sectorSize, from: start, count: count, to: &out)
             return
         }
         out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))

@@ -26,6 +26,9 @@ public final class ImageStore: Sendable {
     }
 
     private let table = Mutex<[[UInt8]: Entry]>([:])
+    /// SHA-256 of an image's first sector → the image (finds the release a partial or corrupted
+    /// download came from; its header and app descriptor live there).
+    private let byFirstSector = Mutex<[[UInt8]: Entry]>([:])
 
     public init() {}
 
@@ -36,11 +39,26 @@ public final class ImageStore: Sendable {
             if let existing = table[digest]?.image { return existing }
             if table.count >= 64 && table.count.isMultiple(of: 64) {
                 table = table.filter { $0.value.image != nil }
+                byFirstSector.withLock { index in index = index.filter { $0.value.image != nil } }
             }
             let image = SharedImage(bytes: bytes, digest: digest)
             table[digest] = Entry(image: image)
+            let first = ImageStore.firstSectorDigest(bytes)
+            byFirstSector.withLock { index in
+                if index[first]?.image == nil { index[first] = Entry(image: image) }
+            }
             return image
         }
+    }
+
+    /// A live image whose first sector equals the first sector of `bytes`, if any.
+    public func image(startingLike bytes: [UInt8]) -> SharedImage? {
+        let first = ImageStore.firstSectorDigest(bytes)
+        return byFirstSector.withLock { $0[first]?.image }
+    }
+
+    private static func firstSectorDigest(_ bytes: [UInt8]) -> [UInt8] {
+        OpenSSLSHA256.digest(bytes.prefix(NORFlash.sectorSize))
     }
 
     /// Images alive in the store (held by at least one slot or catalog).
