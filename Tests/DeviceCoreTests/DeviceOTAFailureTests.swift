@@ -78,36 +78,6 @@ final class DeviceOTAFailureTests: XCTestCase {
         XCTAssertEqual(chip.device.firmwareVersion, "1.1.0")
     }
 
-    func testRollbackWhenTheNewFirmwareNeverReachesTheBroker() throws {
-        var config = DeviceOnChip.config()
-        config.ota.confirmWithin = .seconds(45)
-        var chip = try chip(config)
-        chip.files[url] = TestImages.simple("1.1.0", payload: 50_000)
-        chip.brokerRefuses = ["1.1.0"]
-        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
-        chip.run(for: .seconds(5))
-        XCTAssertEqual(chip.device.firmwareVersion, "1.1.0")
-        XCTAssertFalse(chip.device.isMQTTConnected)
-        chip.run(for: .seconds(39))  // the new image booted about 0.6 s after the command
-        XCTAssertEqual(chip.boots.count, 2, "still waiting inside the window")
-        chip.run(for: .seconds(5))
-        XCTAssertEqual(chip.boots.count, 3, "rebooted when the window closed")
-        let last = try XCTUnwrap(chip.boots.last)
-        XCTAssertEqual(last.index, 0)
-        XCTAssertEqual(last.rolledBackFrom, 1)
-        XCTAssertEqual(last.rollbackCause, .unconfirmed)
-        XCTAssertEqual(chip.otadata.entries[1].state, .aborted)
-        XCTAssertEqual(chip.device.firmwareVersion, "1.0.0")
-        XCTAssertTrue(chip.log.logLines.contains("ota: rolled back from 1.1.0 (unconfirmed), running 1.0.0"))
-        XCTAssertEqual(chip.otaReports.filter { $0["state"]?.stringValue == "rolled_back" },
-                       [.object([JSONMember("state", .string("rolled_back")), JSONMember("from", .string("1.1.0")),
-                                 JSONMember("reason", .string("unconfirmed"))])])
-        XCTAssertEqual(chip.statuses.last?["fw"]?.stringValue, "1.0.0")
-        XCTAssertEqual(chip.device.counters.otaRollbacks, 1)
-        chip.run(for: .seconds(30))
-        XCTAssertEqual(chip.boots.count, 3, "the old image is confirmed VALID already: no more reboots")
-    }
-
     func testSignatureRequiredDeviceRefusesAnUnsignedImage() throws {
         var config = DeviceOnChip.config()
         config.ota.requireSignature = true
@@ -132,43 +102,6 @@ final class DeviceOTAFailureTests: XCTestCase {
         XCTAssertEqual(chip.otaReports.last?["error"]?.stringValue, "signature: " + SignatureError.missing.reason)
     }
 
-    func testManifestFailuresLeaveTheDeviceIdle() throws {
-        var config = DeviceOnChip.config()
-        config.manifestURL = DeviceOTATriggerTests.manifestURL
-        var chip = try chip(config)
-        chip.command(#"{"action":"check"}"#)  // 404
-        chip.run(for: .seconds(1))
-        chip.files[DeviceOTATriggerTests.manifestURL] = Array(#"{"version":"2.0"}"#.utf8)
-        chip.command(#"{"action":"check"}"#)
-        chip.run(for: .seconds(1))
-        chip.files[DeviceOTATriggerTests.manifestURL] = Array(("{\"notes\":\"" + String(repeating: "x", count: 5000) + "\"}").utf8)
-        chip.command(#"{"action":"check"}"#)
-        chip.run(for: .seconds(1))
-        XCTAssertEqual(chip.log.logLines.filter { $0.hasPrefix("ota: manifest check failed: ") },
-                       ["ota: manifest check failed: download HTTP 404",
-                        #"ota: manifest check failed: missing "firmware_url""#,
-                        "ota: manifest check failed: larger than 4096 bytes"])
-        XCTAssertEqual(chip.device.counters.manifestFailures, 3)
-        XCTAssertEqual(chip.downloadRequests.count, 3)
-        XCTAssertEqual(chip.device.reportedState, .online)
-    }
-
-    func testManifestDownloadThatStallsIsAbandoned() throws {
-        var config = DeviceOnChip.config()
-        config.manifestURL = DeviceOTATriggerTests.manifestURL
-        config.ota.stallTimeout = .seconds(10)
-        var chip = try chip(config)
-        chip.files[DeviceOTATriggerTests.manifestURL] = Array(#"{"version":"2.0","firmware_url":"http://h/f.bin"}"#.utf8)
-        chip.chunkInterval = .seconds(60)  // the server never gets to send
-        chip.command(#"{"action":"check"}"#)
-        XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#)?.status, 409,
-                       "the channel is taken by the manifest")
-        chip.run(for: .seconds(11))
-        XCTAssertTrue(chip.log.contains(.cancelDownload))
-        XCTAssertTrue(chip.log.logLines.contains("ota: manifest check failed: stalled"))
-        XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#, id: 2)?.status, 202)
-    }
-
     func testDownloadEventsWithNothingDownloadingAreIgnored() throws {
         var chip = try chip()
         chip.send(.download(.data([1, 2, 3])))
@@ -186,45 +119,4 @@ final class DeviceOTAFailureTests: XCTestCase {
         XCTAssertEqual(h.device.ota.updater?.otadata.activeIndex, 0)
     }
 
-    func testRequestsWhileTheNewImageAwaitsConfirmationAre409() throws {
-        var chip = try chip()
-        chip.files[url] = TestImages.simple("1.1.0", payload: 10_000)
-        chip.brokerRefuses = ["1.1.0"]
-        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
-        chip.run(for: .seconds(3))
-        XCTAssertEqual(chip.device.ota.updater?.state.name, "pending_verify")
-        let response = chip.request(.post, "/update", body: #"{"version":"1.2.0","url":"\#(url)"}"#)
-        XCTAssertEqual(response?.status, 409)
-        XCTAssertEqual(response?.json?["error"]?.stringValue, "running image not yet confirmed")
-        XCTAssertEqual(chip.device.ota.updater?.state.name, "pending_verify", "the confirmation window is untouched")
-    }
-
-    func testImageThatFailsAtBootIsReportedAsNotBootable() throws {
-        var chip = try chip()
-        let file = TestImages.simple("1.1.0", payload: 10_000)
-        chip.files[url] = file
-        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
-        chip.run(for: .seconds(3))
-        XCTAssertEqual(chip.device.firmwareVersion, "1.1.0")
-        // The new image loses its first sector (a flash fault) and the chip restarts.
-        try chip.flash.erase(offset: 0x31_0000, length: 4096)
-        chip.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot", body: [])))
-        chip.run(for: .seconds(2))
-        XCTAssertEqual(chip.boots.last?.rollbackCause, .notBootable)
-        XCTAssertEqual(chip.device.firmwareVersion, "1.0.0")
-        XCTAssertEqual(chip.otaReports.last?["reason"]?.stringValue, "not_bootable")
-    }
-
-    func testPeriodicPollIsSkippedWhileAnUpdateRuns() throws {
-        var config = DeviceOnChip.config()
-        config.manifestURL = DeviceOTATriggerTests.manifestURL
-        config.manifestPollInterval = .seconds(10)
-        var chip = try chip(config)
-        chip.files[url] = TestImages.simple("1.1.0", payload: 100_000)
-        chip.chunkInterval = .seconds(2)  // a 14 s download
-        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
-        chip.run(for: .seconds(12))
-        XCTAssertEqual(chip.downloadRequests.map(\.url), [url], "no manifest fetch on the busy channel")
-        XCTAssertTrue(chip.log.logLines.contains("ota: manifest poll skipped (offline or busy)"))
-    }
 }

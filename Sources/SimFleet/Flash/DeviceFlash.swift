@@ -16,14 +16,14 @@ public struct DeviceFlash: FlashMemory, Sendable {
     /// The partitions whose content may be shared (the OTA app slots).
     public let slots: [Partition]
     /// Private sectors by index; a missing tail is 0xFF.
-    private var sectors: [Int: [UInt8]] = [:]
+    var sectors: [Int: [UInt8]] = [:]
     /// Per slot: the shared content under the private sectors (0xFF past its end).
-    private var contents: [SlotContent?]
+    var contents: [SlotContent?]
     /// Per slot: sectors erased since `contents` was set, which no longer read from it.
-    private var detached: [Set<Int>]
+    var detached: [Set<Int>]
     /// Per slot: erased or written since it was last settled.
-    private var dirty: [Bool]
-    private let store: ImageStore
+    var dirty: [Bool]
+    let store: ImageStore
 
     /// An erased chip of `size` bytes with the app slots of `partitions`.
     public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
@@ -34,25 +34,6 @@ public struct DeviceFlash: FlashMemory, Sendable {
         self.detached = Array(repeating: [], count: slots.count)
         self.dirty = Array(repeating: false, count: slots.count)
         self.store = store
-    }
-
-    /// Factory programming (`idf.py flash`): `image` in slot `index`, the slot otherwise erased.
-    public mutating func program(_ image: SharedImage, slot index: Int) {
-        precondition(image.bytes.count <= slots[index].size, "image larger than its slot")
-        for s in sectorRange(of: slots[index]) { sectors[s] = nil }
-        contents[index] = SlotContent(image)
-        detached[index] = []
-        dirty[index] = false
-    }
-
-    /// The shared image slot `index` holds exactly, when it holds nothing private on top of it.
-    public func image(inSlot index: Int) -> SharedImage? {
-        dirty[index] ? nil : contents[index]?.exactImage
-    }
-
-    /// Bytes this device holds privately: its own sectors and patches (memory accounting, tests).
-    public var privateBytes: Int {
-        sectors.values.reduce(0) { $0 + $1.count } + contents.reduce(0) { $0 + ($1?.privateBytes ?? 0) }
     }
 
     // MARK: - FlashMemory
@@ -103,28 +84,9 @@ public struct DeviceFlash: FlashMemory, Sendable {
         }
     }
 
-    // MARK: - Sharing
-
-    /// Folds every slot with private sectors back into a shared image (found by content, or added
-    /// to the store). Changes no byte a read returns; call it when a device stops writing a slot.
-    public mutating func settle() {
-        for index in slots.indices where dirty[index] {
-            let slot = slots[index]
-            let range = sectorRange(of: slot)
-            var extent = contents[index]?.length ?? 0
-            for s in sectors.keys where range.contains(s) { extent = max(extent, (s + 1) * Self.sectorSize - slot.offset) }
-            var bytes = (try? read(offset: slot.offset, length: min(extent, slot.size))) ?? []
-            while let last = bytes.last, last == 0xFF { bytes.removeLast() }
-            for s in sectors.keys where range.contains(s) { sectors[s] = nil }
-            detached[index] = []
-            dirty[index] = false
-            contents[index] = bytes.isEmpty ? nil : SlotContent.fold(bytes, store: store)
-        }
-    }
-
     // MARK: - Internals
 
-    private func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
+    func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
         if let stored = sectors[index] {
             let end = start + count
             if start < stored.count { out.append(contentsOf: stored[start..<min(end, stored.count)]) }
@@ -139,16 +101,16 @@ public struct DeviceFlash: FlashMemory, Sendable {
         out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
     }
 
-    private func slotIndex(ofSector index: Int) -> Int? {
+    func slotIndex(ofSector index: Int) -> Int? {
         let address = index * Self.sectorSize
         return slots.firstIndex { $0.range.contains(address) }
     }
 
-    private func sectorRange(of partition: Partition) -> Range<Int> {
+    func sectorRange(of partition: Partition) -> Range<Int> {
         (partition.offset / Self.sectorSize)..<((partition.offset + partition.size) / Self.sectorSize)
     }
 
-    private func trimmed(_ sector: [UInt8]) -> [UInt8] {
+    func trimmed(_ sector: [UInt8]) -> [UInt8] {
         var end = sector.count
         while end > 0 && sector[end - 1] == 0xFF { end -= 1 }
         return end == sector.count ? sector : Array(sector[0..<end])
