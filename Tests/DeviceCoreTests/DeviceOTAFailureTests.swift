@@ -119,4 +119,13 @@ final class DeviceOTAFailureTests: XCTestCase {
         XCTAssertEqual(h.device.ota.updater?.otadata.activeIndex, 0)
     }
 
+
+    func testUpdatesAreRefusedWhileTheAccessPointIsUp() {
+        var h = DeviceHarness(config: DeviceHarness.config(wifi: nil))
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        let response = h.request(.post, "/update", body: #"{"version":"2.0","url":"http://h/f.bin"}"#)
+        XCTAssertEqual(response?.status, 409)
+        XCTAssertEqual(response?.json?["error"]?.stringValue, "no network to download from (access point mode)")
+        XCTAssertFalse(h.log.contains { if case .startDownload = $0 { return true } else { return false } })
+    }
 }

@@ -30,6 +30,7 @@ extension Device {
 
     /// Why a new request cannot start now (409), nil when the updater is free.
     func otaBusyReason() -> String? {
+        guard case .station = mode else { return "no network to download from (access point mode)" }
         guard let updater = ota.updater else { return "updater not running" }
         if case .manifest = ota.download { return OTAError.busy(state: "checking manifest").reason }
         switch updater.state {
