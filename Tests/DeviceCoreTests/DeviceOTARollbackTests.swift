@@ -68,4 +68,23 @@ final class DeviceOTARollbackTests: XCTestCase {
         XCTAssertEqual(chip.device.firmwareVersion, "1.0.0")
         XCTAssertEqual(chip.otaReports.last?["reason"]?.stringValue, "not_bootable")
     }
+
+    func testAntiRollbackRefusesALowerSecureVersionAndBurnsTheConfirmedOne() throws {
+        var config = DeviceOnChip.config()
+        config.ota.antiRollbackEnabled = true
+        var chip = try DeviceOnChip(config: config, factoryImage: TestImages.simple("1.0.0", secureVersion: 1))
+        XCTAssertEqual(chip.efuses.secureVersion, 1, "the first boot burns the running image's secure version")
+        chip.files[url] = TestImages.simple("1.1.0", secureVersion: 0, payload: 10_000)
+        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
+        chip.run(for: .seconds(3))
+        XCTAssertEqual(chip.otaReports.last?["error"]?.stringValue, "secure_version 0 below eFuse counter 1")
+        XCTAssertEqual(chip.device.counters.otaRefusalKinds, [KindCount(kind: "secure_version", count: 1)])
+        let newer = "http://127.0.0.1:8080/fw/1.2.0.bin"
+        chip.files[newer] = TestImages.simple("1.2.0", secureVersion: 2, payload: 10_000)
+        chip.command(#"{"version":"1.2.0","url":"\#(newer)"}"#)
+        chip.run(for: .seconds(3))
+        XCTAssertEqual(chip.device.firmwareVersion, "1.2.0")
+        XCTAssertEqual(chip.efuses.secureVersion, 2, "burned once the new image was confirmed")
+        XCTAssertTrue(chip.log.contains(.burnSecureVersion(2)))
+    }
 }
