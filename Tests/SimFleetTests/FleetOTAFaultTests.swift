@@ -92,4 +92,23 @@ final class FleetOTAFaultTests: XCTestCase {
         XCTAssertEqual(report.rollbacks, 0)
         XCTAssertEqual(report.versions, ["1.0.0": 1, "1.1.0": 1])
     }
+
+    func testDroppedDownloadResumesWithARangeRequestOverRealHTTP() throws {
+        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 1, OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
+        try runner.start()
+        let status = try StatusLog(runner)
+        defer { status.stop() }
+        awaitCondition("online", timeout: 15) { runner.snapshot().online == 1 }
+        let origin = try XCTUnwrap(runner.origin)
+        origin.setFaults(OriginFaults(dropPercent: 100, seed: 4))
+        try OTAFleet.install("1.1.0", on: runner, devices: [0])
+        awaitCondition("the origin dropped the connection", timeout: 10) { origin.stats.dropped == 1 }
+        origin.setFaults(.none)  // the device retries after 1 s
+        let id = runner.deviceID(0)
+        awaitCondition("installed after resuming", timeout: 15) { status.latest(id)?["fw"]?.stringValue == "1.1.0" }
+        let report = runner.finish()
+        XCTAssertEqual(report.originStats?.fullResponses, 1)
+        XCTAssertEqual(report.originStats?.rangeResponses, 1, "the second request asked for the rest only")
+        XCTAssertEqual(report.otaOutcomes?.succeeded, 1)
+    }
 }
