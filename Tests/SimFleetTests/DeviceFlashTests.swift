@@ -34,6 +34,7 @@ final class DeviceFlashTests: XCTestCase {
             }
             try plain.apply(op)
             try shared.apply(op)
+            shared.foldWhileWriting()
             if step % 50 == 49 { shared.settle() }
             if step % 10 == 0 {
                 let probe = regions[(step / 10) % regions.count]
@@ -137,5 +138,41 @@ final class DeviceFlashTests: XCTestCase {
             XCTAssertEqual(try flash.read(offset: slot1, length: 260_000), try plain.read(offset: slot1, length: 260_000), name)
         }
         XCTAssertEqual(store.liveImages, 1, "no copy of either was made")
+    }
+
+    /// A download front to back over a larger old image: folded every 16 sectors into the release
+    /// as a layer over the old image's tail, so the device never holds more than 16 sectors of it,
+    /// and every read matches a plain NOR flash throughout.
+    func testDownloadOverAnOldImageIsFoldedAsItIsWrittenAndReadsStayExact() throws {
+        let store = ImageStore()
+        let old = store.intern(image("1.0.0", payload: 300_000))
+        let release = store.intern(image("1.1.0", payload: 180_000))
+        var flash = DeviceFlash(store: store)
+        flash.program(old, slot: 1)
+        var plain = NORFlash()
+        try plain.write(offset: slot1, bytes: old.bytes)
+        var offset = 0, highest = 0, step = 0
+        while offset < release.bytes.count {
+            var ops: [FlashOperation] = []
+            if offset % 4096 == 0 { ops.append(.erase(offset: slot1 + offset, length: 4096)) }
+            let n = min(1460, release.bytes.count - offset, 4096 - offset % 4096)
+            ops.append(.write(offset: slot1 + offset, bytes: Array(release.bytes[offset..<(offset + n)])))
+            for op in ops {
+                try flash.apply(op)
+                try plain.apply(op)
+                flash.foldWhileWriting()
+            }
+            highest = max(highest, flash.privateBytes)
+            offset += n
+            step += 1
+            if step % 37 == 0 {
+                XCTAssertEqual(try flash.read(offset: slot1, length: 320_000), try plain.read(offset: slot1, length: 320_000), "at byte \(offset)")
+            }
+        }
+        XCTAssertLessThanOrEqual(highest, DeviceFlash.foldEvery * 4096, "never more than one fold's worth of private sectors")
+        flash.settle()
+        XCTAssertEqual(flash.privateBytes, 0)
+        XCTAssertEqual(try flash.read(offset: slot1, length: 320_000), try plain.read(offset: slot1, length: 320_000))
+        XCTAssertEqual(store.liveImages, 2, "the new release over the old one's tail, no third image")
     }
 }

@@ -45,6 +45,7 @@ struct DeviceChip: Sendable {
         switch action {
         case .flash(let op):
             do { try flash.apply(op) } catch { flashErrors += 1 }
+            flash.foldWhileWriting()
         case .burnSecureVersion(let v):
             efuses.burnSecureVersion(v)
         default:

@@ -23,6 +23,12 @@ public struct DeviceFlash: FlashMemory, Sendable {
     var detached: [Set<Int>]
     /// Per slot: erased or written since it was last settled.
     var dirty: [Bool]
+    /// Per slot: private sectors now, and how many trigger the next fold while writing.
+    var privateSectors: [Int]
+    var foldAt: [Int]
+    /// Private sectors a slot may collect while being written before it is folded into the release
+    /// it matches (a download in progress costs at most this much per device).
+    public static let foldEvery = 16
     let store: ImageStore
 
     /// An erased chip of `size` bytes with the app slots of `partitions`.
@@ -33,6 +39,8 @@ public struct DeviceFlash: FlashMemory, Sendable {
         self.contents = Array(repeating: nil, count: slots.count)
         self.detached = Array(repeating: [], count: slots.count)
         self.dirty = Array(repeating: false, count: slots.count)
+        self.privateSectors = Array(repeating: 0, count: slots.count)
+        self.foldAt = Array(repeating: Self.foldEvery, count: slots.count)
         self.store = store
     }
 
@@ -60,9 +68,10 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 throw .unalignedErase(offset: offset, length: length)
             }
             for index in stride(from: offset / Self.sectorSize, to: (offset + length) / Self.sectorSize, by: 1) {
-                sectors[index] = nil
+                let wasPrivate = sectors.removeValue(forKey: index) != nil
                 if let slot = slotIndex(ofSector: index) {
                     dirty[slot] = true
+                    if wasPrivate { privateSectors[slot] -= 1 }
                     if contents[slot] != nil { detached[slot].insert(index) }
                 }
             }
@@ -76,8 +85,11 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 sector.reserveCapacity(Self.sectorSize)
                 appendSector(index, from: 0, count: Self.sectorSize, to: &sector)
                 for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
-                sectors[index] = trimmed(sector)
-                if let slot = slotIndex(ofSector: index) { dirty[slot] = true }
+                let isNew = sectors.updateValue(trimmed(sector), forKey: index) == nil
+                if let slot = slotIndex(ofSector: index) {
+                    dirty[slot] = true
+                    if isNew { privateSectors[slot] += 1 }
+                }
                 pos += n
                 i += n
             }

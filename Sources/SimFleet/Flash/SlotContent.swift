@@ -1,34 +1,45 @@
 import DeviceCore
 
-/// What an app slot holds under a device's private sectors: the first `length` bytes of a shared
-/// image (0xFF after them) with a few whole sectors replaced. A download that was cut short or
-/// corrupted differs from its release in a sector or two, so it costs those sectors, not a copy.
-struct SlotContent: Sendable {
+/// What an app slot holds under a device's private sectors, without a copy of any image: the first
+/// `length` bytes of a shared image (0xFF after them, up to `cut`) with a few whole sectors
+/// replaced, and from sector `cut` on, what the slot held before (`under`) — a download writes a
+/// slot front to back over the image that was there. A download cut short or corrupted differs
+/// from its release in a sector or two, so it costs those sectors.
+final class SlotContent: Sendable {
     static let sectorSize = NORFlash.sectorSize
     /// More differing sectors than this and the content is interned as an image of its own.
     static let maxPatches = 8
 
-    let base: SharedImage
+    /// nil: the layer is erased (all 0xFF).
+    let base: SharedImage?
     let length: Int
     /// Slot-relative sector index → that sector's bytes (without their 0xFF tail).
     let patches: [Int: [UInt8]]
+    /// Sectors from here on read from `under` (0xFF without it).
+    let cut: Int
+    let under: SlotContent?
 
     /// Exactly `image`.
-    init(_ image: SharedImage) {
-        base = image
-        length = image.bytes.count
-        patches = [:]
+    convenience init(_ image: SharedImage) {
+        self.init(base: image, length: image.bytes.count, patches: [:], cut: .max, under: nil)
     }
 
-    private init(base: SharedImage, length: Int, patches: [Int: [UInt8]]) {
+    private init(base: SharedImage?, length: Int, patches: [Int: [UInt8]], cut: Int, under: SlotContent?) {
         self.base = base
         self.length = length
         self.patches = patches
+        self.cut = cut
+        self.under = under
     }
 
-    /// `bytes` (a slot's content without its 0xFF tail) as a patched release image from `store`
-    /// when one starts with the same first sector and few sectors differ, else as its own image.
-    static func fold(_ bytes: [UInt8], store: ImageStore) -> SlotContent {
+    /// `bytes` (the slot's first sectors without their 0xFF tail), over `under` from sector `cut`
+    /// on: a patched release image from `store` when one starts with the same first sector and few
+    /// sectors differ, else its own image (nil instead when `intern` is off).
+    static func fold(_ bytes: [UInt8], cut: Int = .max, under: SlotContent? = nil, store: ImageStore,
+                     intern: Bool = true) -> SlotContent? {
+        let under = under.flatMap { $0.extent > cut * sectorSize ? $0 : nil }
+        let cut = under == nil ? .max : cut
+        if bytes.isEmpty { return under == nil ? nil : SlotContent(base: nil, length: 0, patches: [:], cut: cut, under: under) }
         if let base = store.image(startingLike: bytes), bytes.count <= base.bytes.count {
             var patches: [Int: [UInt8]] = [:]
             var start = 0
@@ -41,28 +52,38 @@ struct SlotContent: Sendable {
                 start += sectorSize
             }
             if patches.count <= maxPatches {
-                return patches.isEmpty && bytes.count == base.bytes.count ? SlotContent(base) : SlotContent(base: base, length: bytes.count, patches: patches)
+                return SlotContent(base: base, length: bytes.count, patches: patches, cut: cut, under: under)
             }
         }
-        return SlotContent(store.intern(bytes))
+        guard intern else { return nil }
+        return SlotContent(base: store.intern(bytes), length: bytes.count, patches: [:], cut: cut, under: under)
     }
 
     /// Appends `count` bytes of slot-relative sector `index` from byte `start` of that sector.
     func append(sector index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
+        if index >= cut {
+            if let under { under.append(sector: index, from: start, count: count, to: &out) } else {
+                out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
+            }
+            return
+        }
         if let patch = patches[index] {
             if start < patch.count { out.append(contentsOf: patch[start..<min(start + count, patch.count)]) }
             out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - max(0, min(start + count, patch.count) - start)))
             return
         }
         let from = index * SlotContent.sectorSize + start
-        let available = max(0, min(count, length - from))
-        if available > 0 { out.append(contentsOf: base.bytes[from..<(from + available)]) }
+        let available = base == nil ? 0 : max(0, min(count, length - from))
+        if available > 0, let base { out.append(contentsOf: base.bytes[from..<(from + available)]) }
         out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - available))
     }
 
-    /// Bytes this slot holds of its own (the patches).
-    var privateBytes: Int { patches.values.reduce(0) { $0 + $1.count } }
+    /// Bytes past which the slot reads 0xFF.
+    var extent: Int { max(length, under?.extent ?? 0) }
 
-    /// The shared image exactly, when nothing is patched or cut.
-    var exactImage: SharedImage? { patches.isEmpty && length == base.bytes.count ? base : nil }
+    /// Bytes this slot holds of its own (the patches).
+    var privateBytes: Int { patches.values.reduce(0) { $0 + $1.count } + (under?.privateBytes ?? 0) }
+
+    /// The shared image exactly, when nothing is patched, cut or layered.
+    var exactImage: SharedImage? { patches.isEmpty && under == nil && length == base?.bytes.count ? base : nil }
 }
