@@ -144,9 +144,15 @@ final class DeviceFlashTests: XCTestCase {
     /// as a layer over the old image's tail, so the device never holds more than 16 sectors of it,
     /// and every read matches a plain NOR flash throughout.
     func testDownloadOverAnOldImageIsFoldedAsItIsWrittenAndReadsStayExact() throws {
+        for (oldPayload, newPayload) in [(300_000, 180_000), (100_000, 180_000)] {
+            try download(over: oldPayload, newPayload)
+        }
+    }
+
+    private func download(over oldPayload: Int, _ newPayload: Int) throws {
         let store = ImageStore()
-        let old = store.intern(image("1.0.0", payload: 300_000))
-        let release = store.intern(image("1.1.0", payload: 180_000))
+        let old = store.intern(image("1.0.0", payload: oldPayload))
+        let release = store.intern(image("1.1.0", payload: newPayload))
         var flash = DeviceFlash(store: store)
         flash.program(old, slot: 1)
         var plain = NORFlash()
@@ -174,5 +180,8 @@ final class DeviceFlashTests: XCTestCase {
         XCTAssertEqual(flash.privateBytes, 0)
         XCTAssertEqual(try flash.read(offset: slot1, length: 320_000), try plain.read(offset: slot1, length: 320_000))
         XCTAssertEqual(store.liveImages, 2, "the new release over the old one's tail, no third image")
+        if old.bytes.count <= release.bytes.count {
+            XCTAssertTrue(flash.image(inSlot: 1) === release, "nothing of the old image is left: the slot is the release")
+        }
     }
 }

@@ -55,16 +55,27 @@ extension DeviceFlash {
         let front = max((touched.max() ?? -1) + 1, topEnd)
         let isFront = old != nil && (0..<front).allSatisfy { touched.contains($0) || $0 < topEnd }
         let under = isFront ? (old!.cut == .max ? old : old!.under) : nil
+        if isFront, let old, old.cut != .max, let start = touched.min(),
+           let grown = old.extended(from: min(start, topEnd), to: front, under: under, sector: { s in
+               (try? self.read(offset: slot.offset + s * Self.sectorSize, length: Self.sectorSize)) ?? []
+           }) {
+            commit(grown, slot: index, range: range)
+            return true
+        }
         let extent = isFront ? front * Self.sectorSize : max(old?.extent ?? 0, front * Self.sectorSize)
         var bytes = (try? read(offset: slot.offset, length: min(extent, slot.size))) ?? []
         while let last = bytes.last, last == 0xFF { bytes.removeLast() }
         let folded = SlotContent.fold(bytes, cut: isFront ? front : .max, under: under, store: store, intern: intern)
         if folded == nil && !bytes.isEmpty { return false }
+        commit(folded, slot: index, range: range)
+        return true
+    }
+
+    private mutating func commit(_ content: SlotContent?, slot index: Int, range: Range<Int>) {
         for s in range where sectors[s] != nil { sectors[s] = nil }
         detached[index] = []
         dirty[index] = false
         privateSectors[index] = 0
-        contents[index] = folded
-        return true
+        contents[index] = content
     }
 }

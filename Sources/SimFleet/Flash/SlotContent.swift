@@ -24,7 +24,7 @@ final class SlotContent: Sendable {
         self.init(base: image, length: image.bytes.count, patches: [:], cut: .max, under: nil)
     }
 
-    private init(base: SharedImage?, length: Int, patches: [Int: [UInt8]], cut: Int, under: SlotContent?) {
+    init(base: SharedImage?, length: Int, patches: [Int: [UInt8]], cut: Int, under: SlotContent?) {
         self.base = base
         self.length = length
         self.patches = patches
@@ -84,6 +84,44 @@ final class SlotContent: Sendable {
     /// Bytes this slot holds of its own (the patches).
     var privateBytes: Int { patches.values.reduce(0) { $0 + $1.count } + (under?.privateBytes ?? 0) }
 
-    /// The shared image exactly, when nothing is patched, cut or layered.
-    var exactImage: SharedImage? { patches.isEmpty && under == nil && length == base?.bytes.count ? base : nil }
+    /// The shared image exactly, when nothing is patched, cut short or layered.
+    var exactImage: SharedImage? {
+        guard let base, patches.isEmpty, under == nil, length == base.bytes.count,
+              cut == .max || cut * SlotContent.sectorSize >= length else { return nil }
+        return base
+    }
+
+    /// The same release layer grown to sector `front` after sectors from `start` on were rewritten
+    /// (`sector(s)` reads the slot now): only those sectors are compared with the release, so a
+    /// download folded every few sectors costs linear time. nil when too many sectors differ.
+    func extended(from start: Int, to front: Int, under: SlotContent?, sector: (Int) -> [UInt8]) -> SlotContent? {
+        guard let base else { return nil }
+        let size = SlotContent.sectorSize
+        var patches = self.patches.filter { $0.key < start }
+        // Untouched sectors at or past the old length read 0xFF now; with the full release under
+        // them they must say so explicitly.
+        var s = length / size
+        while s < min(start, cut) {
+            if patches[s] == nil { patches[s] = trimmedSector(sector(s)) }
+            s += 1
+        }
+        for s in start..<front where patches.count <= SlotContent.maxPatches {
+            let actual = sector(s)
+            guard actual.count == size else { return nil }
+            let from = s * size
+            let available = max(0, min(size, base.bytes.count - from))
+            let matches = actual[0..<available].elementsEqual(base.bytes[from..<(from + available)])
+                && actual[available...].allSatisfy { $0 == 0xFF }
+            if !matches { patches[s] = trimmedSector(actual) }
+        }
+        guard patches.count <= SlotContent.maxPatches else { return nil }
+        let visible = under.flatMap { $0.extent > front * size ? $0 : nil }
+        return SlotContent(base: base, length: base.bytes.count, patches: patches, cut: front, under: visible)
+    }
+
+    private func trimmedSector(_ bytes: [UInt8]) -> [UInt8] {
+        var end = bytes.count
+        while end > 0 && bytes[end - 1] == 0xFF { end -= 1 }
+        return Array(bytes[0..<end])
+    }
 }
