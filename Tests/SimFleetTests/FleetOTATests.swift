@@ -44,12 +44,13 @@ final class FleetOTATests: XCTestCase {
         }
     }
 
-    func testManifestCheckCommandInstallsTheRelease() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: ["v1.1.0"])))
+    func testManifestCheckCommandInstallsAReleasePublishedDuringTheRun() throws {
+        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: [])))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
         awaitCondition("fleet online", timeout: 15) { runner.snapshot().online == 2 }
+        try runner.publishRelease("v1.1.0")
         runner.sendCommand(devices: [0], payload: Array(#"{"action":"check"}"#.utf8))
         awaitCondition("device 0 on v1.1.0", timeout: 20) { status.latest(runner.deviceID(0))?["fw"]?.stringValue == "v1.1.0" }
         let report = runner.finish()

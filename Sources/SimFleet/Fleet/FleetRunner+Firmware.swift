@@ -24,6 +24,16 @@ extension FleetRunner {
         }
     }
 
+    /// Builds release `version` (once), serves it from the embedded origin as `fw-<version>.bin`
+    /// and, with `manifest`, points `manifest.json` at it: a rollout decided during the run.
+    /// Returns the image's URL.
+    @discardableResult
+    public func publishRelease(_ version: String, manifest: Bool = true) throws(FirmwareCatalogError) -> String {
+        guard let firmware, let origin else { throw .write("no embedded origin or no firmware catalog in this run") }
+        try firmware.publish([version], manifestRelease: manifest ? version : nil, to: origin)
+        return origin.url(of: FirmwareCatalog.fileName(version))
+    }
+
     func prepareFirmware() throws(FirmwareCatalogError) -> FleetFirmwareSetup? {
         let c = configuration
         let o = c.ota
@@ -34,7 +44,8 @@ extension FleetRunner {
         if let origin {
             let release = o.manifestRelease ?? o.releases.last
             try catalog.publish(o.releases, manifestRelease: release, to: origin)
-            if manifestURL == nil, release != nil { manifestURL = origin.url(of: "manifest.json") }
+            // Devices check the origin's manifest even before one is published (a 404 until then).
+            if manifestURL == nil { manifestURL = origin.url(of: "manifest.json") }
         }
         let efuses = catalog.trustedKeyDigest.map { EFuses(keyDigests: [$0], secureBootEnabled: true) } ?? EFuses()
         let chip = DeviceChip(chip: c.chip, factoryImage: try catalog.image(c.firmwareVersion), efuses: efuses,
