@@ -117,7 +117,7 @@ def print_table(results):
     print("| devices | who | connect all (s) | delivery | peak RSS | RSS/device | CPU-s per 10k heartbeats | vs C |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     pts = {"c": [], "simfleet": []}
-    for n, rows in results["sizes"].items():
+    for n, rows in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         n = int(n)
         cpu_c = median(rows["c"], per10k)
         for who in ("c", "simfleet"):
