@@ -17,6 +17,8 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               simfleet run --devices 100 --duration 30s
+              simfleet run scenarios/quickstart.yaml --report run.json --metrics-port 9464
+              simfleet run scenarios/heartbeat-10k.yaml --scale 0.05   # CI size; docs/scenarios.md
               simfleet run --devices 10000 --ramp 1000/s --heartbeat 10s --report run.json
               simfleet run --broker mqtt://127.0.0.1:1883 --username '{id}' --password 'secret-{n}'
               simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert dev.pem --key dev.key
@@ -29,11 +31,11 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "A scenario file (YAML). Flags given here override it.")
     var scenario: String?
 
-    @Option(help: "Number of devices.") var devices: String = "100"
-    @Option(help: "Steady time after the ramp, e.g. 60s, 5m.") var duration: String = "60s"
-    @Option(help: "Heartbeat interval, e.g. 10s.") var heartbeat: String = "10s"
-    @Option(help: "QoS of heartbeats: 0 or 1.") var qos: String = "1"
-    @Option(help: "Connect ramp in devices per second, e.g. 1000/s.") var ramp: String = "1000/s"
+    @Option(help: "Number of devices (default 100).") var devices: String?
+    @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default 60s; with a scenario: the whole run).") var duration: String?
+    @Option(help: "Heartbeat interval, e.g. 10s (default 10s).") var heartbeat: String?
+    @Option(help: "QoS of heartbeats: 0 or 1 (default 1).") var qos: String?
+    @Option(help: "Connect ramp in devices per second, e.g. 1000/s (default 1000/s).") var ramp: String?
     @Option(help: "Broker URL mqtt://host:port or mqtts://host:port (default: embedded mosquitto).") var broker: String?
     @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts://.") var caFile: String?
     @Option(help: "Client certificate for mqtts:// (optional).") var cert: String?
@@ -41,10 +43,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "MQTT username template ({id}, {n}).") var username: String?
     @Option(help: "MQTT password template ({id}, {n}).") var password: String?
     @Option(help: "Backend API base URL for device registration (POST {api}/devices/register).") var api: String?
-    @Option(name: .customLong("id-template"), help: "Device id template: {n}, {n:06}, {chip}, {mac}.") var idTemplate: String = "{chip}-{n:06}"
-    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6.") var chip: String = "esp32c6"
-    @Option(help: "Firmware version the devices start with.") var firmware: String = "1.0.0"
-    @Option(help: "Seed: the same seed gives the same ids, MACs and jitter.") var seed: String = "1"
+    @Option(name: .customLong("id-template"), help: "Device id template: {n}, {n:06}, {chip}, {mac} (default {chip}-{n:06}).") var idTemplate: String?
+    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6 (default esp32c6).") var chip: String?
+    @Option(help: "Firmware version the devices start with (default 1.0.0).") var firmware: String?
+    @Option(help: "Seed: the same seed gives the same ids, MACs and jitter (default 1).") var seed: String?
     @Option(help: "Reactor threads (default: one per core).") var reactors: String?
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
@@ -55,8 +57,15 @@ struct RunCommand: ParsableCommand {
     var signingKey: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
     @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
+    @Option(help: "Scenario runs: multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
+    @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during a scenario run.") var metricsPort: String?
+    @Option(help: "Scenario runs: where to write the HTML report (default: the JSON report's path with .html).") var html: String?
 
     func run() throws {
+        if let scenario {
+            try ScenarioRunCommand(file: scenario, flags: self).run()
+            return
+        }
         let config: FleetConfiguration
         do { config = try makeConfiguration() } catch let e as UsageProblem {
             FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
@@ -97,9 +106,11 @@ struct RunCommand: ParsableCommand {
     struct UsageProblem: Error { var message: String }
 
     private func makeConfiguration() throws -> FleetConfiguration {
-        if let scenario {
-            throw UsageProblem(message: "scenario files (\(scenario)) are run by the scenario engine, which this build does not include yet; use flags")
+        if scale != nil || metricsPort != nil || html != nil {
+            throw UsageProblem(message: "--scale, --metrics-port and --html apply to scenario runs")
         }
+        let devices = self.devices ?? "100", duration = self.duration ?? "60s", heartbeat = self.heartbeat ?? "10s"
+        let qos = self.qos ?? "1", ramp = self.ramp ?? "1000/s", seed = self.seed ?? "1", chip = self.chip ?? "esp32c6"
         var c = FleetConfiguration()
         guard let n = Int(devices), n >= 0 else { throw UsageProblem(message: "--devices wants a whole number ≥ 0, got '\(devices)'") }
         c.devices = n
@@ -116,8 +127,8 @@ struct RunCommand: ParsableCommand {
         c.seed = s
         guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
         c.chip = chipModel
-        c.firmwareVersion = firmware
-        c.idTemplate = idTemplate
+        c.firmwareVersion = firmware ?? "1.0.0"
+        c.idTemplate = idTemplate ?? "{chip}-{n:06}"
         c.provisioned = !unprovisioned
         if unprovisioned {
             guard let pool = LoopbackAddressPool(cidr: apPool) else {

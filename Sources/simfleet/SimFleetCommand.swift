@@ -7,7 +7,8 @@ struct SimFleetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simfleet",
         abstract: "Run fleets of simulated ESP32 devices against a real IoT backend.",
-        subcommands: [RunCommand.self, DeviceCommand.self, InspectCommand.self, SignCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, DeviceCommand.self, InspectCommand.self,
+                      SignCommand.self, VersionCommand.self]
     )
 
     /// Invalid input exits 2 (the documented code), not ArgumentParser's 64; help and success are unchanged.

@@ -34,6 +34,7 @@ extension FleetRunner {
 
     /// Stops the devices, drains in-flight heartbeats to the observer, tears down and builds the report.
     public func finish() -> FleetReport {
+        beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
         for shard in shards { syncOn(shard.reactor) { shard.freeze() } }

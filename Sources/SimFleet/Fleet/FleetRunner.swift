@@ -26,6 +26,9 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     let commandsSent = Atomic<Int>(0)
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
+    /// Called once when the run ends, before devices stop and the broker goes away (the scenario
+    /// engine stops its timeline here, so no step acts on a fleet being torn down).
+    public var beforeFinish: (@Sendable () -> Void)?
 
     var shards: [FleetShard<Firmware>] = []
     var observer: Observer?

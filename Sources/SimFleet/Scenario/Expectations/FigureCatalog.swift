@@ -1,0 +1,113 @@
+/// The figures an expectation may name: every number of the run report (docs/report-format.md),
+/// the short aliases for the common ones, and which figures are sampled over time for `within`.
+public enum FigureCatalog {
+    /// Alias → canonical path prefix. Only the first segment of a written figure is rewritten.
+    public static let aliases: [(alias: String, path: [String])] = [
+        ("delivery", ["messages", "delivery"]),
+        ("sent", ["messages", "sent"]),
+        ("received", ["messages", "received"]),
+        ("lost", ["messages", "lost"]),
+        ("connect_latency", ["latency", "connect_ms"]),
+        ("e2e_latency", ["latency", "e2e_ms"]),
+        ("requested", ["devices", "requested"]),
+        ("connected", ["devices", "connected"]),
+        ("online", ["devices", "online_at_end"]),
+        ("failed_devices", ["devices", "failed"]),
+        ("rollbacks", ["ota", "rolled_back"]),
+        ("corrupted_downloads", ["ota", "corrupted_downloads"]),
+        ("ota_succeeded", ["ota", "succeeded"]),
+        ("ota_failed", ["ota", "failed"]),
+        ("ota_refused", ["ota", "refused"]),
+        ("version", ["fleet", "version"]),
+        ("acl_attempts", ["acl", "attempts"]),
+        ("acl_refused", ["acl", "refused"]),
+        ("acl_allowed", ["acl", "allowed"]),
+        ("peak_rss", ["simulator", "peak_rss_bytes"]),
+        ("cpu_seconds", ["simulator", "cpu_seconds"]),
+        ("duration", ["duration_s"]),
+        ("unacknowledged", ["messages", "unacknowledged"]),
+        ("connect_all", ["simulator", "connect_all_s"]),
+    ]
+
+    /// Known figure shapes; `*` matches any one segment (a version, an error kind).
+    static let figures: [(pattern: [String], kind: FigureKind, base: [String]?)] = {
+        var list: [(pattern: [String], kind: FigureKind, base: [String]?)] = [
+            (["duration_s"], .seconds, nil),
+            (["reconnects"], .count, devices),
+            (["messages", "delivery"], .fraction, nil),
+            (["simulator", "peak_rss_bytes"], .bytes, nil),
+            (["simulator", "cpu_seconds"], .seconds, nil),
+            (["errors", "*"], .count, devices),
+            (["ota", "refused", "*"], .count, otaBase),
+            (["fleet", "version", "*"], .count, devices),
+            (["fleet", "state", "*"], .count, devices),
+        ]
+        for key in ["requested", "connected", "online_at_end", "failed"] {
+            list.append((["devices", key], .count, devices))
+        }
+        for key in ["sent", "received", "lost", "unacknowledged"] {
+            list.append((["messages", key], .count, ["messages", "sent"]))
+        }
+        for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads", "downloads_started",
+                    "downloads_failed", "truncated_downloads", "dropped_downloads"] {
+            list.append((["ota", key], .count, otaBase))
+        }
+        for key in ["attempts", "refused", "allowed"] { list.append((["acl", key], .count, ["acl", "attempts"])) }
+        for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
+        for key in ["reactors", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
+            list.append((["simulator", key], .count, nil))
+        }
+        for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
+        for histogram in ["connect_ms", "e2e_ms"] {
+            list.append((["latency", histogram, "count"], .count, nil))
+            for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
+        }
+        return list
+    }()
+
+    static let devices = ["devices", "requested"]
+    static let otaBase = ["ota", "commands"]
+
+    /// Figures the report samples over time (`timeseries`), so `within` can find when they held:
+    /// canonical path → where the samples are.
+    public static func timeseries(for path: [String]) -> [String]? {
+        if path == ["devices", "online_at_end"] { return ["timeseries", "online"] }
+        if path.count == 3, path[0] == "fleet", path[1] == "version" { return ["timeseries", "versions", path[2]] }
+        return nil
+    }
+
+    /// Figures whose missing entries mean zero (maps keyed by version, state or kind).
+    static func missingMeansZero(_ path: [String]) -> Bool {
+        guard path.count == 3 || path.count == 2 else { return false }
+        if path[0] == "errors" { return true }
+        if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }
+        if path[0] == "ota" && path.count == 3 && path[1] == "refused" { return true }
+        return false
+    }
+
+    /// Resolves written segments (aliases applied) to a figure, or nil when the report has no such number.
+    public static func resolve(_ segments: [String], written: String) -> Figure? {
+        var path = segments
+        if let first = segments.first, let alias = aliases.first(where: { $0.alias == first }) {
+            path = alias.path + segments.dropFirst()
+        }
+        for entry in figures where matches(entry.pattern, path) {
+            return Figure(path: path, written: written, kind: entry.kind, percentBase: entry.base)
+        }
+        return nil
+    }
+
+    static func matches(_ pattern: [String], _ path: [String]) -> Bool {
+        pattern.count == path.count && zip(pattern, path).allSatisfy { $0 == "*" || $0 == $1 }
+    }
+
+    /// Dotted form with subscripts for segments that are not plain words.
+    public static func display(_ path: [String]) -> String {
+        var out = ""
+        for (i, segment) in path.enumerated() {
+            let plain = segment.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !(segment.first?.isNumber ?? true)
+            if plain { out += (i == 0 ? "" : ".") + segment } else { out += "[\"" + segment + "\"]" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,74 @@
+import DeviceCore
+
+/// What the fleet runtime can execute today. A scenario that needs more is refused before the run
+/// starts with a positioned "not supported yet" error (exit 2), never run with a step skipped.
+/// `simfleet validate` accepts these scenarios: they are valid, the runtime is what lags.
+public enum RuntimeSupport {
+    /// Every feature of `scenario` the runtime cannot do yet, in file order.
+    public static func unsupported(_ scenario: Scenario) -> [ScenarioError] {
+        var out: [ScenarioError] = []
+        func no(_ what: String, at position: SourcePosition, key: String? = nil) {
+            out.append(ScenarioError("not supported yet: " + what, at: position, key: key))
+        }
+        if scenario.fleet.count > 1 {
+            no("more than one fleet group (the runtime runs one fleet shape per run)", at: scenario.fleet[1].position)
+        }
+        for group in scenario.fleet {
+            if !group.startAtBeginning {
+                no("'start: on_ramp_up' (every device powers on along the ramp from the start)", at: group.position, key: "start")
+            }
+            for token in IDTemplate.tokens(group.idTemplate).tokens {
+                if token == .group || { if case .random = token { return true }; return false }() {
+                    no("{group} and {rand:N} in run ids (the runtime knows {n}, {n:0W}, {chip}, {mac})", at: group.position, key: "id")
+                    break
+                }
+            }
+        }
+        if case .embedded(let embedded) = scenario.backend, !embedded.acl {
+            no("'acl: false' (the embedded broker always confines each device to its own topics)",
+               at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "acl")
+        }
+        for step in scenario.timeline where !scenario.backend.isEmbedded {
+            if step.kind == "broker_restart" || step.kind == "firmware_fault" {
+                out.append(ScenarioError("'" + step.kind + "' needs the embedded backend, and --broker names another",
+                                         at: step.position, key: step.kind))
+            }
+        }
+        for step in scenario.timeline {
+            if case .after(let condition, _) = step.trigger {
+                for figure in figures(condition.comparison) where !LiveFigures.isLive(figure.path) {
+                    no("condition on " + figure.canonical + " during the run (live figures: "
+                       + LiveFigures.description + ")", at: step.position, key: "after")
+                }
+            }
+            switch step.action {
+            case .wait, .hold, .brokerRestart, .clearFaults:
+                break
+            case .deviceFault(let fault):
+                switch fault.kind {
+                case .powerCycle, .wifiDrop: break
+                case .powerLossDuringFlashWrite: no("device_fault kind power_loss_during_flash", at: step.position, key: "device_fault")
+                case .resetWiFi: no("device_fault kind reset_wifi (portal provisioning)", at: step.position, key: "device_fault")
+                }
+            case .rampUp: no("ramp_up steps (the ramp starts with the run)", at: step.position, key: "ramp_up")
+            case .rollout: no("rollout (the devices have no OTA updater yet)", at: step.position, key: "rollout")
+            case .firmwareFault: no("firmware_fault (nothing downloads from the origin yet: the devices have no OTA updater)", at: step.position, key: "firmware_fault")
+            case .networkFault: no("network_fault", at: step.position, key: "network_fault")
+            case .provision: no("provision through the captive portal", at: step.position, key: "provision")
+            case .aclProbe:
+                if !scenario.backend.isEmbedded {
+                    no("acl_probe against an external broker (its refusals are judged by the embedded broker's rules)",
+                       at: step.position, key: "acl_probe")
+                }
+            }
+        }
+        return out
+    }
+
+    static func figures(_ c: Comparison) -> [Figure] {
+        [c.lhs, c.rhs].compactMap { operand in
+            if case .figure(let f) = operand { return f }
+            return nil
+        }
+    }
+}

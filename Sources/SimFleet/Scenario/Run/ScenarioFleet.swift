@@ -1,0 +1,72 @@
+import DeviceCore
+import Foundation
+
+/// The runtime configuration for a scenario: its (single) fleet group, backend, seed and
+/// duration. The runtime runs ramp + steady time, so the steady time is what is left of
+/// the scenario's duration after the ramp.
+public enum ScenarioFleet {
+    public static func configuration(_ scenario: Scenario) throws(ScenarioError) -> FleetConfiguration {
+        if let first = RuntimeSupport.unsupported(scenario).first { throw first }
+        let group = scenario.fleet[0]
+        var c = FleetConfiguration()
+        c.devices = group.count
+        c.idTemplate = group.idTemplate
+        c.chip = group.chip
+        c.firmwareVersion = group.firmwareVersion
+        c.heartbeatMs = group.heartbeat.milliseconds
+        c.qos = group.qos
+        c.provisioned = group.provisioned
+        c.rampPerSecond = group.rampPerSecond
+        c.seed = scenario.seed
+        let total = Double(scenario.duration.microseconds) / 1e6
+        c.durationSeconds = max(0, total - Double(group.count) / group.rampPerSecond)
+        c.scenarioName = scenario.name
+        if case .external(let backend) = scenario.backend {
+            let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }
+            guard let choice = BrokerChoice.parse(backend.broker, tls: tls) else {
+                throw ScenarioError("the runtime cannot use broker '" + backend.broker + "'",
+                                    at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "broker")
+            }
+            if backend.tls?.verifyHostname == false {
+                throw ScenarioError("not supported yet: 'verify_hostname: false' (the runtime always verifies)",
+                                    at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "verify_hostname")
+            }
+            c.broker = choice
+            let at = SourcePosition(file: scenario.file, line: 1, column: 1)
+            c.usernameTemplate = try backend.username.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.passwordTemplate = try backend.password.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.observerUsername = try backend.observerUsername.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            c.api = backend.api
+        }
+        try checkIDs(scenario, c)
+        return c
+    }
+
+    /// Replaces `{env:NAME}` with the environment variable, so secrets stay out of scenario files.
+    static func expandEnvironment(_ template: String, at position: SourcePosition,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScenarioError) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{env:") {
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = environment[name] else {
+                throw ScenarioError("the backend credentials name {env:" + name + "} but " + name + " is not set",
+                                    at: position, key: name)
+            }
+            out += rest[..<open.lowerBound] + value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The plan and the runtime must name devices alike, or cohorts would hit the wrong devices.
+    static func checkIDs(_ scenario: Scenario, _ c: FleetConfiguration) throws(ScenarioError) {
+        let plan = ScenarioPlan(scenario)
+        for (i, device) in plan.devices.enumerated() where c.deviceSpec(i).id != device.id {
+            throw ScenarioError("the plan names device " + String(i + 1) + " '" + device.id + "' but the runtime '"
+                                + c.deviceSpec(i).id + "'", at: scenario.fleet[0].position, key: "id")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import DeviceCore
+import Dispatch
+import Foundation
+
+/// Runs a scenario's timeline against a running fleet on its own thread: waits for each step's
+/// trigger (a time, or a condition on live figures polled every `pollInterval`), then calls the
+/// runtime's hooks with the plan's targets. A condition that times out, or a step the run ended
+/// before, is a failure the verdict reports, never a silent pass.
+public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable {
+    /// A step that did not happen as written.
+    public struct Failure: Equatable, Sendable {
+        public var expression: String
+        public var measured: String
+    }
+
+    let scenario: Scenario
+    let plan: ScenarioPlan
+    let runner: FleetRunner<Firmware>
+    let pollInterval: Double
+    /// Seconds from the ramp's start at which the runner ends the run.
+    let runEnd: Double
+    private let wake = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var thread: Thread?
+    private var done = DispatchSemaphore(value: 0)
+    private var _failures: [Failure] = []
+    private var _completed = 0
+    /// Where step events are written (stderr by default).
+    public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    public init(scenario: Scenario, plan: ScenarioPlan, runner: FleetRunner<Firmware>, pollInterval: Double = 0.2) {
+        self.scenario = scenario
+        self.plan = plan
+        self.runner = runner
+        self.pollInterval = pollInterval
+        self.runEnd = runner.rampSeconds + runner.configuration.durationSeconds
+    }
+
+    public var failures: [Failure] { lock.withLock { _failures } }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            // Stay alive until the run ends: a broker restarted from this thread is its child with
+            // PR_SET_PDEATHSIG, which Linux fires when the spawning *thread* exits.
+            while !isStopped { _ = wake.wait(timeout: .now() + 1) }
+            done.signal()
+        }
+        thread.name = "simfleet-timeline"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops waiting, lets a step in progress finish, and records the steps that never ran.
+    public func stop() {
+        lock.withLock { stopped = true }
+        wake.signal()
+        if thread != nil { done.wait() }
+        thread = nil
+        let completed = lock.withLock { _completed }
+        for i in completed..<scenario.timeline.count {
+            record(i, "never ran: the run ended first")
+        }
+    }
+
+    var isStopped: Bool { lock.withLock { stopped } }
+
+    /// Sleeps until `elapsed` reaches `t` or the driver stops; false when stopped.
+    func sleep(until t: Double) -> Bool {
+        while !isStopped {
+            let left = t - runner.elapsedSeconds
+            if left <= 0 { return true }
+            _ = wake.wait(timeout: .now() + min(left, 1))
+        }
+        return false
+    }
+
+    func label(_ i: Int) -> String {
+        let step = scenario.timeline[i]
+        return "timeline step " + String(i + 1) + (step.name.map { " '" + $0 + "'" } ?? "") + " (" + step.kind + " at "
+            + step.position.description + ")"
+    }
+
+    func record(_ i: Int, _ why: String) {
+        lock.withLock { _failures.append(Failure(expression: label(i), measured: why)) }
+    }
+
+    func run() {
+        for (i, step) in scenario.timeline.enumerated() {
+            switch step.trigger {
+            case .afterPrevious: break
+            case .at(let at):
+                guard sleep(until: Double(at.microseconds) / 1e6) else { return }
+            case .after(let condition, let timeout):
+                let deadline = runner.elapsedSeconds + Double(timeout.microseconds) / 1e6
+                var held = false
+                while !isStopped && runner.elapsedSeconds < deadline {
+                    if ExpectationEvaluator(report: LiveFigures.document(runner.snapshot())).holds(condition.comparison) {
+                        held = true
+                        break
+                    }
+                    _ = wake.wait(timeout: .now() + pollInterval)
+                }
+                if isStopped { return }
+                if !held {
+                    record(i, "'" + condition.text + "' did not hold within " + Units.format(timeout))
+                    lock.withLock { _completed = i + 1 }
+                    log("simfleet: " + label(i) + ": '" + condition.text + "' did not hold within " + Units.format(timeout)
+                        + "; stopping the run")
+                    runner.requestStop()
+                    return
+                }
+            }
+            guard !isStopped else { return }
+            log(String(format: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
+            guard perform(step.action, targets: plan.steps[i].targets) else { return }
+            lock.withLock { _completed = i + 1 }
+        }
+    }
+
+    /// Carries out one action; false when the driver was stopped during it.
+    func perform(_ action: StepAction, targets: [Int]) -> Bool {
+        switch action {
+        case .wait(let span), .hold(let span):
+            // Cut short by the end of the run is fine: the fleet kept running until then.
+            _ = sleep(until: runner.elapsedSeconds + Double(span.microseconds) / 1e6)
+            return true
+        case .deviceFault(let fault):
+            switch fault.kind {
+            case .powerCycle(let off): runner.powerCycle(devices: targets, offFor: off)
+            case .wifiDrop(let duration): runner.dropWiFi(devices: targets, downFor: duration)
+            case .powerLossDuringFlashWrite, .resetWiFi:
+                preconditionFailure("RuntimeSupport refuses these before the run")
+            }
+            return true
+        case .brokerRestart(let down):
+            do {
+                try runner.restartBroker(downForSeconds: Double(down.microseconds) / 1e6)
+            } catch {
+                log("simfleet: broker restart failed: " + String(describing: error))
+                lock.withLock { _failures.append(Failure(expression: "broker_restart", measured: String(describing: error))) }
+            }
+            return true
+        case .clearFaults:
+            return true
+        case .aclProbe(let probe):
+            for attempt in 0..<probe.attempts {
+                var topics: [Int: String] = [:]
+                for i in targets { topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan) }
+                let chosen = topics
+                runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
+            }
+            return true
+        case .rampUp, .rollout, .firmwareFault, .networkFault, .provision:
+            preconditionFailure("RuntimeSupport refuses these before the run")
+        }
+    }
+}

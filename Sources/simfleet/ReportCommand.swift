@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import SimFleet
+
+/// `simfleet report run.json [-o run.html]`: renders a saved JSON report as self-contained HTML.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a saved JSON run report as a self-contained HTML page.",
+        discussion: "The page has inline CSS and SVG charts, so it opens anywhere without a network.")
+
+    @Argument(help: "A report written by `simfleet run --report FILE`.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Where to write the HTML (default: the input with .html).")
+    var output: String?
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: input) else {
+            FileHandle.standardError.write(Data(("simfleet: cannot read " + input + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let report: ReportDocument
+        do {
+            report = try ReportDocument(bytes: Array(data))
+        } catch {
+            FileHandle.standardError.write(Data((input + ": " + error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let target = output ?? (input.hasSuffix(".json") ? String(input.dropLast(5)) : input) + ".html"
+        do {
+            try Data(HTMLReport(report: report).render().utf8).write(to: URL(fileURLWithPath: target))
+        } catch {
+            FileHandle.standardError.write(Data(("simfleet: cannot write " + target + ": \(error)\n").utf8))
+            throw ExitCode(2)
+        }
+        print("wrote " + target)
+    }
+}
