@@ -17,7 +17,13 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// RAM: reset by every `.powerOn`.
     var cycle: PowerCycle
     /// The OTA updater and what the download channel is fetching (RAM, rebuilt at `.powerOn`).
-    var ota = DeviceOTA<Crypto>()
+    /// Kept out of line: the updater is kilobytes and most events never touch it.
+    var ota: DeviceOTA<Crypto> {
+        get { otaStorage.value }
+        _modify { yield &otaStorage.value }
+        set { otaStorage.value = newValue }
+    }
+    private var otaStorage = OutOfLine(DeviceOTA<Crypto>())
     let connectOptions: MQTTConnectOptions
 
     /// A device that is off, with `config.defaultWiFiCredentials` in NVS.
