@@ -51,6 +51,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
+    @Option(name: .customLong("release"), help: "A firmware release the embedded origin serves as fw-<version>.bin (repeatable; manifest.json names the last).")
+    var releases: [String] = []
+    @Option(name: .customLong("signing-key"), help: "PEM key (RSA-3072 or ECDSA-P256) signing every image; devices get Secure Boot with its digest.")
+    var signingKey: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
     @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
     @Option(help: "Scenario runs: multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
@@ -136,6 +140,8 @@ struct RunCommand: ParsableCommand {
         c.passwordTemplate = password
         c.api = api
         c.firmwareDirectory = firmwareDir
+        c.ota.releases = releases
+        c.ota.signingKeyPath = signingKey
         if let reactors {
             guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
             c.reactors = r

@@ -80,12 +80,21 @@ final class LocalEndpointTests: XCTestCase {
                                  body: #"{"url":"http://127.0.0.1:8080/fw.bin","version":"1.2.0","sha256":"\#(digest)","size":1024}"#)
         XCTAssertEqual(response?.status, 202)
         XCTAssertEqual(response?.text, #"{"status":"accepted","url":"http://127.0.0.1:8080/fw.bin","version":"1.2.0"}"#)
-        XCTAssertTrue(h.log.logLines.contains { $0.hasPrefix("OTA request accepted for http://127.0.0.1:8080/fw.bin") })
+        XCTAssertTrue(h.log.contains(.startDownload(url: "http://127.0.0.1:8080/fw.bin", rangeStart: 0)))
+        XCTAssertEqual(h.device.reportedState, .updating)
     }
 
-    func testUpdateAcceptsAManifestCheck() {
-        var h = online()
+    func testUpdateAcceptsAManifestCheckWhenAManifestIsConfigured() {
+        var config = DeviceHarness.config()
+        config.manifestURL = "http://127.0.0.1:8080/manifest.json"
+        var h = DeviceHarness(config: config)
+        h.bootOnline()
         XCTAssertEqual(h.request(.post, "/update", body: #"{"action":"check"}"#)?.status, 202)
+        XCTAssertTrue(h.log.contains(.startDownload(url: "http://127.0.0.1:8080/manifest.json", rangeStart: 0)))
+        var bare = online()
+        let refused = bare.request(.post, "/update", body: #"{"action":"check"}"#)
+        XCTAssertEqual(refused?.status, 400)
+        XCTAssertEqual(refused?.json?["error"]?.stringValue, "no manifest URL configured")
     }
 
     func testTestUpdateIsForcedAndNeedsAURL() {
@@ -145,7 +154,7 @@ final class LocalEndpointTests: XCTestCase {
         XCTAssertEqual(h.request(.post, "/update", body: big)?.status, 413)
         // The host cut the body but the client declared more than the limit.
         XCTAssertEqual(h.request(.post, "/update", body: "{", declaredLength: 1_000_000)?.status, 413)
-        XCTAssertEqual(h.request(.post, "/update", body: #"{"url":"http://x/y"}"#, declaredLength: 4096)?.status, 202)
+        XCTAssertEqual(h.request(.post, "/update", body: #"{"url":"http://x/y","version":"2.0"}"#, declaredLength: 4096)?.status, 202)
     }
 
     func testEndpointsAnswerInProvisioningModeToo() {

@@ -82,7 +82,8 @@ final class OTACommandDeliveryTests: XCTestCase {
         var h = DeviceHarness()
         h.bootOnline()
         let actions = h.send(.mqtt(.message(topic: otaTopic, payload: Array(#"{"url":"http://h/fw.bin","version":"1.1"}"#.utf8))))
-        XCTAssertTrue(actions.logLines.contains { $0.hasPrefix("OTA request accepted for http://h/fw.bin") })
+        XCTAssertTrue(actions.contains(.startDownload(url: "http://h/fw.bin", rangeStart: 0)))
+        XCTAssertEqual(h.device.reportedState, .updating)
     }
 
     func testMalformedCommandIsLoggedAndChangesNothing() {

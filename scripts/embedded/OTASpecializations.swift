@@ -25,3 +25,11 @@ public func _embeddedCheckOTA2(bytes: [UInt8]) -> Int {
     n += MD5.hash(bytes).count
     return n
 }
+public func _embeddedCheckDeviceOTA(now: Instant) -> Int {
+    var device = Device<SoftwareCrypto>(config: DeviceConfig(baseMAC: [1, 2, 3, 4, 5, 6]))
+    var n = device.handle(.powerOn(.powerOn, boot: BootInfo(slot: 0, firmwareVersion: "1.0.0")), at: now).count
+    n += device.handle(.mqtt(.message(topic: device.topics.ota, payload: Array("{\"action\":\"check\"}".utf8))), at: now).count
+    n += device.handle(.download(.response(status: 200, contentLength: 2, rangeStart: 0)), at: now).count
+    n += device.handle(.tick, at: now).count
+    return n
+}

@@ -1,5 +1,6 @@
-/// Incremental SHA-256, fed as firmware bytes arrive.
-public protocol SHA256Hashing {
+/// Incremental SHA-256, fed as firmware bytes arrive. A value (Sendable): a device holding one
+/// mid-download can move between threads like any other device state.
+public protocol SHA256Hashing: Sendable {
     init()
     mutating func update(_ bytes: ArraySlice<UInt8>)
     /// The 32-byte digest; the hasher must not be used afterwards.

@@ -1,43 +1,93 @@
-// OTA INTEGRATION POINT. The OTA updater (branch `ota`) replaces the bodies below; the rest of
-// `Device` calls only these. Until then an accepted request is logged and nothing is downloaded.
+// OTA INTEGRATION POINT: the rest of `Device` calls only these. The updater (`OTAUpdater`) does the
+// work; here its actions are performed in the device's context (a reboot is promised so the
+// `rebooting` status leaves first), refusals become status reports, and download events are routed
+// by what the channel is fetching (`DownloadUse`). The manifest check is in Device+Manifest.swift.
 
 /// How the updater answered a request to install firmware.
 enum UpdateStart: Equatable {
     case accepted
-    /// Not now or not this image; `status` is the HTTP status for local requests (e.g. 409 busy).
+    /// Not now or not this image; `status` is the HTTP status for local requests (409 busy, 400 refused).
     case refused(status: Int, reason: String)
 }
 
 extension Device {
-    /// Hands an install request (MQTT command, `POST /update`, `POST /test_update`) to the updater.
+    /// Hands an install request (MQTT command, manifest, `POST /update`, `POST /test_update`) to the updater.
     mutating func beginUpdate(_ request: OTARequest, at now: Instant, actions: inout [Action]) -> UpdateStart {
-        actions.append(.log(.info, "OTA request accepted for " + request.url + " (updater not integrated yet)"))
+        if let busy = otaBusyReason() {
+            actions.append(.log(.warning, "ota: request for " + request.url + " refused: " + busy))
+            return .refused(status: 409, reason: busy)
+        }
+        let running = firmwareVersion
+        ota.target = request.version
+        runUpdater(at: now, actions: &actions) { $0.start(request, running: running, at: now) }
+        guard ota.isTransferring else {
+            return .refused(status: 400, reason: ota.updater?.lastError?.reason ?? "refused")
+        }
+        ota.report = nil
+        counters.otaUpdatesStarted += 1
         return .accepted
     }
 
-    /// `{"action":"check"}`: fetch the manifest and install what it names if it is newer.
-    mutating func checkManifest(at now: Instant, actions: inout [Action]) {
-        actions.append(.log(.info, "OTA manifest check requested (updater not integrated yet)"))
+    /// Why a new request cannot start now (409), nil when the updater is free.
+    func otaBusyReason() -> String? {
+        guard case .station = mode else { return "no network to download from (access point mode)" }
+        guard let updater = ota.updater else { return "updater not running" }
+        if case .manifest = ota.download { return OTAError.busy(state: "checking manifest").reason }
+        switch updater.state {
+        case .idle: return nil
+        case .pendingVerify: return OTAError.runningImageNotConfirmed.reason
+        default: return OTAError.busy(state: updater.state.name).reason
+        }
     }
 
-    /// Download progress for the updater.
+    /// Download events, to whichever fetch owns the channel.
     mutating func handleDownload(_ event: DownloadEvent, at now: Instant, actions: inout [Action]) {
-        ignore("download event (no update running)", actions: &actions)
+        switch ota.download {
+        case .none: ignore("download event (nothing is downloading)", actions: &actions)
+        case .image: runUpdater(at: now, actions: &actions) { $0.handle(event, at: now) }
+        case .manifest(let fetch): manifestEvent(event, fetch, at: now, actions: &actions)
+        }
     }
 
-    /// After `.powerOn`: where the updater confirms or rolls back a PENDING_VERIFY image.
-    mutating func otaDidBoot(_ boot: BootInfo, at now: Instant, actions: inout [Action]) {}
+    /// After `.powerOn`: a fresh updater from the bootloader's report; a rollback is logged and owed
+    /// to the status topic; a PENDING_VERIFY image waits for the broker.
+    mutating func otaDidBoot(_ boot: BootInfo, at now: Instant, actions: inout [Action]) {
+        let state = boot.ota ?? OTABootState(assuming: boot)
+        ota = DeviceOTA(updater: OTAUpdater(config: config.otaConfig, boot: state, at: now))
+        if let from = boot.rolledBackFrom {
+            counters.otaRollbacks += 1
+            ota.report = .rolledBack(from: from, cause: state.rollbackCause)
+            actions.append(.log(.error, "ota: rolled back from " + from + " (" + (state.rollbackCause?.name ?? "unknown")
+                                + "), running " + boot.firmwareVersion))
+        }
+        if case .pendingVerify(let deadline)? = ota.updater?.state {
+            actions.append(.log(.info, "ota: " + boot.firmwareVersion + " is PENDING_VERIFY: confirming once the broker is reached (within "
+                                + decimal((deadline - now).milliseconds) + " ms)"))
+        }
+        if config.manifestURL != nil, let interval = config.manifestPollInterval { ota.nextPoll = now + interval }
+    }
 
-    /// After CONNACK: the point at which a new image has proven it can reach the backend.
-    mutating func otaBrokerConnected(at now: Instant, actions: inout [Action]) {}
+    /// After CONNACK: the new image has proven it reaches the backend, so it is marked VALID.
+    mutating func otaBrokerConnected(at now: Instant, actions: inout [Action]) {
+        guard case .pendingVerify? = ota.updater?.state else { return }
+        runUpdater(at: now, actions: &actions) { $0.confirmRunningImage(at: now) }
+        counters.otaConfirmed += 1
+        actions.append(.log(.info, "ota: firmware " + firmwareVersion + " confirmed"))
+    }
 
-    /// The updater's own timers.
-    var otaDeadline: Instant? { nil }
-    mutating func otaTick(at now: Instant, actions: inout [Action]) {}
+    /// The updater's timers, the manifest download's stall timer and the next poll.
+    var otaDeadline: Instant? {
+        var next = ota.updater?.nextDeadline
+        if case .manifest(let fetch) = ota.download, let u = ota.updater {
+            next = earliest(next, fetch.lastActivity + u.config.stallTimeout)
+        }
+        return earliest(next, ota.nextPoll)
+    }
 
-    /// Reported state is `updating` while this is true.
-    var otaIsUpdating: Bool { false }
-
-    /// The `ota` member of heartbeats (progress), nil for none.
-    var otaHeartbeatObject: JSONValue? { nil }
+    mutating func otaTick(at now: Instant, actions: inout [Action]) {
+        if let deadline = ota.updater?.nextDeadline, deadline <= now {
+            runUpdater(at: now, actions: &actions) { $0.tick(at: now) }
+        }
+        manifestTick(at: now, actions: &actions)
+    }
 }

@@ -8,7 +8,7 @@ extension Device {
             case .install(let request):
                 _ = beginUpdate(request, at: now, actions: &actions)
             case .checkManifest:
-                checkManifest(at: now, actions: &actions)
+                _ = checkManifest(at: now, actions: &actions)
             }
         } catch {
             counters.rejectedCommands += 1

@@ -16,6 +16,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     var random: SeededRandom
     /// RAM: reset by every `.powerOn`.
     var cycle: PowerCycle
+    /// The OTA updater and what the download channel is fetching (RAM, rebuilt at `.powerOn`).
+    var ota = DeviceOTA<Crypto>()
     let connectOptions: MQTTConnectOptions
 
     /// A device that is off, with `config.defaultWiFiCredentials` in NVS.

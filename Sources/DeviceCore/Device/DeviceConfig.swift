@@ -44,6 +44,14 @@ public struct DeviceConfig: Equatable, Sendable {
     public var scanTimeout: TimeSpan
     /// Access point, captive portal and DNS hijack settings (see `ProvisioningConfig`).
     public var provisioning: ProvisioningConfig
+    /// The firmware build's OTA settings: partitions, rollback, anti-rollback, signatures, download
+    /// and confirmation timeouts. Its `chip` is always taken from `chip`.
+    public var ota: OTAConfig
+    /// The backend's manifest (`{"version","firmware_url",...}`) fetched on `{"action":"check"}` and
+    /// by the periodic poll; nil: the device has none and refuses checks.
+    public var manifestURL: String?
+    /// Poll `manifestURL` this often while WiFi is up; nil (the default) polls only when told.
+    public var manifestPollInterval: TimeSpan?
 
     /// A device with the reference firmware's defaults. `baseMAC` must be 6 bytes.
     public init(baseMAC: [UInt8], chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0",
@@ -75,6 +83,16 @@ public struct DeviceConfig: Equatable, Sendable {
         self.rebootDelay = .milliseconds(500)
         self.scanTimeout = .seconds(5)
         self.provisioning = ProvisioningConfig()
+        self.ota = OTAConfig(chip: chip)
+        self.manifestURL = nil
+        self.manifestPollInterval = nil
+    }
+
+    /// `ota` with the device's chip: what the updater is built with.
+    public var otaConfig: OTAConfig {
+        var c = ota
+        c.chip = chip
+        return c
     }
 
     /// The device id as firmware derives it: chip prefix and the last 3 MAC bytes, `esp32c6-a1b2c3`.

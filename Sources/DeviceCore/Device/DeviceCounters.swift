@@ -18,6 +18,37 @@ public struct DeviceCounters: Equatable, Sendable {
     public var ignoredEvents = 0
     /// OTA commands that failed to parse.
     public var rejectedCommands = 0
+    /// Updates the updater accepted and started downloading.
+    public var otaUpdatesStarted = 0
+    /// Updates refused or abandoned (bad image, downgrade, download failure...); otadata untouched.
+    public var otaRefusals = 0
+    /// Verified images committed to otadata (the device then reboots into them).
+    public var otaImagesCommitted = 0
+    /// PENDING_VERIFY images confirmed VALID after reaching the broker.
+    public var otaConfirmed = 0
+    /// Boots on which the bootloader fell back from another slot.
+    public var otaRollbacks = 0
+    /// `otaRefusals` by `OTAError.kind`, in the order kinds first occurred.
+    public var otaRefusalKinds: [KindCount] = []
+    /// Manifest fetches started, and those that failed (HTTP, size, parse, stall).
+    public var manifestChecks = 0
+    public var manifestFailures = 0
 
     public init() {}
+
+    /// Counts one refusal of `kind`.
+    mutating func countRefusal(_ kind: String) {
+        otaRefusals += 1
+        if let i = otaRefusalKinds.firstIndex(where: { $0.kind == kind }) {
+            otaRefusalKinds[i].count += 1
+        } else {
+            otaRefusalKinds.append(KindCount(kind: kind, count: 1))
+        }
+    }
+}
+
+/// A count per kind (report tables without a dictionary).
+public struct KindCount: Equatable, Sendable {
+    public var kind: String
+    public var count: Int
 }

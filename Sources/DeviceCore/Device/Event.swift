@@ -24,12 +24,18 @@ public struct BootInfo: Equatable, Sendable {
     public var pendingVerify: Bool
     /// The bootloader fell back from another slot on this boot (a rollback happened).
     public var rolledBackFrom: String?
+    /// What the OTA updater needs from the boot (otadata as left by the bootloader, eFuses, the
+    /// running image's secure version, why a rollback happened). nil when the host models no flash:
+    /// the device then assumes a freshly flashed chip (`OTABootState(assuming:)`).
+    public var ota: OTABootState?
 
-    public init(slot: Int?, firmwareVersion: String, pendingVerify: Bool = false, rolledBackFrom: String? = nil) {
+    public init(slot: Int?, firmwareVersion: String, pendingVerify: Bool = false, rolledBackFrom: String? = nil,
+                ota: OTABootState? = nil) {
         self.slot = slot
         self.firmwareVersion = firmwareVersion
         self.pendingVerify = pendingVerify
         self.rolledBackFrom = rolledBackFrom
+        self.ota = ota
     }
 }
 

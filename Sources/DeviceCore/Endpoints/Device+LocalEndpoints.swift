@@ -47,8 +47,12 @@ extension Device {
         }
         switch command {
         case .checkManifest:
-            actions.append(.httpRespond(id: id, .json(202, status("checking manifest"))))
-            checkManifest(at: now, actions: &actions)
+            var reply: [Action] = []
+            switch checkManifest(at: now, actions: &reply) {
+            case .accepted: actions.append(.httpRespond(id: id, .json(202, status("checking manifest"))))
+            case .refused(let code, let reason): actions.append(.httpRespond(id: id, .error(code, reason)))
+            }
+            actions.append(contentsOf: reply)
         case .install(let request):
             var reply: [Action] = []
             switch beginUpdate(request, at: now, actions: &reply) {

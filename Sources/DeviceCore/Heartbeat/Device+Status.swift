@@ -59,6 +59,7 @@ extension Device {
         cycle.statusSeq += 1
         counters.statusPublishes += 1
         let message = heartbeat(at: now)
+        otaStatusPublished()
         actions.append(.mqttPublish(MQTTPublish(topic: topics.status, payload: message.json.encodedBytes(),
                                                 qos: config.heartbeatQoS == 0 ? 0 : 1, retain: retain,
                                                 messageID: message.seq)))

@@ -3,7 +3,8 @@ import DeviceCore
 
 /// Incremental SHA-256 on OpenSSL's EVP interface: the host side of `SHA256Hashing`.
 /// A value type: copies made before `finalize` hash independently (copy-on-write of the EVP context).
-public struct OpenSSLSHA256: SHA256Hashing {
+/// Sendable because the context is only touched through a uniquely referenced copy.
+public struct OpenSSLSHA256: SHA256Hashing, @unchecked Sendable {
     private var context: Context
 
     public init() {

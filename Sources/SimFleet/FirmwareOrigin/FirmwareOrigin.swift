@@ -27,6 +27,7 @@ public final class FirmwareOrigin: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var channel: Channel?
     private let state: NIOLockedValueBox<OriginState>
+    private var stopped = false
 
     public init(directory: String, faults: OriginFaults = .none) throws(OriginError) {
         var isDir: ObjCBool = false
@@ -37,10 +38,7 @@ public final class FirmwareOrigin: @unchecked Sendable {
         state = NIOLockedValueBox(OriginState(faults: faults))
     }
 
-    deinit {
-        stop()
-        try? group.syncShutdownGracefully()
-    }
+    deinit { stop() }
 
     /// Listens on 127.0.0.1 (a free port unless `port` is given).
     public func start(port requested: Int = 0) throws(OriginError) {
@@ -60,9 +58,14 @@ public final class FirmwareOrigin: @unchecked Sendable {
         }
     }
 
+    /// Closes the listener and shuts the event loop down (once; call it from outside the loop). Not
+    /// left to `deinit`: open connections keep the origin alive and would release it on the loop.
     public func stop() {
+        guard !stopped else { return }
+        stopped = true
         try? channel?.close().wait()
         channel = nil
+        try? group.syncShutdownGracefully()
     }
 
     /// `http://127.0.0.1:<port>`.

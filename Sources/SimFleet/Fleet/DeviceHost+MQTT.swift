@@ -4,6 +4,12 @@ import DeviceCore
 /// libmosquitto's callbacks turned into queued events.
 extension DeviceHost: MosquittoClientDelegate {
     func connect(_ options: MQTTConnectOptions, now: Instant) {
+        if runsBrokenRelease {
+            // A bad build (`FleetOTAOptions.brokenReleases`): its connect fails before the socket.
+            note(.connectFailed, -1)
+            queued.append(.mqtt(.connectFailed(code: -1)))
+            return
+        }
         if client == nil {
             client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
             if let tls = endpoint.tls, let client {

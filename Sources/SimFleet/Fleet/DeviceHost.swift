@@ -36,6 +36,9 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     private(set) var accessPoint: AccessPointShell?
     /// Called on the reactor thread after every event the device handled, with its actions.
     var observer: ((Firmware, [Action]) -> Void)?
+    /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
+    /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
+    var chip: DeviceChip?
     var lastConnectedAt: Instant?
     var attempts = 0
     var lastError: FleetErrorKind?
@@ -131,7 +134,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             powerOnAt = nil
             counters.bump(counters.poweredOn)
             register()
-            let boot = BootInfo(slot: 0, firmwareVersion: runningVersion)
+            guard let boot = bootChip() else { return }
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
             settleProbes(now: now)
@@ -169,6 +172,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         if updatingNow != updating {
             updating = updatingNow
             counters.bump(counters.updating, by: updatingNow ? 1 : -1)
+            if !updatingNow { chip?.settle() }  // whatever the outcome, the image bytes go back to sharing
         }
         if powerOnAt == nil { reschedule() }
     }
@@ -204,7 +208,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             dropConnection()
             setLink(.off)
             queued.removeAll()
-            queued.append(.powerOn(reason, boot: BootInfo(slot: 0, firmwareVersion: runningVersion)))
+            if let boot = bootChip() { queued.append(.powerOn(reason, boot: boot)) }
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
@@ -216,7 +220,10 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil
-        case .flash, .burnSecureVersion, .log:
+            chip?.settle()
+        case .flash, .burnSecureVersion:
+            _ = chip?.perform(action)
+        case .log:
             break
         }
     }

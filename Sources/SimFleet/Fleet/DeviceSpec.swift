@@ -18,6 +18,8 @@ public struct DeviceSpec: Sendable, Equatable {
     public var seed: UInt64
     /// Access point and captive portal settings (address, ports); nil keeps DeviceCore's defaults.
     public var provisioning: ProvisioningConfig? = nil
+    /// Manifest URL, poll, confirmation window and signature policy; nil keeps DeviceCore's defaults.
+    public var ota: DeviceOTASettings? = nil
 
     public init(index: Int, id: String, mac: [UInt8], chip: ChipModel, firmwareVersion: String, heartbeatMs: Int64,
                 qos: Int, provisioned: Bool, username: String?, password: String?, seed: UInt64) {
@@ -46,4 +48,6 @@ public protocol FleetFirmware {
     var isUpdating: Bool { get }
     /// The firmware version now running (after an OTA and reboot, the new one).
     var runningFirmwareVersion: String { get }
+    /// The device's running totals (OTA outcomes for the report).
+    var counters: DeviceCounters { get }
 }

@@ -67,6 +67,8 @@ public struct FleetConfiguration: Sendable {
     public var scenarioName: String?
     /// Unprovisioned devices open their captive portal on their own loopback address (nil: no AP sockets).
     public var accessPoints: AccessPointExposure? = nil
+    /// Releases the embedded origin serves, signing, and the devices' flash and OTA settings.
+    public var ota = FleetOTAOptions()
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,

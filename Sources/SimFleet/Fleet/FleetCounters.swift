@@ -35,6 +35,10 @@ final class FleetCounters: Sendable {
     let registrationFailed = Atomic<Int>(0)
     let downloadsStarted = Atomic<Int>(0)
     let downloadsFailed = Atomic<Int>(0)
+    /// Boots into a new image (PENDING_VERIFY), boots that rolled back, chips left with nothing bootable.
+    let imagesBooted = Atomic<Int>(0)
+    let rollbacks = Atomic<Int>(0)
+    let bricked = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)
@@ -91,6 +95,9 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var registrationFailed = 0
     public var downloadsStarted = 0
     public var downloadsFailed = 0
+    public var imagesBooted = 0
+    public var rollbacks = 0
+    public var bricked = 0
     /// Unix-epoch µs when the last device first connected (0 before any).
     public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
@@ -115,6 +122,9 @@ public struct FleetSnapshot: Sendable, Equatable {
         registrationFailed += c.registrationFailed.load(ordering: .relaxed)
         downloadsStarted += c.downloadsStarted.load(ordering: .relaxed)
         downloadsFailed += c.downloadsFailed.load(ordering: .relaxed)
+        imagesBooted += c.imagesBooted.load(ordering: .relaxed)
+        rollbacks += c.rollbacks.load(ordering: .relaxed)
+        bricked += c.bricked.load(ordering: .relaxed)
         lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)

@@ -51,6 +51,7 @@ extension FleetRunner {
         let accounting = deliveryAccounting()
         let failures = deviceFailures()
         let versions = versionCounts()
+        let otaOutcomes = otaOutcomes()
         var connect = LatencyRecorder()
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
@@ -69,6 +70,7 @@ extension FleetRunner {
         report.failures = failures
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
+        report.otaOutcomes = otaOutcomes
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu

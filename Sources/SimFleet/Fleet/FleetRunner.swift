@@ -20,6 +20,8 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// The embedded firmware origin (HTTP with Range and faults), nil with an external backend.
     public private(set) var origin: FirmwareOrigin?
     var originTemporaryDirectory: String?
+    /// The fleet's firmware images (factory flash, releases the origin serves); nil without flash modelling.
+    public internal(set) var firmware: FirmwareCatalog?
     /// Commands published to devices' OTA topics so far.
     let commandsSent = Atomic<Int>(0)
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
@@ -88,6 +90,12 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             observerUser = c.observerUsername
             observerPassword = c.observerPassword
         }
+        let fleetFirmware: FleetFirmwareSetup?
+        do { fleetFirmware = try prepareFirmware() } catch {
+            broker?.stop()
+            origin?.stop()
+            throw .invalid("firmware: \(error)")
+        }
         started = true
 
         shards = (0..<c.reactors).map {
@@ -120,8 +128,10 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     let at = t0 + TimeSpan(microseconds: Int64(Double(i) / c.rampPerSecond * 1_000_000))
                     var spec = c.deviceSpec(i)
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
+                    spec.ota = fleetFirmware?.settings
                     let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
                     if let shell { host.provide(shell) }
+                    host.chip = fleetFirmware?.chip()
                     host.registrationURL = registration
                     return host
                 }

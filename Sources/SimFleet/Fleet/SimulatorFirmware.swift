@@ -17,6 +17,7 @@ extension Device: FleetFirmware {
         config.heartbeatInterval = TimeSpan(microseconds: spec.heartbeatMs * 1000)
         config.heartbeatQoS = spec.qos
         if let provisioning = spec.provisioning { config.provisioning = provisioning }
+        spec.ota?.apply(to: &config)
         self.init(config: config)
     }
 

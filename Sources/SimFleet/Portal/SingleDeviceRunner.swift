@@ -74,6 +74,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             spec.provisioned = !options.unprovisioned
             let host = DeviceHost<FleetDevice>(spec: spec, endpoint: endpoint, powerOnAt: HostClock.now(), reactor: reactor)
             host.provide(shell)
+            // Flash, eFuses and bootloader, factory-flashed with a generated image of its version:
+            // `POST /update` and OTA commands install for real.
+            if let factory = try? FirmwareCatalog(chip: spec.chip, payloadBytes: 64 * 1024).image(spec.firmwareVersion) {
+                host.chip = DeviceChip(chip: spec.chip, factoryImage: factory)
+            }
             host.observer = { [self] device, actions in self.observe(device, actions) }
             self.host = host
             host.attach()

@@ -59,11 +59,15 @@ extension FleetReport {
             .object([("expression", .string($0.expression)), ("passed", .bool($0.passed)), ("measured", .string($0.measured))])
         }
         let o = originStats ?? OriginStats()
-        // succeeded / rolled_back / refused need the OTA updater inside Device (not integrated yet):
-        // null means "not measured", never zero.
+        // From the devices' updaters and bootloaders; null means "not measured", never zero.
+        let outcomes = otaOutcomes
         let ota: ReportJSON = .object([
-            ("commands", .int(commands)), ("started", .int(downloadsStarted)), ("succeeded", .null),
-            ("failed", .int(downloadsFailed)), ("rolled_back", .null), ("refused", .null),
+            ("commands", .int(commands)), ("started", outcomes.map { .int($0.started) } ?? .int(downloadsStarted)),
+            ("succeeded", outcomes.map { .int($0.succeeded) } ?? .null),
+            ("failed", outcomes.map { .int($0.refused) } ?? .int(downloadsFailed)), ("rolled_back", .int(rollbacks)),
+            ("refused", outcomes.map { o in .object(o.refusedByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }) } ?? .null),
+            ("committed", outcomes.map { .int($0.committed) } ?? .null), ("images_booted", .int(imagesBooted)),
+            ("bricked", .int(bricked)),
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),

@@ -36,6 +36,12 @@ public struct FleetReport: Sendable {
     public var registered: Int
     /// OTA commands published to devices during the run.
     public var commands = 0
+    /// What the devices' updaters did (started, succeeded, refused by kind); nil without devices' counters.
+    public var otaOutcomes: OTAOutcomes?
+    /// Boots into a new image, rollbacks by the bootloader, devices with nothing bootable.
+    public var imagesBooted: Int
+    public var rollbacks: Int
+    public var bricked: Int
     public var registrationFailed: Int
     public var downloadsStarted: Int
     public var downloadsFailed: Int
@@ -80,6 +86,9 @@ public struct FleetReport: Sendable {
         registrationFailed = s.registrationFailed
         downloadsStarted = s.downloadsStarted
         downloadsFailed = s.downloadsFailed
+        imagesBooted = s.imagesBooted
+        rollbacks = s.rollbacks
+        bricked = s.bricked
         aclAttempts = s.aclAttempts
         aclRefused = s.aclRefused
         aclAllowed = s.aclAllowed

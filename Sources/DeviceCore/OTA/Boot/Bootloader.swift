@@ -1,7 +1,7 @@
 /// The second-stage bootloader over a simulated flash: read otadata, decide (`BootSlots`), apply
 /// ESP-IDF's writes, verify candidates in order (header, checksum, SHA-256, anti-rollback, and the
 /// Secure Boot V2 signature when enabled in eFuse) and boot the first that passes.
-public struct Bootloader<Crypto: DeviceCrypto> {
+public struct Bootloader<Crypto: DeviceCrypto>: Sendable {
     public var chip: ChipModel
     /// Chip revision (major * 100 + minor) checked against each image's min/max; nil skips it.
     public var chipRevision: UInt16?
@@ -21,7 +21,7 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     }
 
     /// Boots: may write otadata (and burn the anti-rollback counter on a first boot).
-    public func boot(flash: inout NORFlash, efuses: inout EFuses) throws(BootError) -> BootOutcome {
+    public func boot<Flash: FlashMemory>(flash: inout Flash, efuses: inout EFuses) throws(BootError) -> BootOutcome {
         let slots = partitions.otaSlots
         let factory = partitions.factory
         var operations: [FlashOperation] = []
@@ -87,18 +87,22 @@ public struct Bootloader<Crypto: DeviceCrypto> {
                 OTAData.slot(forSequence: otadata.entries[$0].sequence, slotCount: max(slots.count, 1))
             }
             if abandoned == index { abandoned = nil }
-            if abandoned == nil, let failed = failedStart, failed >= 0 { abandoned = failed }
+            var cause: RollbackCause? = abandoned == nil ? nil : .unconfirmed
+            if abandoned == nil, let failed = failedStart, failed >= 0 {
+                abandoned = failed
+                cause = .notBootable
+            }
             return BootOutcome(
                 index: index, partition: partition, app: app, decision: decision, otadata: otadata, pendingVerify: pending,
                 rolledBackFrom: abandoned, rolledBackFromVersion: abandoned.flatMap { descriptor(in: slots[$0], flash: flash)?.version },
-                flashOperations: operations, log: log)
+                rollbackCause: cause, flashOperations: operations, log: log)
         }
         log.append("E (boot) No bootable app partitions in the partition table")
         throw .noBootableApp(log: log)
     }
 
     /// Verifies the image in `partition` as `esp_image_verify` at boot would.
-    public func verify(_ partition: Partition, flash: NORFlash, efuses: EFuses) throws(BootImageError) -> AppDescriptor {
+    public func verify<Flash: FlashMemory>(_ partition: Partition, flash: Flash, efuses: EFuses) throws(BootImageError) -> AppDescriptor {
         let secure = efuses.secureBootEnabled
         var v = ImageValidator<Crypto.Hasher>(policy: .init(chip: chip, slotSize: partition.size, strict: true, hashSignedData: secure,
                                                                       chipRevision: chipRevision))
@@ -126,7 +130,7 @@ public struct Bootloader<Crypto: DeviceCrypto> {
     }
 
     /// The app descriptor at the start of a partition, if any (for naming an abandoned slot).
-    func descriptor(in partition: Partition, flash: NORFlash) -> AppDescriptor? {
+    func descriptor<Flash: FlashMemory>(in partition: Partition, flash: Flash) -> AppDescriptor? {
         guard let bytes = try? flash.read(offset: partition.offset + AppDescriptor.fileOffset, length: AppDescriptor.size) else { return nil }
         return try? AppDescriptor.parse(bytes)
     }

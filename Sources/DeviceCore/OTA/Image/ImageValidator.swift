@@ -1,7 +1,7 @@
 /// Streaming check of an ESP-IDF app image as its bytes arrive: header, segments, app descriptor,
 /// checksum, appended SHA-256, then optional padding and one Secure Boot V2 signature sector.
 /// Rejects at the first byte that proves the image bad, so a download can stop early.
-public struct ImageValidator<Hasher: SHA256Hashing> {
+public struct ImageValidator<Hasher: SHA256Hashing>: Sendable {
     /// What the image is checked against. `chip == nil` and `strict == false` is esptool's view
     /// (report, do not refuse); a device uses its chip, its slot size and `strict`.
     public struct Policy: Sendable {

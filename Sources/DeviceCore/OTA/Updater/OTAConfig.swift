@@ -1,5 +1,5 @@
 /// The device build's OTA settings (sdkconfig and firmware constants).
-public struct OTAConfig: Sendable {
+public struct OTAConfig: Equatable, Sendable {
     public var chip: ChipModel
     /// Chip revision (major * 100 + minor) checked against the image's min/max; nil skips it.
     public var chipRevision: UInt16?
@@ -46,19 +46,35 @@ public struct OTABootState: Equatable, Sendable {
     public var efuses: EFuses
     /// `secure_version` of the running image (burned into eFuse when it is confirmed).
     public var runningSecureVersion: UInt32
+    /// Why the bootloader abandoned another slot on this boot, nil when it did not.
+    public var rollbackCause: RollbackCause?
 
-    public init(slot: Int?, pendingVerify: Bool, otadata: OTAData, efuses: EFuses, runningSecureVersion: UInt32 = 0) {
+    public init(slot: Int?, pendingVerify: Bool, otadata: OTAData, efuses: EFuses, runningSecureVersion: UInt32 = 0,
+                rollbackCause: RollbackCause? = nil) {
         self.slot = slot
         self.pendingVerify = pendingVerify
         self.otadata = otadata
         self.efuses = efuses
         self.runningSecureVersion = runningSecureVersion
+        self.rollbackCause = rollbackCause
     }
 
     /// From a bootloader outcome and the eFuses after boot.
     public init(outcome: BootOutcome, efuses: EFuses) {
         self.init(slot: outcome.index >= 0 ? outcome.index : nil, pendingVerify: outcome.pendingVerify,
-                  otadata: outcome.otadata, efuses: efuses, runningSecureVersion: outcome.app.secureVersion)
+                  otadata: outcome.otadata, efuses: efuses, runningSecureVersion: outcome.app.secureVersion,
+                  rollbackCause: outcome.rollbackCause)
+    }
+
+    /// What a host that models no flash implies: a chip flashed with the running image in `boot.slot`
+    /// whose bootloader recorded that slot (`seq = slot + 1, VALID` in sector 0), default eFuses.
+    public init(assuming boot: BootInfo) {
+        var otadata = OTAData(entries: [.erased, .erased])
+        if let slot = boot.slot {
+            let w = BootSlots.recordingBoot(ofSlot: slot)
+            otadata = otadata.applying(sector: w.sector, entry: w.entry)
+        }
+        self.init(slot: boot.slot, pendingVerify: boot.pendingVerify, otadata: otadata, efuses: EFuses())
     }
 }
 

@@ -27,6 +27,26 @@ public enum OTAError: Error, Equatable, Sendable {
     /// Anti-rollback: the image's `secure_version` is below the eFuse counter.
     case secureVersionTooLow(image: UInt32, efuse: UInt32)
 
+    /// Machine-readable kind for reports (`sha256_mismatch`, `invalid_image`, `not_newer`, ...).
+    public var kind: String {
+        switch self {
+        case .busy: return "busy"
+        case .runningImageNotConfirmed: return "not_confirmed"
+        case .notNewer: return "not_newer"
+        case .unknownVersion: return "unknown_version"
+        case .noTargetSlot: return "no_slot"
+        case .tooLarge: return "too_large"
+        case .sizeMismatch: return "size_mismatch"
+        case .sha256Mismatch: return "sha256_mismatch"
+        case .httpStatus: return "http_status"
+        case .unexpectedRange: return "unexpected_range"
+        case .downloadFailed: return "download_failed"
+        case .image: return "invalid_image"
+        case .signature: return "signature"
+        case .secureVersionTooLow: return "secure_version"
+        }
+    }
+
     /// Short reason for logs and the status topic.
     public var reason: String {
         switch self {

@@ -1,6 +1,6 @@
 extension OTAUpdater {
     /// Bytes received and written for one download, with the running checks over them.
-    public struct Transfer {
+    public struct Transfer: Sendable {
         public var request: OTARequest
         public var slotIndex: Int
         public var slot: Partition
@@ -26,7 +26,7 @@ extension OTAUpdater {
     }
 
     /// States are named after what is awaited.
-    public enum State {
+    public enum State: Sendable {
         case idle
         /// A GET (with Range when resuming) was started; waiting for its response headers.
         case awaitingResponse(Transfer)

@@ -3,7 +3,7 @@
 /// flash, reboot, log). It streams the image into the inactive slot, validates as bytes arrive,
 /// resumes dropped downloads by offset, and only then points otadata at the new slot. After the
 /// reboot it waits for the new image to prove itself (broker reachable) or lets it roll back.
-public struct OTAUpdater<Crypto: DeviceCrypto> {
+public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
     public let config: OTAConfig
     public internal(set) var state: State = .idle
     /// otadata as this app last wrote or read it.
@@ -13,6 +13,9 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
     let runningSecureVersion: UInt32
     /// The last refusal, for the status topic; cleared when an update starts.
     public internal(set) var lastError: OTAError?
+    /// Refusals recorded in `lastError` so far (a caller compares it to notice a new one, even when
+    /// it repeats the previous error).
+    public private(set) var refusals = 0
 
     /// Starts after a boot; a PENDING_VERIFY image opens the confirmation window at `now`.
     public init(config: OTAConfig, boot: OTABootState, at now: Instant) {
@@ -117,7 +120,10 @@ public struct OTAUpdater<Crypto: DeviceCrypto> {
     /// Records a refusal: back to idle (unless told to keep the current state, e.g. an update in
     /// progress or an image awaiting confirmation), logged, nothing committed.
     mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false, record: Bool? = nil) -> [Action] {
-        if record ?? !keepState { lastError = error }
+        if record ?? !keepState {
+            lastError = error
+            refusals += 1
+        }
         if !keepState { state = .idle }
         var actions: [Action] = cancel ? [.cancelDownload] : []
         actions.append(.log(.error, "ota: refused: " + error.reason))

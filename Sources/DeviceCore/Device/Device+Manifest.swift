@@ -1,0 +1,85 @@
+/// The manifest check (`{"action":"check"}`, `POST /update` with it, the periodic poll): fetch the
+/// backend's manifest over the download channel, parse it, and install what it names when it is
+/// newer than the running firmware (`ManifestCheck`).
+extension Device {
+    /// Starts fetching `config.manifestURL`; refused when none is configured or the updater is busy.
+    mutating func checkManifest(at now: Instant, actions: inout [Action]) -> UpdateStart {
+        guard let url = config.manifestURL else {
+            actions.append(.log(.warning, "ota: manifest check refused: no manifest URL configured"))
+            return .refused(status: 400, reason: "no manifest URL configured")
+        }
+        if let busy = otaBusyReason() {
+            actions.append(.log(.warning, "ota: manifest check refused: " + busy))
+            return .refused(status: 409, reason: busy)
+        }
+        counters.manifestChecks += 1
+        ota.download = .manifest(ManifestFetch(url: url, lastActivity: now))
+        actions.append(.log(.info, "ota: checking manifest " + url))
+        actions.append(.startDownload(url: url, rangeStart: 0))
+        return .accepted
+    }
+
+    /// One download event of the manifest fetch: bounded collection, then the decision.
+    mutating func manifestEvent(_ event: DownloadEvent, _ fetch: ManifestFetch, at now: Instant, actions: inout [Action]) {
+        var fetch = fetch
+        fetch.lastActivity = now
+        let limit = config.httpBodyLimit
+        switch event {
+        case let .response(status, length, _):
+            guard status == 200 else { return manifestFailed("HTTP status " + decimal(Int64(status)), cancel: true, actions: &actions) }
+            if let length, length > limit { return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", cancel: true, actions: &actions) }
+            fetch.status = status
+        case .data(let bytes):
+            guard fetch.status != nil else { return manifestFailed("body before response headers", cancel: true, actions: &actions) }
+            guard fetch.body.count + bytes.count <= limit else {
+                return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", cancel: true, actions: &actions)
+            }
+            fetch.body.append(contentsOf: bytes)
+        case .finished:
+            ota.download = .none
+            return manifestReceived(fetch.body, at: now, actions: &actions)
+        case .failed(let failure):
+            return manifestFailed("download " + failure.name, cancel: false, actions: &actions)
+        }
+        ota.download = .manifest(fetch)
+    }
+
+    /// A complete manifest: install what it offers if newer, else note that the device is up to date.
+    mutating func manifestReceived(_ body: [UInt8], at now: Instant, actions: inout [Action]) {
+        let manifest: FirmwareManifest
+        do { manifest = try OTACommandParser(maxBytes: config.httpBodyLimit).manifest(body) } catch {
+            return manifestFailed(error.reason, cancel: false, actions: &actions)
+        }
+        switch ManifestCheck.request(version: manifest.version, firmwareURL: manifest.firmwareURL, running: firmwareVersion) {
+        case .success(let request):
+            actions.append(.log(.info, "ota: manifest offers " + manifest.version + ", running " + firmwareVersion))
+            _ = beginUpdate(request, at: now, actions: &actions)
+        case .failure(.upToDate(let running, let offered)):
+            actions.append(.log(.info, "ota: manifest offers " + offered + ", running " + running + ": up to date"))
+        case .failure(.noFirmwareURL):
+            manifestFailed("no firmware_url", cancel: false, actions: &actions)
+        }
+    }
+
+    /// The check is over without an update: logged, the channel is free again.
+    mutating func manifestFailed(_ reason: String, cancel: Bool, actions: inout [Action]) {
+        ota.download = .none
+        counters.manifestFailures += 1
+        if cancel { actions.append(.cancelDownload) }
+        actions.append(.log(.warning, "ota: manifest check failed: " + reason))
+    }
+
+    /// A stalled manifest download is abandoned; a due poll starts a check when the device is free.
+    mutating func manifestTick(at now: Instant, actions: inout [Action]) {
+        if case .manifest(let fetch) = ota.download, let u = ota.updater, fetch.lastActivity + u.config.stallTimeout <= now {
+            manifestFailed("stalled", cancel: true, actions: &actions)
+        }
+        guard let poll = ota.nextPoll, poll <= now, let interval = config.manifestPollInterval else { return }
+        ota.nextPoll = now + interval
+        guard case .station(let station) = mode, station.wifi.isConnected, ota.isIdle else {
+            actions.append(.log(.debug, "ota: manifest poll skipped (offline or busy)"))
+            return
+        }
+        _ = checkManifest(at: now, actions: &actions)
+    }
+}

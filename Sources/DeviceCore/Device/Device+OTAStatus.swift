@@ -1,0 +1,25 @@
+/// What the status topic says about OTA: `updating` with progress while an update runs,
+/// `rebooting` before the restart, and a result (refusal, rollback) once.
+extension Device {
+    /// Reported state is `updating` while this is true.
+    var otaIsUpdating: Bool { ota.isTransferring }
+
+    /// The `ota` member of heartbeats: progress while updating, else a result owed once, else none.
+    var otaHeartbeatObject: JSONValue? {
+        guard let updater = ota.updater else { return nil }
+        switch updater.state {
+        case .awaitingReboot:
+            return .object([JSONMember("state", .string("rebooting")),
+                            JSONMember("version", ota.target.map { JSONValue.string($0) } ?? .null)])
+        case .awaitingResponse, .downloading, .awaitingRetry, .verifying:
+            return updater.progress.json(version: ota.target)
+        case .idle, .pendingVerify:
+            return ota.report?.json
+        }
+    }
+
+    /// A status message left with the current `ota` object: a result is reported only once.
+    mutating func otaStatusPublished() {
+        if !ota.isTransferring { ota.report = nil }
+    }
+}

@@ -1,0 +1,30 @@
+/// The updater's actions performed in the device's context.
+extension Device {
+    /// Runs one updater call and performs its actions as the device: a reboot becomes a promised
+    /// restart (the `rebooting` status goes out first), a new refusal is owed to the status topic,
+    /// and the download channel follows the updater's state.
+    mutating func runUpdater(at now: Instant, actions: inout [Action],
+                             _ body: (inout OTAUpdater<Crypto>) -> [Action]) {
+        guard var updater = ota.updater else { return }
+        let refusals = updater.refusals
+        let out = body(&updater)
+        ota.updater = updater
+        for action in out {
+            if case .reboot(let reason) = action {
+                if case .awaitingReboot(.updateInstalled) = updater.state { counters.otaImagesCommitted += 1 }
+                scheduleReboot(reason, at: now, actions: &actions)
+            } else {
+                actions.append(action)
+            }
+        }
+        if updater.refusals != refusals, let error = updater.lastError {
+            counters.countRefusal(error.kind)
+            ota.report = .failed(error: error.reason, version: ota.target)
+            ota.target = nil
+        }
+        switch updater.state {
+        case .awaitingResponse, .downloading, .awaitingRetry, .verifying: ota.download = .image
+        default: if case .image = ota.download { ota.download = .none }
+        }
+    }
+}

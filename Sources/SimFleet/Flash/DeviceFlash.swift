@@ -1,0 +1,136 @@
+import DeviceCore
+
+/// A simulated device's NOR flash, cheap enough for ten thousand devices: app slots point at a
+/// `SharedImage` (content-addressed, shared across the fleet; `SlotContent`) and only the sectors
+/// a device has erased or written since are private to it, stored without their 0xFF tail (an
+/// otadata sector costs 32 bytes, not 4 KB). Reads return exactly what a plain `NORFlash` would hold.
+///
+/// A download writes the new image into private sectors (about its size, while it runs);
+/// `settle()` then folds each slot back into a shared image — or into a release image plus the few
+/// sectors that differ, for a download cut short or corrupted — so at rest a device holds otadata,
+/// two references and at most a few patched sectors.
+public struct DeviceFlash: FlashMemory, Sendable {
+    public static let sectorSize = NORFlash.sectorSize
+
+    public let size: Int
+    /// The partitions whose content may be shared (the OTA app slots).
+    public let slots: [Partition]
+    /// Private sectors by index; a missing tail is 0xFF.
+    var sectors: [Int: [UInt8]] = [:]
+    /// Per slot: the shared content under the private sectors (0xFF past its end).
+    var contents: [SlotContent?]
+    /// Per slot: sectors erased since `contents` was set, which no longer read from it.
+    var detached: [Set<Int>]
+    /// Per slot: erased or written since it was last settled.
+    var dirty: [Bool]
+    /// Per slot: private sectors now, and how many trigger the next fold while writing.
+    var privateSectors: [Int]
+    var foldAt: [Int]
+    /// Private sectors a slot may collect while being written before it is folded into the release
+    /// it matches (a download in progress costs at most this much per device).
+    public static let foldEvery = 16
+    let store: ImageStore
+
+    /// An erased chip of `size` bytes with the app slots of `partitions`.
+    public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
+        precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
+        self.size = size
+        self.slots = partitions.otaSlots
+        self.contents = Array(repeating: nil, count: slots.count)
+        self.detached = Array(repeating: [], count: slots.count)
+        self.dirty = Array(repeating: false, count: slots.count)
+        self.privateSectors = Array(repeating: 0, count: slots.count)
+        self.foldAt = Array(repeating: Self.foldEvery, count: slots.count)
+        self.store = store
+    }
+
+    // MARK: - FlashMemory
+
+    public func read(offset: Int, length: Int) throws(FlashError) -> [UInt8] {
+        try check(offset, length)
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        var pos = offset
+        while pos < offset + length {
+            let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
+            let n = min(Self.sectorSize - inSector, offset + length - pos)
+            appendSector(index, from: inSector, count: n, to: &out)
+            pos += n
+        }
+        return out
+    }
+
+    public mutating func apply(_ operation: FlashOperation) throws(FlashError) {
+        switch operation {
+        case let .erase(offset, length):
+            try check(offset, length)
+            guard offset % Self.sectorSize == 0, length % Self.sectorSize == 0 else {
+                throw .unalignedErase(offset: offset, length: length)
+            }
+            for index in stride(from: offset / Self.sectorSize, to: (offset + length) / Self.sectorSize, by: 1) {
+                let wasPrivate = sectors.removeValue(forKey: index) != nil
+                if let slot = slotIndex(ofSector: index) {
+                    dirty[slot] = true
+                    if wasPrivate { privateSectors[slot] -= 1 }
+                    if contents[slot] != nil { detached[slot].insert(index) }
+                }
+            }
+        case let .write(offset, bytes):
+            try check(offset, bytes.count)
+            var pos = offset, i = 0
+            while i < bytes.count {
+                let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
+                let n = min(Self.sectorSize - inSector, bytes.count - i)
+                var sector: [UInt8] = []
+                sector.reserveCapacity(Self.sectorSize)
+                appendSector(index, from: 0, count: Self.sectorSize, to: &sector)
+                for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
+                let isNew = sectors.updateValue(trimmed(sector), forKey: index) == nil
+                if let slot = slotIndex(ofSector: index) {
+                    dirty[slot] = true
+                    if isNew { privateSectors[slot] += 1 }
+                }
+                pos += n
+                i += n
+            }
+        }
+    }
+
+    // MARK: - Internals
+
+    func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
+        if let stored = sectors[index] {
+            let end = start + count
+            if start < stored.count { out.append(contentsOf: stored[start..<min(end, stored.count)]) }
+            let filled = max(0, min(end, stored.count) - start)
+            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
+            return
+        }
+        if let slot = slotIndex(ofSector: index), let content = contents[slot], !detached[slot].contains(index) {
+            content.append(sector: index - slots[slot].offset / Self.sectorSize, from: start, count: count, to: &out)
+            return
+        }
+        out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
+    }
+
+    func slotIndex(ofSector index: Int) -> Int? {
+        let address = index * Self.sectorSize
+        return slots.firstIndex { $0.range.contains(address) }
+    }
+
+    func sectorRange(of partition: Partition) -> Range<Int> {
+        (partition.offset / Self.sectorSize)..<((partition.offset + partition.size) / Self.sectorSize)
+    }
+
+    func trimmed(_ sector: [UInt8]) -> [UInt8] {
+        var end = sector.count
+        while end > 0 && sector[end - 1] == 0xFF { end -= 1 }
+        return end == sector.count ? sector : Array(sector[0..<end])
+    }
+
+    private func check(_ offset: Int, _ length: Int) throws(FlashError) {
+        if offset < 0 || length < 0 || offset > size || length > size - offset {
+            throw .outOfRange(offset: offset, length: length, flashSize: size)
+        }
+    }
+}

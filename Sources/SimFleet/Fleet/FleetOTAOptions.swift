@@ -1,0 +1,62 @@
+import DeviceCore
+
+/// How a fleet's firmware is built, offered and updated: the releases the embedded origin serves,
+/// signing, and the devices' OTA settings. Part of `FleetConfiguration` (`ota`).
+public struct FleetOTAOptions: Sendable, Equatable {
+    /// Releases the embedded origin serves as `fw-<version>.bin` (built for the fleet's chip, the
+    /// version as the app descriptor's release name).
+    public var releases: [String] = []
+    /// The release `manifest.json` names; nil: the last of `releases` (no manifest without releases).
+    public var manifestRelease: String?
+    /// Bytes of app code in each generated image (the image is this plus header, descriptor, hash).
+    public var imagePayloadBytes = 256 * 1024
+    /// PEM private key (RSA-3072 or ECDSA-P256): every image is signed with it (Secure Boot V2), and
+    /// the devices have Secure Boot on with its digest in eFuse, so they boot and install only
+    /// images it signed.
+    public var signingKeyPath: String?
+    /// Devices refuse unsigned images even without Secure Boot in eFuse.
+    public var requireSignature = false
+    /// Releases whose firmware cannot reach the broker (a bad build): devices that install one
+    /// fail to confirm it, reboot and roll back.
+    public var brokenReleases: Set<String> = []
+    /// A new image must reach the broker within this many seconds or it is rolled back.
+    public var confirmWithinSeconds = 60.0
+    /// Devices poll the manifest this often; nil: only on `{"action":"check"}`.
+    public var manifestPollSeconds: Double?
+    /// The manifest devices check; nil: the embedded origin's `manifest.json` when it publishes one.
+    public var manifestURL: String?
+    /// Simulate each device's flash, eFuses and bootloader (needed for updates to take effect).
+    public var modelFlash = true
+
+    public init() {}
+
+    /// The OTA settings every device of the fleet gets, with the origin's manifest URL.
+    func deviceSettings(manifestURL: String?) -> DeviceOTASettings {
+        DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
+                          confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
+                          requireSignature: requireSignature || signingKeyPath != nil)
+    }
+}
+
+/// One device's OTA settings (`DeviceSpec.ota`), applied to its `DeviceConfig`.
+public struct DeviceOTASettings: Sendable, Equatable {
+    public var manifestURL: String?
+    public var pollInterval: TimeSpan?
+    public var confirmWithin: TimeSpan
+    public var requireSignature: Bool
+
+    public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
+                requireSignature: Bool = false) {
+        self.manifestURL = manifestURL
+        self.pollInterval = pollInterval
+        self.confirmWithin = confirmWithin
+        self.requireSignature = requireSignature
+    }
+
+    func apply(to config: inout DeviceConfig) {
+        config.manifestURL = manifestURL
+        config.manifestPollInterval = pollInterval
+        config.ota.confirmWithin = confirmWithin
+        config.ota.requireSignature = requireSignature
+    }
+}

@@ -1,0 +1,96 @@
+import DeviceCore
+
+/// What every device host of a run gets from the fleet's firmware: its OTA settings and a
+/// factory-fresh chip (copies share the factory image and the partition table).
+struct FleetFirmwareSetup: Sendable {
+    let settings: DeviceOTASettings
+    /// The chip as built at the factory.
+    let template: DeviceChip
+
+    /// A new device's chip: the factory image in ota_0, otadata erased, the fleet's eFuses.
+    func chip() -> DeviceChip { template }
+}
+
+extension FleetRunner {
+    /// Builds the fleet's firmware (`configuration.ota`): the factory image every device starts
+    /// with, the releases and `manifest.json` the embedded origin serves, and the devices' OTA
+    /// settings and eFuses (Secure Boot with the signing key's digest when images are signed).
+    /// nil when flash is not modelled.
+    /// Flash bytes the devices hold privately (image bytes not shared, otadata): what a fleet's
+    /// flash costs beyond the shared images. Blocks until every reactor has answered.
+    public func privateFlashBytes() -> Int {
+        shards.reduce(0) { total, shard in
+            total + syncOn(shard.reactor) { shard.hosts.reduce(0) { $0 + ($1.chip?.flash.privateBytes ?? 0) } }
+        }
+    }
+
+    /// Builds release `version` (once), serves it from the embedded origin as `fw-<version>.bin`
+    /// and, with `manifest`, points `manifest.json` at it: a rollout decided during the run.
+    /// Returns the image's URL.
+    @discardableResult
+    public func publishRelease(_ version: String, manifest: Bool = true) throws(FirmwareCatalogError) -> String {
+        guard let firmware, let origin else { throw .write("no embedded origin or no firmware catalog in this run") }
+        try firmware.publish([version], manifestRelease: manifest ? version : nil, to: origin)
+        return origin.url(of: FirmwareCatalog.fileName(version))
+    }
+
+    func prepareFirmware() throws(FirmwareCatalogError) -> FleetFirmwareSetup? {
+        let c = configuration
+        let o = c.ota
+        guard o.modelFlash else { return nil }
+        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath)
+        firmware = catalog
+        var manifestURL = o.manifestURL
+        if let origin {
+            let release = o.manifestRelease ?? o.releases.last
+            try catalog.publish(o.releases, manifestRelease: release, to: origin)
+            // Devices check the origin's manifest even before one is published (a 404 until then).
+            if manifestURL == nil { manifestURL = origin.url(of: "manifest.json") }
+        }
+        let efuses = catalog.trustedKeyDigest.map { EFuses(keyDigests: [$0], secureBootEnabled: true) } ?? EFuses()
+        let chip = DeviceChip(chip: c.chip, factoryImage: try catalog.image(c.firmwareVersion), efuses: efuses,
+                              brokenReleases: o.brokenReleases)
+        return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), template: chip)
+    }
+}
+
+/// What the devices' updaters did during a run, summed over the fleet (the report's `ota` section).
+public struct OTAOutcomes: Sendable, Equatable {
+    /// Updates accepted and started (a download began).
+    public var started = 0
+    /// Verified images committed to otadata (the device rebooted into them).
+    public var committed = 0
+    /// New images confirmed VALID after reaching the broker.
+    public var succeeded = 0
+    /// Updates refused or abandoned, and by `OTAError.kind`.
+    public var refused = 0
+    public var refusedByKind: [String: Int] = [:]
+
+    mutating func add(_ c: DeviceCounters) {
+        started += c.otaUpdatesStarted
+        committed += c.otaImagesCommitted
+        succeeded += c.otaConfirmed
+        refused += c.otaRefusals
+        for k in c.otaRefusalKinds { refusedByKind[k.kind, default: 0] += k.count }
+    }
+}
+
+extension FleetRunner {
+    /// Sums every device's OTA counters (reactor threads; blocks until each has answered).
+    func otaOutcomes() -> OTAOutcomes {
+        var total = OTAOutcomes()
+        for shard in shards {
+            let part: OTAOutcomes = syncOn(shard.reactor) {
+                var o = OTAOutcomes()
+                for h in shard.hosts { o.add(h.firmware.counters) }
+                return o
+            }
+            total.started += part.started
+            total.committed += part.committed
+            total.succeeded += part.succeeded
+            total.refused += part.refused
+            for (k, n) in part.refusedByKind { total.refusedByKind[k, default: 0] += n }
+        }
+        return total
+    }
+}

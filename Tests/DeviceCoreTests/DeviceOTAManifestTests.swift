@@ -1,0 +1,61 @@
+import XCTest
+@testable import DeviceCore
+
+/// The manifest check through `Device` when it does not end in an update: failures, stalls, a busy channel.
+final class DeviceOTAManifestTests: XCTestCase {
+    let url = DeviceOTATriggerTests.imageURL
+
+    func chip(_ config: DeviceConfig = DeviceOnChip.config()) throws -> DeviceOnChip {
+        try DeviceOnChip(config: config, factoryImage: TestImages.simple("1.0.0"))
+    }
+
+    func testManifestFailuresLeaveTheDeviceIdle() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        var chip = try chip(config)
+        chip.command(#"{"action":"check"}"#)  // 404
+        chip.run(for: .seconds(1))
+        chip.files[DeviceOTATriggerTests.manifestURL] = Array(#"{"version":"2.0"}"#.utf8)
+        chip.command(#"{"action":"check"}"#)
+        chip.run(for: .seconds(1))
+        chip.files[DeviceOTATriggerTests.manifestURL] = Array(("{\"notes\":\"" + String(repeating: "x", count: 5000) + "\"}").utf8)
+        chip.command(#"{"action":"check"}"#)
+        chip.run(for: .seconds(1))
+        XCTAssertEqual(chip.log.logLines.filter { $0.hasPrefix("ota: manifest check failed: ") },
+                       ["ota: manifest check failed: download HTTP 404",
+                        #"ota: manifest check failed: missing "firmware_url""#,
+                        "ota: manifest check failed: larger than 4096 bytes"])
+        XCTAssertEqual(chip.device.counters.manifestFailures, 3)
+        XCTAssertEqual(chip.downloadRequests.count, 3)
+        XCTAssertEqual(chip.device.reportedState, .online)
+    }
+
+    func testManifestDownloadThatStallsIsAbandoned() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        config.ota.stallTimeout = .seconds(10)
+        var chip = try chip(config)
+        chip.files[DeviceOTATriggerTests.manifestURL] = Array(#"{"version":"2.0","firmware_url":"http://h/f.bin"}"#.utf8)
+        chip.chunkInterval = .seconds(60)  // the server never gets to send
+        chip.command(#"{"action":"check"}"#)
+        XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#)?.status, 409,
+                       "the channel is taken by the manifest")
+        chip.run(for: .seconds(11))
+        XCTAssertTrue(chip.log.contains(.cancelDownload))
+        XCTAssertTrue(chip.log.logLines.contains("ota: manifest check failed: stalled"))
+        XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#, id: 2)?.status, 202)
+    }
+
+    func testPeriodicPollIsSkippedWhileAnUpdateRuns() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        config.manifestPollInterval = .seconds(10)
+        var chip = try chip(config)
+        chip.files[url] = TestImages.simple("1.1.0", payload: 100_000)
+        chip.chunkInterval = .seconds(2)  // a 14 s download
+        chip.command(#"{"version":"1.1.0","url":"\#(url)"}"#)
+        chip.run(for: .seconds(12))
+        XCTAssertEqual(chip.downloadRequests.map(\.url), [url], "no manifest fetch on the busy channel")
+        XCTAssertTrue(chip.log.logLines.contains("ota: manifest poll skipped (offline or busy)"))
+    }
+}

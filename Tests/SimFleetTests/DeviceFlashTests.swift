@@ -1,0 +1,187 @@
+import DeviceCore
+import XCTest
+@testable import SimFleet
+
+/// `DeviceFlash` must read back exactly what a plain `NORFlash` holds after the same operations,
+/// while keeping image bytes shared between devices and out of each device at rest.
+final class DeviceFlashTests: XCTestCase {
+    let slot0 = 0x10000, slot1 = 0x310000
+
+    func image(_ version: String, payload: Int = 40_000) -> [UInt8] {
+        AppImageBuilder.simple(chip: .esp32c6, version: version, payload: FirmwareCatalog.payload(for: version, count: payload),
+                               hasher: OpenSSLSHA256.self)
+    }
+
+    func testSeededOperationsReadBackLikeAPlainNORFlash() throws {
+        let store = ImageStore()
+        let factory = store.intern(image("1.0.0"))
+        var shared = DeviceFlash(store: store)
+        shared.program(factory, slot: 0)
+        var plain = NORFlash()
+        try plain.write(offset: slot0, bytes: factory.bytes)
+        var random = SeededRandom(seed: 2026)
+        let regions = [0xD000, slot0, slot1, slot0 + 0x8000, slot1 + 0x2_F000]
+        for step in 0..<600 {
+            let base = regions[Int(random.next(upTo: UInt64(regions.count - 1)))]
+            let sector = base / 4096 + Int(random.next(upTo: 12))
+            let op: FlashOperation
+            if random.next(upTo: 3) == 0 {
+                op = .erase(offset: sector * 4096, length: 4096 * (1 + Int(random.next(upTo: 2))))
+            } else {
+                let length = 1 + Int(random.next(upTo: 6000))
+                let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                op = .write(offset: sector * 4096 + Int(random.next(upTo: 4095)), bytes: bytes)
+            }
+            try plain.apply(op)
+            try shared.apply(op)
+            shared.foldWhileWriting()
+            if step % 50 == 49 { shared.settle() }
+            if step % 10 == 0 {
+                let probe = regions[(step / 10) % regions.count]
+                XCTAssertEqual(try shared.read(offset: probe, length: 60_000), try plain.read(offset: probe, length: 60_000), "step \(step)")
+            }
+        }
+        shared.settle()
+        for base in regions {
+            XCTAssertEqual(try shared.read(offset: base, length: 120_000), try plain.read(offset: base, length: 120_000))
+        }
+    }
+
+    func testErrorsMatchNORFlash() {
+        var flash = DeviceFlash()
+        XCTAssertThrowsError(try flash.apply(.erase(offset: 100, length: 4096))) {
+            XCTAssertEqual($0 as? FlashError, .unalignedErase(offset: 100, length: 4096))
+        }
+        XCTAssertThrowsError(try flash.read(offset: 8 * 1024 * 1024 - 10, length: 11)) {
+            XCTAssertEqual($0 as? FlashError, .outOfRange(offset: 8 * 1024 * 1024 - 10, length: 11, flashSize: 8 * 1024 * 1024))
+        }
+    }
+
+    /// Two devices download the same release the way the updater writes it: after `settle` both
+    /// slots refer to one shared copy and each device keeps only its otadata sectors.
+    func testDevicesThatDownloadTheSameImageShareItAndHoldOnlyOtadata() throws {
+        let store = ImageStore()
+        let factory = store.intern(image("1.0.0"))
+        let update = image("1.1.0", payload: 300_000)
+        var devices = [DeviceFlash(store: store), DeviceFlash(store: store)]
+        for i in devices.indices {
+            devices[i].program(factory, slot: 0)
+            var offset = 0
+            while offset < update.count {
+                if offset % 4096 == 0 { try devices[i].apply(.erase(offset: slot1 + offset, length: 4096)) }
+                let n = min(1460, update.count - offset, 4096 - offset % 4096)
+                try devices[i].apply(.write(offset: slot1 + offset, bytes: Array(update[offset..<(offset + n)])))
+                offset += n
+            }
+            XCTAssertGreaterThan(devices[i].privateBytes, update.count - 4096, "while writing, the image is the device's own")
+            for op in OTAData.flashOperations(partitionOffset: 0xD000, sector: 1, entry: .sealed(sequence: 2, state: .new)) {
+                try devices[i].apply(op)
+            }
+            devices[i].settle()
+            XCTAssertEqual(devices[i].privateBytes, 32, "at rest: one otadata entry")
+        }
+        let a = try XCTUnwrap(devices[0].image(inSlot: 1)), b = try XCTUnwrap(devices[1].image(inSlot: 1))
+        XCTAssertTrue(a === b, "one copy for both devices")
+        XCTAssertEqual(a.bytes, update)
+        XCTAssertTrue(devices[0].image(inSlot: 0) === factory)
+        XCTAssertEqual(store.liveImages, 2)
+    }
+
+    func testBootloaderBootsFromDeviceFlashAsFromNORFlash() throws {
+        let store = ImageStore()
+        var flash = DeviceFlash(store: store)
+        flash.program(store.intern(image("1.0.0")), slot: 0)
+        var plain = NORFlash()
+        try plain.write(offset: slot0, bytes: image("1.0.0"))
+        var efusesA = EFuses(), efusesB = EFuses()
+        let loader = Bootloader<OpenSSLCrypto>(chip: .esp32c6)
+        let a = try loader.boot(flash: &flash, efuses: &efusesA)
+        let b = try loader.boot(flash: &plain, efuses: &efusesB)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.app.version, "1.0.0")
+        XCTAssertEqual(try flash.read(offset: 0xD000, length: 8192), try plain.read(offset: 0xD000, length: 8192))
+    }
+
+    func testChipBootsRollsBackAndBricksAsTheBootloaderDecides() throws {
+        let store = ImageStore()
+        var chip = DeviceChip(chip: .esp32c6, factoryImage: store.intern(image("1.0.0")))
+        XCTAssertEqual(chip.boot()?.firmwareVersion, "1.0.0")
+        for op in OTAData.flashOperations(partitionOffset: 0xD000, sector: 1, entry: .sealed(sequence: 2, state: .new)) {
+            XCTAssertTrue(chip.perform(.flash(op)))
+        }
+        let pointedAtEmptySlot = chip.boot()
+        XCTAssertEqual(pointedAtEmptySlot?.firmwareVersion, "1.0.0", "ota_1 holds nothing: the bootloader falls back")
+        XCTAssertEqual(pointedAtEmptySlot?.ota?.rollbackCause, .notBootable)
+        XCTAssertTrue(chip.perform(.flash(.erase(offset: slot0, length: 4096))))
+        XCTAssertNil(chip.boot(), "no bootable app left")
+        XCTAssertFalse(chip.perform(.log(.info, "x")))
+    }
+
+    /// A download cut short costs nothing over the release (a shorter view of it); one with a
+    /// flipped byte costs the one sector that differs.
+    func testPartialAndCorruptedDownloadsFoldIntoTheReleasePlusAPatchedSector() throws {
+        let store = ImageStore()
+        let release = store.intern(image("1.1.0", payload: 200_000))
+        var corrupted = release.bytes
+        corrupted[150_123] ^= 0x40
+        for (name, written, cost) in [("partial", Array(release.bytes.prefix(90_000 + 1234)), 0...0),
+                                      ("corrupted", corrupted, 4000...4096)] {
+            var flash = DeviceFlash(store: store)
+            var plain = NORFlash()
+            for op in [FlashOperation.erase(offset: slot1, length: 256 * 1024), .write(offset: slot1, bytes: written)] {
+                try flash.apply(op)
+                try plain.apply(op)
+            }
+            flash.settle()
+            XCTAssertTrue(cost.contains(flash.privateBytes), "\(name): \(flash.privateBytes) private bytes")
+            XCTAssertNil(flash.image(inSlot: 1), "\(name) is not the release")
+            XCTAssertEqual(try flash.read(offset: slot1, length: 260_000), try plain.read(offset: slot1, length: 260_000), name)
+        }
+        XCTAssertEqual(store.liveImages, 1, "no copy of either was made")
+    }
+
+    /// A download front to back over a larger old image: folded every 16 sectors into the release
+    /// as a layer over the old image's tail, so the device never holds more than 16 sectors of it,
+    /// and every read matches a plain NOR flash throughout.
+    func testDownloadOverAnOldImageIsFoldedAsItIsWrittenAndReadsStayExact() throws {
+        for (oldPayload, newPayload) in [(300_000, 180_000), (100_000, 180_000)] {
+            try download(over: oldPayload, newPayload)
+        }
+    }
+
+    private func download(over oldPayload: Int, _ newPayload: Int) throws {
+        let store = ImageStore()
+        let old = store.intern(image("1.0.0", payload: oldPayload))
+        let release = store.intern(image("1.1.0", payload: newPayload))
+        var flash = DeviceFlash(store: store)
+        flash.program(old, slot: 1)
+        var plain = NORFlash()
+        try plain.write(offset: slot1, bytes: old.bytes)
+        var offset = 0, highest = 0, step = 0
+        while offset < release.bytes.count {
+            var ops: [FlashOperation] = []
+            if offset % 4096 == 0 { ops.append(.erase(offset: slot1 + offset, length: 4096)) }
+            let n = min(1460, release.bytes.count - offset, 4096 - offset % 4096)
+            ops.append(.write(offset: slot1 + offset, bytes: Array(release.bytes[offset..<(offset + n)])))
+            for op in ops {
+                try flash.apply(op)
+                try plain.apply(op)
+                flash.foldWhileWriting()
+            }
+            highest = max(highest, flash.privateBytes)
+            offset += n
+            step += 1
+            if step % 37 == 0 {
+                XCTAssertEqual(try flash.read(offset: slot1, length: 320_000), try plain.read(offset: slot1, length: 320_000), "at byte \(offset)")
+            }
+        }
+        XCTAssertLessThanOrEqual(highest, DeviceFlash.foldEvery * 4096, "never more than one fold's worth of private sectors")
+        flash.settle()
+        XCTAssertEqual(flash.privateBytes, 0)
+        XCTAssertEqual(try flash.read(offset: slot1, length: 320_000), try plain.read(offset: slot1, length: 320_000))
+        XCTAssertEqual(store.liveImages, 2, "the new release over the old one's tail, no third image")
+        if old.bytes.count <= release.bytes.count {
+            XCTAssertTrue(flash.image(inSlot: 1) === release, "nothing of the old image is left: the slot is the release")
+        }
+    }
+}

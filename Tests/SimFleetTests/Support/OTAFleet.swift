@@ -1,0 +1,47 @@
+import DeviceCore
+import Foundation
+import XCTest
+@testable import SimFleet
+
+/// Fleet shapes and commands shared by the fleet OTA tests.
+enum OTAFleet {
+    static func configuration(devices: Int = 5, _ ota: FleetOTAOptions) -> FleetConfiguration {
+        var c = FleetConfiguration(devices: devices, heartbeatMs: 500, qos: 1, rampPerSecond: 200, seed: 11,
+                                   durationSeconds: 120, reactors: 2, drainSeconds: 3)
+        c.idTemplate = "ota-{n:02}"
+        c.ota = ota
+        return c
+    }
+
+    static func options(releases: [String], payload: Int = 200_000) -> FleetOTAOptions {
+        var o = FleetOTAOptions()
+        o.releases = releases
+        o.imagePayloadBytes = payload
+        return o
+    }
+
+    static func install(_ version: String, on runner: FleetRunner<FleetDevice>, devices: [Int], sha256: Bool = true) throws {
+        let origin = try XCTUnwrap(runner.origin)
+        let image = try XCTUnwrap(runner.firmware).image(version)
+        var command = #"{"version":"\#(version)","url":"\#(origin.url(of: FirmwareCatalog.fileName(version)))""#
+        if sha256 { command += #","sha256":"\#(hexString(image.digest))","size":\#(image.bytes.count)"# }
+        runner.sendCommand(devices: devices, payload: Array((command + "}").utf8))
+    }
+}
+
+/// Every status message the broker delivered, by device id, parsed.
+final class StatusLog: @unchecked Sendable {
+    private let subscriber: Subscriber
+
+    init(_ runner: FleetRunner<FleetDevice>) throws {
+        subscriber = try Subscriber(port: try XCTUnwrap(runner.broker?.ports.first), topic: "device/+/status")
+    }
+
+    func all(_ id: String) -> [JSONValue] {
+        subscriber.messages.filter { $0.topic == "device/\(id)/status" }.compactMap { try? JSONReader().parse(Array($0.payload.utf8)) }
+    }
+
+    func latest(_ id: String) -> JSONValue? { all(id).last }
+
+    func stop() { subscriber.stop() }
+}
