@@ -115,6 +115,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
+        let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
@@ -133,6 +134,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     if let shell { host.provide(shell) }
                     host.chip = fleetFirmware?.chip()
                     host.registrationURL = registration
+                    host.faults.originPrefix = originPrefix
                     return host
                 }
                 shard.add(hosts)

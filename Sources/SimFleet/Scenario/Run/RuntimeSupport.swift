@@ -24,6 +24,11 @@ public enum RuntimeSupport {
                 }
             }
         }
+        for image in scenario.firmware {
+            if case .file = image.source {
+                no("firmware images from a file (the embedded origin serves generated images)", at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "file")
+            }
+        }
         if case .embedded(let embedded) = scenario.backend, !embedded.acl {
             no("'acl: false' (the embedded broker always confines each device to its own topics)",
                at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "acl")
@@ -45,16 +50,22 @@ public enum RuntimeSupport {
             case .wait, .hold, .brokerRestart, .clearFaults:
                 break
             case .deviceFault(let fault):
-                switch fault.kind {
-                case .powerCycle, .wifiDrop: break
-                case .powerLossDuringFlashWrite: no("device_fault kind power_loss_during_flash", at: step.position, key: "device_fault")
-                case .resetWiFi: no("device_fault kind reset_wifi (portal provisioning)", at: step.position, key: "device_fault")
+                if case .resetWiFi(true) = fault.kind, scenario.fleet.allSatisfy(\.provisioned) {
+                    no("reset_wifi with reprovision on devices that started provisioned (only unprovisioned groups get portal sockets)",
+                       at: step.position, key: "device_fault")
                 }
             case .rampUp: no("ramp_up steps (the ramp starts with the run)", at: step.position, key: "ramp_up")
-            case .rollout: no("rollout (the devices have no OTA updater yet)", at: step.position, key: "rollout")
-            case .firmwareFault: no("firmware_fault (nothing downloads from the origin yet: the devices have no OTA updater)", at: step.position, key: "firmware_fault")
-            case .networkFault: no("network_fault", at: step.position, key: "network_fault")
-            case .provision: no("provision through the captive portal", at: step.position, key: "provision")
+            case .firmwareFault: break
+            case .rollout:
+                if !scenario.backend.isEmbedded {
+                    no(step.kind + " against an external backend (cohort commands need the embedded origin's images)",
+                       at: step.position, key: step.kind)
+                }
+            case .networkFault: break
+            case .provision:
+                if scenario.fleet.allSatisfy(\.provisioned) {
+                    no("provision in a fleet whose devices all start provisioned (no portals)", at: step.position, key: "provision")
+                }
             case .aclProbe:
                 if !scenario.backend.isEmbedded {
                     no("acl_probe against an external broker (its refusals are judged by the embedded broker's rules)",

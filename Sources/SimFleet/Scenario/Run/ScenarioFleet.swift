@@ -21,6 +21,19 @@ public enum ScenarioFleet {
         let total = Double(scenario.duration.microseconds) / 1e6
         c.durationSeconds = max(0, total - Double(group.count) / group.rampPerSecond)
         c.scenarioName = scenario.name
+        c.ota.releases = scenario.firmware.map(\.version)
+        c.ota.manifestRelease = scenario.firmware.last(where: \.inManifest)?.version
+        let sizes = scenario.firmware.compactMap { image -> Int? in
+            if case .generated(_, let size) = image.source { return size }
+            return nil
+        }
+        if let largest = sizes.max() { c.ota.imagePayloadBytes = max(4096, largest - 4096) }
+        if !group.provisioned {
+            // Each run its own 127.X block, so runs side by side do not fight over portal addresses.
+            let block = UInt8(100 + Int(getpid()) % 150)
+            c.accessPoints = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
+                                                 radio: radio(scenario))
+        }
         if case .external(let backend) = scenario.backend {
             let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }
             guard let choice = BrokerChoice.parse(backend.broker, tls: tls) else {
@@ -41,6 +54,15 @@ public enum ScenarioFleet {
         }
         try checkIDs(scenario, c)
         return c
+    }
+
+    /// The WiFi around the devices (the default neighbourhood: `simfleet` / `simfleet-wifi` and two others).
+    static func radio(_ scenario: Scenario) -> SimulatedRadio { .neighbourhood }
+
+    /// The network `provision` gives devices through their portals: the first of the radio environment.
+    static func provisioningNetwork(_ scenario: Scenario) -> (ssid: String, password: String) {
+        let first = radio(scenario).networks[0]
+        return (first.ssid, first.password ?? "")
     }
 
     /// Replaces `{env:NAME}` with the environment variable, so secrets stay out of scenario files.

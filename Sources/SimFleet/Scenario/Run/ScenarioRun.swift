@@ -76,6 +76,8 @@ public enum ScenarioRun {
         }
         driver.start()
         var report = runner.runToCompletion()
+        report.provisioning = driver.provisioning
+        report.stormDisconnects = driver.disconnects
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument

@@ -26,6 +26,13 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     private var done = DispatchSemaphore(value: 0)
     private var _failures: [Failure] = []
     private var _completed = 0
+    /// Targeted origin faults in force (timeline thread only; `clear_faults` empties them).
+    var originFaults = OriginFaults.none
+    /// Links impaired by `network_fault` (timeline thread only; `clear_faults` restores them).
+    var impairedLinks: Set<Int> = []
+    private var _tally = ProvisioningTally()
+    private var _provisioningUsed = false
+    private var _disconnects = 0
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -38,6 +45,17 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     }
 
     public var failures: [Failure] { lock.withLock { _failures } }
+
+    /// Portal provisioning done by the timeline, nil when no step provisioned or reset WiFi.
+    public var provisioning: ProvisioningTally? { lock.withLock { _provisioningUsed ? _tally : nil } }
+    /// Connections dropped by disconnect storms.
+    public var disconnects: Int { lock.withLock { _disconnects } }
+
+    func count(_ body: (inout ProvisioningTally) -> Void) {
+        lock.withLock { _provisioningUsed = true; body(&_tally) }
+    }
+
+    func countDisconnects(_ n: Int) { lock.withLock { _disconnects += n } }
 
     public func start() {
         let thread = Thread { [self] in
@@ -80,6 +98,12 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
         let step = scenario.timeline[i]
         return "timeline step " + String(i + 1) + (step.name.map { " '" + $0 + "'" } ?? "") + " (" + step.kind + " at "
             + step.position.description + ")"
+    }
+
+    /// A step that could not do all it should: failed in the verdict, named with what went wrong.
+    func fail(_ what: String, _ why: String) {
+        log("simfleet: " + what + ": " + why)
+        lock.withLock { _failures.append(Failure(expression: what, measured: why)) }
     }
 
     func record(_ i: Int, _ why: String) {
@@ -130,8 +154,10 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             switch fault.kind {
             case .powerCycle(let off): runner.powerCycle(devices: targets, offFor: off)
             case .wifiDrop(let duration): runner.dropWiFi(devices: targets, downFor: duration)
-            case .powerLossDuringFlashWrite, .resetWiFi:
-                preconditionFailure("RuntimeSupport refuses these before the run")
+            case .powerLossDuringFlashWrite:
+                runner.cutPowerDuringNextFlashWrite(devices: targets, off: .seconds(1))
+            case .resetWiFi(let reprovision):
+                resetWiFi(targets, reprovision: reprovision)
             }
             return true
         case .brokerRestart(let down):
@@ -143,6 +169,22 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             }
             return true
         case .clearFaults:
+            originFaults = .none
+            runner.setOriginFaults(.none)
+            if !impairedLinks.isEmpty { runner.impairLinks(devices: impairedLinks.sorted(), latency: nil, loss: 0) }
+            impairedLinks = []
+            return true
+        case .rollout(let rollout):
+            self.rollout(rollout, targets: targets)
+            return true
+        case .firmwareFault(let fault):
+            firmwareFault(fault, targets: targets)
+            return true
+        case .networkFault(let fault):
+            networkFault(fault, targets: targets)
+            return true
+        case .provision:
+            provision(targets)
             return true
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {
@@ -152,7 +194,7 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }
             return true
-        case .rampUp, .rollout, .firmwareFault, .networkFault, .provision:
+        case .rampUp:
             preconditionFailure("RuntimeSupport refuses these before the run")
         }
     }
