@@ -15,7 +15,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     var link = LinkState.off
     var everConnected = false
     var connectStartedAt: Instant?
-    /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
+    /// libmosquitto message id → the heartbeat's delivery key (boot count and seq, `HeartbeatFields`), until the PUBACK.
     var unacknowledged: [(mid: Int32, seq: Int)] = []
     var subscriptions: [(mid: Int32, topic: String)] = []
     /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every

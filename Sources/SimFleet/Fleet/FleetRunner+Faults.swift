@@ -28,7 +28,7 @@ extension FleetRunner {
             let mine = devices.filter { $0 % n == r }
             guard !mine.isEmpty else { continue }
             let part: [(Int, String)] = syncOn(shard.reactor) {
-                mine.compactMap { i in shard.host(fleetIndex: i, stride: n).map { (i, $0.firmware.runningFirmwareVersion) } }
+                mine.compactMap { i in shard.host(fleetIndex: i, stride: n).map { (i, $0.runningVersion) } }
             }
             for (i, v) in part { out[i] = v }
         }

@@ -120,7 +120,9 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
                 let deadline = runner.elapsedSeconds + Double(timeout.microseconds) / 1e6
                 var held = false
                 while !isStopped && runner.elapsedSeconds < deadline {
-                    if ExpectationEvaluator(report: LiveFigures.document(runner.snapshot())).holds(condition.comparison) {
+                    let versions = LiveFigures.needsVersions(condition.comparison) ? runner.versionCounts() : [:]
+                    if ExpectationEvaluator(report: LiveFigures.document(runner.snapshot(), versions: versions))
+                        .holds(condition.comparison) {
                         held = true
                         break
                     }
