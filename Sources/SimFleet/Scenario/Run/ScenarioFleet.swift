@@ -57,12 +57,16 @@ public enum ScenarioFleet {
     }
 
     /// The WiFi around the devices (the default neighbourhood: `simfleet` / `simfleet-wifi` and two others).
-    static func radio(_ scenario: Scenario) -> SimulatedRadio { .neighbourhood }
+    static func radio(_ scenario: Scenario) -> SimulatedRadio {
+        scenario.wifi.isEmpty ? .neighbourhood : SimulatedRadio(networks: scenario.wifi)
+    }
 
-    /// The network `provision` gives devices through their portals: the first of the radio environment.
-    static func provisioningNetwork(_ scenario: Scenario) -> (ssid: String, password: String) {
-        let first = radio(scenario).networks[0]
-        return (first.ssid, first.password ?? "")
+    /// The credentials `provision` submits: the step's network (default the first of the radio
+    /// environment) with its passphrase unless the step gives another.
+    static func provisioningNetwork(_ scenario: Scenario, _ step: Provision?) -> (ssid: String, password: String) {
+        let networks = radio(scenario).networks
+        let network = networks.first { $0.ssid == step?.ssid } ?? networks[0]
+        return (network.ssid, step?.password ?? network.password ?? "")
     }
 
     /// Replaces `{env:NAME}` with the environment variable, so secrets stay out of scenario files.

@@ -10,11 +10,11 @@ extension TimelineDriver {
     /// POSTs the run's WiFi credentials to each target's captive portal (`/save` on the device's own
     /// loopback address), retrying while its access point is not up yet; a device whose portal never
     /// accepts them is a step failure.
-    func provision(_ targets: [Int]) {
+    func provision(_ targets: [Int], _ step: Provision? = nil) {
         guard let exposure = runner.configuration.accessPoints else {
             return fail("provision", "the devices have no captive portals in this run")
         }
-        let wifi = ScenarioFleet.provisioningNetwork(scenario)
+        let wifi = ScenarioFleet.provisioningNetwork(scenario, step)
         var pending = targets
         var lastError: [Int: String] = [:]
         let deadline = runner.elapsedSeconds + TimelineDriver.provisionTimeout

@@ -185,8 +185,8 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
         case .networkFault(let fault):
             networkFault(fault, targets: targets)
             return true
-        case .provision:
-            provision(targets)
+        case .provision(let step):
+            provision(targets, step)
             return true
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {
