@@ -154,11 +154,11 @@ final class ScenarioRunTests: XCTestCase {
         fleet: [{count: 2}]
         firmware: [{version: 1.1.0}]
         timeline:
-          - rollout: {version: 1.1.0}
+          - ramp_up: all
         """)
         let run = try simfleet(["run", file])
         XCTAssertEqual(run.status, 2)
-        XCTAssertTrue(run.err.contains(file + ":6:5: not supported yet: rollout"), run.err)
+        XCTAssertTrue(run.err.contains(file + ":6:5: not supported yet: ramp_up"), run.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ota-report.json").path))
     }
 

@@ -14,7 +14,8 @@ public struct OriginFaults: Sendable, Equatable {
     public var targeted: [TargetedFault] = []
 
     public init(corruptPercent: Double = 0, truncatePercent: Double = 0, dropPercent: Double = 0,
-                rateLimitBytesPerSecond: Int? = nil, seed: UInt64 = 1) {
+                rateLimitBytesPerSecond: Int? = nil, seed: UInt64 = 1, targeted: [TargetedFault] = []) {
+        self.targeted = targeted
         self.corruptPercent = corruptPercent
         self.truncatePercent = truncatePercent
         self.dropPercent = dropPercent

@@ -15,6 +15,18 @@ extension FleetRunner {
         forEachHost(devices) { h, _ in h.setLinkImpairment(latency: latency, loss: loss) }
     }
 
+    /// Powers on the devices that wait for a ramp-up (`start: on_ramp_up`), `perSecond` apart in
+    /// the given order; devices already on are left alone. Returns at once.
+    public func rampUp(devices: [Int], perSecond: Double) {
+        let order = Dictionary(uniqueKeysWithValues: devices.enumerated().map { ($1, $0) })
+        forEachHost(devices) { h, now in
+            guard let at = h.powerOnAt, at > now + .seconds(86_400) else { return }
+            let offset = Double(order[h.spec.index] ?? 0) / perSecond
+            h.powerOnAt = now + TimeSpan(microseconds: Int64(offset * 1_000_000))
+            h.reactor.schedule(h.slot, at: h.powerOnAt)
+        }
+    }
+
     /// Drops each device's MQTT connection (no DISCONNECT); the devices reconnect with backoff.
     public func dropConnections(devices: [Int]) {
         forEachHost(devices) { h, _ in h.dropMQTTConnection() }

@@ -10,19 +10,8 @@ public enum RuntimeSupport {
         func no(_ what: String, at position: SourcePosition, key: String? = nil) {
             out.append(ScenarioError("not supported yet: " + what, at: position, key: key))
         }
-        if scenario.fleet.count > 1 {
-            no("more than one fleet group (the runtime runs one fleet shape per run)", at: scenario.fleet[1].position)
-        }
-        for group in scenario.fleet {
-            if !group.startAtBeginning {
-                no("'start: on_ramp_up' (every device powers on along the ramp from the start)", at: group.position, key: "start")
-            }
-            for token in IDTemplate.tokens(group.idTemplate).tokens {
-                if token == .group || { if case .random = token { return true }; return false }() {
-                    no("{group} and {rand:N} in run ids (the runtime knows {n}, {n:0W}, {chip}, {mac})", at: group.position, key: "id")
-                    break
-                }
-            }
+        for group in scenario.fleet.dropFirst() where group.chip != scenario.fleet[0].chip {
+            no("groups of different chips in one run (the flash model builds one chip's images)", at: group.position, key: "chip")
         }
         for image in scenario.firmware {
             if case .file = image.source {
@@ -54,7 +43,7 @@ public enum RuntimeSupport {
                     no("reset_wifi with reprovision on devices that started provisioned (only unprovisioned groups get portal sockets)",
                        at: step.position, key: "device_fault")
                 }
-            case .rampUp: no("ramp_up steps (the ramp starts with the run)", at: step.position, key: "ramp_up")
+            case .rampUp: break
             case .firmwareFault: break
             case .rollout:
                 if !scenario.backend.isEmbedded {

@@ -196,8 +196,13 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }
             return true
-        case .rampUp:
-            preconditionFailure("RuntimeSupport refuses these before the run")
+        case .rampUp(let group, let perSecond):
+            let rate = perSecond ?? scenario.fleet.first { $0.name == group }?.rampPerSecond
+                ?? targets.first.flatMap { i in scenario.group(named: plan.devices[i].group)?.rampPerSecond } ?? 1000
+            // Only groups that wait for a ramp-up; the others are on (or ramping) since the start.
+            let waiting = targets.filter { scenario.group(named: plan.devices[$0].group)?.startAtBeginning == false }
+            runner.rampUp(devices: waiting, perSecond: rate)
+            return true
         }
     }
 }
