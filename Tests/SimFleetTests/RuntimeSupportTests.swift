@@ -12,8 +12,8 @@ final class RuntimeSupportTests: XCTestCase {
           - provision: {devices: all}
         """))
         let errors = RuntimeSupport.unsupported(s)
-        XCTAssertEqual(errors.map(\.position.line), [10, 12])
-        XCTAssertEqual(errors.map(\.key), ["ramp_up", "provision"], "no portals: every device starts provisioned")
+        XCTAssertEqual(errors.map(\.position.line), [12])
+        XCTAssertEqual(errors.map(\.key), ["provision"], "no portals: every device starts provisioned")
         XCTAssertTrue(errors.allSatisfy { $0.message.hasPrefix("not supported yet: ") })
     }
 

@@ -18,9 +18,6 @@ final class FleetGroupStepTests: XCTestCase {
           - after: online >= 50%
             wait: 2s
           - ramp_up: yard
-          - after: all_online
-            timeout: 15s
-            wait: 1s
         """)
         XCTAssertEqual((0..<4).map { run.runner.deviceID($0) }, run.plan.devices.map(\.id))
         XCTAssertTrue(run.plan.devices[2].id.hasPrefix("yard-"))

@@ -21,14 +21,14 @@ final class StepSchemaTests: XCTestCase {
 
     func testUnknownKeyInANetworkIsNamedWithItsPosition() {
         let e = scenarioError(minimalScenario("wifi:\n  - {ssid: a, pasword: x}"))
-        XCTAssertEqual(e?.position.line, 10)
+        XCTAssertEqual(e?.position.line, 9)
         XCTAssertEqual(e?.key, "pasword")
         XCTAssertTrue(e?.message.contains("unknown key 'pasword' in wifi network") ?? false, e?.description ?? "")
     }
 
     func testShortPassphraseIsRefused() {
         let e = scenarioError(minimalScenario("wifi:\n  - ssid: a\n    password: short"))
-        XCTAssertEqual(e?.position.line, 11)
+        XCTAssertEqual(e?.position.line, 10)
         XCTAssertEqual(e?.position.column, 15)
         XCTAssertTrue(e?.message.contains("8 to 63 characters") ?? false, e?.description ?? "")
     }
@@ -39,7 +39,7 @@ final class StepSchemaTests: XCTestCase {
         timeline:
           - provision: {ssid: elsewhere}
         """))
-        XCTAssertEqual(e?.position.line, 12)
+        XCTAssertEqual(e?.position.line, 10)
         XCTAssertEqual(e?.key, "ssid")
         XCTAssertTrue(e?.message.contains("names no network of 'wifi' (known: shop-floor)") ?? false, e?.description ?? "")
     }
