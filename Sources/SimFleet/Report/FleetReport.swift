@@ -48,6 +48,8 @@ public struct FleetReport: Sendable {
     public var packetsLost: Int
     /// Connections a `disconnect_storm` dropped (`network.disconnects`); filled by the scenario engine.
     public var stormDisconnects = 0
+    /// The scenario's timeline steps as they ran; filled by the scenario engine.
+    public var phases: [TimelinePhase] = []
     /// Portal provisioning done by the scenario engine (`provisioning.*`); nil when none was asked for.
     public var provisioning: ProvisioningTally?
     public var registrationFailed: Int

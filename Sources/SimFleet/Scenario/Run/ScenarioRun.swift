@@ -78,6 +78,7 @@ public enum ScenarioRun {
         var report = runner.runToCompletion()
         report.provisioning = driver.provisioning
         report.stormDisconnects = driver.disconnects
+        report.phases = driver.phases
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument

@@ -33,6 +33,7 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     private var _tally = ProvisioningTally()
     private var _provisioningUsed = false
     private var _disconnects = 0
+    private var _phases: [TimelinePhase] = []
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -48,6 +49,9 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
 
     /// Portal provisioning done by the timeline, nil when no step provisioned or reset WiFi.
     public var provisioning: ProvisioningTally? { lock.withLock { _provisioningUsed ? _tally : nil } }
+    /// The steps that ran, with their start and end (a `hold` is a named steady phase).
+    public var phases: [TimelinePhase] { lock.withLock { _phases } }
+
     /// Connections dropped by disconnect storms.
     public var disconnects: Int { lock.withLock { _disconnects } }
 
@@ -140,8 +144,14 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             }
             guard !isStopped else { return }
             log(String(format: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
+            let started = runner.elapsedSeconds
             guard perform(step.action, targets: plan.steps[i].targets) else { return }
-            lock.withLock { _completed = i + 1 }
+            let phase = TimelinePhase(step: i + 1, kind: step.kind, name: step.name, startSeconds: started,
+                                      endSeconds: runner.elapsedSeconds)
+            lock.withLock {
+                _completed = i + 1
+                _phases.append(phase)
+            }
         }
     }
 
