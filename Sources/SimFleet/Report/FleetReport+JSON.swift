@@ -100,7 +100,8 @@ extension FleetReport {
         })))
         members.append(("network", .object([("disconnects", .int(stormDisconnects)), ("packets_lost", .int(packetsLost))])))
         members.append(("provisioning", provisioning.map { p in
-            .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets))])
+            .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
+                     ("dns_redirects", .int(p.dnsRedirects))])
         } ?? .null))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))

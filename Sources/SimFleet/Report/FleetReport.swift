@@ -152,5 +152,7 @@ public struct ProvisioningTally: Sendable, Equatable {
     public var saved = 0
     public var failed = 0
     public var wifiResets = 0
+    /// Captive-portal checks (a DNS query to the device's responder) answered with the portal's address.
+    public var dnsRedirects = 0
     public init() {}
 }

@@ -29,7 +29,7 @@ final class DeviceStepTests: XCTestCase {
         awaitCondition("reset and provisioned again", timeout: 40) { run.driver.provisioning?.saved == 4 }
         awaitCondition("all online again", timeout: 20) { run.runner.snapshot().online == 3 }
         let report = run.finish()
-        XCTAssertEqual(report.provisioning, { var t = ProvisioningTally(); t.saved = 4; t.wifiResets = 1; return t }())
+        XCTAssertEqual(report.provisioning, { var t = ProvisioningTally(); t.saved = 4; t.wifiResets = 1; t.dnsRedirects = 4; return t }())
         XCTAssertEqual(report.reconnects, 1, "the reset device came back once")
         XCTAssertTrue(run.driver.failures.isEmpty, "\(run.driver.failures)")
     }

@@ -17,6 +17,7 @@ extension TimelineDriver {
         let wifi = ScenarioFleet.provisioningNetwork(scenario, step)
         var pending = targets
         var lastError: [Int: String] = [:]
+        var redirected: Set<Int> = []
         let deadline = runner.elapsedSeconds + TimelineDriver.provisionTimeout
         while !pending.isEmpty && !isStopped && runner.elapsedSeconds < deadline {
             var next: [Int] = []
@@ -26,6 +27,12 @@ extension TimelineDriver {
                     continue
                 }
                 let client = PortalClient(address: address.text, port: exposure.httpPort)
+                // As a phone does on joining the AP: its connectivity check resolves to the portal.
+                if !redirected.contains(i),
+                   client.resolve("connectivitycheck.gstatic.com", dnsPort: exposure.dnsPort) == address.text {
+                    redirected.insert(i)
+                    count { $0.dnsRedirects += 1 }
+                }
                 switch client.save(ssid: wifi.ssid, password: wifi.password) {
                 case .success(let answer) where answer.status == 200:
                     count { $0.saved += 1 }
