@@ -7,20 +7,20 @@ final class RuntimeSupportTests: XCTestCase {
         let s = try parseScenario(minimalScenario("""
         timeline:
           - rollout: {version: 1.2.0}
-          - network_fault: {kind: latency, delay: 50ms}
+          - ramp_up: all
           - device_fault: {kind: power_cycle}
-          - broker_restart: 2s
+          - provision: {devices: all}
         """))
         let errors = RuntimeSupport.unsupported(s)
-        XCTAssertEqual(errors.map(\.position.line), [9, 10])
-        XCTAssertEqual(errors.map(\.key), ["rollout", "network_fault"])
+        XCTAssertEqual(errors.map(\.position.line), [12])
+        XCTAssertEqual(errors.map(\.key), ["provision"], "no portals: every device starts provisioned")
         XCTAssertTrue(errors.allSatisfy { $0.message.hasPrefix("not supported yet: ") })
     }
 
     func testConditionsOnFiguresKnownOnlyAtTheEndAreRefused() throws {
         let s = try parseScenario(minimalScenario("""
         timeline:
-          - after: 'fleet.version["1.2.0"] >= 10%'
+          - after: 'e2e_latency.p99 < 1s'
             wait: 1s
           - after: online >= 50%
             wait: 1s
@@ -28,7 +28,8 @@ final class RuntimeSupportTests: XCTestCase {
         let errors = RuntimeSupport.unsupported(s)
         XCTAssertEqual(errors.count, 1)
         XCTAssertEqual(errors.first?.position.line, 9)
-        XCTAssertTrue(errors.first?.message.contains("condition on fleet.version[\"1.2.0\"] during the run") ?? false)
+        XCTAssertTrue(errors.first?.message.contains("condition on latency.e2e_ms.p99 during the run") ?? false,
+                      errors.first?.description ?? "")
     }
 
     func testABrokerGivenOnTheCommandLineRulesOutBrokerRestart() throws {

@@ -151,14 +151,13 @@ final class ScenarioRunTests: XCTestCase {
         let file = try write("ota.yaml", """
         name: ota
         duration: 10s
-        fleet: [{count: 2}]
-        firmware: [{version: 1.1.0}]
-        timeline:
-          - rollout: {version: 1.1.0}
+        fleet:
+          - {name: a, count: 1}
+          - {name: b, count: 1, chip: esp32s3}
         """)
         let run = try simfleet(["run", file])
         XCTAssertEqual(run.status, 2)
-        XCTAssertTrue(run.err.contains(file + ":6:5: not supported yet: rollout"), run.err)
+        XCTAssertTrue(run.err.contains(file + ":5:5: not supported yet: groups of different chips"), run.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ota-report.json").path))
     }
 

@@ -58,6 +58,8 @@ func hexNibble(_ c: UInt8) -> UInt8? {
 }
 
 /// Decimal text of a signed integer (Embedded-safe, no `description` formatting machinery needed).
+/// Not inlined: it is called from dozens of error messages, and inlining it cost the chip image ~18 KB.
+@inline(never)
 public func decimal(_ value: Int64) -> String {
     if value == 0 { return "0" }
     var out: [UInt8] = []

@@ -101,8 +101,14 @@ public final class FirmwareOrigin: @unchecked Sendable {
     }
 
     func record(_ body: (inout OriginStats) -> Void) { state.withLockedValue { body(&$0.stats) } }
-    func chooseFault(bodyLength: Int) -> (ResponseFault, Int?) {
-        state.withLockedValue { ($0.chooseFault(bodyLength: bodyLength), $0.faults.rateLimitBytesPerSecond) }
+    func chooseFault(path: String, device: String?, rangeStart: Int, fileSize: Int, bodyLength: Int) -> (ResponseFault, Int?) {
+        state.withLockedValue { state in
+            if let aimed = state.targetedFault(path: path, device: device, rangeStart: rangeStart, fileSize: fileSize,
+                                               bodyLength: bodyLength) {
+                return aimed
+            }
+            return (state.chooseFault(bodyLength: bodyLength), state.faults.rateLimitBytesPerSecond)
+        }
     }
 }
 
@@ -111,6 +117,8 @@ struct OriginState {
     private(set) var faults: OriginFaults
     private var random: SeededRandom
     var stats = OriginStats()
+    /// "device file" pairs a once-per-download targeted fault has already spoiled.
+    private var spoiled: Set<String> = []
     private var cache: [String: (mtime: Date, bytes: [UInt8])] = [:]
 
     init(faults: OriginFaults) {
@@ -129,9 +137,31 @@ struct OriginState {
         }
         guard bodyLength > 1 else { return .none }
         if roll(faults.corruptPercent) { return .corrupt(offset: Int(random.next(upTo: UInt64(bodyLength - 1)))) }
-        if roll(faults.truncatePercent) { return .truncate }
+        if roll(faults.truncatePercent) { return .truncate(keep: bodyLength / 2) }
         if roll(faults.dropPercent) { return .drop(afterBytes: Int(random.next(upTo: UInt64(bodyLength - 1)))) }
         return .none
+    }
+
+    /// The first targeted fault that applies to this request, with its rate; nil when none does.
+    mutating func targetedFault(path: String, device: String?, rangeStart: Int, fileSize: Int,
+                                bodyLength: Int) -> (ResponseFault, Int?)? {
+        guard bodyLength > 1, let fault = faults.targeted.first(where: { $0.applies(device: device, path: path) }),
+              let device else { return nil }
+        let key = device + " " + path
+        switch fault.kind {
+        case .corrupt:
+            guard spoiled.insert(key).inserted else { return (.none, nil) }
+            return (.corrupt(offset: Int(random.next(upTo: UInt64(bodyLength - 1)))), nil)
+        case .truncate(let fraction):
+            let keep = Int(Double(fileSize) * fraction) - rangeStart
+            return keep < bodyLength ? (.truncate(keep: max(0, keep)), nil) : (.none, nil)
+        case .drop(let fraction):
+            let after = Int(Double(fileSize) * fraction) - rangeStart
+            guard after > 0, after < bodyLength, spoiled.insert(key).inserted else { return (.none, nil) }
+            return (.drop(afterBytes: after), nil)
+        case .slow(let rate):
+            return (.none, rate)
+        }
     }
 
     mutating func cachedFile(_ path: String) -> [UInt8]? {

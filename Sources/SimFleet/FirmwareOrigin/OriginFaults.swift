@@ -10,9 +10,12 @@ public struct OriginFaults: Sendable, Equatable {
     /// Per-connection send rate limit in bytes per second, nil for unlimited.
     public var rateLimitBytesPerSecond: Int?
     public var seed: UInt64
+    /// Faults aimed at chosen devices (scenario plans): they win over the percentages above.
+    public var targeted: [TargetedFault] = []
 
     public init(corruptPercent: Double = 0, truncatePercent: Double = 0, dropPercent: Double = 0,
-                rateLimitBytesPerSecond: Int? = nil, seed: UInt64 = 1) {
+                rateLimitBytesPerSecond: Int? = nil, seed: UInt64 = 1, targeted: [TargetedFault] = []) {
+        self.targeted = targeted
         self.corruptPercent = corruptPercent
         self.truncatePercent = truncatePercent
         self.dropPercent = dropPercent
@@ -40,6 +43,41 @@ public struct OriginStats: Sendable, Equatable {
 enum ResponseFault: Equatable {
     case none
     case corrupt(offset: Int)
-    case truncate
+    /// Serve only the first `keep` bytes of the body, with a matching Content-Length.
+    case truncate(keep: Int)
     case drop(afterBytes: Int)
+}
+
+/// A fault for the downloads of chosen devices, which name themselves in the download URL's
+/// `device` query parameter (the fleet host adds it for the embedded origin). So a scenario knows
+/// exactly whose image was spoiled, and `rollbacks == corrupted_downloads` can hold exactly.
+public struct TargetedFault: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Flip one byte of the body, once per device and file (a retry gets a good image).
+        case corrupt
+        /// End the body cleanly at `fraction` of the file (each request reaching past it).
+        case truncate(fraction: Double)
+        /// Close the connection at `fraction` of the file, once per device and file (the resume succeeds).
+        case drop(fraction: Double)
+        /// Send at most this many bytes per second.
+        case slow(bytesPerSecond: Int)
+    }
+
+    public var kind: Kind
+    /// Device ids whose downloads this fault spoils.
+    public var devices: Set<String>
+    /// Only requests for this file (`fw-1.1.0.bin`); nil for every file but the manifest.
+    public var file: String?
+
+    public init(kind: Kind, devices: Set<String>, file: String? = nil) {
+        self.kind = kind
+        self.devices = devices
+        self.file = file
+    }
+
+    func applies(device: String?, path: String) -> Bool {
+        guard let device, devices.contains(device) else { return false }
+        guard let file else { return true }
+        return path.split(separator: "/").last.map(String.init) == file
+    }
 }

@@ -28,7 +28,9 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         guard head.method == .GET || head.method == .HEAD else {
             return simple(.methodNotAllowed, context: context, keepAlive: head.isKeepAlive)
         }
-        let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
+        let uriParts = head.uri.split(separator: "?", maxSplits: 1)
+        let path = String(uriParts.first ?? "")
+        let device = uriParts.count > 1 ? OriginHandler.queryValue("device", in: uriParts[1]) : nil
         guard let file = origin.file(for: path) else {
             origin.record { $0.notFound += 1 }
             return simple(.notFound, context: context, keepAlive: head.isKeepAlive)
@@ -38,12 +40,14 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.add(name: "Content-Type", value: path.hasSuffix(".json") ? "application/json" : "application/octet-stream")
         var status = HTTPResponseStatus.ok
         var slice = file[...]
+        var rangeStart = 0
         switch ByteRange(header: head.headers.first(name: "range"), size: file.count) {
         case .whole:
             origin.record { $0.fullResponses += 1 }
         case .partial(let r):
             status = .partialContent
             slice = file[r]
+            rangeStart = r.lowerBound
             headers.add(name: "Content-Range", value: "bytes \(r.lowerBound)-\(r.upperBound)/\(file.count)")
             origin.record { $0.rangeResponses += 1 }
         case .unsatisfiable:
@@ -53,15 +57,15 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         var body = Array(slice)
         let isManifest = path.hasSuffix("manifest.json")
-        let (fault, rate) = isManifest ? (.none, nil) : origin.chooseFault(bodyLength: body.count)
+        let (fault, rate) = isManifest ? (.none, nil) : origin.chooseFault(path: path, device: device, rangeStart: rangeStart, fileSize: file.count, bodyLength: body.count)
         var dropAfter: Int? = nil
         switch fault {
         case .none: break
         case .corrupt(let offset):
             body[offset] ^= 0xFF
             origin.record { $0.corrupted += 1 }
-        case .truncate:
-            body = Array(body.prefix(body.count / 2))
+        case .truncate(let keep):
+            body = Array(body.prefix(keep))
             origin.record { $0.truncated += 1 }
         case .drop(let after):
             dropAfter = after
@@ -118,5 +122,16 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.add(name: "Content-Length", value: "0")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         finish(context: context, keepAlive: keepAlive)
+    }
+}
+
+extension OriginHandler {
+    /// The percent-decoded value of `name` in a URL query (`device=esp32c6-000001&x=1`).
+    static func queryValue(_ name: String, in query: Substring) -> String? {
+        for pair in query.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, kv[0] == name { return String(kv[1]).removingPercentEncoding }
+        }
+        return nil
     }
 }

@@ -51,7 +51,8 @@ extension DeviceHost: MosquittoClientDelegate {
         }
         if let seq = p.messageID {
             counters.bump(counters.sent)
-            if p.qos > 0 { unacknowledged.append((r.mid, seq)) }
+            // Kept by delivery key (boot count and seq), as the observer keeps what it receives.
+            if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, payload: p.payload))) }
         }
     }
 
@@ -116,11 +117,11 @@ extension DeviceHost: MosquittoClientDelegate {
 
     func mqttPublished(mid: Int32) {
         guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
-        let seq = unacknowledged[i].seq
+        let key = unacknowledged[i].seq
         unacknowledged.remove(at: i)
-        acknowledged.insert(seq)
+        acknowledged.insert(key)
         counters.bump(counters.acknowledged)
-        queued.append(.mqtt(.published(messageID: seq)))
+        queued.append(.mqtt(.published(messageID: HeartbeatFields.seq(ofKey: key))))
     }
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {

@@ -29,6 +29,7 @@ extension DeviceHost {
         if let at = powerOnAt { return reactor.schedule(slot, at: at) }
         var next = firmwareDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
+        if let d = delayedDeadline { next = next.map { min($0, d) } ?? d }
         reactor.schedule(slot, at: next)
     }
 

@@ -15,7 +15,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     var link = LinkState.off
     var everConnected = false
     var connectStartedAt: Instant?
-    /// libmosquitto message id → the device's heartbeat sequence number, until the PUBACK.
+    /// libmosquitto message id → the heartbeat's delivery key (boot count and seq, `HeartbeatFields`), until the PUBACK.
     var unacknowledged: [(mid: Int32, seq: Int)] = []
     var subscriptions: [(mid: Int32, topic: String)] = []
     /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every
@@ -39,6 +39,8 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
     /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
     var chip: DeviceChip?
+    /// Scenario faults on the device's side and local API requests (`DeviceHost+Faults`).
+    var faults = HostFaults()
     var lastConnectedAt: Instant?
     var attempts = 0
     var lastError: FleetErrorKind?
@@ -94,6 +96,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         setLink(.off)
         powerOnAt = now + offFor
         queued.removeAll()
+        faults.delayed.removeAll()
         reactor.schedule(slot, at: powerOnAt)
     }
 
@@ -146,6 +149,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
             settleProbes(now: now)
+            flushDelayed(now: now)
             if let d = firmwareDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
         } else {
             reschedule()
@@ -171,7 +175,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         while !queued.isEmpty {
             let event = queued.removeFirst()
             let actions = firmware.handle(event, at: now)
-            for action in actions { perform(action, now: now) }
+            for action in actions where powerOnAt == nil { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
         }
@@ -209,7 +213,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
             let r = client.subscribe(topic: topic, qos: Int32(qos))
             if r.rc == 0 { subscriptions.append((r.mid, topic)) }
         case .mqttPublish(let p):
-            publish(p)
+            send(p, now: now)
         case .reboot(let reason):
             runningVersion = firmware.runningFirmwareVersion
             accessPoint?.down()
@@ -220,16 +224,17 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
-            accessPoint?.perform(action)
+            if !answerLocal(action) { accessPoint?.perform(action) }
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
             counters.bump(counters.downloadsStarted)
-            download = reactor.downloads.start(url: url, rangeStart: rangeStart, sink: self)
+            download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self)
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil
             chip?.settle()
         case .flash, .burnSecureVersion:
+            if cutsPower(before: action, now: now) { return }
             _ = chip?.perform(action)
         case .log:
             break

@@ -83,6 +83,8 @@ public struct FleetConfiguration: Sendable {
     public var accessPoints: AccessPointExposure? = nil
     /// Releases the embedded origin serves, signing, and the devices' flash and OTA settings.
     public var ota = FleetOTAOptions()
+    /// Several groups (ids from the plan, per-group version, heartbeat, ramp); nil: one shape.
+    public var shapes: FleetShapes? = nil
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,
@@ -121,12 +123,20 @@ public struct FleetConfiguration: Sendable {
                             UInt8(truncatingIfNeeded: r)]
         let macText = mac.map { String(format: "%02x", $0) }.joined()
         let id = FleetConfiguration.expand(idTemplate, n: index + 1, id: nil, chip: chip.idPrefix, mac: macText)
-        return DeviceSpec(
+        var spec = DeviceSpec(
             index: index, id: id, mac: mac, chip: chip, firmwareVersion: firmwareVersion, heartbeatMs: heartbeatMs, qos: qos,
             provisioned: provisioned,
             username: usernameTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             password: passwordTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             seed: rng.next())
+        shapes?.apply(to: &spec)
+        return spec
+    }
+
+    /// Seconds after the ramp's start at which device `index` powers on; nil: it waits for a ramp-up step.
+    public func powerOnOffset(_ index: Int) -> Double? {
+        if let shapes { return shapes.powerOnOffset(index) }
+        return Double(index) / rampPerSecond
     }
 
     /// Replaces `{n}`, `{n:0W}`, `{id}`, `{chip}` and `{mac}` in `template`.

@@ -39,6 +39,9 @@ final class FleetCounters: Sendable {
     let imagesBooted = Atomic<Int>(0)
     let rollbacks = Atomic<Int>(0)
     let bricked = Atomic<Int>(0)
+    /// Scenario faults carried out by hosts: power cut mid flash write, first transmissions lost.
+    let powerCutsDuringFlash = Atomic<Int>(0)
+    let packetsLost = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)
@@ -98,6 +101,8 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var imagesBooted = 0
     public var rollbacks = 0
     public var bricked = 0
+    public var powerCutsDuringFlash = 0
+    public var packetsLost = 0
     /// Unix-epoch µs when the last device first connected (0 before any).
     public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
@@ -125,6 +130,8 @@ public struct FleetSnapshot: Sendable, Equatable {
         imagesBooted += c.imagesBooted.load(ordering: .relaxed)
         rollbacks += c.rollbacks.load(ordering: .relaxed)
         bricked += c.bricked.load(ordering: .relaxed)
+        powerCutsDuringFlash += c.powerCutsDuringFlash.load(ordering: .relaxed)
+        packetsLost += c.packetsLost.load(ordering: .relaxed)
         lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)

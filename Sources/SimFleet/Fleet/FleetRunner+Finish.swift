@@ -102,7 +102,7 @@ extension FleetRunner {
         for (id, set) in acked {
             let missing = set.subtracting(received[id] ?? SequenceSet())
             lost += missing.count
-            for seq in missing where detail.count < 100 { detail.append((id, seq)) }
+            for key in missing where detail.count < 100 { detail.append((id, HeartbeatFields.seq(ofKey: key))) }
         }
         return (lost, detail)
     }

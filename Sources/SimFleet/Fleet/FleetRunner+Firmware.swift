@@ -4,11 +4,11 @@ import DeviceCore
 /// factory-fresh chip (copies share the factory image and the partition table).
 struct FleetFirmwareSetup: Sendable {
     let settings: DeviceOTASettings
-    /// The chip as built at the factory.
-    let template: DeviceChip
+    /// The chip as built at the factory, by the firmware version it ships with.
+    let templates: [String: DeviceChip]
 
-    /// A new device's chip: the factory image in ota_0, otadata erased, the fleet's eFuses.
-    func chip() -> DeviceChip { template }
+    /// A new device's chip: the factory image of `version` in ota_0, otadata erased, the fleet's eFuses.
+    func chip(version: String) -> DeviceChip? { templates[version] }
 }
 
 extension FleetRunner {
@@ -48,9 +48,12 @@ extension FleetRunner {
             if manifestURL == nil { manifestURL = origin.url(of: "manifest.json") }
         }
         let efuses = catalog.trustedKeyDigest.map { EFuses(keyDigests: [$0], secureBootEnabled: true) } ?? EFuses()
-        let chip = DeviceChip(chip: c.chip, factoryImage: try catalog.image(c.firmwareVersion), efuses: efuses,
-                              brokenReleases: o.brokenReleases)
-        return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), template: chip)
+        var templates: [String: DeviceChip] = [:]
+        for version in Set([c.firmwareVersion] + (c.shapes?.groups.map(\.firmwareVersion) ?? [])) {
+            templates[version] = DeviceChip(chip: c.chip, factoryImage: try catalog.image(version), efuses: efuses,
+                                            brokenReleases: o.brokenReleases)
+        }
+        return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), templates: templates)
     }
 }
 

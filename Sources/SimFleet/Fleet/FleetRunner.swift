@@ -115,6 +115,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         let t0 = HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
+        let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
@@ -125,14 +126,16 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     var ep = base
                     ep.port = ports[i % ports.count]
                     if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
-                    let at = t0 + TimeSpan(microseconds: Int64(Double(i) / c.rampPerSecond * 1_000_000))
+                    // A device waiting for a ramp-up step sleeps "forever" until `rampUp` wakes it.
+                    let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
                     let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
                     if let shell { host.provide(shell) }
-                    host.chip = fleetFirmware?.chip()
+                    host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration
+                    host.faults.originPrefix = originPrefix
                     return host
                 }
                 shard.add(hosts)
@@ -158,7 +161,12 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     public var elapsedSeconds: Double { HostClock.monotonicSeconds() - startedMonotonic }
 
     /// Seconds the ramp takes to power every device on.
-    public var rampSeconds: Double { Double(configuration.devices) / configuration.rampPerSecond }
+    public var rampSeconds: Double {
+        configuration.shapes?.rampSeconds ?? Double(configuration.devices) / configuration.rampPerSecond
+    }
+
+    /// Power-on offset of devices that wait for a ramp-up step (ten years: never, in a run).
+    static var dormantSeconds: Double { 10 * 365 * 86_400 }
 
     /// Ends `runToCompletion` early (Ctrl-C, a failed scenario step).
     public func requestStop() {

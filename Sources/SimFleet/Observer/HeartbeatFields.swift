@@ -2,6 +2,8 @@
 /// (`"seq":17` and `"ts":1764396000123.456`) without building a JSON tree for every message.
 struct HeartbeatFields: Equatable {
     var seq: Int
+    /// The device's boot count (`"boot_count"`), 0 when absent: sequence numbers restart at each boot.
+    var bootCount = 0
     /// Publish time, Unix-epoch microseconds (the payload carries milliseconds with 3 decimals).
     var timestampMicros: Int64?
 
@@ -21,6 +23,9 @@ struct HeartbeatFields: Equatable {
         guard let seqAt = HeartbeatFields.valueStart(of: HeartbeatFields.seqKey, in: payload),
               let seq = HeartbeatFields.integer(in: payload, from: seqAt) else { return nil }
         self.seq = seq
+        if let bootAt = HeartbeatFields.valueStart(of: HeartbeatFields.bootKey, in: payload) {
+            bootCount = HeartbeatFields.integer(in: payload, from: bootAt) ?? 0
+        }
         if let tsAt = HeartbeatFields.valueStart(of: HeartbeatFields.tsKey, in: payload) {
             timestampMicros = HeartbeatFields.milliText(in: payload, from: tsAt)
         } else {
@@ -30,6 +35,20 @@ struct HeartbeatFields: Equatable {
 
     private static let seqKey = Array("\"seq\"".utf8)
     private static let tsKey = Array("\"ts\"".utf8)
+    private static let bootKey = Array("\"boot_count\"".utf8)
+
+    /// One heartbeat's identity for delivery accounting: boot count and sequence number, so the
+    /// same `seq` after a reboot (OTA, power cut) is a new heartbeat, not a duplicate.
+    var deliveryKey: Int { bootCount << 32 | seq }
+
+    /// The sequence number inside a delivery key.
+    static func seq(ofKey key: Int) -> Int { key & 0xFFFF_FFFF }
+
+    /// The delivery key of a heartbeat the device publishes (`seq` plus the payload's `boot_count`).
+    static func deliveryKey(seq: Int, payload: [UInt8]) -> Int {
+        let boot = payload.withUnsafeBytes { p in valueStart(of: bootKey, in: p).flatMap { integer(in: p, from: $0) } } ?? 0
+        return boot << 32 | seq
+    }
 
     private static func valueStart(of key: [UInt8], in p: UnsafeRawBufferPointer) -> Int? {
         guard p.count > key.count else { return nil }

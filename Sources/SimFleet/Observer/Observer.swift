@@ -101,7 +101,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
             return
         }
         if !offline.isEmpty { offline.remove(id) }  // hashing the id once per heartbeat is enough
-        if receivedByDevice[id, default: SequenceSet()].insert(fields.seq) {
+        if receivedByDevice[id, default: SequenceSet()].insert(fields.deliveryKey) {
             received.add(1, ordering: .relaxed)
             if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }
         } else {

@@ -67,7 +67,7 @@ extension FleetReport {
             ("failed", outcomes.map { .int($0.refused) } ?? .int(downloadsFailed)), ("rolled_back", .int(rollbacks)),
             ("refused", outcomes.map { o in .object(o.refusedByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }) } ?? .null),
             ("committed", outcomes.map { .int($0.committed) } ?? .null), ("images_booted", .int(imagesBooted)),
-            ("bricked", .int(bricked)),
+            ("bricked", .int(bricked)), ("power_cuts", .int(powerCutsDuringFlash)),
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),
@@ -94,6 +94,15 @@ extension FleetReport {
         members.append(("fleet", fleet))
         members.append(("acl", acl))
         members.append(("registration", registration))
+        members.append(("timeline", .array(phases.map { p in
+            .object([("step", .int(p.step)), ("kind", .string(p.kind)), ("name", p.name.map { .string($0) } ?? .null),
+                     ("start_s", .double((p.startSeconds * 10).rounded() / 10)), ("end_s", .double((p.endSeconds * 10).rounded() / 10))])
+        })))
+        members.append(("network", .object([("disconnects", .int(stormDisconnects)), ("packets_lost", .int(packetsLost))])))
+        members.append(("provisioning", provisioning.map { p in
+            .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
+                     ("dns_redirects", .int(p.dnsRedirects))])
+        } ?? .null))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
         members.append(("expectations", .array(expectationItems)))

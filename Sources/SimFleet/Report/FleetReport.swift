@@ -42,6 +42,16 @@ public struct FleetReport: Sendable {
     public var imagesBooted: Int
     public var rollbacks: Int
     public var bricked: Int
+    /// Power cuts a scenario made during an update's flash write (`ota.power_cuts`).
+    public var powerCutsDuringFlash: Int
+    /// Publishes whose first transmission a `packet_loss` fault lost (`network.packets_lost`).
+    public var packetsLost: Int
+    /// Connections a `disconnect_storm` dropped (`network.disconnects`); filled by the scenario engine.
+    public var stormDisconnects = 0
+    /// The scenario's timeline steps as they ran; filled by the scenario engine.
+    public var phases: [TimelinePhase] = []
+    /// Portal provisioning done by the scenario engine (`provisioning.*`); nil when none was asked for.
+    public var provisioning: ProvisioningTally?
     public var registrationFailed: Int
     public var downloadsStarted: Int
     public var downloadsFailed: Int
@@ -89,6 +99,8 @@ public struct FleetReport: Sendable {
         imagesBooted = s.imagesBooted
         rollbacks = s.rollbacks
         bricked = s.bricked
+        powerCutsDuringFlash = s.powerCutsDuringFlash
+        packetsLost = s.packetsLost
         aclAttempts = s.aclAttempts
         aclRefused = s.aclRefused
         aclAllowed = s.aclAllowed
@@ -132,4 +144,15 @@ public struct DeviceFailure: Sendable, Equatable {
     /// MQTT CONNACK code for refusals (5 = not authorised), libmosquitto code otherwise.
     public var returnCode: Int
     public var attempts: Int
+}
+
+/// What portal provisioning did during a run: credentials saved through each device's captive
+/// portal over HTTP, saves that never succeeded, and WiFi resets through the local API.
+public struct ProvisioningTally: Sendable, Equatable {
+    public var saved = 0
+    public var failed = 0
+    public var wifiResets = 0
+    /// Captive-portal checks (a DNS query to the device's responder) answered with the portal's address.
+    public var dnsRedirects = 0
+    public init() {}
 }

@@ -17,6 +17,8 @@ public struct Scenario: Equatable, Sendable {
     public var expectations: [Expectation]
     /// The file it was read from, for messages.
     public var file: String
+    /// The WiFi networks around every device (`wifi:`); empty: the default neighbourhood.
+    public var wifi: [SimulatedNetwork] = []
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

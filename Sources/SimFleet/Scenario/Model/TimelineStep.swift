@@ -142,6 +142,10 @@ public struct NetworkFault: Equatable, Sendable {
 public struct Provision: Equatable, Sendable {
     public var devices: DeviceCount
     public var selector: DeviceSelector
+    /// The network to give them (one of `wifi:`); nil: the first.
+    public var ssid: String? = nil
+    /// The passphrase to submit; nil: the network's own (a wrong one makes the join fail).
+    public var password: String? = nil
 }
 
 /// Devices subscribe to topics that are not theirs (another device's status, commands and logs,

@@ -10,18 +10,12 @@ public enum RuntimeSupport {
         func no(_ what: String, at position: SourcePosition, key: String? = nil) {
             out.append(ScenarioError("not supported yet: " + what, at: position, key: key))
         }
-        if scenario.fleet.count > 1 {
-            no("more than one fleet group (the runtime runs one fleet shape per run)", at: scenario.fleet[1].position)
+        for group in scenario.fleet.dropFirst() where group.chip != scenario.fleet[0].chip {
+            no("groups of different chips in one run (the flash model builds one chip's images)", at: group.position, key: "chip")
         }
-        for group in scenario.fleet {
-            if !group.startAtBeginning {
-                no("'start: on_ramp_up' (every device powers on along the ramp from the start)", at: group.position, key: "start")
-            }
-            for token in IDTemplate.tokens(group.idTemplate).tokens {
-                if token == .group || { if case .random = token { return true }; return false }() {
-                    no("{group} and {rand:N} in run ids (the runtime knows {n}, {n:0W}, {chip}, {mac})", at: group.position, key: "id")
-                    break
-                }
+        for image in scenario.firmware {
+            if case .file = image.source {
+                no("firmware images from a file (the embedded origin serves generated images)", at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "file")
             }
         }
         if case .embedded(let embedded) = scenario.backend, !embedded.acl {
@@ -45,16 +39,22 @@ public enum RuntimeSupport {
             case .wait, .hold, .brokerRestart, .clearFaults:
                 break
             case .deviceFault(let fault):
-                switch fault.kind {
-                case .powerCycle, .wifiDrop: break
-                case .powerLossDuringFlashWrite: no("device_fault kind power_loss_during_flash", at: step.position, key: "device_fault")
-                case .resetWiFi: no("device_fault kind reset_wifi (portal provisioning)", at: step.position, key: "device_fault")
+                if case .resetWiFi(true) = fault.kind, scenario.fleet.allSatisfy(\.provisioned) {
+                    no("reset_wifi with reprovision on devices that started provisioned (only unprovisioned groups get portal sockets)",
+                       at: step.position, key: "device_fault")
                 }
-            case .rampUp: no("ramp_up steps (the ramp starts with the run)", at: step.position, key: "ramp_up")
-            case .rollout: no("rollout (the devices have no OTA updater yet)", at: step.position, key: "rollout")
-            case .firmwareFault: no("firmware_fault (nothing downloads from the origin yet: the devices have no OTA updater)", at: step.position, key: "firmware_fault")
-            case .networkFault: no("network_fault", at: step.position, key: "network_fault")
-            case .provision: no("provision through the captive portal", at: step.position, key: "provision")
+            case .rampUp: break
+            case .firmwareFault: break
+            case .rollout:
+                if !scenario.backend.isEmbedded {
+                    no(step.kind + " against an external backend (cohort commands need the embedded origin's images)",
+                       at: step.position, key: step.kind)
+                }
+            case .networkFault: break
+            case .provision:
+                if scenario.fleet.allSatisfy(\.provisioned) {
+                    no("provision in a fleet whose devices all start provisioned (no portals)", at: step.position, key: "provision")
+                }
             case .aclProbe:
                 if !scenario.backend.isEmbedded {
                     no("acl_probe against an external broker (its refusals are judged by the embedded broker's rules)",

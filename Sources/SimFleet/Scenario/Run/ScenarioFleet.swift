@@ -18,9 +18,25 @@ public enum ScenarioFleet {
         c.provisioned = group.provisioned
         c.rampPerSecond = group.rampPerSecond
         c.seed = scenario.seed
+        c.devices = scenario.deviceCount
+        c.shapes = shapes(scenario)
         let total = Double(scenario.duration.microseconds) / 1e6
-        c.durationSeconds = max(0, total - Double(group.count) / group.rampPerSecond)
+        let ramp = c.shapes?.rampSeconds ?? Double(group.count) / group.rampPerSecond
+        c.durationSeconds = max(0, total - ramp)
         c.scenarioName = scenario.name
+        c.ota.releases = scenario.firmware.map(\.version)
+        c.ota.manifestRelease = scenario.firmware.last(where: \.inManifest)?.version
+        let sizes = scenario.firmware.compactMap { image -> Int? in
+            if case .generated(_, let size) = image.source { return size }
+            return nil
+        }
+        if let largest = sizes.max() { c.ota.imagePayloadBytes = max(4096, largest - 4096) }
+        if scenario.fleet.contains(where: { !$0.provisioned }) {
+            // Each run its own 127.X block, so runs side by side do not fight over portal addresses.
+            let block = UInt8(100 + Int(getpid()) % 150)
+            c.accessPoints = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
+                                                 radio: radio(scenario))
+        }
         if case .external(let backend) = scenario.backend {
             let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }
             guard let choice = BrokerChoice.parse(backend.broker, tls: tls) else {
@@ -41,6 +57,43 @@ public enum ScenarioFleet {
         }
         try checkIDs(scenario, c)
         return c
+    }
+
+    /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:
+    /// several groups, `{group}`/`{rand:N}` ids, or a group waiting for `ramp_up`.
+    static func shapes(_ scenario: Scenario) -> FleetShapes? {
+        let needsPlanIDs = scenario.fleet.contains { group in
+            IDTemplate.tokens(group.idTemplate).tokens.contains { token in
+                if token == .group { return true }
+                if case .random = token { return true }
+                return false
+            }
+        }
+        guard scenario.fleet.count > 1 || needsPlanIDs || scenario.fleet.contains(where: { !$0.startAtBeginning }) else {
+            return nil
+        }
+        var groups: [FleetShapes.Group] = []
+        var start = 0
+        for g in scenario.fleet {
+            groups.append(FleetShapes.Group(name: g.name, range: start..<(start + g.count), firmwareVersion: g.firmwareVersion,
+                                            heartbeatMs: g.heartbeat.milliseconds, qos: g.qos, provisioned: g.provisioned,
+                                            rampPerSecond: g.rampPerSecond, startsWithRun: g.startAtBeginning))
+            start += g.count
+        }
+        return FleetShapes(ids: ScenarioPlan(scenario).devices.map(\.id), groups: groups)
+    }
+
+    /// The WiFi around the devices (the default neighbourhood: `simfleet` / `simfleet-wifi` and two others).
+    static func radio(_ scenario: Scenario) -> SimulatedRadio {
+        scenario.wifi.isEmpty ? .neighbourhood : SimulatedRadio(networks: scenario.wifi)
+    }
+
+    /// The credentials `provision` submits: the step's network (default the first of the radio
+    /// environment) with its passphrase unless the step gives another.
+    static func provisioningNetwork(_ scenario: Scenario, _ step: Provision?) -> (ssid: String, password: String) {
+        let networks = radio(scenario).networks
+        let network = networks.first { $0.ssid == step?.ssid } ?? networks[0]
+        return (network.ssid, step?.password ?? network.password ?? "")
     }
 
     /// Replaces `{env:NAME}` with the environment variable, so secrets stay out of scenario files.

@@ -76,6 +76,9 @@ public enum ScenarioRun {
         }
         driver.start()
         var report = runner.runToCompletion()
+        report.provisioning = driver.provisioning
+        report.stormDisconnects = driver.disconnects
+        report.phases = driver.phases
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument

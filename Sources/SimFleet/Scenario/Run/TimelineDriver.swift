@@ -26,6 +26,14 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     private var done = DispatchSemaphore(value: 0)
     private var _failures: [Failure] = []
     private var _completed = 0
+    /// Targeted origin faults in force (timeline thread only; `clear_faults` empties them).
+    var originFaults = OriginFaults.none
+    /// Links impaired by `network_fault` (timeline thread only; `clear_faults` restores them).
+    var impairedLinks: Set<Int> = []
+    private var _tally = ProvisioningTally()
+    private var _provisioningUsed = false
+    private var _disconnects = 0
+    private var _phases: [TimelinePhase] = []
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -38,6 +46,20 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     }
 
     public var failures: [Failure] { lock.withLock { _failures } }
+
+    /// Portal provisioning done by the timeline, nil when no step provisioned or reset WiFi.
+    public var provisioning: ProvisioningTally? { lock.withLock { _provisioningUsed ? _tally : nil } }
+    /// The steps that ran, with their start and end (a `hold` is a named steady phase).
+    public var phases: [TimelinePhase] { lock.withLock { _phases } }
+
+    /// Connections dropped by disconnect storms.
+    public var disconnects: Int { lock.withLock { _disconnects } }
+
+    func count(_ body: (inout ProvisioningTally) -> Void) {
+        lock.withLock { _provisioningUsed = true; body(&_tally) }
+    }
+
+    func countDisconnects(_ n: Int) { lock.withLock { _disconnects += n } }
 
     public func start() {
         let thread = Thread { [self] in
@@ -82,6 +104,12 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             + step.position.description + ")"
     }
 
+    /// A step that could not do all it should: failed in the verdict, named with what went wrong.
+    func fail(_ what: String, _ why: String) {
+        log("simfleet: " + what + ": " + why)
+        lock.withLock { _failures.append(Failure(expression: what, measured: why)) }
+    }
+
     func record(_ i: Int, _ why: String) {
         lock.withLock { _failures.append(Failure(expression: label(i), measured: why)) }
     }
@@ -96,7 +124,9 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
                 let deadline = runner.elapsedSeconds + Double(timeout.microseconds) / 1e6
                 var held = false
                 while !isStopped && runner.elapsedSeconds < deadline {
-                    if ExpectationEvaluator(report: LiveFigures.document(runner.snapshot())).holds(condition.comparison) {
+                    let versions = LiveFigures.needsVersions(condition.comparison) ? runner.versionCounts() : [:]
+                    if ExpectationEvaluator(report: LiveFigures.document(runner.snapshot(), versions: versions))
+                        .holds(condition.comparison) {
                         held = true
                         break
                     }
@@ -114,8 +144,14 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             }
             guard !isStopped else { return }
             log(String(format: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
+            let started = runner.elapsedSeconds
             guard perform(step.action, targets: plan.steps[i].targets) else { return }
-            lock.withLock { _completed = i + 1 }
+            let phase = TimelinePhase(step: i + 1, kind: step.kind, name: step.name, startSeconds: started,
+                                      endSeconds: runner.elapsedSeconds)
+            lock.withLock {
+                _completed = i + 1
+                _phases.append(phase)
+            }
         }
     }
 
@@ -130,8 +166,10 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             switch fault.kind {
             case .powerCycle(let off): runner.powerCycle(devices: targets, offFor: off)
             case .wifiDrop(let duration): runner.dropWiFi(devices: targets, downFor: duration)
-            case .powerLossDuringFlashWrite, .resetWiFi:
-                preconditionFailure("RuntimeSupport refuses these before the run")
+            case .powerLossDuringFlashWrite:
+                runner.cutPowerDuringNextFlashWrite(devices: targets, off: .seconds(1))
+            case .resetWiFi(let reprovision):
+                resetWiFi(targets, reprovision: reprovision)
             }
             return true
         case .brokerRestart(let down):
@@ -143,6 +181,22 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
             }
             return true
         case .clearFaults:
+            originFaults = .none
+            runner.setOriginFaults(.none)
+            if !impairedLinks.isEmpty { runner.impairLinks(devices: impairedLinks.sorted(), latency: nil, loss: 0) }
+            impairedLinks = []
+            return true
+        case .rollout(let rollout):
+            self.rollout(rollout, targets: targets)
+            return true
+        case .firmwareFault(let fault):
+            firmwareFault(fault, targets: targets)
+            return true
+        case .networkFault(let fault):
+            networkFault(fault, targets: targets)
+            return true
+        case .provision(let step):
+            provision(targets, step)
             return true
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {
@@ -152,8 +206,13 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }
             return true
-        case .rampUp, .rollout, .firmwareFault, .networkFault, .provision:
-            preconditionFailure("RuntimeSupport refuses these before the run")
+        case .rampUp(let group, let perSecond):
+            let rate = perSecond ?? scenario.fleet.first { $0.name == group }?.rampPerSecond
+                ?? targets.first.flatMap { i in scenario.group(named: plan.devices[i].group)?.rampPerSecond } ?? 1000
+            // Only groups that wait for a ramp-up; the others are on (or ramping) since the start.
+            let waiting = targets.filter { scenario.group(named: plan.devices[$0].group)?.startAtBeginning == false }
+            runner.rampUp(devices: waiting, perSecond: rate)
+            return true
         }
     }
 }

@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     public static let maxBytes = 1 << 20
 
     public static let topLevelKeys = ["name", "description", "seed", "duration", "backend", "fleet", "firmware",
-                                      "timeline", "expect"]
+                                      "timeline", "expect", "wifi"]
 
     /// Reads and validates the file at `path` (the path is used as written in messages).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
@@ -53,13 +53,14 @@ public enum ScenarioLoader {
         let firmware = try top.node("firmware").map { n throws(ScenarioError) in
             try FirmwareSchema.parse(n, file: file, defaultChip: fleet[0].chip)
         } ?? []
+        let wifi = try top.node("wifi").map { n throws(ScenarioError) in try WiFiSchema.parse(n, file: file) } ?? []
         let context = TimelineSchema.Context(file: file, fleet: fleet, firmware: firmware, backend: backend,
-                                             duration: duration)
+                                             duration: duration, wifi: wifi)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
         let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
-                                expectations: expectations, file: file)
+                                expectations: expectations, file: file, wifi: wifi)
         try IDTemplate.checkUnique(scenario)
         return scenario
     }

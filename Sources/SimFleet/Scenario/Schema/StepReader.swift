@@ -27,8 +27,18 @@ struct StepReader {
         case "network_fault": return .networkFault(try networkFault())
         case "broker_restart": return try brokerRestart()
         case "provision":
-            let m = try sub(["devices", "group"])
-            return .provision(Provision(devices: try devices(m, default: .all), selector: try selector(m)))
+            let m = try sub(["devices", "group", "ssid", "password"])
+            let networks = context.wifi.isEmpty ? SimulatedRadio.neighbourhood.networks : context.wifi
+            let ssid = try m.optional("ssid") { r throws(ScenarioError) -> String in
+                let name = try r.string()
+                guard networks.contains(where: { $0.ssid == name }) else {
+                    throw r.fail("names no network of 'wifi' (known: " + networks.map(\.ssid).joined(separator: ", ") + ")")
+                }
+                return name
+            }
+            let password = try m.optional("password") { r throws(ScenarioError) in try WiFiSchema.passphrase(r) }
+            return .provision(Provision(devices: try devices(m, default: .all), selector: try selector(m), ssid: ssid,
+                                        password: password))
         case "acl_probe":
             let m = try sub(["devices", "attempts"])
             return .aclProbe(ACLProbe(devices: try devices(m, default: .all),

@@ -9,6 +9,8 @@ enum TimelineSchema {
         var firmware: [FirmwareImageSpec]
         var backend: Backend
         var duration: TimeSpan
+        /// Networks of `wifi:` (empty: the default neighbourhood), which `provision` may name.
+        var wifi: [SimulatedNetwork] = []
     }
 
     static let triggerKeys = ["name", "at", "after", "timeout"]

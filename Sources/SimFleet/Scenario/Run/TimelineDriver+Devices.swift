@@ -1,0 +1,109 @@
+import DeviceCore
+import Foundation
+
+/// `provision`, `reset_wifi` and `network_fault`: what a phone, a user and a flaky network do to
+/// devices, carried out for real (HTTP to each device's portal, its local API, its host's link).
+extension TimelineDriver {
+    /// How long provisioning waits for the devices' portals to answer.
+    static var provisionTimeout: Double { 60 }
+
+    /// POSTs the run's WiFi credentials to each target's captive portal (`/save` on the device's own
+    /// loopback address), retrying while its access point is not up yet; a device whose portal never
+    /// accepts them is a step failure.
+    func provision(_ targets: [Int], _ step: Provision? = nil) {
+        guard let exposure = runner.configuration.accessPoints else {
+            return fail("provision", "the devices have no captive portals in this run")
+        }
+        let wifi = ScenarioFleet.provisioningNetwork(scenario, step)
+        var pending = targets
+        var lastError: [Int: String] = [:]
+        var redirected: Set<Int> = []
+        let deadline = runner.elapsedSeconds + TimelineDriver.provisionTimeout
+        while !pending.isEmpty && !isStopped && runner.elapsedSeconds < deadline {
+            var next: [Int] = []
+            for i in pending {
+                guard let address = exposure.address(forDevice: i) else {
+                    lastError[i] = "no portal address"
+                    continue
+                }
+                let client = PortalClient(address: address.text, port: exposure.httpPort)
+                // As a phone does on joining the AP: its connectivity check resolves to the portal.
+                if !redirected.contains(i),
+                   client.resolve("connectivitycheck.gstatic.com", dnsPort: exposure.dnsPort) == address.text {
+                    redirected.insert(i)
+                    count { $0.dnsRedirects += 1 }
+                }
+                switch client.save(ssid: wifi.ssid, password: wifi.password) {
+                case .success(let answer) where answer.status == 200:
+                    count { $0.saved += 1 }
+                    lastError[i] = nil
+                case .success(let answer):
+                    lastError[i] = "HTTP " + String(answer.status)
+                    next.append(i)
+                case .failure(let failure):
+                    lastError[i] = failure.description
+                    next.append(i)
+                }
+            }
+            pending = next
+            if !pending.isEmpty { _ = sleep(until: runner.elapsedSeconds + 0.25) }
+        }
+        let failed = targets.filter { lastError[$0] != nil }
+        count { $0.failed += failed.count }
+        log("simfleet: provisioned " + String(targets.count - failed.count) + " of " + String(targets.count)
+            + " devices through their portals")
+        if let first = failed.first {
+            fail("provision", String(failed.count) + " devices' portals did not accept the credentials (first: "
+                 + plan.devices[first].id + ": " + (lastError[first] ?? "") + ")")
+        }
+    }
+
+    /// `POST /reset_wifi` to each target's local API (credentials erased, reboot into the portal),
+    /// then, with `reprovision`, provisions them again through their portals.
+    func resetWiFi(_ targets: [Int], reprovision: Bool) {
+        var reset: [Int] = []
+        for i in targets {
+            let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [], body: [])
+            if let answer = runner.localRequest(device: i, request), answer.status == 200 {
+                reset.append(i)
+            }
+        }
+        count { $0.wifiResets += reset.count }
+        if reset.count < targets.count {
+            fail("reset_wifi", String(targets.count - reset.count) + " devices did not answer POST /reset_wifi with 200")
+        }
+        if reprovision && !reset.isEmpty { provision(reset) }
+    }
+
+    /// Disconnect storms drop connections (spread over `over`); latency and packet loss impair the
+    /// targets' outgoing publishes until `duration` ends or `clear_faults`.
+    func networkFault(_ f: NetworkFault, targets: [Int]) {
+        switch f.kind {
+        case .disconnectStorm(let over):
+            let span = Double(over.microseconds) / 1e6
+            let batches = max(1, min(targets.count, Int(span * 10)))
+            let start = runner.elapsedSeconds
+            for b in 0..<batches {
+                guard sleep(until: start + span * Double(b) / Double(batches)) else { return }
+                let batch = stride(from: b, to: targets.count, by: batches).map { targets[$0] }
+                runner.dropConnections(devices: batch)
+                countDisconnects(batch.count)
+            }
+        case .latency(let delay):
+            impair(targets, latency: delay, loss: 0, for: f.duration)
+        case .packetLoss(let loss):
+            impair(targets, latency: nil, loss: loss, for: f.duration)
+        }
+    }
+
+    private func impair(_ targets: [Int], latency: TimeSpan?, loss: Double, for duration: TimeSpan?) {
+        runner.impairLinks(devices: targets, latency: latency, loss: loss)
+        impairedLinks.formUnion(targets)
+        guard let duration else { return }
+        let runner = self.runner
+        DispatchQueue.global().asyncAfter(deadline: .now() + Double(duration.microseconds) / 1e6) { [weak self] in
+            guard let self, !self.isStopped else { return }
+            runner.impairLinks(devices: targets, latency: nil, loss: 0)
+        }
+    }
+}
