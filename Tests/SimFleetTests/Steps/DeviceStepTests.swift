@@ -28,6 +28,7 @@ final class DeviceStepTests: XCTestCase {
         XCTAssertEqual(run.runner.snapshot().online, 0, "nobody joins before the portal gets credentials")
         awaitCondition("reset and provisioned again", timeout: 40) { run.driver.provisioning?.saved == 4 }
         awaitCondition("all online again", timeout: 20) { run.runner.snapshot().online == 3 }
+        awaitCondition("the closing wait step ran", timeout: 20) { run.driver.phases.contains { $0.step == 3 } }
         let report = run.finish()
         XCTAssertEqual(report.provisioning, { var t = ProvisioningTally(); t.saved = 4; t.wifiResets = 1; t.dnsRedirects = 4; return t }())
         XCTAssertEqual(report.reconnects, 1, "the reset device came back once")
