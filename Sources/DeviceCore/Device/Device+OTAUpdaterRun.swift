@@ -5,10 +5,17 @@ extension Device {
     /// and the download channel follows the updater's state.
     mutating func runUpdater(at now: Instant, actions: inout [Action],
                              _ body: (inout OTAUpdater<Crypto>) -> [Action]) {
-        guard var updater = ota.updater else { return }
-        let refusals = updater.refusals
-        let out = body(&updater)
-        ota.updater = updater
+        guard let refusals = ota.updater?.refusals else { return }
+        // In place, through the box: no copy of the updater (or of its transfer's checks).
+        let out = body(&ota.updater!)
+        performUpdaterActions(out, refusalsBefore: refusals, at: now, actions: &actions)
+    }
+
+    /// The part of `runUpdater` every call shares, compiled once rather than once per closure.
+    @inline(never)
+    private mutating func performUpdaterActions(_ out: [Action], refusalsBefore refusals: Int, at now: Instant,
+                                                actions: inout [Action]) {
+        guard let updater = ota.updater else { return }
         for action in out {
             if case .reboot(let reason) = action {
                 if case .awaitingReboot(.updateInstalled) = updater.state { counters.otaImagesCommitted += 1 }

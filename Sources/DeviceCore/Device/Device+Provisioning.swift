@@ -20,6 +20,7 @@ extension Device {
             serveLocalEndpoint(id: id, request, at: now, actions: &actions)
             return
         }
+        mode = .off  // the portal is now uniquely ours: no copy-on-write of its box
         let reply = ap.portal.handle(request, at: now)
         if let line = reply.log { actions.append(.log(reply.saved == nil ? .warning : .info, line)) }
         actions.append(.httpRespond(id: id, reply.response))
@@ -50,6 +51,7 @@ extension Device {
     /// Returns true when the event was the portal's.
     mutating func portalTookScanResult(_ event: WiFiEvent, actions: inout [Action]) -> Bool {
         guard case .scanDone(let networks) = event, case .provisioning(var ap) = mode, ap.scanInFlight else { return false }
+        mode = .off  // uniquely ours while it changes
         ap.scanInFlight = false
         ap.portal.networks = networks
         mode = .provisioning(ap)

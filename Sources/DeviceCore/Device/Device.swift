@@ -2,9 +2,12 @@
 /// performs the actions it returns. All state, volatile and flash-backed, lives here.
 public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// What the device was built as; fixed for its lifetime.
-    public let config: DeviceConfig
+    public var config: DeviceConfig { fixed.value.config }
     /// Status, OTA and logs topics with the device id filled in.
-    public let topics: DeviceTopics
+    public var topics: DeviceTopics { fixed.value.topics }
+    var connectOptions: MQTTConnectOptions { fixed.value.connectOptions }
+    /// What never changes (config, topics, connect options), out of line: read often, copied never.
+    private let fixed: OutOfLine<Fixed>
     /// Flash-backed state (NVS): survives `.powerOn`.
     public internal(set) var nvs: DeviceNVS
     /// Off, station (WiFi + MQTT) or provisioning (access point).
@@ -17,8 +20,13 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// RAM: reset by every `.powerOn`.
     var cycle: PowerCycle
     /// The OTA updater and what the download channel is fetching (RAM, rebuilt at `.powerOn`).
-    var ota = DeviceOTA<Crypto>()
-    let connectOptions: MQTTConnectOptions
+    /// Kept out of line: the updater is kilobytes and most events never touch it.
+    var ota: DeviceOTA<Crypto> {
+        get { otaStorage.value }
+        _modify { yield &otaStorage.value }
+        set { otaStorage.value = newValue }
+    }
+    private var otaStorage = OutOfLine(DeviceOTA<Crypto>())
 
     /// A device that is off, with `config.defaultWiFiCredentials` in NVS.
     public init(config: DeviceConfig) {
@@ -27,15 +35,22 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
 
     /// A device that is off with the given flash contents (to continue a device saved earlier).
     public init(config: DeviceConfig, nvs: DeviceNVS) {
-        self.config = config
         self.nvs = nvs
         let id = config.deviceID
-        self.topics = DeviceTopics(config.topics, id: id)
+        let topics = DeviceTopics(config.topics, id: id)
         self.random = SeededRandom(seed: config.randomSeed)
         self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
-        self.connectOptions = MQTTConnectOptions(
+        let connectOptions = MQTTConnectOptions(
             clientID: config.mqttClientID ?? id, username: config.mqttUsername, password: config.mqttPassword,
             keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
+        self.fixed = OutOfLine(Fixed(config: config, topics: topics, connectOptions: connectOptions))
+    }
+
+    /// The parts of a device fixed when it is built.
+    struct Fixed {
+        let config: DeviceConfig
+        let topics: DeviceTopics
+        let connectOptions: MQTTConnectOptions
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.

@@ -27,9 +27,22 @@ public struct ProvisioningMode: Equatable, Sendable {
     public let ssid: String
     public let address: IPv4Address
     /// The portal's pages and state (see `Device+Provisioning.swift`).
-    public internal(set) var portal: CaptivePortal
+    public internal(set) var portal: CaptivePortal {
+        get { portalStorage.value }
+        _modify { yield &portalStorage.value }
+        set { portalStorage.value = newValue }
+    }
+    /// Out of line, so a `DeviceMode` (and `Device`) stays small in every handler's frame.
+    private var portalStorage: OutOfLine<CaptivePortal>
     /// A `.wifiScan` for the portal's network list is out and its `.scanDone` not back yet.
     var scanInFlight: Bool
+
+    init(ssid: String, address: IPv4Address, portal: CaptivePortal, scanInFlight: Bool) {
+        self.ssid = ssid
+        self.address = address
+        self.portalStorage = OutOfLine(portal)
+        self.scanInFlight = scanInFlight
+    }
 }
 
 /// Everything volatile about one run of the firmware, from a `.powerOn` to the next: RAM, in short.

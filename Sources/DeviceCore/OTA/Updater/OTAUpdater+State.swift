@@ -4,8 +4,17 @@ extension OTAUpdater {
         public var request: OTARequest
         public var slotIndex: Int
         public var slot: Partition
-        var validator: ImageValidator<Crypto.Hasher>
-        var fileHasher: Crypto.Hasher?
+        /// The running checks (hash states, header parser) are kept out of line: they are the bulk of
+        /// a transfer, and every state change would otherwise copy them through the stack.
+        var validator: ImageValidator<Crypto.Hasher> {
+            get { checks.value.validator }
+            _modify { yield &checks.value.validator }
+        }
+        var fileHasher: Crypto.Hasher? {
+            get { checks.value.fileHasher }
+            _modify { yield &checks.value.fileHasher }
+        }
+        private var checks: OutOfLine<Checks>
         /// Bytes written to the slot: the offset a resumed download starts from.
         public internal(set) var written = 0
         var erasedUpTo = 0
@@ -13,6 +22,21 @@ extension OTAUpdater {
         var lastActivity: Instant
         /// Downloads started for this update (1 for the first).
         public internal(set) var attempts = 1
+
+        struct Checks {
+            var validator: ImageValidator<Crypto.Hasher>
+            var fileHasher: Crypto.Hasher?
+        }
+
+        init(request: OTARequest, slotIndex: Int, slot: Partition, validator: ImageValidator<Crypto.Hasher>,
+             fileHasher: Crypto.Hasher?, total: Int?, lastActivity: Instant) {
+            self.request = request
+            self.slotIndex = slotIndex
+            self.slot = slot
+            self.checks = OutOfLine(Checks(validator: validator, fileHasher: fileHasher))
+            self.total = total
+            self.lastActivity = lastActivity
+        }
     }
 
     /// Why a reboot was requested.
