@@ -17,46 +17,33 @@ public struct NORFlash: Equatable, Sendable {
 
     /// Reads `length` bytes at `offset`.
     public func read(offset: Int, length: Int) throws(FlashError) -> [UInt8] {
-        try check(offset, length)
+        try FlashAccess.checkRange(offset: offset, length: length, flashSize: size)
         var out: [UInt8] = []
         out.reserveCapacity(length)
-        var pos = offset
-        while pos < offset + length {
-            let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
-            let n = min(Self.sectorSize - inSector, offset + length - pos)
+        FlashAccess.forEachSpan(offset: offset, length: length) { index, start, n, _ in
             if let sector = sectors[index] {
-                out.append(contentsOf: sector[inSector..<(inSector + n)])
+                out.append(contentsOf: sector[start..<(start + n)])
             } else {
                 out.append(contentsOf: repeatElement(UInt8(0xFF), count: n))
             }
-            pos += n
         }
         return out
     }
 
     /// Erases whole sectors to 0xFF.
     public mutating func erase(offset: Int, length: Int) throws(FlashError) {
-        try check(offset, length)
-        if offset % Self.sectorSize != 0 || length % Self.sectorSize != 0 {
-            throw .unalignedErase(offset: offset, length: length)
-        }
-        for index in stride(from: offset / Self.sectorSize, to: (offset + length) / Self.sectorSize, by: 1) {
+        for index in try FlashAccess.erasedSectors(offset: offset, length: length, flashSize: size) {
             sectors[index] = nil
         }
     }
 
     /// Programs bytes: each stored bit can only go from 1 to 0.
     public mutating func write(offset: Int, bytes: [UInt8]) throws(FlashError) {
-        try check(offset, bytes.count)
-        var pos = offset, i = 0
-        while i < bytes.count {
-            let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
-            let n = min(Self.sectorSize - inSector, bytes.count - i)
+        try FlashAccess.checkRange(offset: offset, length: bytes.count, flashSize: size)
+        FlashAccess.forEachSpan(offset: offset, length: bytes.count) { index, start, n, done in
             var sector = sectors[index] ?? [UInt8](repeating: 0xFF, count: Self.sectorSize)
-            for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
+            for k in 0..<n { sector[start + k] &= bytes[done + k] }
             sectors[index] = sector
-            pos += n
-            i += n
         }
     }
 
@@ -76,7 +63,7 @@ public struct NORFlash: Equatable, Sendable {
         case let .write(offset, bytes):
             try write(offset: offset, bytes: Array(bytes.prefix(bytes.count * numerator / denominator)))
         case let .erase(offset, length):
-            try check(offset, length)
+            try FlashAccess.checkRange(offset: offset, length: length, flashSize: size)
             let total = length / Self.sectorSize
             let done = total * numerator / denominator
             if done > 0 { try erase(offset: offset, length: done * Self.sectorSize) }
@@ -86,12 +73,6 @@ public struct NORFlash: Equatable, Sendable {
                 for k in 0..<(Self.sectorSize / 2) { sector[k] = 0xFF }
                 sectors[start / Self.sectorSize] = sector
             }
-        }
-    }
-
-    private func check(_ offset: Int, _ length: Int) throws(FlashError) {
-        if offset < 0 || length < 0 || offset > size || length > size - offset {
-            throw .outOfRange(offset: offset, length: length, flashSize: size)
         }
     }
 }

@@ -47,15 +47,11 @@ public struct DeviceFlash: FlashMemory, Sendable {
     // MARK: - FlashMemory
 
     public func read(offset: Int, length: Int) throws(FlashError) -> [UInt8] {
-        try check(offset, length)
+        try FlashAccess.checkRange(offset: offset, length: length, flashSize: size)
         var out: [UInt8] = []
         out.reserveCapacity(length)
-        var pos = offset
-        while pos < offset + length {
-            let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
-            let n = min(Self.sectorSize - inSector, offset + length - pos)
-            appendSector(index, from: inSector, count: n, to: &out)
-            pos += n
+        FlashAccess.forEachSpan(offset: offset, length: length) { index, start, n, _ in
+            appendSector(index, from: start, count: n, to: &out)
         }
         return out
     }
@@ -63,11 +59,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public mutating func apply(_ operation: FlashOperation) throws(FlashError) {
         switch operation {
         case let .erase(offset, length):
-            try check(offset, length)
-            guard offset % Self.sectorSize == 0, length % Self.sectorSize == 0 else {
-                throw .unalignedErase(offset: offset, length: length)
-            }
-            for index in stride(from: offset / Self.sectorSize, to: (offset + length) / Self.sectorSize, by: 1) {
+            for index in try FlashAccess.erasedSectors(offset: offset, length: length, flashSize: size) {
                 let wasPrivate = sectors.removeValue(forKey: index) != nil
                 if let slot = slotIndex(ofSector: index) {
                     dirty[slot] = true
@@ -76,11 +68,8 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 }
             }
         case let .write(offset, bytes):
-            try check(offset, bytes.count)
-            var pos = offset, i = 0
-            while i < bytes.count {
-                let index = pos / Self.sectorSize, inSector = pos % Self.sectorSize
-                let n = min(Self.sectorSize - inSector, bytes.count - i)
+            try FlashAccess.checkRange(offset: offset, length: bytes.count, flashSize: size)
+            FlashAccess.forEachSpan(offset: offset, length: bytes.count) { index, inSector, n, i in
                 var sector: [UInt8] = []
                 sector.reserveCapacity(Self.sectorSize)
                 appendSector(index, from: 0, count: Self.sectorSize, to: &sector)
@@ -90,8 +79,6 @@ public struct DeviceFlash: FlashMemory, Sendable {
                     dirty[slot] = true
                     if isNew { privateSectors[slot] += 1 }
                 }
-                pos += n
-                i += n
             }
         }
     }
@@ -126,11 +113,5 @@ public struct DeviceFlash: FlashMemory, Sendable {
         var end = sector.count
         while end > 0 && sector[end - 1] == 0xFF { end -= 1 }
         return end == sector.count ? sector : Array(sector[0..<end])
-    }
-
-    private func check(_ offset: Int, _ length: Int) throws(FlashError) {
-        if offset < 0 || length < 0 || offset > size || length > size - offset {
-            throw .outOfRange(offset: offset, length: length, flashSize: size)
-        }
     }
 }
