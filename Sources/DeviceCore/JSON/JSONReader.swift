@@ -213,7 +213,7 @@ private struct Cursor {
                 out.append(c)
                 index += 1
             default:
-                let length = try validateUTF8Sequence(at: index)
+                guard let length = wellFormedUTF8SequenceLength(bytes, at: index) else { throw .invalidUTF8(offset: index) }
                 out.append(contentsOf: bytes[index..<(index + length)])
                 index += length
             }
@@ -229,33 +229,6 @@ private struct Cursor {
             index += 1
         }
         return v
-    }
-
-    /// Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, no surrogates).
-    func validateUTF8Sequence(at i: Int) throws(JSONError) -> Int {
-        let b0 = bytes[i]
-        let length: Int
-        var lower: UInt8 = 0x80
-        var upper: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upper = 0x9F
-        case 0xF0: length = 4; lower = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upper = 0x8F
-        default: throw .invalidUTF8(offset: i)
-        }
-        guard i + length <= bytes.count else { throw .invalidUTF8(offset: i) }
-        let b1 = bytes[i + 1]
-        guard b1 >= lower && b1 <= upper else { throw .invalidUTF8(offset: i) }
-        var k = 2
-        while k < length {
-            guard bytes[i + k] & 0xC0 == 0x80 else { throw .invalidUTF8(offset: i) }
-            k += 1
-        }
-        return length
     }
 }
 

@@ -83,32 +83,3 @@ public struct FormFields: Equatable, Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
-/// True when `bytes` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
-func isWellFormedUTF8(_ bytes: [UInt8]) -> Bool {
-    var i = 0
-    while i < bytes.count {
-        let b0 = bytes[i]
-        let length: Int
-        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-        switch b0 {
-        case 0x00...0x7F: i += 1; continue
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upper = 0x9F
-        case 0xF0: length = 4; lower = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upper = 0x8F
-        default: return false
-        }
-        guard i + length <= bytes.count, bytes[i + 1] >= lower, bytes[i + 1] <= upper else { return false }
-        var k = 2
-        while k < length {
-            guard bytes[i + k] & 0xC0 == 0x80 else { return false }
-            k += 1
-        }
-        i += length
-    }
-    return true
-}
