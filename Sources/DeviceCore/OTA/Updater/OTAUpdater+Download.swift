@@ -1,11 +1,15 @@
 extension OTAUpdater {
     /// A download event for the transfer in progress; anything else is ignored with a log line.
     public mutating func handle(_ event: DownloadEvent, at now: Instant) -> [Action] {
+        if case let .data(bytes) = event, case .downloading(var t) = state {
+            // Take the transfer out of `state` first: its hash and validator box is then uniquely
+            // owned, so feeding a chunk mutates it in place instead of copying it for every chunk.
+            state = .idle
+            return received(&t, bytes, at: now)
+        }
         switch (state, event) {
         case let (.awaitingResponse(t), .response(status, length, rangeStart)):
             return response(t, status: status, length: length, rangeStart: rangeStart, at: now)
-        case let (.downloading(t), .data(bytes)):
-            return received(t, bytes, at: now)
         case let (.downloading(t), .finished):
             if let total = t.total, t.written < total { return dropped(t, .connectionLost, at: now) }
             var t = t
@@ -71,9 +75,12 @@ extension OTAUpdater {
         return []
     }
 
-    private mutating func received(_ t: Transfer, _ bytes: [UInt8], at now: Instant) -> [Action] {
-        if bytes.isEmpty { return [] }
-        var t = t
+    /// A chunk for the transfer taken out of `state`; puts it back as `.downloading` unless refused.
+    private mutating func received(_ t: inout Transfer, _ bytes: [UInt8], at now: Instant) -> [Action] {
+        if bytes.isEmpty {
+            state = .downloading(t)
+            return []
+        }
         if t.written + bytes.count > t.slot.size {
             return refuse(.tooLarge(size: t.written + bytes.count, slotSize: t.slot.size), cancel: true)
         }
