@@ -23,18 +23,8 @@ final class ScenarioRunTests: XCTestCase {
     func simfleet(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         let tool = packageRoot.appendingPathComponent(".build/debug/simfleet")
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool.path), "scripts/test builds the tool before testing")
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let child = try ChildProcess.run(tool, arguments, directory: dir, separateStderr: true)
+        return (child.status, child.output, child.stderr)
     }
 
     func write(_ name: String, _ text: String) throws -> String {

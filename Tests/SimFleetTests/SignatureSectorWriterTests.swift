@@ -87,18 +87,11 @@ enum Espsecure {
     }
 
     static func verify(publicKey: String, file: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = ["verify-signature", "--version", "2", "--keyfile", publicKey, file]
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "200"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let child = try ChildProcess.run(URL(fileURLWithPath: try executable()),
+                                         ["verify-signature", "--version", "2", "--keyfile", publicKey, file],
+                                         environment: environment)
+        return (child.status, child.output)
     }
 }

@@ -19,16 +19,8 @@ enum Simfleet {
             XCTFail("simfleet not built next to the tests (swift build --build-tests builds it)")
             throw CocoaError(.fileNoSuchFile)
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let child = try ChildProcess.run(binary, arguments)
+        return Run(status: child.status, output: child.output)
     }
 }
 
