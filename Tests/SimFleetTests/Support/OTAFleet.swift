@@ -41,7 +41,9 @@ final class StatusLog: @unchecked Sendable {
         subscriber.messages.filter { $0.topic == "device/\(id)/status" }.compactMap { try? JSONReader().parse(Array($0.payload.utf8)) }
     }
 
-    func latest(_ id: String) -> JSONValue? { all(id).last }
+    /// The device's latest heartbeat. The retained `{"state":"offline"}` will is skipped: the broker
+    /// publishes it whenever a teardown closes a device's socket, which races the assertions after `finish()`.
+    func latest(_ id: String) -> JSONValue? { all(id).last { $0["fw"] != nil } }
 
     func stop() { subscriber.stop() }
 }
