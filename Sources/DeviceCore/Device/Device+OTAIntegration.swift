@@ -76,15 +76,10 @@ extension Device {
     }
 
     /// The updater's timers, the manifest download's stall timer and the next poll.
-    var otaDeadline: Instant? {
-        var next = ota.updater?.nextDeadline
-        if case .manifest(let fetch) = ota.download, let u = ota.updater {
-            next = earliest(next, fetch.lastActivity + u.config.stallTimeout)
-        }
-        return earliest(next, ota.nextPoll)
-    }
+    var otaDeadline: Instant? { otaSummary.deadline }
 
     mutating func otaTick(at now: Instant, actions: inout [Action]) {
+        guard let due = otaSummary.deadline, due <= now else { return }
         if let deadline = ota.updater?.nextDeadline, deadline <= now {
             runUpdater(at: now, actions: &actions) { $0.tick(at: now) }
         }

@@ -2,10 +2,11 @@
 /// `rebooting` before the restart, and a result (refusal, rollback) once.
 extension Device {
     /// Reported state is `updating` while this is true.
-    var otaIsUpdating: Bool { ota.isTransferring }
+    var otaIsUpdating: Bool { otaSummary.isTransferring }
 
     /// The `ota` member of heartbeats: progress while updating, else a result owed once, else none.
     var otaHeartbeatObject: JSONValue? {
+        if otaSummary.isQuiet { return nil }
         guard let updater = ota.updater else { return nil }
         switch updater.state {
         case .awaitingReboot:
@@ -20,6 +21,6 @@ extension Device {
 
     /// A status message left with the current `ota` object: a result is reported only once.
     mutating func otaStatusPublished() {
-        if !ota.isTransferring { ota.report = nil }
+        if !otaSummary.isTransferring && otaSummary.hasReport { ota.report = nil }
     }
 }

@@ -2,12 +2,14 @@
 /// performs the actions it returns. All state, volatile and flash-backed, lives here.
 public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// What the device was built as; fixed for its lifetime.
-    public var config: DeviceConfig { fixed.value.config }
+    public var config: DeviceConfig { fixed.config }
     /// Status, OTA and logs topics with the device id filled in.
-    public var topics: DeviceTopics { fixed.value.topics }
-    var connectOptions: MQTTConnectOptions { fixed.value.connectOptions }
+    public var topics: DeviceTopics { fixed.topics }
+    var connectOptions: MQTTConnectOptions { fixed.connectOptions }
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
-    private let fixed: OutOfLine<Fixed>
+    /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
+    /// loads one field even where this generic code runs unspecialised.
+    private let fixed: DeviceFixed
     /// Flash-backed state (NVS): survives `.powerOn`.
     public internal(set) var nvs: DeviceNVS
     /// Off, station (WiFi + MQTT) or provisioning (access point).
@@ -21,12 +23,22 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     var cycle: PowerCycle
     /// The OTA updater and what the download channel is fetching (RAM, rebuilt at `.powerOn`).
     /// Kept out of line: the updater is kilobytes and most events never touch it.
+    /// Every write refreshes `otaSummary`, which the hot paths (deadline, tick, reported state,
+    /// heartbeat) read instead: a read of `ota` copies the whole updater out of its box.
     var ota: DeviceOTA<Crypto> {
         get { otaStorage.value }
-        _modify { yield &otaStorage.value }
-        set { otaStorage.value = newValue }
+        _modify {
+            defer { otaSummary = OTASummary(&otaStorage.value) }
+            yield &otaStorage.value
+        }
+        set {
+            otaStorage.value = newValue
+            otaSummary = OTASummary(&otaStorage.value)
+        }
     }
     private var otaStorage = OutOfLine(DeviceOTA<Crypto>())
+    /// What the hot paths need to know about `ota`, kept in line and current (see `ota`).
+    private(set) var otaSummary = OTASummary()
 
     /// A device that is off, with `config.defaultWiFiCredentials` in NVS.
     public init(config: DeviceConfig) {
@@ -43,14 +55,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         let connectOptions = MQTTConnectOptions(
             clientID: config.mqttClientID ?? id, username: config.mqttUsername, password: config.mqttPassword,
             keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
-        self.fixed = OutOfLine(Fixed(config: config, topics: topics, connectOptions: connectOptions))
-    }
-
-    /// The parts of a device fixed when it is built.
-    struct Fixed {
-        let config: DeviceConfig
-        let topics: DeviceTopics
-        let connectOptions: MQTTConnectOptions
+        self.fixed = DeviceFixed(config: config, topics: topics, connectOptions: connectOptions)
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.

@@ -29,6 +29,37 @@ struct DeviceOTA<Crypto: DeviceCrypto>: Sendable {
     }
 }
 
+/// The few facts about `DeviceOTA` that every tick and heartbeat needs, kept in line by `Device`
+/// so that those paths never copy the updater out of its box.
+struct OTASummary: Equatable, Sendable {
+    /// The updater's timers, the manifest download's stall timer and the next poll; nil: none.
+    var deadline: Instant?
+    /// `DeviceOTA.isTransferring`.
+    var isTransferring = false
+    /// The heartbeat's `ota` member is empty: no transfer, no reboot announced, no result owed.
+    var isQuiet = true
+    /// A result is owed to the next status publish.
+    var hasReport = false
+
+    init() {}
+
+    /// Reads `ota` in place (inout: a by-value read copies it).
+    init<Crypto>(_ ota: inout DeviceOTA<Crypto>) {
+        var next = ota.updater?.nextDeadline
+        if case .manifest(let fetch) = ota.download, let stall = ota.updater?.config.stallTimeout {
+            next = earliest(next, fetch.lastActivity + stall)
+        }
+        deadline = earliest(next, ota.nextPoll)
+        isTransferring = ota.isTransferring
+        hasReport = ota.report != nil
+        switch ota.updater?.state {
+        case nil: isQuiet = true
+        case .idle?, .pendingVerify?: isQuiet = !hasReport
+        default: isQuiet = false
+        }
+    }
+}
+
 /// What the device's one download channel is being used for. Download events are routed by it.
 enum DownloadUse: Equatable, Sendable {
     case none

@@ -1,0 +1,13 @@
+/// The parts of a device fixed when it is built: its configuration, its topics and how it connects.
+/// Immutable and shared by every copy of the device.
+final class DeviceFixed: Sendable {
+    let config: DeviceConfig
+    let topics: DeviceTopics
+    let connectOptions: MQTTConnectOptions
+
+    init(config: DeviceConfig, topics: DeviceTopics, connectOptions: MQTTConnectOptions) {
+        self.config = config
+        self.topics = topics
+        self.connectOptions = connectOptions
+    }
+}
