@@ -54,6 +54,8 @@ public struct Heartbeat: Equatable, Sendable {
 
 /// The retained last will the broker publishes for a device that vanished: `{"state":"offline"}`.
 func offlineWill(topic: String) -> MQTTPublish {
-    MQTTPublish(topic: topic, payload: JSONValue.object([JSONMember("state", .string("offline"))]).encodedBytes(),
-                qos: 1, retain: true)
+    MQTTPublish(topic: topic, payload: offlineWillPayload, qos: 1, retain: true)
 }
+
+/// Encoded once: every device's will carries the same bytes (one shared buffer in a fleet).
+private let offlineWillPayload: [UInt8] = JSONValue.object([JSONMember("state", .string("offline"))]).encodedBytes()
