@@ -5,37 +5,37 @@ import DeviceCore
 extension DeviceFlash {
     /// Factory programming (`idf.py flash`): `image` in slot `index`, the slot otherwise erased.
     public mutating func program(_ image: SharedImage, slot index: Int) {
-        precondition(image.bytes.count <= slots[index].size, "image larger than its slot")
-        for s in sectorRange(of: slots[index]) { sectors[s] = nil }
-        contents[index] = SlotContent(image)
-        detached[index] = []
-        dirty[index] = false
-        privateSectors[index] = 0
-        foldAt[index] = Self.foldEvery
+        precondition(image.bytes.count <= state[index].partition.size, "image larger than its slot")
+        for s in sectorRange(of: state[index].partition) { sectors[s] = nil }
+        state[index].content = SlotContent(image)
+        state[index].detached = []
+        state[index].dirty = false
+        state[index].privateSectors = 0
+        state[index].foldAt = Self.foldEvery
     }
 
     /// The shared image slot `index` holds exactly, when it holds nothing private on top of it.
     public func image(inSlot index: Int) -> SharedImage? {
-        dirty[index] ? nil : contents[index]?.exactImage
+        state[index].dirty ? nil : state[index].content?.exactImage
     }
 
     /// Bytes this device holds privately: its own sectors and patches (memory accounting, tests).
     public var privateBytes: Int {
-        sectors.values.reduce(0) { $0 + $1.count } + contents.reduce(0) { $0 + ($1?.privateBytes ?? 0) }
+        sectors.values.reduce(0) { $0 + $1.count } + state.reduce(0) { $0 + ($1.content?.privateBytes ?? 0) }
     }
 
     /// Folds every slot with private sectors back into a shared image (found by content, or added
     /// to the store). Changes no byte a read returns; call it when a device stops writing a slot.
     public mutating func settle() {
-        for index in slots.indices where dirty[index] { _ = fold(index, intern: true) }
+        for index in state.indices where state[index].dirty { _ = fold(index, intern: true) }
     }
 
     /// While a slot is being written: once it holds `foldAt` private sectors, fold it into the
     /// release it matches so far (a download of a known image); content matching nothing stays
     /// private until `settle`, and the next attempt waits for twice as many sectors.
     public mutating func foldWhileWriting() {
-        for index in slots.indices where privateSectors[index] >= foldAt[index] {
-            foldAt[index] = fold(index, intern: false) ? Self.foldEvery : privateSectors[index] * 2
+        for index in state.indices where state[index].privateSectors >= state[index].foldAt {
+            state[index].foldAt = fold(index, intern: false) ? Self.foldEvery : state[index].privateSectors * 2
         }
     }
 
@@ -44,12 +44,12 @@ extension DeviceFlash {
     /// written or erased lies at the front of the slot (a download writes front to back), only that
     /// front is folded, as a layer over what the slot held before.
     private mutating func fold(_ index: Int, intern: Bool) -> Bool {
-        let slot = slots[index]
+        let slot = state[index].partition
         let first = slot.offset / Self.sectorSize
         let range = sectorRange(of: slot)
         var touched = Set(sectors.keys.filter { range.contains($0) }.map { $0 - first })
-        touched.formUnion(detached[index].map { $0 - first })
-        let old = contents[index]
+        touched.formUnion(state[index].detached.map { $0 - first })
+        let old = state[index].content
         // Sectors [0, topEnd) of the old content are already a front layer over `old.under`.
         let topEnd = old.map { $0.cut == .max ? 0 : $0.cut } ?? 0
         let front = max((touched.max() ?? -1) + 1, topEnd)
@@ -73,9 +73,9 @@ extension DeviceFlash {
 
     private mutating func commit(_ content: SlotContent?, slot index: Int, range: Range<Int>) {
         for s in range where sectors[s] != nil { sectors[s] = nil }
-        detached[index] = []
-        dirty[index] = false
-        privateSectors[index] = 0
-        contents[index] = content
+        state[index].detached = []
+        state[index].dirty = false
+        state[index].privateSectors = 0
+        state[index].content = content
     }
 }

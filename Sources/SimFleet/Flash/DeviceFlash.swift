@@ -13,19 +13,11 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public static let sectorSize = NORFlash.sectorSize
 
     public let size: Int
-    /// The partitions whose content may be shared (the OTA app slots).
-    public let slots: [Partition]
     /// Private sectors by index; a missing tail is 0xFF.
     var sectors: [Int: [UInt8]] = [:]
-    /// Per slot: the shared content under the private sectors (0xFF past its end).
-    var contents: [SlotContent?]
-    /// Per slot: sectors erased since `contents` was set, which no longer read from it.
-    var detached: [Set<Int>]
-    /// Per slot: erased or written since it was last settled.
-    var dirty: [Bool]
-    /// Per slot: private sectors now, and how many trigger the next fold while writing.
-    var privateSectors: [Int]
-    var foldAt: [Int]
+    /// The OTA app slots (the partitions whose content may be shared) and what each holds. One
+    /// array for all of it: ten thousand devices pay for one small allocation each, not six.
+    var state: [SlotState]
     /// Private sectors a slot may collect while being written before it is folded into the release
     /// it matches (a download in progress costs at most this much per device).
     public static let foldEvery = 16
@@ -35,13 +27,25 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
         precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
         self.size = size
-        self.slots = partitions.otaSlots
-        self.contents = Array(repeating: nil, count: slots.count)
-        self.detached = Array(repeating: [], count: slots.count)
-        self.dirty = Array(repeating: false, count: slots.count)
-        self.privateSectors = Array(repeating: 0, count: slots.count)
-        self.foldAt = Array(repeating: Self.foldEvery, count: slots.count)
+        self.state = partitions.otaSlots.map { SlotState(partition: $0) }
         self.store = store
+    }
+
+    /// The partitions whose content may be shared (the OTA app slots).
+    public var slots: [Partition] { state.map(\.partition) }
+
+    /// One app slot: its partition and the shared content under its private sectors.
+    struct SlotState: Sendable {
+        let partition: Partition
+        /// The shared content under the private sectors (0xFF past its end).
+        var content: SlotContent?
+        /// Sectors erased since `content` was set, which no longer read from it.
+        var detached: Set<Int> = []
+        /// Erased or written since it was last settled.
+        var dirty = false
+        /// Private sectors now, and how many trigger the next fold while writing.
+        var privateSectors = 0
+        var foldAt = DeviceFlash.foldEvery
     }
 
     // MARK: - FlashMemory
@@ -62,9 +66,9 @@ public struct DeviceFlash: FlashMemory, Sendable {
             for index in try FlashAccess.erasedSectors(offset: offset, length: length, flashSize: size) {
                 let wasPrivate = sectors.removeValue(forKey: index) != nil
                 if let slot = slotIndex(ofSector: index) {
-                    dirty[slot] = true
-                    if wasPrivate { privateSectors[slot] -= 1 }
-                    if contents[slot] != nil { detached[slot].insert(index) }
+                    state[slot].dirty = true
+                    if wasPrivate { state[slot].privateSectors -= 1 }
+                    if state[slot].content != nil { state[slot].detached.insert(index) }
                 }
             }
         case let .write(offset, bytes):
@@ -76,8 +80,8 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
                 let isNew = sectors.updateValue(trimmed(sector), forKey: index) == nil
                 if let slot = slotIndex(ofSector: index) {
-                    dirty[slot] = true
-                    if isNew { privateSectors[slot] += 1 }
+                    state[slot].dirty = true
+                    if isNew { state[slot].privateSectors += 1 }
                 }
             }
         }
@@ -93,8 +97,8 @@ public struct DeviceFlash: FlashMemory, Sendable {
             out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
             return
         }
-        if let slot = slotIndex(ofSector: index), let content = contents[slot], !detached[slot].contains(index) {
-            content.append(sector: index - slots[slot].offset / Self.sectorSize, from: start, count: count, to: &out)
+        if let slot = slotIndex(ofSector: index), let content = state[slot].content, !state[slot].detached.contains(index) {
+            content.append(sector: index - state[slot].partition.offset / Self.sectorSize, from: start, count: count, to: &out)
             return
         }
         out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
@@ -102,7 +106,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
 
     func slotIndex(ofSector index: Int) -> Int? {
         let address = index * Self.sectorSize
-        return slots.firstIndex { $0.range.contains(address) }
+        return state.firstIndex { $0.partition.range.contains(address) }
     }
 
     func sectorRange(of partition: Partition) -> Range<Int> {

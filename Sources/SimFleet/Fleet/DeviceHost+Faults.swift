@@ -21,12 +21,15 @@ struct HostFaults {
     /// Replies awaited from the device's local API (ids above `localIDBase`, apart from the portal's).
     var localReplies: [UInt32: (HTTPResponse) -> Void] = [:]
     var nextLocalID: UInt32 = HostFaults.localIDBase
-    /// Downloads from URLs starting with this (the embedded origin) get `device=<id>` in their query.
-    var originPrefix: String?
 
     static let localIDBase: UInt32 = 0x8000_0000
     /// TCP's minimum retransmission timeout on Linux.
     static let retransmit = TimeSpan.milliseconds(200)
+}
+
+/// The heap cell behind `DeviceHost.faults`.
+final class FaultCell {
+    var value = HostFaults()
 }
 
 extension DeviceHost {
@@ -40,7 +43,7 @@ extension DeviceHost {
 
     /// True when `action` is the armed flash operation: power is cut before it lands.
     func cutsPower(before action: Action, now: Instant) -> Bool {
-        guard let at = faults.powerCutAtFlashOp, case .flash = action, firmware.isUpdating else { return false }
+        guard hasFaults, let at = faults.powerCutAtFlashOp, case .flash = action, firmware.isUpdating else { return false }
         faults.flashOpsInUpdate += 1
         guard faults.flashOpsInUpdate >= at else { return false }
         faults.powerCutAtFlashOp = nil
@@ -58,7 +61,7 @@ extension DeviceHost {
 
     /// Publishes now, or later when the link is impaired.
     func send(_ p: MQTTPublish, now: Instant) {
-        guard faults.latency != nil || faults.loss > 0 || !faults.delayed.isEmpty else { return publish(p) }
+        guard hasFaults, faults.latency != nil || faults.loss > 0 || !faults.delayed.isEmpty else { return publish(p) }
         var delay = faults.latency ?? .milliseconds(0)
         var rto = HostFaults.retransmit
         while faults.loss > 0, let roll = faults.random?.next(upTo: 999_999), Double(roll) < faults.loss * 1_000_000, rto < .seconds(60) {
@@ -73,13 +76,14 @@ extension DeviceHost {
 
     /// Sends the held-back publishes that are due.
     func flushDelayed(now: Instant) {
+        guard hasFaults else { return }
         while let first = faults.delayed.first, first.due <= now {
             faults.delayed.removeFirst()
             publish(first.publish)
         }
     }
 
-    var delayedDeadline: Instant? { faults.delayed.first?.due }
+    var delayedDeadline: Instant? { hasFaults ? faults.delayed.first?.due : nil }
 
     /// Drops the MQTT connection without a DISCONNECT, as a flaky network would; the device
     /// reconnects with its backoff.
@@ -100,7 +104,7 @@ extension DeviceHost {
 
     /// A reply to `localRequest`; false when the id is the portal's.
     func answerLocal(_ action: Action) -> Bool {
-        guard case .httpRespond(let id, let response) = action, let reply = faults.localReplies.removeValue(forKey: id) else {
+        guard hasFaults, case .httpRespond(let id, let response) = action, let reply = faults.localReplies.removeValue(forKey: id) else {
             return false
         }
         reply(response)
@@ -109,7 +113,7 @@ extension DeviceHost {
 
     /// The download URL with `device=<id>` added for the embedded origin (its targeted faults).
     func tagged(_ url: String) -> String {
-        guard let prefix = faults.originPrefix, url.hasPrefix(prefix) else { return url }
+        guard let prefix = originPrefix, url.hasPrefix(prefix) else { return url }
         let id = spec.id.addingPercentEncodingForQuery()
         return url + (url.contains("?") ? "&" : "?") + "device=" + id
     }

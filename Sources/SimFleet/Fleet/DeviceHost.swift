@@ -39,8 +39,20 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
     /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
     var chip: DeviceChip?
-    /// Scenario faults on the device's side and local API requests (`DeviceHost+Faults`).
-    var faults = HostFaults()
+    /// Scenario faults on the device's side and local API requests (`DeviceHost+Faults`). Boxed on
+    /// first write: most devices never see a fault, and ten thousand unused copies cost a megabyte.
+    var faults: HostFaults {
+        get { faultCell?.value ?? HostFaults() }
+        _modify {
+            if faultCell == nil { faultCell = FaultCell() }
+            yield &faultCell!.value
+        }
+    }
+    private var faultCell: FaultCell?
+    /// Whether any fault or local request ever touched this device (the hot paths skip them if not).
+    var hasFaults: Bool { faultCell != nil }
+    /// Downloads from URLs starting with this (the embedded origin) get `device=<id>` in their query.
+    var originPrefix: String?
     var lastConnectedAt: Instant?
     var attempts = 0
     var lastError: FleetErrorKind?
@@ -96,7 +108,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
         setLink(.off)
         powerOnAt = now + offFor
         queued.removeAll()
-        faults.delayed.removeAll()
+        if hasFaults { faults.delayed.removeAll() }
         reactor.schedule(slot, at: powerOnAt)
     }
 
@@ -164,21 +176,32 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     // MARK: - Events in, actions out
 
     func deliver(_ event: Event, at now: Instant = HostClock.now()) {
-        queued.append(event)
-        drain(now: now)
+        guard !busy else {
+            queued.append(event)
+            return
+        }
+        drain(first: event, now: now)
     }
 
-    func drain(now start: Instant? = nil) {
-        guard !busy else { return }
+    /// Hands the device `first` (if any), then every event its actions queued, in order.
+    func drain(first: Event? = nil, now start: Instant? = nil) {
+        guard !busy else {
+            if let first { queued.append(first) }
+            return
+        }
         busy = true
         var now = start ?? HostClock.now()
-        while !queued.isEmpty {
-            let event = queued.removeFirst()
+        var next = first
+        if next == nil, !queued.isEmpty { next = queued.removeFirst() }
+        while let event = next {
             let actions = firmware.handle(event, at: now)
             for action in actions where powerOnAt == nil { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
+            next = queued.isEmpty ? nil : queued.removeFirst()
         }
+        // Follow-up events are rare after boot: do not keep their buffer for the device's lifetime.
+        if queued.capacity > 0 { queued = [] }
         busy = false
         let updatingNow = powerOnAt == nil && firmwareIsUpdating
         if updatingNow != updating {

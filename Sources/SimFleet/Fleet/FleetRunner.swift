@@ -135,7 +135,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     if let shell { host.provide(shell) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration
-                    host.faults.originPrefix = originPrefix
+                    host.originPrefix = originPrefix
                     return host
                 }
                 shard.add(hosts)
