@@ -7,7 +7,7 @@ extension DeviceHost: DownloadSink {
         guard let url = registrationURL, !registered else { return }
         registered = true
         var body: [UInt8] = []
-        writeJSONString(spec.id, to: &body)
+        writeJSONString(identity.id, to: &body)
         let counters = self.counters
         reactor.downloads.postJSON(url: url, body: "{\"device_code\":" + String(decoding: body, as: UTF8.self) + "}") { ok, _ in
             if ok { counters.bump(counters.registered) } else { counters.bump(counters.registrationFailed) }

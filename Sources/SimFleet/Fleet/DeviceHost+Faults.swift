@@ -56,7 +56,7 @@ extension DeviceHost {
     func setLinkImpairment(latency: TimeSpan?, loss: Double) {
         faults.latency = latency
         faults.loss = loss
-        if faults.random == nil { faults.random = SeededRandom(seed: spec.seed ^ 0x5EED_1055) }
+        if faults.random == nil { faults.random = SeededRandom(seed: identity.seed ^ 0x5EED_1055) }
     }
 
     /// Publishes now, or later when the link is impaired.
@@ -114,7 +114,7 @@ extension DeviceHost {
     /// The download URL with `device=<id>` added for the embedded origin (its targeted faults).
     func tagged(_ url: String) -> String {
         guard let prefix = originPrefix, url.hasPrefix(prefix) else { return url }
-        let id = spec.id.addingPercentEncodingForQuery()
+        let id = identity.id.addingPercentEncodingForQuery()
         return url + (url.contains("?") ? "&" : "?") + "device=" + id
     }
 }

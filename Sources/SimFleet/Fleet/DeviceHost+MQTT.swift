@@ -134,7 +134,7 @@ extension DeviceHost: MosquittoClientDelegate {
                 probeWasAllowed = true
                 return
             }
-            if probeWasAllowed && !t.hasPrefix("device/" + spec.id + "/") { return }
+            if probeWasAllowed && !t.hasPrefix("device/" + identity.id + "/") { return }
         }
         queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }
@@ -153,6 +153,7 @@ extension DeviceHost: MosquittoClientDelegate {
         guard let i = subscriptions.firstIndex(where: { $0.mid == mid }) else { return }
         let topic = subscriptions[i].topic
         subscriptions.remove(at: i)
+        if subscriptions.isEmpty { subscriptions = [] }  // do not keep the buffer between connections
         if granted.contains(where: { $0 >= 0x80 }) {
             counters.count(.subscribeRefused)
             queued.append(.mqtt(.subscribeRefused(topic: topic)))

@@ -3,7 +3,8 @@ import DeviceCore
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
 final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
-    let spec: DeviceSpec
+    /// Who the device is in the fleet; the rest of its `DeviceSpec` lives in the firmware's config.
+    let identity: DeviceIdentity
     var firmware: Firmware
     unowned(unsafe) let reactor: Reactor
     var slot: Int32 = -1
@@ -61,7 +62,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     /// Why this device never connected, nil once it has.
     var failure: DeviceFailure? {
         guard !everConnected, attempts > 0 else { return nil }
-        return DeviceFailure(device: spec.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
+        return DeviceFailure(device: identity.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
     }
 
     var isPoweredOn: Bool { powerOnAt == nil }
@@ -84,7 +85,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     var registered = false
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
-        self.spec = spec
+        self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
         self.firmware = Firmware(spec: spec)
         self.reactor = reactor
         self.endpoint = endpoint
@@ -221,9 +222,9 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
                 queued.append(.wifi(accessPoint.radio.join(ssid: ssid, password: password)))
             } else {
                 wifiDownUntil = nil
-                let n = spec.index + 2
+                let n = identity.index + 2
                 let ip = IPv4Address(10, UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF))
-                queued.append(.wifi(.connected(ip: ip, rssi: -40 - Int(spec.seed % 30))))
+                queued.append(.wifi(.connected(ip: ip, rssi: -40 - Int(identity.seed % 30))))
             }
         case .wifiDisconnect:
             dropConnection()

@@ -37,6 +37,13 @@ public struct DeviceSpec: Sendable, Equatable {
     }
 }
 
+/// The part of a `DeviceSpec` its host keeps after building the firmware: position, id and seed.
+public struct DeviceIdentity: Sendable, Equatable {
+    public var index: Int
+    public var id: String
+    public var seed: UInt64
+}
+
 /// The firmware a host runs: DeviceCore's `Device` in production. Generic, so the host calls it
 /// directly (no existential) and tests can run the same host with the same device.
 public protocol FleetFirmware {

@@ -6,7 +6,7 @@ extension FleetRunner {
     /// Arms a power cut during the flash write of each device's next update: at a flash operation
     /// chosen from the device's seed (2nd…17th), the write does not land and power returns after `off`.
     public func cutPowerDuringNextFlashWrite(devices: [Int], off: TimeSpan) {
-        forEachHost(devices) { h, _ in h.armPowerCut(atFlashOp: 2 + Int(h.spec.seed % 16), off: off) }
+        forEachHost(devices) { h, _ in h.armPowerCut(atFlashOp: 2 + Int(h.identity.seed % 16), off: off) }
     }
 
     /// Adds `latency` to every outgoing publish and loses `loss` (0…1) of first transmissions
@@ -21,7 +21,7 @@ extension FleetRunner {
         let order = Dictionary(uniqueKeysWithValues: devices.enumerated().map { ($1, $0) })
         forEachHost(devices) { h, now in
             guard let at = h.powerOnAt, at > now + .seconds(86_400) else { return }
-            let offset = Double(order[h.spec.index] ?? 0) / perSecond
+            let offset = Double(order[h.identity.index] ?? 0) / perSecond
             h.powerOnAt = now + TimeSpan(microseconds: Int64(offset * 1_000_000))
             h.reactor.schedule(h.slot, at: h.powerOnAt)
         }

@@ -94,7 +94,7 @@ extension FleetRunner {
         // has then had every chance to arrive, and is never miscounted as lost.
         var acked: [(String, SequenceSet)] = []
         for shard in shards {
-            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.spec.id, $0.acknowledged) } }
+            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.identity.id, $0.acknowledged) } }
         }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
@@ -121,7 +121,7 @@ extension FleetRunner {
     func lastConnectTimes() -> [Int: Int64] {
         var out: [Int: Int64] = [:]
         for shard in shards {
-            let t: [(Int, Int64)] = syncOn(shard.reactor) { shard.hosts.map { ($0.spec.index, $0.lastConnectedAt?.microseconds ?? 0) } }
+            let t: [(Int, Int64)] = syncOn(shard.reactor) { shard.hosts.map { ($0.identity.index, $0.lastConnectedAt?.microseconds ?? 0) } }
             for (i, v) in t { out[i] = v }
         }
         return out

@@ -19,7 +19,7 @@ extension FleetRunner {
     /// ACL probe: each device subscribes to `topic(index)` (e.g. another device's status topic);
     /// the report's `acl` section counts what the broker refused and allowed.
     public func probeACL(devices: [Int], topic: @escaping @Sendable (Int) -> String) {
-        forEachHost(devices) { h, _ in h.probeSubscription(topic(h.spec.index)) }
+        forEachHost(devices) { h, _ in h.probeSubscription(topic(h.identity.index)) }
     }
 
     /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
