@@ -14,14 +14,20 @@ public struct TopicTemplates: Equatable, Sendable {
 
 /// The device's topics with `{id}` resolved.
 public struct DeviceTopics: Equatable, Sendable {
+    /// Published on every heartbeat, so resolved once.
     public let status: String
-    public let ota: String
-    public let logs: String
+    /// Used once per connection (subscribe) and per command: resolved when asked, so a fleet of
+    /// ten thousand devices does not hold twenty thousand topic strings.
+    public var ota: String { resolveTopic(templates.ota, id: id) }
+    /// Used only while logs are streamed; resolved when asked.
+    public var logs: String { resolveTopic(templates.logs, id: id) }
+    private let templates: TopicTemplates
+    private let id: String
 
     init(_ templates: TopicTemplates, id: String) {
         status = resolveTopic(templates.status, id: id)
-        ota = resolveTopic(templates.ota, id: id)
-        logs = resolveTopic(templates.logs, id: id)
+        self.templates = templates
+        self.id = id
     }
 }
 

@@ -72,11 +72,12 @@ extension Device {
         var out: [Action] = []
         out.reserveCapacity(actions.count * 2)
         let stamp = " (" + decimal(uptime(at: now).milliseconds) + ") "
+        let logsTopic = topics.logs
         for action in actions {
             out.append(action)
             if case .log(let level, let text) = action {
                 counters.logLinesStreamed += 1
-                out.append(.mqttPublish(MQTTPublish(topic: topics.logs, payload: Array((level.letter + stamp + text).utf8),
+                out.append(.mqttPublish(MQTTPublish(topic: logsTopic, payload: Array((level.letter + stamp + text).utf8),
                                                     qos: 0, retain: false)))
             }
         }
