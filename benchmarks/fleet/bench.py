@@ -91,8 +91,8 @@ def main():
     ap.add_argument("--simfleet-args", default="", help="extra arguments for simfleet run, e.g. '--reactors 1'")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
-    subprocess.run(["swift", "build", "-c", "release", "--product", "simfleet"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    simfleet = os.path.join(ROOT, ".build", "release", "simfleet")
+    simfleet = subprocess.run([os.path.join(ROOT, "scripts", "build-release")], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
     os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
     baseline = os.path.join(HERE, "out", "baseline")
     subprocess.run(["gcc", "-O2", "-Wall", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lmosquitto", "-ldl"], check=True)
