@@ -31,8 +31,6 @@ extension Device {
     }
 
     mutating func handleMQTT(_ event: MQTTEvent, at now: Instant, actions: inout [Action]) {
-        // A PUBACK (once per QoS 1 heartbeat) changes nothing: answer it without copying the station.
-        if case .published = event, case .station = mode { return }
         guard case .station(var station) = mode else {
             ignore("MQTT " + event.name, actions: &actions)
             return

@@ -63,6 +63,9 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
 
     /// Handles one event at time `now` and returns the actions the host must perform, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {
+        // A PUBACK (once per QoS 1 heartbeat) changes nothing: delivery accounting is the host's.
+        // Answered before anything is allocated.
+        if case .mqtt(.published) = event, case .station = mode { return [] }
         var actions: [Action] = []
         actions.reserveCapacity(4)
         switch event {

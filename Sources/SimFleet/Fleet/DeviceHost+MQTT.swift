@@ -121,7 +121,9 @@ extension DeviceHost: MosquittoClientDelegate {
         unacknowledged.remove(at: i)
         acknowledged.insert(key)
         counters.bump(counters.acknowledged)
-        queued.append(.mqtt(.published(messageID: HeartbeatFields.seq(ofKey: key))))
+        // Straight to the device, not through the queue: a PUBACK never makes it act, and the queue's
+        // buffer is released after every drain (it would be allocated again for each heartbeat).
+        deliver(.mqtt(.published(messageID: HeartbeatFields.seq(ofKey: key))))
     }
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
