@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "CMosquitto.h"
 #include <dlfcn.h>
+#include <string.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/epoll.h>
@@ -81,3 +82,7 @@ pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd) {
     _exit(127);
 }
 
+
+const void *simfleet_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
+    return memmem(haystack, haystack_len, needle, needle_len);
+}

@@ -10,6 +10,20 @@ final class ReportTests: XCTestCase {
         XCTAssertNil(HeartbeatFields(payload: Array(#"{"state":"offline"}"#.utf8)))
     }
 
+    func testDeliveryKeyOfThePublisherMatchesTheObserversAcrossSpacingAndKeyPositions() {
+        let spaced = Array(#"{"seq" :  5, "boot_count": 3,"ts":1764396000123.456}"#.utf8)
+        let fields = HeartbeatFields(payload: spaced)
+        XCTAssertEqual(fields?.seq, 5)
+        XCTAssertEqual(fields?.bootCount, 3)
+        XCTAssertEqual(fields?.deliveryKey, HeartbeatFields.deliveryKey(seq: 5, payload: spaced))
+        XCTAssertEqual(HeartbeatFields.seq(ofKey: HeartbeatFields.deliveryKey(seq: 5, payload: spaced)), 5)
+        let bootLast = Array(#"{"seq":9,"boot_count":12}"#.utf8)
+        XCTAssertEqual(HeartbeatFields(payload: bootLast)?.deliveryKey, 12 << 32 | 9)
+        XCTAssertNil(HeartbeatFields(payload: Array(#"{"seq":}"#.utf8)), "a key without a number is no heartbeat")
+        XCTAssertNil(HeartbeatFields(payload: Array(#""seq""#.utf8)), "a key at the very end is no heartbeat")
+        XCTAssertEqual(HeartbeatFields.deliveryKey(seq: 4, payload: []), 4, "no payload: boot count 0")
+    }
+
     func testSequenceSetCollapsesRunsAndFindsGapsForLossAccounting() {
         var acked = SequenceSet()
         for s in [1, 2, 3, 4, 6, 7, 9] { acked.insert(s) }

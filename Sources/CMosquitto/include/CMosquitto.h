@@ -31,4 +31,8 @@ int simfleet_epoll_wait(int epfd, uint64_t *datas, uint32_t *events, int max_eve
 /// embedded broker never outlives the simulator. Returns the pid or -1.
 pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd);
 
+/// glibc's memmem (a GNU extension Swift's Glibc module does not export): the observer and the
+/// publish path find heartbeat keys with it, twice per heartbeat.
+const void *simfleet_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
+
 #endif

@@ -1,3 +1,5 @@
+import CMosquitto
+
 /// The two fields of a heartbeat the observer needs, read straight from the payload bytes
 /// (`"seq":17` and `"ts":1764396000123.456`) without building a JSON tree for every message.
 struct HeartbeatFields: Equatable {
@@ -50,19 +52,15 @@ struct HeartbeatFields: Equatable {
         return boot << 32 | seq
     }
 
+    /// Where the value after `key` starts (past `:` and spaces). glibc's `memmem` finds the key: it runs
+    /// for every heartbeat on both sides (publish and observer), three keys each.
     private static func valueStart(of key: [UInt8], in p: UnsafeRawBufferPointer) -> Int? {
-        guard p.count > key.count else { return nil }
-        var i = 0
-        outer: while i + key.count <= p.count {
-            for j in 0..<key.count where p[i + j] != key[j] {
-                i += 1
-                continue outer
-            }
-            var k = i + key.count
-            while k < p.count && (p[k] == 0x20 || p[k] == 0x3A) { k += 1 }
-            return k
-        }
-        return nil
+        guard let base = p.baseAddress, p.count > key.count else { return nil }
+        let hit = key.withUnsafeBytes { k in simfleet_memmem(base, p.count, k.baseAddress, k.count) }
+        guard let hit else { return nil }
+        var k = base.distance(to: UnsafeRawPointer(hit)) + key.count
+        while k < p.count && (p[k] == 0x20 || p[k] == 0x3A) { k += 1 }
+        return k
     }
 
     private static func integer(in p: UnsafeRawBufferPointer, from start: Int) -> Int? {
