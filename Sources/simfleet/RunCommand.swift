@@ -48,6 +48,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Firmware version the devices start with (default 1.0.0).") var firmware: String?
     @Option(help: "Seed: the same seed gives the same ids, MACs and jitter (default 1).") var seed: String?
     @Option(help: "Reactor threads (default: one per core; with the embedded broker one core fewer, at least 1, leaving a core to mosquitto).") var reactors: String?
+    @Option(name: .customLong("timer-tick"), help: "Reactor timer tick, 1ms…100ms (default 10ms, FreeRTOS's default tick): device timers fire on the next tick. Longer ticks batch more heartbeats per wake-up (less CPU) and make the load burstier.")
+    var timerTick: String?
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
@@ -146,6 +148,10 @@ struct RunCommand: ParsableCommand {
             guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
             c.reactors = r
         }
+        if let timerTick {
+            guard let ms = RunCommand.timerTickMs(timerTick) else { throw UsageProblem(message: "--timer-tick wants 1ms…100ms, got '\(timerTick)'") }
+            c.timerTickMs = ms
+        }
         if let broker {
             let tls = caFile.map { TLSSettings(caFile: $0, certFile: cert, keyFile: key) }
             guard let choice = BrokerChoice.parse(broker, tls: tls) else {
@@ -154,6 +160,12 @@ struct RunCommand: ParsableCommand {
             c.broker = choice
         }
         return c
+    }
+
+    /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.
+    static func timerTickMs(_ text: String) -> Int? {
+        guard let s = seconds(text), s * 1000 == (s * 1000).rounded(), (1...100).contains(Int(s * 1000)) else { return nil }
+        return Int(s * 1000)
     }
 
     /// `60s`, `5m`, `1h`, `500ms` or plain seconds.

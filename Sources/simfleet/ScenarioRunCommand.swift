@@ -30,6 +30,11 @@ struct ScenarioRunCommand {
             guard let r = Int(text), (1...64).contains(r) else { throw fail("simfleet run: --reactors wants 1…64, got '" + text + "'") }
             reactors = r
         }
+        var timerTickMs: Int?
+        if let text = flags.timerTick {
+            guard let ms = RunCommand.timerTickMs(text) else { throw fail("simfleet run: --timer-tick wants 1ms…100ms, got '" + text + "'") }
+            timerTickMs = ms
+        }
         var metricsPort: Int?
         if let text = flags.metricsPort {
             guard let p = Int(text), (0...65535).contains(p) else { throw fail("simfleet run: --metrics-port wants 0…65535, got '" + text + "'") }
@@ -44,6 +49,7 @@ struct ScenarioRunCommand {
             outcome = try ScenarioRun.execute(
                 scenario,
                 options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
+                               timerTickMs: timerTickMs,
                                progress: isatty(2) != 0),
                 stopSignal: { stop in trap = SignalTrap(stop) })
         } catch {

@@ -74,6 +74,45 @@ final class CommandLineTests: XCTestCase {
         awaitCondition("the orphaned broker got its parent-death signal", timeout: 5) { !self.isAlive(broker) }
     }
 
+    func testTimerTickOutsideOneToHundredMillisecondsExitsTwo() throws {
+        try requireExecutable()
+        for tick in ["500ms", "0ms", "1.5ms", "fast"] {
+            let p = Process()
+            let err = Pipe()
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = ["run", "--devices", "1", "--timer-tick", tick]
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 2, tick)
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertTrue(message.contains("--timer-tick wants 1ms…100ms"), message)
+        }
+    }
+
+    func testACoarseTimerTickStillDeliversEveryHeartbeatAndIsReported() throws {
+        try requireExecutable()
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("tick-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: report) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--devices", "4", "--duration", "3s", "--heartbeat", "500ms", "--timer-tick", "40ms",
+                       "--report", report.path]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let simulator = try XCTUnwrap(json["simulator"] as? [String: Any])
+        XCTAssertEqual(simulator["timer_tick_ms"] as? Int, 40)
+        let messages = try XCTUnwrap(json["messages"] as? [String: Any])
+        XCTAssertGreaterThanOrEqual(messages["sent"] as? Int ?? 0, 4 * 5, "every device heartbeats about twice a second")
+        XCTAssertEqual(messages["received"] as? Int, messages["sent"] as? Int)
+        XCTAssertEqual(messages["lost"] as? Int, 0)
+    }
+
     func testTooManyDevicesExitsTwoWithTheCeiling() throws {
         try requireExecutable()
         let p = Process()

@@ -68,6 +68,7 @@ extension FleetRunner {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.timerTickMs = configuration.timerTickMs
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes

@@ -42,7 +42,7 @@ extension FleetReport {
             ("state", .object([("online", .int(onlineAtEnd)), ("offline", .int(max(0, requested - onlineAtEnd)))])),
         ])
         let simulator: ReportJSON = .object([
-            ("peak_rss_bytes", .int(peakRSSBytes)), ("cpu_seconds", .double(cpuSeconds)), ("reactors", .int(reactors)),
+            ("peak_rss_bytes", .int(peakRSSBytes)), ("cpu_seconds", .double(cpuSeconds)), ("reactors", .int(reactors)), ("timer_tick_ms", .int(timerTickMs)),
             ("fd_limit", .int(fdLimit)), ("device_ceiling", .int(deviceCeiling)),
             ("observer_reconnects", .int(observerReconnects)),
             ("connect_all_s", connectAllSeconds.map { .double($0) } ?? .null),

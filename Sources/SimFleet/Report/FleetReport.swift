@@ -27,6 +27,8 @@ public struct FleetReport: Sendable {
     public var peakRSSBytes: Int
     public var cpuSeconds: Double
     public var reactors: Int
+    /// The reactors' timer tick (`--timer-tick`), milliseconds.
+    public var timerTickMs = 10
     public var fdLimit: Int
     public var deviceCeiling: Int
     public var observerReconnects: Int

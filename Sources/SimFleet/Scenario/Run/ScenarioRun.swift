@@ -10,10 +10,14 @@ public enum ScenarioRun {
         public var htmlPath: String
         public var metricsPort: Int?
         public var reactors: Int?
+        /// Reactor timer tick in milliseconds; nil keeps `FleetConfiguration`'s default.
+        public var timerTickMs: Int?
         /// Progress on stderr once a second (a terminal).
         public var progress: Bool
 
-        public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, progress: Bool = false) {
+        public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
+                    progress: Bool = false) {
+            self.timerTickMs = timerTickMs
             self.reportPath = reportPath
             self.htmlPath = htmlPath
             self.metricsPort = metricsPort
@@ -44,6 +48,7 @@ public enum ScenarioRun {
                                stopSignal: (@escaping @Sendable () -> Void) -> Void = { _ in }) throws -> Outcome {
         var configuration = try setup(scenario)
         if let reactors = options.reactors { configuration.reactors = reactors }
+        if let tick = options.timerTickMs { configuration.timerTickMs = tick }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner<FleetDevice>(configuration: configuration)
         stopSignal { runner.requestStop() }
