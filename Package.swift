@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "DeviceCoreVectors", dependencies: ["DeviceCore"]),
         // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning).
+        // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning, memmem).
         .target(
             name: "CMosquitto",
             linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("dl")]

@@ -121,9 +121,12 @@ extension DeviceHost: MosquittoClientDelegate {
         unacknowledged.remove(at: i)
         acknowledged.insert(key)
         counters.bump(counters.acknowledged)
-        // Straight to the device, not through the queue: a PUBACK never makes it act, and the queue's
-        // buffer is released after every drain (it would be allocated again for each heartbeat).
-        deliver(.mqtt(.published(messageID: HeartbeatFields.seq(ofKey: key))))
+        // We are inside libmosquitto's callback. With nothing queued, the PUBACK goes straight to the
+        // device: it never makes the device act, and the queue's buffer, released after every drain,
+        // would otherwise be allocated again for each heartbeat. With events queued it waits its turn:
+        // draining them here would perform their actions inside the callback.
+        let event = Event.mqtt(.published(messageID: HeartbeatFields.seq(ofKey: key)))
+        if queued.isEmpty { deliver(event) } else { queued.append(event) }
     }
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {

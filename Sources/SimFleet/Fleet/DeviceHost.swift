@@ -177,22 +177,19 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     // MARK: - Events in, actions out
 
     func deliver(_ event: Event, at now: Instant = HostClock.now()) {
-        guard !busy else {
-            queued.append(event)
-            return
-        }
         drain(first: event, now: now)
     }
 
-    /// Hands the device `first` (if any), then every event its actions queued, in order.
+    /// Hands the device every queued event, then `first`, then whatever their actions queue, in
+    /// order. `first` skips the queue only when it is empty (no buffer is allocated for it).
     func drain(first: Event? = nil, now start: Instant? = nil) {
-        guard !busy else {
-            if let first { queued.append(first) }
-            return
+        var next: Event?
+        if let first {
+            if queued.isEmpty && !busy { next = first } else { queued.append(first) }
         }
+        guard !busy else { return }
         busy = true
         var now = start ?? HostClock.now()
-        var next = first
         if next == nil, !queued.isEmpty { next = queued.removeFirst() }
         while let event = next {
             let actions = firmware.handle(event, at: now)
