@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
             throw ExitCode(2)
         }
-        let runner = FleetRunner<FleetDevice>(configuration: config)
+        let runner = FleetRunner(configuration: config)
         let signals = SignalTrap { runner.requestStop() }
         defer { signals.release() }
         do { try runner.start() } catch {

@@ -11,7 +11,7 @@ final class BackendIntegrationTests: XCTestCase {
     func testEmbeddedBrokerLetsADeviceReadOnlyItsOwnTopics() throws {
         var c = FleetConfiguration(devices: 8, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
         c.idTemplate = "acl-{n}"
-        let runner = FleetRunner<FleetDevice>(configuration: c)
+        let runner = FleetRunner(configuration: c)
         try runner.start()
         awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 8 }
         let ids = (0..<8).map { runner.deviceID($0) }
@@ -32,7 +32,7 @@ final class BackendIntegrationTests: XCTestCase {
     func testCommandsReachTheChosenCohortThroughTheBroker() throws {
         var c = FleetConfiguration(devices: 6, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
         c.idTemplate = "cmd-{n}"
-        let runner = FleetRunner<FleetDevice>(configuration: c)
+        let runner = FleetRunner(configuration: c)
         try runner.start()
         defer { runner.requestStop(); _ = runner.runToCompletion() }
         awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 6 }
@@ -50,7 +50,7 @@ final class BackendIntegrationTests: XCTestCase {
         var c = FleetConfiguration(devices: 5, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
         c.idTemplate = "reg-{n}"
         c.api = "http://127.0.0.1:\(api.port)/api"
-        let runner = FleetRunner<FleetDevice>(configuration: c)
+        let runner = FleetRunner(configuration: c)
         try runner.start()
         awaitCondition("five registrations", timeout: 10) { runner.snapshot().registered == 5 }
         runner.powerCycle(devices: [0], offFor: .milliseconds(10))

@@ -13,7 +13,7 @@ final class FleetIntegrationTests: XCTestCase {
     }
 
     func testSmallFleetConnectsAndEveryHeartbeatArrivesWithItsPayload() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: 12))
+        let runner = FleetRunner(configuration: configuration(devices: 12))
         try runner.start()
         let port = try XCTUnwrap(runner.broker?.ports.first)
         let sub = try Subscriber(port: port, topic: "device/+/status")
@@ -49,7 +49,7 @@ final class FleetIntegrationTests: XCTestCase {
     }
 
     func testLastWillFiresWhenADevicesConnectionIsKilled() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: 6, duration: 30))
+        let runner = FleetRunner(configuration: configuration(devices: 6, duration: 30))
         try runner.start()
         defer { runner.requestStop(); _ = runner.finish() }
         awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 6 }
@@ -65,7 +65,7 @@ final class FleetIntegrationTests: XCTestCase {
 
     func testBrokerRestartEveryDeviceReconnectsWithJitterAndDeliveryStaysAccounted() throws {
         let n = 16
-        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: n, heartbeatMs: 300, duration: 60))
+        let runner = FleetRunner(configuration: configuration(devices: n, heartbeatMs: 300, duration: 60))
         try runner.start()
         awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == n }
         awaitCondition("some heartbeats delivered", timeout: 5) { runner.snapshot().received >= n }
@@ -112,7 +112,7 @@ final class FleetIntegrationTests: XCTestCase {
         c.observerUsername = broker.observerUser
         c.observerPassword = broker.observerPassword
 
-        let runner = FleetRunner<FleetDevice>(configuration: c)
+        let runner = FleetRunner(configuration: c)
         try runner.start()
         awaitCondition("three devices online", timeout: 10) { runner.snapshot().online == 3 }
         awaitCondition("the refused devices retried", timeout: 20) { runner.snapshot().errors["connect_refused", default: 0] >= 4 }
@@ -132,7 +132,7 @@ final class FleetIntegrationTests: XCTestCase {
     }
 
     func testAskingForMoreDevicesThanTheDescriptorLimitIsRefusedWithTheCeiling() {
-        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: 1_000_000))
+        let runner = FleetRunner(configuration: configuration(devices: 1_000_000))
         XCTAssertThrowsError(try runner.start()) { error in
             guard case FleetError.tooManyDevices(let requested, let ceiling, let limit)? = error as? FleetError else {
                 return XCTFail("unexpected \(error)")
@@ -146,7 +146,7 @@ final class FleetIntegrationTests: XCTestCase {
     }
 
     func testEmbeddedBrokerIsGoneAfterTheRun() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: configuration(devices: 2, duration: 0.5))
+        let runner = FleetRunner(configuration: configuration(devices: 2, duration: 0.5))
         try runner.start()
         let pid = try XCTUnwrap(runner.broker?.processID)
         XCTAssertEqual(kill(pid, 0), 0)

@@ -7,7 +7,7 @@ import XCTest
 /// release that cannot reach the broker, a power cut mid-download.
 final class FleetOTAFaultTests: XCTestCase {
     func testCorruptedDownloadIsRefusedAndTheDeviceStaysOnItsVersion() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(OTAFleet.options(releases: ["1.1.0"])))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(OTAFleet.options(releases: ["1.1.0"])))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
@@ -40,7 +40,7 @@ final class FleetOTAFaultTests: XCTestCase {
         var ota = OTAFleet.options(releases: ["1.2.0"])
         ota.brokenReleases = ["1.2.0"]
         ota.confirmWithinSeconds = 2
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(ota))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(ota))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
@@ -65,7 +65,7 @@ final class FleetOTAFaultTests: XCTestCase {
     }
 
     func testPowerCutMidDownloadBootsTheOldImageAndTheUpdateCanBeRetried() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: ["1.1.0"], payload: 400_000)))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: ["1.1.0"], payload: 400_000)))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
@@ -94,7 +94,7 @@ final class FleetOTAFaultTests: XCTestCase {
     }
 
     func testDroppedDownloadResumesWithARangeRequestOverRealHTTP() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 1, OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 1, OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }

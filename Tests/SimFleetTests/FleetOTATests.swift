@@ -8,7 +8,7 @@ import XCTest
 /// backend sees it (a `mosquitto_sub` of `device/+/status`).
 final class FleetOTATests: XCTestCase {
     func testCohortDownloadsVerifiesRebootsAndComesBackOnTheNewVersion() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
@@ -45,7 +45,7 @@ final class FleetOTATests: XCTestCase {
     }
 
     func testManifestCheckCommandInstallsAReleasePublishedDuringTheRun() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: [])))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: [])))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }
@@ -61,7 +61,7 @@ final class FleetOTATests: XCTestCase {
     func testSignedFleetInstallsItsSignedReleaseAndRefusesAForeignSignature() throws {
         var ota = OTAFleet.options(releases: ["1.1.0"], payload: 100_000)
         ota.signingKeyPath = ESPFixtureFiles.path("signing/keys/rsa3072_a.pem")
-        let runner = FleetRunner<FleetDevice>(configuration: OTAFleet.configuration(devices: 2, ota))
+        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 2, ota))
         try runner.start()
         let status = try StatusLog(runner)
         defer { status.stop() }

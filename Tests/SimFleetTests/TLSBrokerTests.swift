@@ -64,7 +64,7 @@ final class TLSBrokerTests: XCTestCase {
     }
 
     func testDevicesConnectOverTLSWhenTheCertificateNamesTheHost() throws {
-        let runner = FleetRunner<FleetDevice>(configuration: fleet(host: "localhost"))
+        let runner = FleetRunner(configuration: fleet(host: "localhost"))
         try runner.start()
         let report = runner.runToCompletion()
         XCTAssertEqual(report.connected, 4)
@@ -75,7 +75,7 @@ final class TLSBrokerTests: XCTestCase {
 
     func testHostnameVerificationRefusesACertificateForAnotherName() {
         // The certificate says "localhost"; connecting by address must fail verification.
-        let runner = FleetRunner<FleetDevice>(configuration: fleet(host: "127.0.0.1"))
+        let runner = FleetRunner(configuration: fleet(host: "127.0.0.1"))
         XCTAssertThrowsError(try runner.start()) { error in
             guard case FleetError.observerNotSubscribed? = error as? FleetError else { return XCTFail("\(error)") }
         }

@@ -5,5 +5,4 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-swift build -c release --product ota-verify-bench --static-swift-stdlib >&2  # same flags as scripts/build-release
-"$(swift build -c release --show-bin-path)/ota-verify-bench" "$root" "${1:-9}"
+"$(scripts/build-release ota-verify-bench)" "$root" "${1:-9}"

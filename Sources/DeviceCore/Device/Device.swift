@@ -59,7 +59,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.
-    public var deviceID: String { config.deviceID }
+    public var deviceID: String { fixed.deviceID }
 
     /// Handles one event at time `now` and returns the actions the host must perform, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {

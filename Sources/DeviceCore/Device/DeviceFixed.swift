@@ -2,11 +2,14 @@
 /// Immutable and shared by every copy of the device.
 final class DeviceFixed: Sendable {
     let config: DeviceConfig
+    /// `config.deviceID`, computed once: every heartbeat carries it.
+    let deviceID: String
     let topics: DeviceTopics
     let connectOptions: MQTTConnectOptions
 
     init(config: DeviceConfig, topics: DeviceTopics, connectOptions: MQTTConnectOptions) {
         self.config = config
+        self.deviceID = config.deviceID
         self.topics = topics
         self.connectOptions = connectOptions
     }

@@ -2,10 +2,10 @@ import DeviceCore
 
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
-final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
+final class DeviceHost: ReactorClient {
     /// Who the device is in the fleet; the rest of its `DeviceSpec` lives in the firmware's config.
     let identity: DeviceIdentity
-    var firmware: Firmware
+    var firmware: FleetDevice
     unowned(unsafe) let reactor: Reactor
     var slot: Int32 = -1
     var endpoint: BrokerEndpoint
@@ -36,7 +36,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
     private(set) var accessPoint: AccessPointShell?
     /// Called on the reactor thread after every event the device handled, with its actions.
-    var observer: ((Firmware, [Action]) -> Void)?
+    var observer: ((FleetDevice, [Action]) -> Void)?
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
     /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
     var chip: DeviceChip?
@@ -72,8 +72,8 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
     var firmwareDeadline: Instant? { DeviceHost.deadline(of: &firmware) }
     /// `firmware.isUpdating`, read in place (see `firmwareDeadline`).
     var firmwareIsUpdating: Bool { DeviceHost.isUpdating(&firmware) }
-    private static func deadline(of firmware: inout Firmware) -> Instant? { firmware.nextDeadline }
-    private static func isUpdating(_ firmware: inout Firmware) -> Bool { firmware.isUpdating }
+    private static func deadline(of firmware: inout FleetDevice) -> Instant? { firmware.nextDeadline }
+    private static func isUpdating(_ firmware: inout FleetDevice) -> Bool { firmware.isUpdating }
 
     var counters: FleetCounters { reactor.counters }
 
@@ -86,7 +86,7 @@ final class DeviceHost<Firmware: FleetFirmware>: ReactorClient {
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        self.firmware = Firmware(spec: spec)
+        self.firmware = FleetDevice(spec: spec)
         self.reactor = reactor
         self.endpoint = endpoint
         self.powerOnAt = powerOnAt

@@ -43,18 +43,3 @@ public struct DeviceIdentity: Sendable, Equatable {
     public var id: String
     public var seed: UInt64
 }
-
-/// The firmware a host runs: DeviceCore's `Device` in production. Generic, so the host calls it
-/// directly (no existential) and tests can run the same host with the same device.
-public protocol FleetFirmware {
-    /// Builds a device that is powered off; the host delivers `.powerOn` when the ramp reaches it.
-    init(spec: DeviceSpec)
-    mutating func handle(_ event: Event, at now: Instant) -> [Action]
-    var nextDeadline: Instant? { get }
-    /// An OTA update is in progress (the progress line's "updating").
-    var isUpdating: Bool { get }
-    /// The firmware version now running (after an OTA and reboot, the new one).
-    var runningFirmwareVersion: String { get }
-    /// The device's running totals (OTA outcomes for the report).
-    var counters: DeviceCounters { get }
-}

@@ -41,7 +41,7 @@ extension FleetRunner {
     }
 
     /// Reads something from one device's firmware state on its reactor thread (nil before it exists).
-    public func inspectDevice<T>(_ index: Int, _ body: @escaping (Firmware) -> T) -> T? {
+    public func inspectDevice<T>(_ index: Int, _ body: @escaping (FleetDevice) -> T) -> T? {
         let n = shards.count
         guard index >= 0, index < configuration.devices, n > 0 else { return nil }
         let shard = shards[index % n]
@@ -51,7 +51,7 @@ extension FleetRunner {
     /// Device ids by fleet index (same seed, same ids).
     public func deviceID(_ index: Int) -> String { configuration.deviceSpec(index).id }
 
-    func forEachHost(_ devices: [Int], _ body: @escaping (DeviceHost<Firmware>, Instant) -> Void) {
+    func forEachHost(_ devices: [Int], _ body: @escaping (DeviceHost, Instant) -> Void) {
         let n = shards.count
         for (r, shard) in shards.enumerated() {
             let mine = devices.filter { $0 % n == r }

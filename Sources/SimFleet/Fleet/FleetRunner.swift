@@ -8,11 +8,11 @@ import Synchronization
 /// given), the observer and one reactor per core, powers devices on along the ramp, and at the end
 /// drains in-flight heartbeats and builds the report.
 ///
-/// Typical use: `let run = FleetRunner<Firmware>(configuration: c); try run.start();
+/// Typical use: `let run = FleetRunner(configuration: c); try run.start();
 /// let report = run.runToCompletion()`. The scenario engine calls the timeline hooks
 /// (`powerCycle`, `dropWiFi`, `restartBroker`, `sendCommand`) and reads `snapshot()` while it runs.
 /// All public methods are thread-safe; none may be called from a reactor thread.
-public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
+public final class FleetRunner: @unchecked Sendable {
     public let configuration: FleetConfiguration
     public private(set) var budget = DescriptorBudget(softLimit: 0, hardLimit: 0, openAtStart: 0)
     /// The embedded broker, nil when the run uses an external one.
@@ -30,7 +30,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
     /// engine stops its timeline here, so no step acts on a fleet being torn down).
     public var beforeFinish: (@Sendable () -> Void)?
 
-    var shards: [FleetShard<Firmware>] = []
+    var shards: [FleetShard] = []
     var observer: Observer?
     var endpointBase = BrokerEndpoint(host: "127.0.0.1", port: 1883)
     var ports: [Int] = []
@@ -99,7 +99,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
         started = true
 
         shards = (0..<c.reactors).map {
-            FleetShard<Firmware>(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
+            FleetShard(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
         }
         for shard in shards { shard.reactor.start() }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
@@ -122,7 +122,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
             let base = endpointBase
             let ports = self.ports
             shard.reactor.post { reactor in
-                let hosts = indices.map { i -> DeviceHost<Firmware> in
+                let hosts = indices.map { i -> DeviceHost in
                     var ep = base
                     ep.port = ports[i % ports.count]
                     if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
@@ -131,7 +131,7 @@ public final class FleetRunner<Firmware: FleetFirmware>: @unchecked Sendable {
                     var spec = c.deviceSpec(i)
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
-                    let host = DeviceHost<Firmware>(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
                     if let shell { host.provide(shell) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration

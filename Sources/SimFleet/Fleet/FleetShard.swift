@@ -1,21 +1,21 @@
 import DeviceCore
 
 /// The devices one reactor owns. Created on any thread, then touched only on its reactor's thread.
-final class FleetShard<Firmware: FleetFirmware>: @unchecked Sendable {
+final class FleetShard: @unchecked Sendable {
     let reactor: Reactor
-    private(set) var hosts: [DeviceHost<Firmware>] = []
+    private(set) var hosts: [DeviceHost] = []
     private var frozen = false
 
     init(reactor: Reactor) { self.reactor = reactor }
 
     /// Adds devices (reactor thread).
-    func add(_ new: [DeviceHost<Firmware>]) {
+    func add(_ new: [DeviceHost]) {
         for h in new { h.attach() }
         hosts.append(contentsOf: new)
     }
 
     /// The host of fleet index `index` (this shard holds every `stride`-th device).
-    func host(fleetIndex: Int, stride: Int) -> DeviceHost<Firmware>? {
+    func host(fleetIndex: Int, stride: Int) -> DeviceHost? {
         let i = fleetIndex / stride
         return i < hosts.count ? hosts[i] : nil
     }

@@ -1,10 +1,12 @@
 import DeviceCore
 
 /// The firmware every simulated device runs: DeviceCore's `Device`, with OpenSSL for SHA-256 and
-/// Secure Boot V2 signature checks.
+/// Secure Boot V2 signature checks. Hosts hold this concrete type, not a generic parameter: their
+/// methods are called through the reactor's class dispatch, which only ever reaches unspecialised
+/// code of a generic class (every field read through metadata, every copy through value witnesses).
 public typealias FleetDevice = Device<OpenSSLCrypto>
 
-extension Device: FleetFirmware {
+extension Device where Crypto == OpenSSLCrypto {
     /// Maps a fleet device spec onto DeviceCore's configuration (id from the template, MQTT
     /// credentials, heartbeat, QoS, seed; WiFi credentials when provisioned).
     public init(spec: DeviceSpec) {

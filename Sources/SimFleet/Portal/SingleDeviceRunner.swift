@@ -16,7 +16,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
     private let reactor = Reactor(index: 0)
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var shell: AccessPointShell?
-    private var host: DeviceHost<FleetDevice>?
+    private var host: DeviceHost?
     /// The embedded broker, when one was started.
     public private(set) var broker: EmbeddedBroker?
     private let snapshot = NIOLockedValueBox<(state: ReportedState, online: Bool)>((.off, false))
@@ -72,7 +72,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             // A provisioned device holds the fleet's WiFi credentials (`simfleet`/`simfleet-wifi`,
             // the first network of the default neighbourhood).
             spec.provisioned = !options.unprovisioned
-            let host = DeviceHost<FleetDevice>(spec: spec, endpoint: endpoint, powerOnAt: HostClock.now(), reactor: reactor)
+            let host = DeviceHost(spec: spec, endpoint: endpoint, powerOnAt: HostClock.now(), reactor: reactor)
             host.provide(shell)
             // Flash, eFuses and bootloader, factory-flashed with a generated image of its version:
             // `POST /update` and OTA commands install for real.

@@ -12,7 +12,7 @@ final class FleetAccessPointTests: XCTestCase {
                                    durationSeconds: 30, reactors: 2, drainSeconds: 1)
         c.accessPoints = AccessPointExposure(pool: LoopbackAddressPool(block: 23), httpPort: 8080, dnsPort: 5353,
                                              provisioning: provisioning)
-        let runner = FleetRunner<FleetDevice>(configuration: c)
+        let runner = FleetRunner(configuration: c)
         try runner.start()
         defer { runner.requestStop(); _ = runner.finish() }
 

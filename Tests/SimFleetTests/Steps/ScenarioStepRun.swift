@@ -8,15 +8,15 @@ import XCTest
 final class ScenarioStepRun {
     let scenario: Scenario
     let plan: ScenarioPlan
-    let runner: FleetRunner<FleetDevice>
-    let driver: TimelineDriver<FleetDevice>
+    let runner: FleetRunner
+    let driver: TimelineDriver
 
     init(_ text: String) throws {
         scenario = try parseScenario(text)
         plan = ScenarioPlan(scenario)
         var c = try ScenarioFleet.configuration(scenario)
         c.drainSeconds = 2
-        runner = FleetRunner<FleetDevice>(configuration: c)
+        runner = FleetRunner(configuration: c)
         try runner.start()
         driver = TimelineDriver(scenario: scenario, plan: plan, runner: runner, pollInterval: 0.05)
         driver.log = { _ in }

@@ -20,7 +20,7 @@ enum OTAFleet {
         return o
     }
 
-    static func install(_ version: String, on runner: FleetRunner<FleetDevice>, devices: [Int], sha256: Bool = true) throws {
+    static func install(_ version: String, on runner: FleetRunner, devices: [Int], sha256: Bool = true) throws {
         let origin = try XCTUnwrap(runner.origin)
         let image = try XCTUnwrap(runner.firmware).image(version)
         var command = #"{"version":"\#(version)","url":"\#(origin.url(of: FirmwareCatalog.fileName(version)))""#
@@ -33,7 +33,7 @@ enum OTAFleet {
 final class StatusLog: @unchecked Sendable {
     private let subscriber: Subscriber
 
-    init(_ runner: FleetRunner<FleetDevice>) throws {
+    init(_ runner: FleetRunner) throws {
         subscriber = try Subscriber(port: try XCTUnwrap(runner.broker?.ports.first), topic: "device/+/status")
     }
 

@@ -50,7 +50,7 @@ public enum ScenarioRun {
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
         let plan = ScenarioPlan(scenario)
-        let runner = FleetRunner<FleetDevice>(configuration: configuration)
+        let runner = FleetRunner(configuration: configuration)
         stopSignal { runner.requestStop() }
 
         let metrics = FleetMetrics()

@@ -6,7 +6,7 @@ import Foundation
 /// trigger (a time, or a condition on live figures polled every `pollInterval`), then calls the
 /// runtime's hooks with the plan's targets. A condition that times out, or a step the run ended
 /// before, is a failure the verdict reports, never a silent pass.
-public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable {
+public final class TimelineDriver: @unchecked Sendable {
     /// A step that did not happen as written.
     public struct Failure: Equatable, Sendable {
         public var expression: String
@@ -15,7 +15,7 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
 
     let scenario: Scenario
     let plan: ScenarioPlan
-    let runner: FleetRunner<Firmware>
+    let runner: FleetRunner
     let pollInterval: Double
     /// Seconds from the ramp's start at which the runner ends the run.
     let runEnd: Double
@@ -37,7 +37,7 @@ public final class TimelineDriver<Firmware: FleetFirmware>: @unchecked Sendable 
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
-    public init(scenario: Scenario, plan: ScenarioPlan, runner: FleetRunner<Firmware>, pollInterval: Double = 0.2) {
+    public init(scenario: Scenario, plan: ScenarioPlan, runner: FleetRunner, pollInterval: Double = 0.2) {
         self.scenario = scenario
         self.plan = plan
         self.runner = runner
