@@ -31,7 +31,7 @@ final class CurlMulti: ReactorClient {
         _ = CurlMulti.globalReady
         multi = curl_multi_init()!
         self.reactor = reactor
-        slot = reactor.attach(self)
+        slot = reactor.attach(self, periodic: false)
         let me = Unmanaged.passUnretained(self).toOpaque()
         simfleet_curl_multi_callbacks(multi, { _, fd, what, userp, _ in
             Unmanaged<CurlMulti>.fromOpaque(userp!).takeUnretainedValue().watch(fd: fd, what: what)
@@ -109,7 +109,6 @@ final class CurlMulti: ReactorClient {
         finishCompleted()
     }
 
-    func housekeeping() {}
 
     func touch(_ sink: DownloadSink) { touched[ObjectIdentifier(sink)] = sink }
 

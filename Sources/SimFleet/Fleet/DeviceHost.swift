@@ -10,7 +10,9 @@ final class DeviceHost: ReactorClient {
     var slot: Int32 = -1
     var endpoint: BrokerEndpoint
     var client: MosquittoClient?
-    var powerOnAt: Instant?
+    var powerOnAt: Instant? {
+        didSet { if (oldValue == nil) != (powerOnAt == nil) { counters.bump(counters.versionChanges) } }
+    }
     var queued: [Event] = []
     var busy = false
     var link = LinkState.off
@@ -28,7 +30,9 @@ final class DeviceHost: ReactorClient {
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     var acknowledged = SequenceSet()
     var wifiDownUntil: Instant?
-    var runningVersion: String
+    var runningVersion: String {
+        didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
+    }
     var frozen = false
     var download: DownloadTransfer?
     var updating = false
@@ -95,7 +99,7 @@ final class DeviceHost: ReactorClient {
 
     /// Registers with the reactor and waits for the ramp to reach this device.
     func attach() {
-        slot = reactor.attach(self)
+        slot = reactor.attach(self, periodic: false)  // keepalive rides on the device's own timer
         reactor.schedule(slot, at: powerOnAt)
     }
 
@@ -161,17 +165,19 @@ final class DeviceHost: ReactorClient {
             guard let boot = bootChip() else { return }
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
+            client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
             flushDelayed(now: now)
-            if let d = firmwareDeadline, d <= now { deliver(.tick, at: now) } else { reschedule() }
+            if let d = firmwareDeadline, d <= now {
+                deliver(.tick, at: now)
+            } else if !queued.isEmpty {
+                drain(now: now)  // what housekeeping reported (a lost connection)
+            } else {
+                reschedule()
+            }
         } else {
             reschedule()
         }
-    }
-
-    func housekeeping() {
-        client?.housekeeping()
-        if !queued.isEmpty { drain() }
     }
 
     // MARK: - Events in, actions out

@@ -20,6 +20,8 @@ public struct DeviceSpec: Sendable, Equatable {
     public var provisioning: ProvisioningConfig? = nil
     /// Manifest URL, poll, confirmation window and signature policy; nil keeps DeviceCore's defaults.
     public var ota: DeviceOTASettings? = nil
+    /// MQTT keepalive the device asks the broker for (DeviceCore's default: 60 s).
+    public var keepAliveSeconds = 60
 
     public init(index: Int, id: String, mac: [UInt8], chip: ChipModel, firmwareVersion: String, heartbeatMs: Int64,
                 qos: Int, provisioned: Bool, username: String?, password: String?, seed: UInt64) {

@@ -75,6 +75,8 @@ public struct FleetConfiguration: Sendable {
     }
     /// Timer tick of the reactors in milliseconds (deadlines are served on the next tick).
     public var timerTickMs: Int
+    /// MQTT keepalive of every device, seconds: with no heartbeat for this long a device pings.
+    public var keepAliveSeconds = 60
     /// Longest wait at the end for in-flight heartbeats to reach the observer.
     public var drainSeconds: Double
     /// Scenario name for the report, nil for a flags-only run.
@@ -129,6 +131,7 @@ public struct FleetConfiguration: Sendable {
             username: usernameTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             password: passwordTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             seed: rng.next())
+        spec.keepAliveSeconds = keepAliveSeconds
         shapes?.apply(to: &spec)
         return spec
     }

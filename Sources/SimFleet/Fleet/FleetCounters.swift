@@ -42,6 +42,9 @@ final class FleetCounters: Sendable {
     /// Scenario faults carried out by hosts: power cut mid flash write, first transmissions lost.
     let powerCutsDuringFlash = Atomic<Int>(0)
     let packetsLost = Atomic<Int>(0)
+    /// Bumped whenever a device's running version or power state changes, so the once-a-second
+    /// version census can reuse its last count instead of visiting every device.
+    let versionChanges = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)

@@ -29,12 +29,23 @@ final class FleetShard: @unchecked Sendable {
     func shutdown() {
         for h in hosts { h.shutdown() }
         hosts.removeAll()
+        census = nil
     }
 
     /// Versions the devices run, for the timeseries and the report.
     func versionCounts() -> [String: Int] {
-        // Once a second over every device: count runs of the same version (nearly always one run)
-        // and hash only when the version changes.
+        // Asked once a second: recounted only after some device changed version or power state.
+        let changes = reactor.counters.versionChanges.load(ordering: .relaxed)
+        if let census, census.changes == changes { return census.counts }
+        let counts = countVersions()
+        census = (changes, counts)
+        return counts
+    }
+
+    private var census: (changes: Int, counts: [String: Int])?
+
+    private func countVersions() -> [String: Int] {
+        // Count runs of the same version (nearly always one run) and hash only when it changes.
         var out: [String: Int] = [:]
         var current: String? = nil
         var run = 0

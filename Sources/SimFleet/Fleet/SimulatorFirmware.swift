@@ -18,6 +18,7 @@ extension Device where Crypto == OpenSSLCrypto {
         config.mqttPassword = spec.password
         config.heartbeatInterval = TimeSpan(microseconds: spec.heartbeatMs * 1000)
         config.heartbeatQoS = spec.qos
+        config.keepAliveSeconds = spec.keepAliveSeconds
         if let provisioning = spec.provisioning { config.provisioning = provisioning }
         spec.ota?.apply(to: &config)
         self.init(config: config)

@@ -28,6 +28,8 @@ final class MosquittoClient {
     private var keepAliveMicros: Int64 = 0
     private var lastInMicros: Int64 = 0
     private var lastOutMicros: Int64 = 0
+    /// When `housekeeping` last called `mosquitto_loop_misc`.
+    private var lastMiscMicros: Int64 = 0
     /// How close to a keepalive deadline housekeeping starts calling `mosquitto_loop_misc` again:
     /// two housekeeping rounds plus libmosquitto's whole-second clock.
     static let keepAliveSlackMicros: Int64 = 2 * Reactor.miscInterval + 1_000_000
@@ -105,6 +107,7 @@ final class MosquittoClient {
         keepAliveMicros = Int64(keepAlive) * 1_000_000
         lastInMicros = reactor.loopMicros
         lastOutMicros = reactor.loopMicros
+        lastMiscMicros = reactor.loopMicros
         syncInterest()
         return rc
     }
@@ -170,8 +173,24 @@ final class MosquittoClient {
             let quiet = reactor.loopMicros - min(lastInMicros, lastOutMicros)
             if quiet < keepAliveMicros - MosquittoClient.keepAliveSlackMicros { return }
         }
+        lastMiscMicros = reactor.loopMicros
         _ = mosquitto_loop_misc(handle)
         syncInterest()
+    }
+
+    /// When `housekeeping` next has work (µs, reactor clock), for an owner that calls it from its
+    /// own timer instead of the reactor's periodic sweep: as near a keepalive deadline as the sweep
+    /// would come, and never more often than the sweep. nil while there is no socket.
+    var housekeepingDueMicros: Int64? {
+        guard fd >= 0 else { return nil }
+        let polled = lastMiscMicros + Reactor.miscInterval
+        guard keepAliveMicros > MosquittoClient.keepAliveSlackMicros else { return polled }
+        return max(polled, min(lastInMicros, lastOutMicros) + keepAliveMicros - MosquittoClient.keepAliveSlackMicros)
+    }
+
+    /// `housekeeping` once `housekeepingDueMicros` has come.
+    func housekeepingIfDue() {
+        if let due = housekeepingDueMicros, reactor.loopMicros >= due { housekeeping() }
     }
 
     var isConnectedSocket: Bool { fd >= 0 }

@@ -11,8 +11,13 @@ protocol ReactorClient: AnyObject {
     func descriptorReady(_ events: UInt32, fd: Int32)
     /// The deadline the client set with `Reactor.schedule` has passed.
     func timerFired(at now: Instant)
-    /// Periodic housekeeping (MQTT keepalive pings), every `Reactor.miscInterval`.
+    /// Periodic housekeeping (MQTT keepalive pings), every `Reactor.miscInterval`, for clients
+    /// attached with `periodic: true`.
     func housekeeping()
+}
+
+extension ReactorClient {
+    func housekeeping() {}
 }
 
 /// One event-loop thread: an epoll set, a timer heap with one entry per client and an eventfd-woken
@@ -25,6 +30,9 @@ final class Reactor: @unchecked Sendable {
     private let wakeFD: Int32
     private var clients: [ReactorClient?] = []
     private var freeSlots: [Int32] = []
+    /// Slots whose clients get `housekeeping()` every `miscInterval`. Devices are not among them:
+    /// they fold their keepalive into their own timer, so a reactor never sweeps its whole shard.
+    private var periodicSlots: [Int32] = []
     private var timers = TimerHeap()
     private let inbox = CommandInbox()
     private let stopping = Atomic<Bool>(false)
@@ -88,19 +96,25 @@ final class Reactor: @unchecked Sendable {
 
     // MARK: - Client registration (reactor thread only)
 
-    /// Gives `client` a slot: the key for its timer and its descriptor.
-    func attach(_ client: ReactorClient) -> Int32 {
-        if let slot = freeSlots.popLast() {
+    /// Gives `client` a slot: the key for its timer and its descriptor. `periodic`: the client
+    /// also gets `housekeeping()` every `miscInterval`.
+    func attach(_ client: ReactorClient, periodic: Bool = true) -> Int32 {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
             clients[Int(slot)] = client
-            return slot
+        } else {
+            clients.append(client)
+            slot = Int32(clients.count - 1)
         }
-        clients.append(client)
-        return Int32(clients.count - 1)
+        if periodic { periodicSlots.append(slot) }
+        return slot
     }
 
     func detach(_ slot: Int32) {
         timers.set(slot, to: nil)
         clients[Int(slot)] = nil
+        if let i = periodicSlots.firstIndex(of: slot) { periodicSlots.remove(at: i) }
         freeSlots.append(slot)
     }
 
@@ -127,8 +141,8 @@ final class Reactor: @unchecked Sendable {
         while !stopping.load(ordering: .acquiring) {
             let now = HostClock.now().microseconds
             // The only wake-ups: the earliest timer (rounded up to the tick so neighbours share it),
-            // housekeeping while there are clients, and the inbox. An idle reactor sleeps.
-            var wake = clients.count > freeSlots.count ? nextMisc : now + Reactor.idleWait
+            // housekeeping while there are periodic clients, and the inbox. An idle reactor sleeps.
+            var wake = periodicSlots.isEmpty ? now + Reactor.idleWait : nextMisc
             if let first = timers.first, first.deadline < wake {
                 wake = (first.deadline + tickMicros - 1) / tickMicros * tickMicros
             }
@@ -151,11 +165,15 @@ final class Reactor: @unchecked Sendable {
             }
             let after = HostClock.now()
             loopMicros = after.microseconds
-            while let slot = timers.popDue(now: after.microseconds) {
+            // At most one pass over what was due: a client that sets its timer into the past again
+            // fires on the next iteration, after I/O and the inbox, instead of spinning here forever.
+            var due = timers.count
+            while due > 0, let slot = timers.popDue(now: after.microseconds) {
+                due -= 1
                 clients[Int(slot)]?.timerFired(at: after)
             }
             if after.microseconds >= nextMisc {
-                for case let client? in clients { client.housekeeping() }
+                for slot in periodicSlots { clients[Int(slot)]?.housekeeping() }
                 nextMisc = max(nextMisc, after.microseconds)
                 nextMisc = after.microseconds + Reactor.miscInterval
             }
