@@ -3,7 +3,9 @@
 // one descriptor per client (socketpair refused during mosquitto_new, as simfleet does), plus one
 // observer client subscribed to device/+/status that counts deliveries. Prints one JSON line.
 //
-// usage: baseline HOST PORTS(comma) DEVICES HEARTBEAT_MS RAMP_PER_S STEADY_S QOS
+// usage: baseline HOST PORTS(comma) DEVICES HEARTBEAT_MS RAMP_PER_S STEADY_S QOS [TICK_MS]
+// TICK_MS (default 10, as simfleet's --timer-tick): deadlines wake the loop on the next multiple of
+// it, so devices due within one tick share a wake-up; 0 wakes for every deadline to the millisecond.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -110,12 +112,36 @@ static void obs_message(struct mosquitto *m, void *ud, const struct mosquitto_me
     if (msg->payloadlen > 0 && memmem(msg->payload, msg->payloadlen, "\"seq\"", 5)) received++;
 }
 
-// Devices are due in FIFO order: equal intervals keep the ring sorted by deadline.
-static int *ring; static int64_t *due; static int rhead, rtail, rcount;
-static void push_due(int i, int64_t at) { ring[rtail] = i; due[rtail] = at; rtail = (rtail + 1) % (ndev + 1); rcount++; }
+// Each device's next deadline (power-on, then every heartbeat) in a binary min-heap, so every
+// device keeps its own phase: heartbeats stay spread over the interval as they are in simfleet and
+// in a real fleet. (A FIFO ring is not enough: a first heartbeat due 1 s after connecting lands
+// behind ramp entries due later, and the whole fleet then heartbeats in one burst every interval.)
+static int *heap_dev; static int64_t *heap_due; static int hcount;
+static void heap_swap(int a, int b) {
+    int d = heap_dev[a]; heap_dev[a] = heap_dev[b]; heap_dev[b] = d;
+    int64_t t = heap_due[a]; heap_due[a] = heap_due[b]; heap_due[b] = t;
+}
+static void push_due(int i, int64_t at) {
+    int k = hcount++;
+    heap_dev[k] = i; heap_due[k] = at;
+    while (k > 0 && heap_due[(k - 1) / 2] > heap_due[k]) { heap_swap(k, (k - 1) / 2); k = (k - 1) / 2; }
+}
+static int pop_due(void) {
+    int i = heap_dev[0];
+    heap_swap(0, --hcount);
+    for (int k = 0;;) {
+        int l = 2 * k + 1, r = l + 1, m = k;
+        if (l < hcount && heap_due[l] < heap_due[m]) m = l;
+        if (r < hcount && heap_due[r] < heap_due[m]) m = r;
+        if (m == k) break;
+        heap_swap(k, m); k = m;
+    }
+    return i;
+}
 
 int main(int argc, char **argv) {
-    if (argc < 8) { fprintf(stderr, "usage: %s HOST PORTS DEVICES HEARTBEAT_MS RAMP STEADY_S QOS\n", argv[0]); return 2; }
+    if (argc < 8) { fprintf(stderr, "usage: %s HOST PORTS DEVICES HEARTBEAT_MS RAMP STEADY_S QOS [TICK_MS]\n", argv[0]); return 2; }
+    int64_t tick_us = (argc > 8 ? atoll(argv[8]) : 10) * 1000;
     const char *host = argv[1];
     int ports[64], nports = 0;
     for (char *p = strtok(argv[2], ","); p && nports < 64; p = strtok(NULL, ",")) ports[nports++] = atoi(p);
@@ -124,7 +150,7 @@ int main(int argc, char **argv) {
     mosquitto_lib_init();
     epfd = epoll_create1(0);
     devs = calloc(ndev, sizeof *devs);
-    ring = calloc(ndev + 1, sizeof *ring); due = calloc(ndev + 1, sizeof *due);
+    heap_dev = calloc(ndev, sizeof *heap_dev); heap_due = calloc(ndev, sizeof *heap_due);
 
     refuse_socketpair = 1;
     obs = mosquitto_new("baseline-observer", true, NULL);
@@ -157,7 +183,7 @@ int main(int argc, char **argv) {
         int64_t now = now_us();
         if (now >= end) break;
         int64_t wake = next_misc;
-        if (rcount && due[rhead] < wake) wake = due[rhead];
+        if (hcount && heap_due[0] < wake) wake = tick_us > 0 ? (heap_due[0] + tick_us - 1) / tick_us * tick_us : heap_due[0];
         if (end < wake) wake = end;
         int timeout = wake > now ? (int)((wake - now + 999) / 1000) : 0;
         int n = epoll_wait(epfd, evs, 256, timeout);
@@ -170,8 +196,8 @@ int main(int argc, char **argv) {
             sync_fd(m, fd, mask, key);
         }
         now = now_us();
-        while (rcount && due[rhead] <= now) {
-            int i = ring[rhead]; rhead = (rhead + 1) % (ndev + 1); rcount--;
+        while (hcount && heap_due[0] <= now) {
+            int i = pop_due();
             dev_t_ *d = &devs[i];
             if (!d->m) {
                 snprintf(d->id, sizeof d->id, "esp32c6-%06d", i + 1);

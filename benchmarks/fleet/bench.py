@@ -6,7 +6,9 @@ One command (from the package root):  benchmarks/fleet/bench.py [--sizes 1000,50
 For every size and run it starts a fresh local mosquitto for the C baseline (same configuration as
 simfleet's embedded broker: loopback listeners, one per 8,000 devices, no persistence, ACLs), runs the
 baseline, then runs `simfleet run` (which starts its own embedded broker). Heartbeat 10 s, QoS 1,
-ramp 1,000/s, 60 s steady state. Writes results/<date>.json and prints a Markdown table of medians.
+ramp 1,000/s, 60 s steady state; every device heartbeats on its own phase in both programs, and both
+wake for deadlines on the same timer tick (simfleet's --timer-tick, 10 ms unless --simfleet-args sets
+it; --c-tick overrides the baseline's). Writes results/<date>.json and prints a Markdown table of medians.
 """
 import argparse, datetime, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
@@ -40,10 +42,10 @@ def start_broker(devices):
     return proc, ports, d
 
 
-def run_baseline(exe, devices, steady):
+def run_baseline(exe, devices, steady, tick_ms=10):
     proc, ports, d = start_broker(devices)
     try:
-        out = subprocess.run([exe, "127.0.0.1", ",".join(map(str, ports)), str(devices), "10000", "1000", str(steady), "1"],
+        out = subprocess.run([exe, "127.0.0.1", ",".join(map(str, ports)), str(devices), "10000", "1000", str(steady), "1", str(tick_ms)],
                              capture_output=True, text=True, timeout=devices / 1000 + steady + 120)
         r = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
@@ -64,6 +66,15 @@ def run_simfleet(exe, devices, steady, extra=()):
             "received": r["messages"]["received"], "lost": r["messages"]["lost"], "peak_rss_bytes": s["peak_rss_bytes"],
             "cpu_seconds": s["cpu_seconds"], "steady_cpu_seconds": s["steady_cpu_seconds"],
             "steady_heartbeats": s["steady_heartbeats"], "e2e_p99_ms": r["latency"]["e2e_ms"]["p99"], "reactors": s.get("reactors")}
+
+
+def simfleet_tick_ms(args):
+    """simfleet's timer tick in ms as `--timer-tick` in `args` sets it (default 10 ms)."""
+    for i, arg in enumerate(args):
+        value = arg.split("=", 1)[1] if arg.startswith("--timer-tick=") else args[i + 1] if arg == "--timer-tick" and i + 1 < len(args) else None
+        if value is not None:
+            return int(value[:-2]) if value.endswith("ms") else int(float(value.rstrip("s")) * 1000)
+    return 10
 
 
 def per10k(r):
@@ -89,7 +100,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--steady", type=int, default=60, help="steady seconds after the ramp")
     ap.add_argument("--simfleet-args", default="", help="extra arguments for simfleet run, e.g. '--reactors 1'")
+    ap.add_argument("--c-tick", type=int, default=None,
+                    help="the C baseline's timer tick in ms (default: simfleet's --timer-tick, 10; 0: every deadline exactly)")
     a = ap.parse_args()
+    c_tick = a.c_tick if a.c_tick is not None else simfleet_tick_ms(a.simfleet_args.split())
     sizes = [int(s) for s in a.sizes.split(",")]
     simfleet = subprocess.run([os.path.join(ROOT, "scripts", "build-release")], cwd=ROOT, check=True,
                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -97,11 +111,11 @@ def main():
     baseline = os.path.join(HERE, "out", "baseline")
     subprocess.run(["gcc", "-O2", "-Wall", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lmosquitto", "-ldl"], check=True)
     results = {"simfleet_args": a.simfleet_args, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "steady_s": a.steady,
-               "heartbeat_s": 10, "qos": 1, "ramp_per_s": 1000, "cores": os.cpu_count(), "sizes": {}}
+               "c_tick_ms": c_tick, "heartbeat_s": 10, "qos": 1, "ramp_per_s": 1000, "cores": os.cpu_count(), "sizes": {}}
     for n in sizes:
         rows = {"c": [], "simfleet": []}
         for i in range(a.runs):
-            c = run_baseline(baseline, n, a.steady); rows["c"].append(c)
+            c = run_baseline(baseline, n, a.steady, c_tick); rows["c"].append(c)
             s = run_simfleet(simfleet, n, a.steady, a.simfleet_args.split()); rows["simfleet"].append(s)
             print(f"{n} run {i+1}: C {per10k(c):.3f} CPU-s/10k rss {c['peak_rss_bytes']/n:.0f} B/dev | "
                   f"simfleet {per10k(s):.3f} CPU-s/10k rss {s['peak_rss_bytes']/n:.0f} B/dev connect {s['connect_all_s']} s "
