@@ -109,7 +109,6 @@ final class CurlMulti: ReactorClient {
         finishCompleted()
     }
 
-
     func touch(_ sink: DownloadSink) { touched[ObjectIdentifier(sink)] = sink }
 
     private func finishCompleted() {

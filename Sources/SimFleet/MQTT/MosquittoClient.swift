@@ -166,13 +166,7 @@ final class MosquittoClient {
     /// Keepalive pings and timeouts.
     func housekeeping() {
         guard fd >= 0 else { return }
-        if keepAliveMicros > MosquittoClient.keepAliveSlackMicros {
-            // libmosquitto acts only once `keepalive` has passed since the last packet out or in
-            // (PINGREQ, or closing a connection whose PINGRESP never came). Until either is near,
-            // loop_misc would do nothing but lock and unlock.
-            let quiet = reactor.loopMicros - min(lastInMicros, lastOutMicros)
-            if quiet < keepAliveMicros - MosquittoClient.keepAliveSlackMicros { return }
-        }
+        if let near = keepAliveNearMicros, reactor.loopMicros < near { return }
         lastMiscMicros = reactor.loopMicros
         _ = mosquitto_loop_misc(handle)
         syncInterest()
@@ -184,8 +178,16 @@ final class MosquittoClient {
     var housekeepingDueMicros: Int64? {
         guard fd >= 0 else { return nil }
         let polled = lastMiscMicros + Reactor.miscInterval
-        guard keepAliveMicros > MosquittoClient.keepAliveSlackMicros else { return polled }
-        return max(polled, min(lastInMicros, lastOutMicros) + keepAliveMicros - MosquittoClient.keepAliveSlackMicros)
+        return max(polled, keepAliveNearMicros ?? polled)
+    }
+
+    /// From when a keepalive deadline may be near: libmosquitto acts only once `keepalive` has passed
+    /// since the last packet out or in (PINGREQ, or closing a connection whose PINGRESP never came);
+    /// before that, loop_misc would do nothing but lock and unlock. nil: a keepalive too short to
+    /// wait for, so housekeeping always calls it.
+    private var keepAliveNearMicros: Int64? {
+        guard keepAliveMicros > MosquittoClient.keepAliveSlackMicros else { return nil }
+        return min(lastInMicros, lastOutMicros) + keepAliveMicros - MosquittoClient.keepAliveSlackMicros
     }
 
     /// `housekeeping` once `housekeepingDueMicros` has come.

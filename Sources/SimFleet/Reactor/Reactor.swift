@@ -174,7 +174,6 @@ final class Reactor: @unchecked Sendable {
             }
             if after.microseconds >= nextMisc {
                 for slot in periodicSlots { clients[Int(slot)]?.housekeeping() }
-                nextMisc = max(nextMisc, after.microseconds)
                 nextMisc = after.microseconds + Reactor.miscInterval
             }
         }
