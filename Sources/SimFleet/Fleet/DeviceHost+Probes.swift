@@ -27,7 +27,7 @@ extension DeviceHost {
     func reschedule() {
         guard !frozen else { return }
         if let at = powerOnAt { return reactor.schedule(slot, at: at) }
-        var next = firmwareDeadline
+        var next = firmware.nextDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
         if let d = delayedDeadline { next = next.map { min($0, d) } ?? d }
         if let k = client?.housekeepingDueMicros.map(Instant.init(microseconds:)) { next = next.map { min($0, k) } ?? k }

@@ -71,14 +71,6 @@ final class DeviceHost: ReactorClient {
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
-    /// `firmware.nextDeadline`, read in place: in this generic host a plain property read first
-    /// copies the whole `Device` (≈ 760 bytes, dozens of retains), several times per heartbeat.
-    var firmwareDeadline: Instant? { DeviceHost.deadline(of: &firmware) }
-    /// `firmware.isUpdating`, read in place (see `firmwareDeadline`).
-    var firmwareIsUpdating: Bool { DeviceHost.isUpdating(&firmware) }
-    private static func deadline(of firmware: inout FleetDevice) -> Instant? { firmware.nextDeadline }
-    private static func isUpdating(_ firmware: inout FleetDevice) -> Bool { firmware.isUpdating }
-
     var counters: FleetCounters { reactor.counters }
 
     /// Where the device is, for the progress line and the report.
@@ -168,7 +160,7 @@ final class DeviceHost: ReactorClient {
             client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
             flushDelayed(now: now)
-            if let d = firmwareDeadline, d <= now {
+            if let d = firmware.nextDeadline, d <= now {
                 deliver(.tick, at: now)
             } else if !queued.isEmpty {
                 drain(now: now)  // what housekeeping reported (a lost connection)
@@ -207,7 +199,7 @@ final class DeviceHost: ReactorClient {
         // Follow-up events are rare after boot: do not keep their buffer for the device's lifetime.
         if queued.capacity > 0 { queued = [] }
         busy = false
-        let updatingNow = powerOnAt == nil && firmwareIsUpdating
+        let updatingNow = powerOnAt == nil && firmware.isUpdating
         if updatingNow != updating {
             updating = updatingNow
             counters.bump(counters.updating, by: updatingNow ? 1 : -1)
