@@ -87,6 +87,10 @@ public struct FleetConfiguration: Sendable {
     public var ota = FleetOTAOptions()
     /// Several groups (ids from the plan, per-group version, heartbeat, ramp); nil: one shape.
     public var shapes: FleetShapes? = nil
+    /// The part of the fleet this process runs (`--shard I/N`); `.whole` runs every device.
+    public var slice = FleetSlice.whole
+    /// Local addresses devices bind before connecting (`--source-ip`), device after device; empty: the kernel's choice.
+    public var sourceAddresses: [String] = []
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,

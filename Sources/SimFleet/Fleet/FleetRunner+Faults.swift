@@ -35,12 +35,13 @@ extension FleetRunner {
     /// The firmware version each device runs now (devices not yet created are left out).
     public func runningVersions(devices: [Int]) -> [Int: String] {
         let n = shards.count
+        let slice = configuration.slice
         var out: [Int: String] = [:]
         for (r, shard) in shards.enumerated() {
-            let mine = devices.filter { $0 % n == r }
+            let mine = devices.filter { slice.localIndex(ofFleet: $0).map { $0 % n == r } ?? false }
             guard !mine.isEmpty else { continue }
             let part: [(Int, String)] = syncOn(shard.reactor) {
-                mine.compactMap { i in shard.host(fleetIndex: i, stride: n).map { (i, $0.runningVersion) } }
+                mine.compactMap { i in shard.host(fleetIndex: slice.localIndex(ofFleet: i)!, stride: n).map { (i, $0.runningVersion) } }
             }
             for (i, v) in part { out[i] = v }
         }
@@ -50,7 +51,7 @@ extension FleetRunner {
     /// Sends `request` to a device's local HTTP API and waits (up to `timeoutSeconds`) for its answer.
     public func localRequest(device index: Int, _ request: HTTPRequest, timeoutSeconds: Double = 5) -> HTTPResponse? {
         let n = shards.count
-        guard index >= 0, index < configuration.devices, n > 0 else { return nil }
+        guard let index = configuration.slice.localIndex(ofFleet: index), index < configuration.localDevices, n > 0 else { return nil }
         let shard = shards[index % n]
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: HTTPResponse?

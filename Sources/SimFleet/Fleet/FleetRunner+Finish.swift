@@ -56,11 +56,12 @@ extension FleetRunner {
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
+        let observedIDs = observer.map { o in o.sync { $0.receivedByDevice.keys.sorted() } } ?? []
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = FleetRunner.processCPUSeconds()
-        let allConnected = s.everConnected == configuration.devices && s.lastFirstConnectMicros > 0
+        let allConnected = s.everConnected == configuration.localDevices && s.lastFirstConnectMicros > 0
         var report = FleetReport(
             configuration: configuration, startedAt: startedAt, durationSeconds: duration, brokerURL: brokerURL,
             embedded: configuration.broker == .embedded, snapshot: s, lost: accounting.lost, lostDetail: accounting.detail,
@@ -68,6 +69,7 @@ extension FleetRunner {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.observedIDs = observedIDs
         report.timerTickMs = configuration.timerTickMs
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)

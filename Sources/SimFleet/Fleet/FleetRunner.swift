@@ -29,6 +29,12 @@ public final class FleetRunner: @unchecked Sendable {
     /// Called once when the run ends, before devices stop and the broker goes away (the scenario
     /// engine stops its timeline here, so no step acts on a fleet being torn down).
     public var beforeFinish: (@Sendable () -> Void)?
+    /// Called once everything is up and the observer subscribed, just before the ramp: returns the
+    /// wall-clock instant (Unix µs) at which the ramp starts, nil for now. Sharded runs wait here
+    /// for the other shards (`ShardRendezvous`); an error stops the start (`FleetError.invalid`).
+    public var startGate: (@Sendable () throws -> Int64?)?
+    /// Wall clock (Unix µs) at which `elapsedSeconds` was 0.
+    public internal(set) var startedWallMicros: Int64 = 0
 
     var shards: [FleetShard] = []
     var observer: Observer?
@@ -58,8 +64,8 @@ public final class FleetRunner: @unchecked Sendable {
             throw .invalid("devices must be ≥ 0, qos 0 or 1, heartbeat and ramp positive")
         }
         budget = DescriptorBudget.raise()
-        guard c.devices <= budget.deviceCeiling else {
-            throw .tooManyDevices(requested: c.devices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+        guard c.localDevices <= budget.deviceCeiling else {
+            throw .tooManyDevices(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
         }
         var observerUser: String? = nil
         var observerPassword: String? = nil
@@ -67,10 +73,10 @@ public final class FleetRunner: @unchecked Sendable {
         case .embedded:
             var accounts: [(String, String)] = []
             if c.usernameTemplate != nil || c.passwordTemplate != nil {
-                accounts = (0..<c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
+                accounts = c.slice.fleetIndices(ofFleet: c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
             }
             do {
-                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.devices), passwords: accounts)
+                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts)
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -104,28 +110,48 @@ public final class FleetRunner: @unchecked Sendable {
         for shard in shards { shard.reactor.start() }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
         let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
+        if c.slice.count > 1 {
+            obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).map { c.deviceSpec($0).id })
+            obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
+        }
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
             throw .observerNotSubscribed(brokerURL)
         }
 
+        var gateInstant: Int64?
+        if let startGate {
+            do { gateInstant = try startGate() } catch {
+                teardown()
+                throw .invalid("start barrier: " + String(describing: error))
+            }
+        }
+        if let gateInstant {
+            // Everyone's ramp starts at the agreed instant: wake 50 ms early, as an ungated run does.
+            let lead = Double(gateInstant - HostClock.now().microseconds) / 1e6 - 0.05
+            if lead > 0 { usleep(useconds_t(min(lead, 3600) * 1e6)) }
+        }
         startedAt = Date()
         startedMonotonic = HostClock.monotonicSeconds()
-        let t0 = HostClock.now() + .milliseconds(50)
+        startedWallMicros = HostClock.now().microseconds
+        let t0 = gateInstant.map { Instant(microseconds: $0) } ?? HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
         for (r, shard) in shards.enumerated() {
-            let indices = Array(stride(from: r, to: c.devices, by: shards.count))
+            // Reactor r holds every R-th device of this slice (positions, not fleet indices).
+            let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
             let base = endpointBase
             let ports = self.ports
             shard.reactor.post { reactor in
-                let hosts = indices.map { i -> DeviceHost in
+                let hosts = indices.map { local -> DeviceHost in
+                    let i = c.slice.fleetIndex(ofLocal: local)
                     var ep = base
-                    ep.port = ports[i % ports.count]
-                    if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
+                    ep.port = ports[local % ports.count]
+                    ep.bindAddress = c.bindAddress(local: local, loopbackBroker: loopback)
                     // A device waiting for a ramp-up step sleeps "forever" until `rampUp` wakes it.
                     let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
@@ -151,7 +177,7 @@ public final class FleetRunner: @unchecked Sendable {
     /// Live totals across reactors and the observer.
     public func snapshot() -> FleetSnapshot {
         var s = FleetSnapshot()
-        s.requested = configuration.devices
+        s.requested = configuration.localDevices
         for shard in shards { s.add(shard.reactor.counters) }
         s.received = observer?.received.load(ordering: .relaxed) ?? 0
         return s

@@ -27,6 +27,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     private(set) var latency = LatencyRecorder()
     /// Devices whose latest status says offline (last will fired), by id.
     private(set) var offline: Set<String> = []
+    /// Ids this observer counts (a shard's own devices; set before `start`); nil counts every device.
+    var ownDevices: Set<String>?
+    /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
+    var clientID = "simfleet-observer"
 
     init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topicFilter: String = "device/+/status") {
         self.reactor = reactor
@@ -55,7 +59,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
 
     private func connect() {
         if client == nil {
-            client = MosquittoClient(clientID: "simfleet-observer", delegate: self, reactor: reactor, slot: slot)
+            client = MosquittoClient(clientID: clientID, delegate: self, reactor: reactor, slot: slot)
             if let tls = endpoint.tls { _ = client?.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile) }
         }
         client?.setCredentials(username: username, password: password)
@@ -96,6 +100,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
         let now = HostClock.now()
         guard let id = Observer.deviceID(fromStatusTopic: topic) else { return }
+        if let ownDevices, !ownDevices.contains(id) { return }  // another shard's device
         guard let fields = HeartbeatFields(bytes: payload) else {
             if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
             return
