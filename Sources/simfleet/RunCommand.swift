@@ -62,6 +62,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scenario runs: multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during a scenario run.") var metricsPort: String?
     @Option(help: "Scenario runs: where to write the HTML report (default: the JSON report's path with .html).") var html: String?
+    @Option(help: "Scenario runs: run shard I of N (I from 0): every N-th device of the whole scenario; see docs/scale-out.md.")
+    var shard: String?
+    @Option(name: .customLong("sync-dir"), help: "With --shard: a directory every shard sees (shared volume): start barrier and step agreement.")
+    var syncDir: String?
+    @Option(name: .customLong("start-at"), help: "With --shard and no --sync-dir: the common ramp start, Unix seconds or 2026-12-01T10:00:00Z.")
+    var startAt: String?
+    @Option(name: .customLong("source-ip"), help: "Local address the devices connect from (repeatable or comma-separated: used in turn).")
+    var sourceIPs: [String] = []
 
     func run() throws {
         if let scenario {
@@ -108,12 +116,16 @@ struct RunCommand: ParsableCommand {
     struct UsageProblem: Error { var message: String }
 
     private func makeConfiguration() throws -> FleetConfiguration {
-        if scale != nil || metricsPort != nil || html != nil {
-            throw UsageProblem(message: "--scale, --metrics-port and --html apply to scenario runs")
+        if scale != nil || metricsPort != nil || html != nil || shard != nil || syncDir != nil || startAt != nil {
+            throw UsageProblem(message: "--scale, --metrics-port, --html, --shard, --sync-dir and --start-at apply to scenario runs")
+        }
+        guard let addresses = RunCommand.sourceAddresses(sourceIPs) else {
+            throw UsageProblem(message: "--source-ip wants IPv4 or IPv6 addresses, got '" + sourceIPs.joined(separator: ",") + "'")
         }
         let devices = self.devices ?? "100", duration = self.duration ?? "60s", heartbeat = self.heartbeat ?? "10s"
         let qos = self.qos ?? "1", ramp = self.ramp ?? "1000/s", seed = self.seed ?? "1", chip = self.chip ?? "esp32c6"
         var c = FleetConfiguration()
+        c.sourceAddresses = addresses
         guard let n = Int(devices), n >= 0 else { throw UsageProblem(message: "--devices wants a whole number ≥ 0, got '\(devices)'") }
         c.devices = n
         guard let d = Self.seconds(duration), d >= 0 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
@@ -166,6 +178,16 @@ struct RunCommand: ParsableCommand {
     static func timerTickMs(_ text: String) -> Int? {
         guard let s = seconds(text), s * 1000 == (s * 1000).rounded(), (1...100).contains(Int(s * 1000)) else { return nil }
         return Int(s * 1000)
+    }
+
+    /// `--source-ip` values (repeated or comma-separated), each a numeric IPv4 or IPv6 address; nil if one is not.
+    static func sourceAddresses(_ values: [String]) -> [String]? {
+        let all = values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        for a in all {
+            var v4 = in_addr(), v6 = in6_addr()
+            guard inet_pton(AF_INET, a, &v4) == 1 || inet_pton(AF_INET6, a, &v6) == 1 else { return nil }
+        }
+        return all
     }
 
     /// `60s`, `5m`, `1h`, `500ms` or plain seconds.

@@ -40,6 +40,10 @@ struct ScenarioRunCommand {
             guard let p = Int(text), (0...65535).contains(p) else { throw fail("simfleet run: --metrics-port wants 0…65535, got '" + text + "'") }
             metricsPort = p
         }
+        let shard = try shardOptions()
+        guard let sourceAddresses = RunCommand.sourceAddresses(flags.sourceIPs) else {
+            throw fail("simfleet run: --source-ip wants IPv4 or IPv6 addresses, got '" + flags.sourceIPs.joined(separator: ",") + "'")
+        }
         FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
                                              + " devices, " + String(scenario.timeline.count) + " steps, seed "
                                              + String(scenario.seed) + "\n").utf8))
@@ -50,7 +54,7 @@ struct ScenarioRunCommand {
                 scenario,
                 options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
                                timerTickMs: timerTickMs,
-                               progress: isatty(2) != 0),
+                               progress: isatty(2) != 0, shard: shard, sourceAddresses: sourceAddresses),
                 stopSignal: { stop in trap = SignalTrap(stop) })
         } catch {
             trap?.release()
@@ -58,6 +62,13 @@ struct ScenarioRunCommand {
         }
         trap?.release()
         print(outcome.report.summary())
+        if let shard {
+            // A shard's verdict is the merged run's: `simfleet merge` judges the expectations.
+            for line in outcome.verdict.lines() { print(line) }
+            print("shard " + shard.slice.description + ": wrote " + reportPath + " and " + htmlPath
+                  + "; judge the run with: simfleet merge <every shard's report> -o run.json")
+            return
+        }
         print("expectations:")
         for line in outcome.verdict.lines() { print(line) }
         print("wrote " + reportPath + " and " + htmlPath)
@@ -68,6 +79,35 @@ struct ScenarioRunCommand {
             }
             throw ExitCode(1)
         }
+    }
+
+    /// `--shard I/N` with `--sync-dir` or `--start-at`; nil for an unsharded run.
+    func shardOptions() throws -> ShardOptions? {
+        guard let text = flags.shard else {
+            if flags.syncDir != nil || flags.startAt != nil { throw fail("simfleet run: --sync-dir and --start-at go with --shard I/N") }
+            return nil
+        }
+        guard let slice = FleetSlice(parsing: text) else {
+            throw fail("simfleet run: --shard wants I/N with 0 ≤ I < N (e.g. 0/4 … 3/4), got '" + text + "'")
+        }
+        var startAt: Int64?
+        if let at = flags.startAt {
+            guard let micros = ScenarioRunCommand.unixMicros(at) else {
+                throw fail("simfleet run: --start-at wants Unix seconds or an ISO 8601 time like 2026-12-01T10:00:00Z, got '" + at + "'")
+            }
+            startAt = micros
+        }
+        return ShardOptions(slice: slice, syncDirectory: flags.syncDir, startAtMicros: startAt)
+    }
+
+    /// `1764583200`, `1764583200.5` or `2026-12-01T10:00:00Z` as Unix microseconds.
+    static func unixMicros(_ text: String) -> Int64? {
+        if let seconds = Double(text), seconds > 0 { return Int64(seconds * 1_000_000) }
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1_000_000) }
+        iso.formatOptions = [.withInternetDateTime]
+        return iso.date(from: text).map { Int64($0.timeIntervalSince1970 * 1_000_000) }
     }
 
     /// The flags that replace parts of the scenario.

@@ -25,6 +25,7 @@ extension FleetReport {
                 .object([("device", .string($0.device)), ("error", .string($0.error)), ("return_code", .int($0.returnCode)),
                          ("attempts", .int($0.attempts))])
             })),
+            ("observed", .int(observedIDs.count)), ("observed_ids", .array(observedIDs.map { .string($0) })),
         ])
         let lostItems: [ReportJSON] = lostDetail.map { .object([("device", .string($0.device)), ("seq", .int($0.seq))]) }
         let messages: ReportJSON = .object([
@@ -34,6 +35,7 @@ extension FleetReport {
         let buckets: [ReportJSON] = e2eHistogram.map { .object([("le_ms", .double($0.leMs)), ("count", .int($0.count))]) }
         let latencies: ReportJSON = .object([
             ("connect_ms", latency(connectLatency)), ("e2e_ms", latency(e2eLatency)), ("e2e_histogram", .array(buckets)),
+            ("hdr", .object([("connect_ms", .string(connectRecorder.encoded)), ("e2e_ms", .string(e2eRecorder.encoded))])),
         ])
         let errorItems: [(String, ReportJSON)] = errors.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }
         let versionItems: [(String, ReportJSON)] = versions.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }
@@ -105,6 +107,7 @@ extension FleetReport {
         } ?? .null))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
+        members.append(("shard", shard?.json ?? .null))
         members.append(("expectations", .array(expectationItems)))
         members.append(("passed", .bool(passed)))
         let doc = ReportJSON.object(members)

@@ -69,6 +69,14 @@ public struct FleetReport: Sendable {
     public var steadyHeartbeats: Int?
     /// Filled by the scenario engine.
     public var expectations: [(expression: String, passed: Bool, measured: String)] = []
+    /// The histograms behind `connectLatency` and `e2eLatency`, carried encoded (`latency.hdr`) so
+    /// shard reports merge exactly.
+    var connectRecorder = LatencyRecorder()
+    var e2eRecorder = LatencyRecorder()
+    /// Devices the observer received a status from, sorted (`devices.observed_ids`).
+    public var observedIDs: [String] = []
+    /// Which slice of which scenario a sharded run ran (`shard`); nil for an unsharded run.
+    public var shard: ShardSection?
 
     init(configuration: FleetConfiguration, startedAt: Date, durationSeconds: Double, brokerURL: String, embedded: Bool,
          snapshot s: FleetSnapshot, lost: Int, lostDetail: [(device: String, seq: Int)], unacknowledged: Int,
@@ -79,10 +87,10 @@ public struct FleetReport: Sendable {
         self.durationSeconds = durationSeconds
         self.brokerURL = brokerURL
         self.embedded = embedded
-        requested = configuration.devices
+        requested = configuration.localDevices
         connected = s.everConnected
         onlineAtEnd = s.online
-        failed = configuration.devices - s.everConnected
+        failed = configuration.localDevices - s.everConnected
         sent = s.sent
         received = s.received
         self.lost = lost
@@ -91,6 +99,8 @@ public struct FleetReport: Sendable {
         reconnects = s.reconnects
         self.connectLatency = connectLatency.summary
         self.e2eLatency = e2eLatency.summary
+        connectRecorder = connectLatency
+        e2eRecorder = e2eLatency
         e2eHistogram = e2eLatency.buckets(boundsMs: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])
         errors = s.errors
         errors["registration_failed"] = s.registrationFailed

@@ -42,7 +42,7 @@ public enum FigureCatalog {
             (["fleet", "version", "*"], .count, devices),
             (["fleet", "state", "*"], .count, devices),
         ]
-        for key in ["requested", "connected", "online_at_end", "failed"] {
+        for key in ["requested", "connected", "online_at_end", "failed", "observed"] {
             list.append((["devices", key], .count, devices))
         }
         for key in ["sent", "received", "lost", "unacknowledged"] {

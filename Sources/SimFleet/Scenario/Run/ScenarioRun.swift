@@ -14,9 +14,15 @@ public enum ScenarioRun {
         public var timerTickMs: Int?
         /// Progress on stderr once a second (a terminal).
         public var progress: Bool
+        /// Run one shard of the scenario (`--shard I/N`); nil runs all of it.
+        public var shard: ShardOptions?
+        /// Local addresses the devices bind, in turn (`--source-ip`).
+        public var sourceAddresses: [String] = []
 
         public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
-                    progress: Bool = false) {
+                    progress: Bool = false, shard: ShardOptions? = nil, sourceAddresses: [String] = []) {
+            self.shard = shard
+            self.sourceAddresses = sourceAddresses
             self.timerTickMs = timerTickMs
             self.reportPath = reportPath
             self.htmlPath = htmlPath
@@ -49,8 +55,20 @@ public enum ScenarioRun {
         var configuration = try setup(scenario)
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
+        configuration.sourceAddresses = options.sourceAddresses
+        var rendezvous: ShardRendezvous?
+        if let shard = options.shard {
+            if let first = ShardSupport.unsupported(scenario, shard).first { throw SetupError(description: first.description) }
+            ShardSupport.configure(&configuration, scenario, shard)
+            rendezvous = shard.syncDirectory.map {
+                ShardRendezvous(directory: $0, slice: shard.slice, fingerprint: ScenarioFingerprint.of(scenario))
+            }
+        }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
+        if let shard = options.shard {
+            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        }
         stopSignal { runner.requestStop() }
 
         let metrics = FleetMetrics()
@@ -69,6 +87,7 @@ public enum ScenarioRun {
             throw SetupError(description: "cannot start the fleet: " + String(describing: error))
         }
         let driver = TimelineDriver(scenario: scenario, plan: plan, runner: runner)
+        driver.rendezvous = rendezvous
         runner.beforeFinish = { driver.stop() }
         let progress = options.progress
         runner.onSample = { snapshot, elapsed in
@@ -84,6 +103,12 @@ public enum ScenarioRun {
         report.provisioning = driver.provisioning
         report.stormDisconnects = driver.disconnects
         report.phases = driver.phases
+        if let shard = options.shard {
+            report.shard = ShardSection(slice: shard.slice, fingerprint: ScenarioFingerprint.of(scenario),
+                                        fleetDevices: scenario.deviceCount, startUnixMs: Double(runner.startedWallMicros) / 1000,
+                                        expectations: scenario.expectations.map(\.text),
+                                        timelineFailures: driver.failures.map { ($0.expression, $0.measured) }, startedBy: shard.startedBy)
+        }
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument
@@ -92,7 +117,10 @@ public enum ScenarioRun {
         } catch {
             throw SetupError(description: "the runtime wrote a report this engine cannot read: " + error.description)
         }
-        let verdict = ScenarioVerdict(scenario: scenario, report: document,
+        // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
+        var judged = scenario
+        if options.shard != nil { judged.expectations = [] }
+        let verdict = ScenarioVerdict(scenario: judged, report: document,
                                       timelineFailures: driver.failures.map { ($0.expression, $0.measured) })
         report.expectations = verdict.results.map { ($0.expression, $0.passed, $0.measured) }
         let json = report.json()

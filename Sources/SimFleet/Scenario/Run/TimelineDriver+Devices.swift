@@ -15,6 +15,7 @@ extension TimelineDriver {
             return fail("provision", "the devices have no captive portals in this run")
         }
         let wifi = ScenarioFleet.provisioningNetwork(scenario, step)
+        let targets = targets.filter(runner.configuration.slice.owns)  // a shard serves only its own portals
         var pending = targets
         var lastError: [Int: String] = [:]
         var redirected: Set<Int> = []
@@ -61,6 +62,7 @@ extension TimelineDriver {
     /// `POST /reset_wifi` to each target's local API (credentials erased, reboot into the portal),
     /// then, with `reprovision`, provisions them again through their portals.
     func resetWiFi(_ targets: [Int], reprovision: Bool) {
+        let targets = targets.filter(runner.configuration.slice.owns)
         var reset: [Int] = []
         for i in targets {
             let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [], body: [])
@@ -87,7 +89,7 @@ extension TimelineDriver {
                 guard sleep(until: start + span * Double(b) / Double(batches)) else { return }
                 let batch = stride(from: b, to: targets.count, by: batches).map { targets[$0] }
                 runner.dropConnections(devices: batch)
-                countDisconnects(batch.count)
+                countDisconnects(batch.filter(runner.configuration.slice.owns).count)
             }
         case .latency(let delay):
             impair(targets, latency: delay, loss: 0, for: f.duration)

@@ -34,6 +34,8 @@ public final class TimelineDriver: @unchecked Sendable {
     private var _provisioningUsed = false
     private var _disconnects = 0
     private var _phases: [TimelinePhase] = []
+    /// The other shards of a sharded run, for steps that must start together (`TimelineDriver+Shards`).
+    public var rendezvous: ShardRendezvous?
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -117,6 +119,17 @@ public final class TimelineDriver: @unchecked Sendable {
     func run() {
         for (i, step) in scenario.timeline.enumerated() {
             switch step.trigger {
+            case .afterPrevious where rendezvous != nil, .after where rendezvous != nil:
+                switch agree(i, step, via: rendezvous!) {
+                case .proceed: break
+                case .stopped: return
+                case .timedOut(let why):
+                    record(i, why)
+                    lock.withLock { _completed = i + 1 }
+                    log("simfleet: " + label(i) + ": " + why + "; stopping the run")
+                    runner.requestStop()
+                    return
+                }
             case .afterPrevious: break
             case .at(let at):
                 guard sleep(until: Double(at.microseconds) / 1e6) else { return }
