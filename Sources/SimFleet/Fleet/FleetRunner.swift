@@ -130,8 +130,11 @@ public final class FleetRunner: @unchecked Sendable {
         }
         if let gateInstant {
             // Everyone's ramp starts at the agreed instant: wake 50 ms early, as an ungated run does.
-            let lead = Double(gateInstant - HostClock.now().microseconds) / 1e6 - 0.05
-            if lead > 0 { usleep(useconds_t(min(lead, 3600) * 1e6)) }
+            while !stopFlag {
+                let lead = Double(gateInstant - HostClock.now().microseconds) / 1e6 - 0.05
+                if lead <= 0 { break }
+                _ = stopRequested.wait(timeout: .now() + min(lead, 1))
+            }
         }
         startedAt = Date()
         startedMonotonic = HostClock.monotonicSeconds()

@@ -39,7 +39,7 @@ public final class ShardRendezvous: @unchecked Sendable {
     /// Announces this shard and waits for the others; returns the agreed ramp start (Unix µs).
     /// `log` hears about the wait. Throws when the directory holds another run, this shard has
     /// been here before (a restarted shard cannot rejoin a started run) or the others never come.
-    public func awaitStart(log: (String) -> Void = { _ in }) throws(ShardSyncError) -> Int64 {
+    public func awaitStart(log: (String) -> Void = { _ in }, cancelled: () -> Bool = { false }) throws(ShardSyncError) -> Int64 {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -62,6 +62,7 @@ public final class ShardRendezvous: @unchecked Sendable {
                 if late > 0 { log(String(format: "simfleet: shard %@ saw the start %.2f s late", slice.description, late)) }
                 return go
             }
+            if cancelled() { throw .cancelled }
             guard HostClock.monotonicSeconds() < deadline else {
                 throw .timeout(String(arrivals.count) + " of " + String(slice.count) + " shards arrived in "
                                + String(Int(arrivalTimeout)) + " s")
@@ -204,9 +205,12 @@ public enum ShardSyncError: Error, Equatable, Sendable, CustomStringConvertible 
     case rejoin(String)
     case otherRun(String)
     case timeout(String)
+    /// The run was stopped (Ctrl-C, SIGTERM) while waiting.
+    case cancelled
 
     public var description: String {
         switch self {
+        case .cancelled: return "stopped while waiting for the other shards"
         case .io(let m), .rejoin(let m), .otherRun(let m), .timeout(let m): return m
         case .exists(let f): return f + " exists already"
         }

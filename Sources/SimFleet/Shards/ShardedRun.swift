@@ -68,10 +68,10 @@ public enum ShardSupport {
     }
 
     /// The start gate of a shard: the rendezvous' barrier, or the given instant.
-    static func gate(_ options: ShardOptions, rendezvous: ShardRendezvous?,
+    static func gate(_ options: ShardOptions, rendezvous: ShardRendezvous?, runner: FleetRunner,
                      log: @escaping @Sendable (String) -> Void) -> @Sendable () throws -> Int64? {
         if let rendezvous {
-            return { try rendezvous.awaitStart(log: log) }
+            return { [unowned runner] in try rendezvous.awaitStart(log: log, cancelled: { runner.stopFlag }) }
         }
         let at = options.startAtMicros
         return {

@@ -67,7 +67,7 @@ public enum ScenarioRun {
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
         if let shard = options.shard {
-            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous, runner: runner) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         }
         stopSignal { runner.requestStop() }
 
