@@ -84,6 +84,7 @@ public enum ScenarioRun {
         report.provisioning = driver.provisioning
         report.stormDisconnects = driver.disconnects
         report.phases = driver.phases
+        report.faults = runner.faultImpacts(driver.faultWindows)
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument
