@@ -122,6 +122,12 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len) {
     if (redirect_port == 0 || addr == NULL || (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)) {
         return fn(fd, addr, len);
     }
+    // Only the MQTT connection itself: a datagram socket here would be a resolver's, never redirected.
+    int type = 0;
+    socklen_t type_len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) {
+        return fn(fd, addr, len);
+    }
     redirected_len = len < sizeof(redirected_from) ? len : (socklen_t)sizeof(redirected_from);
     memcpy(&redirected_from, addr, redirected_len);
     redirected = 1;
