@@ -17,6 +17,7 @@ extension DeviceHost: MosquittoClientDelegate {
                 guard rc == 0 else {
                     // Never a plain-text connection instead: the device stays off the broker, counted.
                     client = nil
+                    attempts += 1
                     note(.tlsSetup, rc)
                     queued.append(.mqtt(.connectFailed(code: -1)))
                     return

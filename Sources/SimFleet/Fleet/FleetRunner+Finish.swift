@@ -134,7 +134,8 @@ extension FleetRunner {
 
     /// The per-fault timeline of `windows` (after `finish`: the reactors have stopped).
     public func faultImpacts(_ windows: [FaultWindow]) -> [FaultImpact] {
-        FaultImpact.compute(windows, ledgers: linkLedgers())
+        precondition(finished, "faultImpacts reads the reactors' ledgers: call it after finish()")
+        return FaultImpact.compute(windows, ledgers: linkLedgers())
     }
 
     /// Ids whose latest status the observer saw was the offline last will.
