@@ -39,7 +39,11 @@ final class TLSIdentityTests: XCTestCase {
         XCTAssertEqual(report.connected, 2, "tls-01 and tls-02")
         XCTAssertEqual(report.failed, 2, "tls-03 revoked, tls-04 from another CA")
         XCTAssertEqual(report.failures.map(\.device), ["tls-03", "tls-04"])
-        for f in report.failures { XCTAssertGreaterThanOrEqual(f.attempts, 1) }
+        for f in report.failures {
+            XCTAssertGreaterThanOrEqual(f.attempts, 1, "it kept trying, and was refused every time")
+            XCTAssertEqual(f.error, "connect_failed", "the broker ended the handshake: no session, counted")
+        }
+        XCTAssertGreaterThanOrEqual(report.errors["connect_failed"] ?? 0, 2)
         XCTAssertGreaterThan(report.received, 0)
         XCTAssertEqual(report.lost, 0)
     }
