@@ -11,6 +11,7 @@
 #include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 /// `EVP_PKEY_PUBLIC_KEY` is a compound macro Swift cannot import; this returns its value.
 static inline int simfleet_evp_pkey_public_key_selection(void) { return EVP_PKEY_PUBLIC_KEY; }

@@ -21,7 +21,8 @@ struct RunCommand: ParsableCommand {
               simfleet run scenarios/heartbeat-10k.yaml --scale 0.05   # CI size; docs/scenarios.md
               simfleet run --devices 10000 --ramp 1000/s --heartbeat 10s --report run.json
               simfleet run --broker mqtt://127.0.0.1:1883 --username '{id}' --password 'secret-{n}'
-              simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert dev.pem --key dev.key
+              simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert 'certs/{id}.pem' --key 'certs/{id}.key'
+              simfleet run --devices 500 --mqtt 5 --qos 2
 
             Exit status: 0 the run completed (and its expectations held), 1 an expectation failed, \
             2 invalid input or the run could not be set up (e.g. more devices than the open-file limit allows).
@@ -34,12 +35,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Number of devices (default 100).") var devices: String?
     @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default 60s; with a scenario: the whole run).") var duration: String?
     @Option(help: "Heartbeat interval, e.g. 10s (default 10s).") var heartbeat: String?
-    @Option(help: "QoS of heartbeats: 0 or 1 (default 1).") var qos: String?
+    @Option(help: "QoS of heartbeats: 0, 1 or 2 (default 1).") var qos: String?
+    @Option(help: "MQTT version the devices speak: 3.1.1 or 5 (default 3.1.1).") var mqtt: String?
     @Option(help: "Connect ramp in devices per second, e.g. 1000/s (default 1000/s).") var ramp: String?
     @Option(help: "Broker URL mqtt://host:port or mqtts://host:port (default: embedded mosquitto).") var broker: String?
-    @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts://.") var caFile: String?
-    @Option(help: "Client certificate for mqtts:// (optional).") var cert: String?
-    @Option(help: "Client key for mqtts:// (optional).") var key: String?
+    @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts:// (default: the system trust store).") var caFile: String?
+    @Option(help: "Client certificate for mqtts:// (optional; a template such as certs/{id}.pem gives each device its own).") var cert: String?
+    @Option(help: "Client key for mqtts:// (with --cert; a template such as certs/{id}.key).") var key: String?
     @Option(help: "MQTT username template ({id}, {n}).") var username: String?
     @Option(help: "MQTT password template ({id}, {n}).") var password: String?
     @Option(help: "Backend API base URL for device registration (POST {api}/devices/register).") var api: String?
@@ -115,6 +117,11 @@ struct RunCommand: ParsableCommand {
 
     struct UsageProblem: Error { var message: String }
 
+    /// A TLS flag combination that cannot work, before anything starts.
+    var tlsProblem: String? {
+        (cert == nil) != (key == nil) ? "--cert and --key go together (a client certificate needs its key)" : nil
+    }
+
     private func makeConfiguration() throws -> FleetConfiguration {
         if scale != nil || metricsPort != nil || html != nil || shard != nil || syncDir != nil || startAt != nil {
             throw UsageProblem(message: "--scale, --metrics-port, --html, --shard, --sync-dir and --start-at apply to scenario runs")
@@ -132,8 +139,12 @@ struct RunCommand: ParsableCommand {
         c.durationSeconds = d
         guard let h = Self.seconds(heartbeat), h > 0 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
         c.heartbeatMs = Int64(h * 1000)
-        guard let q = Int(qos), q == 0 || q == 1 else { throw UsageProblem(message: "--qos must be 0 or 1, got '\(qos)'") }
+        guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
         c.qos = q
+        if let mqtt {
+            guard let version = MQTTOptions.version(mqtt) else { throw UsageProblem(message: "--mqtt must be 3.1.1 or 5, got '\(mqtt)'") }
+            c.mqtt.version = version
+        }
         let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
         guard let r = Double(rampText), r > 0 else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
         c.rampPerSecond = r
@@ -164,12 +175,18 @@ struct RunCommand: ParsableCommand {
             guard let ms = RunCommand.timerTickMs(timerTick) else { throw UsageProblem(message: "--timer-tick wants 1ms…100ms, got '\(timerTick)'") }
             c.timerTickMs = ms
         }
+        if let problem = tlsProblem { throw UsageProblem(message: problem) }
         if let broker {
-            let tls = caFile.map { TLSSettings(caFile: $0, certFile: cert, keyFile: key) }
+            let tls = caFile != nil || cert != nil ? TLSSettings(caFile: caFile, certFile: cert, keyFile: key) : nil
+            if tls != nil && !broker.hasPrefix("mqtts://") {
+                throw UsageProblem(message: "--ca-file, --cert and --key need an mqtts:// broker, got '\(broker)'")
+            }
             guard let choice = BrokerChoice.parse(broker, tls: tls) else {
-                throw UsageProblem(message: "--broker wants mqtt://host:port or mqtts://host:port (mqtts needs --ca-file), got '\(broker)'")
+                throw UsageProblem(message: "--broker wants mqtt://host:port or mqtts://host:port, got '\(broker)'")
             }
             c.broker = choice
+        } else if caFile != nil || cert != nil {
+            throw UsageProblem(message: "--ca-file, --cert and --key apply with --broker mqtts://")
         }
         return c
     }

@@ -134,7 +134,7 @@ struct ScenarioRunCommand {
             o.heartbeat = v
         }
         if let text = flags.qos {
-            guard let v = Int(text), v == 0 || v == 1 else { throw fail("simfleet run: --qos must be 0 or 1, got '" + text + "'") }
+            guard let v = Int(text), (0...2).contains(v) else { throw fail("simfleet run: --qos must be 0, 1 or 2, got '" + text + "'") }
             o.qos = v
         }
         if let text = flags.ramp {
@@ -142,11 +142,23 @@ struct ScenarioRunCommand {
             guard let v = Double(number), v > 0 else { throw fail("simfleet run: --ramp wants a rate like 1000/s, got '" + text + "'") }
             o.rampPerSecond = v
         }
+        if let text = flags.mqtt {
+            guard let v = MQTTOptions.version(text) else { throw fail("simfleet run: --mqtt must be 3.1.1 or 5, got '" + text + "'") }
+            o.mqttVersion = v
+        }
+        if let problem = flags.tlsProblem { throw fail("simfleet run: " + problem) }
+        if flags.broker == nil, flags.caFile != nil || flags.cert != nil {
+            throw fail("simfleet run: --ca-file, --cert and --key apply with --broker mqtts://")
+        }
         if let broker = flags.broker {
             guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
                 throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
             }
-            let tls = flags.caFile.map { TLSFiles(ca: $0, cert: flags.cert, key: flags.key, verifyHostname: true) }
+            let tlsFlags = flags.caFile != nil || flags.cert != nil
+            if tlsFlags && !broker.hasPrefix("mqtts://") {
+                throw fail("simfleet run: --ca-file, --cert and --key need an mqtts:// broker, got '" + broker + "'")
+            }
+            let tls = tlsFlags ? TLSFiles(ca: flags.caFile, cert: flags.cert, key: flags.key, verifyHostname: true) : nil
             o.backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
                                                   password: flags.password, tls: tls))
         }

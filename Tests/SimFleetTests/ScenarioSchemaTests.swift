@@ -53,8 +53,8 @@ final class ScenarioSchemaTests: XCTestCase {
     }
 
     func testOutOfRangeValuesAreRejected() {
-        let qos = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 1\n    qos: 2\n")
-        XCTAssertEqual(qos?.description, "t.yaml:5:10: 'qos' in fleet group must be between 0 and 1, found 2")
+        let qos = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 1\n    qos: 3\n")
+        XCTAssertEqual(qos?.description, "t.yaml:5:10: 'qos' in fleet group must be between 0 and 2, found 3")
         let count = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 0\n")
         XCTAssertEqual(count?.position.line, 4)
         XCTAssertTrue(count?.message.contains("between 1 and 100000") ?? false)
@@ -165,7 +165,7 @@ final class ScenarioSchemaTests: XCTestCase {
     func testEveryScenarioInTheLibraryValidates() throws {
         let dir = packageRoot.appendingPathComponent("scenarios")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "heartbeat-10k.yaml", "ota-canary.yaml",
+        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "heartbeat-10k.yaml", "link-outage.yaml", "ota-canary.yaml",
                                "ota-corrupt.yaml", "ota-power-loss.yaml", "provisioning.yaml", "quickstart.yaml"])
         for file in files {
             do {

@@ -20,7 +20,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public var mqttConnectTimeout: TimeSpan
 
     public var heartbeatInterval: TimeSpan
-    /// QoS of status publishes, 0 or 1.
+    /// QoS of status publishes, 0, 1 or 2 (the host's delivery accounting counts QoS 1 on PUBACK
+    /// and QoS 2 on PUBCOMP).
     public var heartbeatQoS: Int
     /// Reconnect backoff for both WiFi and MQTT: full jitter up to min(cap, base·2ⁿ), never below the floor.
     public var backoffBase: TimeSpan

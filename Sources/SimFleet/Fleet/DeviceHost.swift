@@ -76,6 +76,11 @@ final class DeviceHost: ReactorClient {
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
 
+    /// MQTT version and session of the device's client (the fleet's `MQTTOptions`).
+    var mqttOptions = MQTTOptions()
+    /// The device reaches the broker through its reactor's fault proxy (a scenario's network faults target it).
+    var proxied = false
+
     /// `POST {api}/devices/register` at first boot when set.
     var registrationURL: String?
     var registered = false
@@ -105,7 +110,6 @@ final class DeviceHost: ReactorClient {
         setLink(.off)
         powerOnAt = now + offFor
         queued.removeAll()
-        if hasFaults { faults.delayed.removeAll() }
         reactor.schedule(slot, at: powerOnAt)
     }
 
@@ -159,7 +163,6 @@ final class DeviceHost: ReactorClient {
         } else if powerOnAt == nil {
             client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
-            flushDelayed(now: now)
             if let d = firmware.nextDeadline, d <= now {
                 deliver(.tick, at: now)
             } else if !queued.isEmpty {
@@ -232,7 +235,7 @@ final class DeviceHost: ReactorClient {
             let r = client.subscribe(topic: topic, qos: Int32(qos))
             if r.rc == 0 { subscriptions.append((r.mid, topic)) }
         case .mqttPublish(let p):
-            send(p, now: now)
+            publish(p)
         case .reboot(let reason):
             runningVersion = firmware.runningFirmwareVersion
             accessPoint?.down()

@@ -8,7 +8,9 @@ public enum BrokerChoice: Sendable, Equatable {
     /// `mqtt://host:port` or `mqtts://host:port` with TLS settings.
     case external(host: String, port: Int, tls: TLSSettings?)
 
-    /// Parses `mqtt://host:port` / `mqtts://host:port` (ports default to 1883 / 8883).
+    /// Parses `mqtt://host:port` / `mqtts://host:port` (ports default to 1883 / 8883). mqtts without
+    /// TLS settings verifies the broker against the system trust store; TLS settings with mqtt:// are
+    /// refused (nil), never dropped.
     public static func parse(_ url: String, tls: TLSSettings? = nil) -> BrokerChoice? {
         let secure: Bool
         let rest: Substring
@@ -20,8 +22,34 @@ public enum BrokerChoice: Sendable, Equatable {
         guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
         let port = parts.count == 2 ? Int(parts[1]) : (secure ? 8883 : 1883)
         guard let port, (1...65535).contains(port) else { return nil }
-        if secure && tls == nil { return nil }
-        return .external(host: String(host), port: port, tls: secure ? tls : nil)
+        if !secure && tls != nil { return nil }
+        return .external(host: String(host), port: port, tls: secure ? (tls ?? TLSSettings(caFile: nil)) : nil)
+    }
+}
+
+/// Which devices connect through the fault proxy.
+public enum ProxiedDevices: Sendable, Equatable {
+    case none
+    /// Every device (a `broker_outage` concerns the whole fleet).
+    case all
+    /// The devices at these fleet indices.
+    case some(Set<Int>)
+
+    public func contains(_ index: Int) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .some(let set): return set.contains(index)
+        }
+    }
+
+    /// How many of `devices` are proxied.
+    public func count(of devices: Int) -> Int {
+        switch self {
+        case .none: return 0
+        case .all: return devices
+        case .some(let set): return set.filter { $0 >= 0 && $0 < devices }.count
+        }
     }
 }
 
@@ -34,7 +62,7 @@ public struct FleetConfiguration: Sendable {
     public var chip: ChipModel
     public var firmwareVersion: String
     public var heartbeatMs: Int64
-    /// QoS of heartbeats, 0 or 1.
+    /// QoS of heartbeats, 0, 1 or 2 (QoS 2: acknowledged on PUBCOMP, delivered once per session).
     public var qos: Int
     /// Devices start with WiFi credentials (false: in access-point mode, waiting for the portal).
     public var provisioned: Bool
@@ -91,6 +119,11 @@ public struct FleetConfiguration: Sendable {
     public var slice = FleetSlice.whole
     /// Local addresses devices bind before connecting (`--source-ip`), device after device; empty: the kernel's choice.
     public var sourceAddresses: [String] = []
+    /// MQTT version, persistent sessions and status message expiry of every device.
+    public var mqtt = MQTTOptions()
+    /// Devices that reach the broker through the reactors' fault proxy (those a scenario's network
+    /// faults act on); each costs two more descriptors.
+    public var proxiedDevices = ProxiedDevices.none
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,

@@ -3,6 +3,11 @@ import Synchronization
 /// Kinds of error a run counts (the report's `errors` object, by these names).
 public enum FleetErrorKind: Int, CaseIterable, Sendable {
     case connectRefused, connectFailed, disconnected, publishFailed, subscribeRefused, clientCreation
+    /// The client's TLS could not be set up (a certificate or key that cannot be read): the device
+    /// does not connect at all rather than in plain text.
+    case tlsSetup
+    /// MQTT 5: the broker answered a heartbeat with a failure reason code (not delivered).
+    case publishRefused
 
     /// The report key.
     public var key: String {
@@ -13,6 +18,8 @@ public enum FleetErrorKind: Int, CaseIterable, Sendable {
         case .publishFailed: return "publish_failed"
         case .subscribeRefused: return "subscribe_refused"
         case .clientCreation: return "client_creation"
+        case .tlsSetup: return "tls_setup"
+        case .publishRefused: return "publish_refused"
         }
     }
 }
@@ -53,6 +60,10 @@ final class FleetCounters: Sendable {
     private let publishFailed = Atomic<Int>(0)
     private let subscribeRefused = Atomic<Int>(0)
     private let clientCreation = Atomic<Int>(0)
+    private let tlsSetup = Atomic<Int>(0)
+    private let publishRefused = Atomic<Int>(0)
+    /// MQTT failure reason codes (CONNACK, PUBACK/PUBREC, server DISCONNECT) by code: rare, so a lock.
+    private let reasons = Mutex<[Int32: Int]>([:])
 
     func bump(_ a: borrowing Atomic<Int>, by delta: Int = 1) {
         a.store(a.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
@@ -66,6 +77,23 @@ final class FleetCounters: Sendable {
         case .publishFailed: bump(publishFailed)
         case .subscribeRefused: bump(subscribeRefused)
         case .clientCreation: bump(clientCreation)
+        case .tlsSetup: bump(tlsSetup)
+        case .publishRefused: bump(publishRefused)
+        }
+    }
+
+    /// Counts an MQTT failure reason code (0x80…0xFF) for the report's `errors` by name.
+    func count(reasonCode: Int32) {
+        guard MQTTReasonCode.name(reasonCode) != nil else { return }
+        reasons.withLock { $0[reasonCode, default: 0] += 1 }
+    }
+
+    /// Reason-code counts by name (`not_authorized`: 3).
+    func reasonCounts() -> [String: Int] {
+        reasons.withLock { counts in
+            var out: [String: Int] = [:]
+            for (code, n) in counts { if let name = MQTTReasonCode.name(code) { out[name, default: 0] += n } }
+            return out
         }
     }
 
@@ -77,6 +105,8 @@ final class FleetCounters: Sendable {
         case .publishFailed: return publishFailed.load(ordering: .relaxed)
         case .subscribeRefused: return subscribeRefused.load(ordering: .relaxed)
         case .clientCreation: return clientCreation.load(ordering: .relaxed)
+        case .tlsSetup: return tlsSetup.load(ordering: .relaxed)
+        case .publishRefused: return publishRefused.load(ordering: .relaxed)
         }
     }
 }
@@ -112,7 +142,8 @@ public struct FleetSnapshot: Sendable, Equatable {
 
     /// Devices that powered on and never completed a connect.
     public var neverConnected: Int { poweredOn - everConnected }
-    public var errorTotal: Int { errors.values.reduce(0, +) }
+    /// Errors by kind; MQTT reason-code names in `errors` break the kinds down and are not added again.
+    public var errorTotal: Int { errors.filter { !MQTTReasonCode.allNames.contains($0.key) }.values.reduce(0, +) }
 
     mutating func add(_ c: FleetCounters) {
         poweredOn += c.poweredOn.load(ordering: .relaxed)
@@ -139,5 +170,6 @@ public struct FleetSnapshot: Sendable, Equatable {
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)
         }
+        for (name, n) in c.reasonCounts() { errors[name, default: 0] += n }
     }
 }

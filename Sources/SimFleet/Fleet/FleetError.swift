@@ -5,6 +5,12 @@ public enum FleetError: Error, Equatable, CustomStringConvertible {
     case broker(BrokerError)
     case observerNotSubscribed(String)
     case invalid(String)
+    /// mqtts:// could not be set up (a CA file, certificate or key that cannot be used): nothing
+    /// connects, rather than in plain text.
+    case tls(String)
+    /// The proxied devices do not fit the open-file limit: each costs three descriptors (its own
+    /// socket, and the proxy's two), an unproxied device one.
+    case tooManyProxiedDevices(requested: Int, proxied: Int, available: Int, fdLimit: Int)
 
     public var description: String {
         switch self {
@@ -13,6 +19,9 @@ public enum FleetError: Error, Equatable, CustomStringConvertible {
         case .broker(let e): return "broker: \(e)"
         case .observerNotSubscribed(let url): return "the observer could not subscribe to device/+/status on \(url) (broker unreachable or credentials refused)"
         case .invalid(let m): return m
+        case .tls(let m): return "TLS: " + m
+        case .tooManyProxiedDevices(let r, let p, let a, let l):
+            return "\(r) devices requested, \(p) of them behind the fault proxy (three descriptors each: the device's socket and the proxy's two; one for the others), but the open-file limit (\(l)) leaves \(a) descriptors for devices"
         }
     }
 }

@@ -9,10 +9,12 @@ extension FleetRunner {
         forEachHost(devices) { h, _ in h.armPowerCut(atFlashOp: 2 + Int(h.identity.seed % 16), off: off) }
     }
 
-    /// Adds `latency` to every outgoing publish and loses `loss` (0…1) of first transmissions
-    /// (resent after TCP's retransmission timeout); nil and 0 restore a clean link.
+    /// Adds `latency` to the devices' links both ways and loses `loss` (0…1) of first transmissions
+    /// (resent after TCP's retransmission timeout); nil and 0 restore a clean link. Acts through the
+    /// fault proxy, so the devices must be among `configuration.proxiedDevices`.
     public func impairLinks(devices: [Int], latency: TimeSpan?, loss: Double) {
-        forEachHost(devices) { h, _ in h.setLinkImpairment(latency: latency, loss: loss) }
+        if let latency { applyToxic(.latency(latency, jitter: .zero), devices: devices) } else { clearToxics(.latency, devices: devices) }
+        if loss > 0 { applyToxic(.packetLoss(loss), devices: devices) } else { clearToxics(.packetLoss, devices: devices) }
     }
 
     /// Powers on the devices that wait for a ramp-up (`start: on_ramp_up`), `perSecond` apart in

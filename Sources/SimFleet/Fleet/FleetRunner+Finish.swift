@@ -57,6 +57,7 @@ extension FleetRunner {
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
         let observedIDs = observer.map { o in o.sync { $0.receivedByDevice.keys.sorted() } } ?? []
+        let proxy = proxyStats()
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -75,6 +76,9 @@ extension FleetRunner {
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
+        report.proxy = proxy
+        report.proxiedDevices = configuration.proxiedDevices.count(of: configuration.devices)
+        report.mqtt = configuration.mqtt
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
             report.steadyHeartbeats = steadyEnd.sent - mark.sent
@@ -90,9 +94,9 @@ extension FleetRunner {
             + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
+    /// Every acknowledged QoS 1 or 2 heartbeat not received by the observer, per device and sequence number.
     func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
-        guard configuration.qos == 1, let observer else { return (0, []) }
+        guard configuration.qos >= 1, let observer else { return (0, []) }
         // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
         // has then had every chance to arrive, and is never miscounted as lost.
         var acked: [(String, SequenceSet)] = []
@@ -128,6 +132,12 @@ extension FleetRunner {
             for (i, v) in t { out[i] = v }
         }
         return out
+    }
+
+    /// The per-fault timeline of `windows` (after `finish`: the reactors have stopped).
+    public func faultImpacts(_ windows: [FaultWindow]) -> [FaultImpact] {
+        precondition(finished, "faultImpacts reads the reactors' ledgers: call it after finish()")
+        return FaultImpact.compute(windows, ledgers: linkLedgers())
     }
 
     /// Ids whose latest status the observer saw was the offline last will.

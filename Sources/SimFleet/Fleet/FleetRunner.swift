@@ -60,12 +60,18 @@ public final class FleetRunner: @unchecked Sendable {
     /// Brings everything up and starts the ramp; returns once the observer is subscribed.
     public func start() throws(FleetError) {
         let c = configuration
-        guard c.devices >= 0, c.qos == 0 || c.qos == 1, c.heartbeatMs > 0, c.rampPerSecond > 0 else {
-            throw .invalid("devices must be ≥ 0, qos 0 or 1, heartbeat and ramp positive")
+        guard c.devices >= 0, (0...2).contains(c.qos), c.heartbeatMs > 0, c.rampPerSecond > 0 else {
+            throw .invalid("devices must be ≥ 0, qos 0, 1 or 2, heartbeat and ramp positive")
         }
         budget = DescriptorBudget.raise()
+        let proxied = c.proxiedDevices == .none ? 0
+            : (0..<c.localDevices).reduce(0) { $0 + (c.proxiedDevices.contains(c.slice.fleetIndex(ofLocal: $1)) ? 1 : 0) }
         guard c.localDevices <= budget.deviceCeiling else {
             throw .tooManyDevices(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+        }
+        guard DescriptorBudget.needed(devices: c.localDevices, proxied: proxied) <= budget.deviceCeiling else {
+            throw .tooManyProxiedDevices(requested: c.localDevices, proxied: proxied, available: budget.deviceCeiling,
+                                         fdLimit: budget.softLimit)
         }
         var observerUser: String? = nil
         var observerPassword: String? = nil
@@ -95,6 +101,7 @@ public final class FleetRunner: @unchecked Sendable {
             ports = [port]
             observerUser = c.observerUsername
             observerPassword = c.observerPassword
+            if let tls { try FleetRunner.checkTLS(tls, configuration: c) }
         }
         let fleetFirmware: FleetFirmwareSetup?
         do { fleetFirmware = try prepareFirmware() } catch {
@@ -108,8 +115,18 @@ public final class FleetRunner: @unchecked Sendable {
             FleetShard(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
         }
         for shard in shards { shard.reactor.start() }
+        if proxied > 0 {
+            do { try startFaultProxies() } catch {
+                teardown()
+                throw error
+            }
+        }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
-        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        var observerEndpoint = endpointBase
+        observerEndpoint.tls = endpointBase.tls.map { FleetRunner.observerTLS($0, configuration: c) }
+        let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword)
+        obs.version = c.mqtt.version
+        obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos))
         // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
         if c.slice.count > 1 {
             obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).map { c.deviceSpec($0).id })
@@ -160,7 +177,12 @@ public final class FleetRunner: @unchecked Sendable {
                     var spec = c.deviceSpec(i)
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
+                    if let tls = ep.tls, tls.isTemplate {
+                        ep.tls = tls.resolved(n: i + 1, id: spec.id, chip: c.chip.idPrefix, mac: spec.macText)
+                    }
                     let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    host.mqttOptions = c.mqtt
+                    host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration

@@ -25,6 +25,16 @@ public struct DescriptorBudget: Sendable, Equatable {
     /// Devices this process can hold: one descriptor each.
     public var deviceCeiling: Int { max(0, softLimit - openAtStart - DescriptorBudget.reserve) }
 
+    /// Descriptors a device behind the fault proxy holds in this process: its own socket, the
+    /// proxy's accepted socket and the proxy's socket to the broker (the broker's side is unchanged).
+    public static let perProxiedDevice = 3
+
+    /// Descriptors `devices` need when `proxied` of them go through the fault proxy.
+    public static func needed(devices: Int, proxied: Int) -> Int { devices + (perProxiedDevice - 1) * proxied }
+
+    /// Devices this process can hold when every one of them is proxied.
+    public var proxiedDeviceCeiling: Int { deviceCeiling / DescriptorBudget.perProxiedDevice }
+
     static func openDescriptors() -> Int {
         guard let dir = opendir("/proc/self/fd") else { return 16 }
         defer { closedir(dir) }

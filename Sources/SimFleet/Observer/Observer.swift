@@ -32,6 +32,13 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
     var clientID = "simfleet-observer"
 
+    /// The observer's MQTT version (the fleet's) and the QoS it subscribes with (the highest the
+    /// devices publish with, so QoS 2 heartbeats reach it exactly once per session).
+    var version = MQTTOptions.Version.v311
+    var subscribeQoS: Int32 = 1
+    /// The TLS setup failed: the observer never connects (never in plain text).
+    private(set) var tlsFailed = false
+
     init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topicFilter: String = "device/+/status") {
         self.reactor = reactor
         self.endpoint = endpoint
@@ -58,9 +65,15 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     }
 
     private func connect() {
+        guard !tlsFailed else { return }
         if client == nil {
-            client = MosquittoClient(clientID: clientID, delegate: self, reactor: reactor, slot: slot)
-            if let tls = endpoint.tls { _ = client?.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile) }
+            client = MosquittoClient(clientID: clientID, options: MQTTOptions(version: version), delegate: self,
+                                     reactor: reactor, slot: slot)
+            if let tls = endpoint.tls, let c = client, c.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile) != 0 {
+                tlsFailed = true
+                client = nil
+                return
+            }
         }
         client?.setCredentials(username: username, password: password)
         let rc = client?.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: 30, bindAddress: nil) ?? -1
@@ -79,7 +92,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         guard returnCode == 0 else { return }
         if connected == false && signalledOnce { reconnects.add(1, ordering: .relaxed) }
         connected = true
-        subscribeMID = client?.subscribe(topic: topicFilter, qos: 1).mid ?? -1
+        subscribeMID = client?.subscribe(topic: topicFilter, qos: subscribeQoS).mid ?? -1
     }
 
     func mqttDisconnected(returnCode: Int32) {

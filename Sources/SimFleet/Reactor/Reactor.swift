@@ -43,6 +43,11 @@ final class Reactor: @unchecked Sendable {
     lazy var downloads = CurlMulti(reactor: self)
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
+    /// The fault proxy in front of the broker for this reactor's devices, when a scenario asks for
+    /// network faults (`FaultProxy`); nil otherwise.
+    var faultProxy: FaultProxy?
+    /// When this reactor's devices lost and regained their broker sessions (per-fault report).
+    var linkLedger = LinkLedger()
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000

@@ -100,7 +100,9 @@ extension FleetReport {
             .object([("step", .int(p.step)), ("kind", .string(p.kind)), ("name", p.name.map { .string($0) } ?? .null),
                      ("start_s", .double((p.startSeconds * 10).rounded() / 10)), ("end_s", .double((p.endSeconds * 10).rounded() / 10))])
         })))
-        members.append(("network", .object([("disconnects", .int(stormDisconnects)), ("packets_lost", .int(packetsLost))])))
+        members.append(("network", networkJSON()))
+        members.append(("faults", faultsJSON()))
+        members.append(("mqtt", mqttJSON()))
         members.append(("provisioning", provisioning.map { p in
             .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
                      ("dns_redirects", .int(p.dnsRedirects))])

@@ -52,6 +52,14 @@ public struct FleetReport: Sendable {
     public var stormDisconnects = 0
     /// The scenario's timeline steps as they ran; filled by the scenario engine.
     public var phases: [TimelinePhase] = []
+    /// What the devices lived through in each fault (`faults`); filled by the scenario engine.
+    public var faults: [FaultImpact] = []
+    /// What the fault proxy did (`network.proxy`); nil when no device went through it.
+    public var proxy: FaultProxyStats?
+    /// Devices that reached the broker through the fault proxy.
+    public var proxiedDevices = 0
+    /// The fleet's MQTT (`mqtt` in the report).
+    public var mqtt = MQTTOptions()
     /// Portal provisioning done by the scenario engine (`provisioning.*`); nil when none was asked for.
     public var provisioning: ProvisioningTally?
     public var registrationFailed: Int

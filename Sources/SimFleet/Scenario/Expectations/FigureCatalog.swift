@@ -61,6 +61,20 @@ public enum FigureCatalog {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
+        for key in ["proxied_devices"] { list.append((["network", key], .count, devices)) }
+        for key in ["connections", "refused", "resets", "closed_by_fault", "upstream_failures", "unexpected", "peak_links"] {
+            list.append((["network", "proxy", key], .count, nil))
+        }
+        // Per-fault timeline, by the fault step's name (`faults.outage.all_online_s`); shares of a
+        // fault's counts are of the devices it acted on.
+        list.append((["faults", "*", "devices"], .count, devices))
+        for key in ["disconnected", "reconnected", "never_reconnected"] {
+            list.append((["faults", "*", key], .count, ["faults", "*", "devices"]))
+        }
+        for key in ["queued", "sent_during", "received_during", "step"] { list.append((["faults", "*", key], .count, nil)) }
+        for key in ["start_s", "end_s", "all_online_s"] { list.append((["faults", "*", key], .seconds, nil)) }
+        list.append((["faults", "*", "reconnect_s", "count"], .count, ["faults", "*", "devices"]))
+        for p in ["p50", "p90", "p99", "max"] { list.append((["faults", "*", "reconnect_s", p], .seconds, nil)) }
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
@@ -95,7 +109,9 @@ public enum FigureCatalog {
             path = alias.path + segments.dropFirst()
         }
         for entry in figures where matches(entry.pattern, path) {
-            return Figure(path: path, written: written, kind: entry.kind, percentBase: entry.base)
+            // A `*` in the base stands for the same segment of the figure (the fault's name).
+            let base = entry.base.map { b in b.enumerated().map { i, s in s == "*" && i < path.count ? path[i] : s } }
+            return Figure(path: path, written: written, kind: entry.kind, percentBase: base)
         }
         return nil
     }

@@ -71,14 +71,15 @@ public struct ExternalBackend: Equatable, Sendable {
     }
 }
 
-/// Files for `mqtts://`: CA bundle, optional client certificate and key.
+/// Files for `mqtts://`: CA bundle (nil: the system trust store), optional client certificate and
+/// key (templates with `{id}`, `{n}`… give each device its own identity).
 public struct TLSFiles: Equatable, Sendable {
-    public var ca: String
+    public var ca: String?
     public var cert: String?
     public var key: String?
     public var verifyHostname: Bool
 
-    public init(ca: String, cert: String? = nil, key: String? = nil, verifyHostname: Bool = true) {
+    public init(ca: String?, cert: String? = nil, key: String? = nil, verifyHostname: Bool = true) {
         self.ca = ca
         self.cert = cert
         self.key = key

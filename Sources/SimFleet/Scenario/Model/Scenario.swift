@@ -19,6 +19,10 @@ public struct Scenario: Equatable, Sendable {
     public var file: String
     /// The WiFi networks around every device (`wifi:`); empty: the default neighbourhood.
     public var wifi: [SimulatedNetwork] = []
+    /// MQTT version, sessions and status message expiry of every device (`mqtt:`).
+    public var mqtt = MQTTOptions()
+    /// MQTT keepalive of every device (`mqtt: {keepalive}`); nil: 60 s.
+    public var keepAlive: TimeSpan? = nil
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

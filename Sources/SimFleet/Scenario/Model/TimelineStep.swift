@@ -44,6 +44,8 @@ public enum StepAction: Equatable, Sendable {
     case networkFault(NetworkFault)
     /// Stop the embedded broker, keep it down for `down`, start it again on the same ports.
     case brokerRestart(down: TimeSpan)
+    /// Make any broker unreachable for the whole fleet for `down`, through the fault proxy.
+    case brokerOutage(down: TimeSpan, mode: OutageMode)
     /// Provision unprovisioned devices through their captive portals.
     case provision(Provision)
     /// Devices try to publish and subscribe outside their own topics.
@@ -61,6 +63,7 @@ public enum StepAction: Equatable, Sendable {
         case .deviceFault: return "device_fault"
         case .networkFault: return "network_fault"
         case .brokerRestart: return "broker_restart"
+        case .brokerOutage: return "broker_outage"
         case .provision: return "provision"
         case .aclProbe: return "acl_probe"
         case .clearFaults: return "clear_faults"
@@ -121,7 +124,7 @@ public struct DeviceFault: Equatable, Sendable {
     }
 }
 
-/// A fault on the devices' network path.
+/// A fault on the devices' network path, carried out by the fault proxy on both directions.
 public struct NetworkFault: Equatable, Sendable {
     public var kind: Kind
     public var devices: DeviceCount
@@ -130,11 +133,19 @@ public struct NetworkFault: Equatable, Sendable {
     public var duration: TimeSpan?
 
     public enum Kind: Equatable, Sendable {
-        /// Drop the selected devices' connections (all at once, spread over `over`).
+        /// Reset the selected devices' connections (all at once, spread over `over`).
         case disconnectStorm(over: TimeSpan)
-        case latency(TimeSpan)
-        /// Fraction of packets (MQTT writes) lost.
-        case packetLoss(Double)
+        /// A toxic on the devices' links for `duration` (latency, packet_loss, bandwidth,
+        /// slow_close, timeout, reset_peer, limit_data, refuse).
+        case toxic(Toxic)
+
+        /// The scenario key (`disconnect_storm`, `latency`, …).
+        public var name: String {
+            switch self {
+            case .disconnectStorm: return "disconnect_storm"
+            case .toxic(let t): return t.kind.rawValue
+            }
+        }
     }
 }
 

@@ -13,6 +13,8 @@ public struct ScenarioOverrides: Equatable, Sendable {
     public var qos: Int?
     public var rampPerSecond: Double?
     public var backend: Backend?
+    /// `--mqtt 5`: the protocol version every device speaks.
+    public var mqttVersion: MQTTOptions.Version?
 
     public init(scale: Double? = nil, duration: TimeSpan? = nil, seed: UInt64? = nil) {
         self.scale = scale
@@ -26,6 +28,7 @@ public struct ScenarioOverrides: Equatable, Sendable {
         if let seed { s.seed = seed }
         if let duration { s.duration = duration }
         if let backend { s.backend = backend }
+        if let mqttVersion { s.mqtt.version = mqttVersion }
         for i in s.fleet.indices {
             if let devices { s.fleet[i].count = devices }
             if let heartbeat { s.fleet[i].heartbeat = heartbeat }

@@ -36,7 +36,7 @@ public enum RuntimeSupport {
                 }
             }
             switch step.action {
-            case .wait, .hold, .brokerRestart, .clearFaults:
+            case .wait, .hold, .brokerRestart, .clearFaults, .brokerOutage:
                 break
             case .deviceFault(let fault):
                 if case .resetWiFi(true) = fault.kind, scenario.fleet.allSatisfy(\.provisioned) {

@@ -55,8 +55,27 @@ public enum ScenarioFleet {
             c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
             c.api = backend.api
         }
+        c.mqtt = scenario.mqtt
+        if let keepAlive = scenario.keepAlive { c.keepAliveSeconds = Int(keepAlive.microseconds / 1_000_000) }
+        c.proxiedDevices = proxiedDevices(scenario)
         try checkIDs(scenario, c)
         return c
+    }
+
+    /// The devices that go through the fault proxy: every device when the timeline has a
+    /// `broker_outage`, else the targets of its `network_fault` steps, else none (no proxy at all).
+    static func proxiedDevices(_ scenario: Scenario) -> ProxiedDevices {
+        var targets = Set<Int>()
+        let plan = ScenarioPlan(scenario)
+        for (i, step) in scenario.timeline.enumerated() {
+            switch step.action {
+            case .brokerOutage: return .all
+            case .networkFault: targets.formUnion(plan.steps[i].targets)
+            default: break
+            }
+        }
+        if targets.isEmpty { return .none }
+        return targets.count == scenario.deviceCount ? .all : .some(targets)
     }
 
     /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:

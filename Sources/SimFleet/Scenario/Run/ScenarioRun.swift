@@ -109,6 +109,7 @@ public enum ScenarioRun {
                                         expectations: scenario.expectations.map(\.text),
                                         timelineFailures: driver.failures.map { ($0.expression, $0.measured) }, startedBy: shard.startedBy)
         }
+        report.faults = runner.faultImpacts(driver.faultWindows)
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument

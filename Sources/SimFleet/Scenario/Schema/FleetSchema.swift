@@ -38,7 +38,7 @@ enum FleetSchema {
                 heartbeat: try map.optional("heartbeat") { r throws(ScenarioError) in
                     try r.duration(min: .milliseconds(100), max: .seconds(3600))
                 } ?? .seconds(10),
-                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: 0...1) } ?? 1,
+                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: 0...2) } ?? 1,
                 rampPerSecond: try map.optional("ramp") { r throws(ScenarioError) in try r.rate() } ?? 1000,
                 startAtBeginning: start != "on_ramp_up",
                 position: map.position))

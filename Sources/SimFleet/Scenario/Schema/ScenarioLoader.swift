@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     public static let maxBytes = 1 << 20
 
     public static let topLevelKeys = ["name", "description", "seed", "duration", "backend", "fleet", "firmware",
-                                      "timeline", "expect", "wifi"]
+                                      "timeline", "expect", "wifi", "mqtt"]
 
     /// Reads and validates the file at `path` (the path is used as written in messages).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
@@ -61,8 +61,12 @@ public enum ScenarioLoader {
         let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
                                 expectations: expectations, file: file, wifi: wifi)
-        try IDTemplate.checkUnique(scenario)
-        return scenario
+        var result = scenario
+        if let mqttNode = top.node("mqtt") {
+            (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
+        }
+        try IDTemplate.checkUnique(result)
+        return result
     }
 
     static func expectList(_ node: Node, file: String) throws(ScenarioError) -> [Expectation] {

@@ -26,6 +26,7 @@ struct StepReader {
         case "device_fault": return .deviceFault(try deviceFault())
         case "network_fault": return .networkFault(try networkFault())
         case "broker_restart": return try brokerRestart()
+        case "broker_outage": return try brokerOutage()
         case "provision":
             let m = try sub(["devices", "group", "ssid", "password"])
             let networks = context.wifi.isEmpty ? SimulatedRadio.neighbourhood.networks : context.wifi
