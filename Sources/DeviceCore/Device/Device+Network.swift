@@ -70,12 +70,14 @@ extension Device {
         actions.append(.mqttSubscribe(topic: topics.ota, qos: 1))
         cycle.publishedState = nil
         cycle.nextHeartbeat = now + config.heartbeatInterval
+        if !telemetry.isEmpty { telemetry.sessionStarted(at: now, streams: config.telemetry) }
         otaBrokerConnected(at: now, actions: &actions)
     }
 
     mutating func brokerSessionEnded() {
         cycle.publishedState = nil
         cycle.nextHeartbeat = nil
+        if !telemetry.isEmpty { telemetry.sessionEnded() }
     }
 
     /// Whether the device has a live broker session (CONNACK received, not lost since).
