@@ -80,6 +80,12 @@ extension Device {
         if !telemetry.isEmpty { telemetry.sessionEnded() }
     }
 
+    /// Whether the station is associated and has an address: its own web server can be reached.
+    public var isStationUp: Bool {
+        if case .station(let s) = mode { return s.wifi.isConnected }
+        return false
+    }
+
     /// Whether the device has a live broker session (CONNACK received, not lost since).
     public var isMQTTConnected: Bool {
         if case .station(let s) = mode { return s.mqtt.isConnected }

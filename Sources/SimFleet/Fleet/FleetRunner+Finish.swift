@@ -44,7 +44,7 @@ extension FleetRunner {
         while HostClock.monotonicSeconds() < drainEnd {
             s = snapshot()
             let ackedAll = configuration.qos == 0 || s.acknowledged >= s.sent
-            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) { break }
+            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && telemetryDrained(s) { break }
             usleep(20_000)
         }
         s = snapshot()
@@ -56,6 +56,8 @@ extension FleetRunner {
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
+        let telemetry = telemetryReports()
+        let deviceHTTP = deviceHTTPReport()
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -72,6 +74,9 @@ extension FleetRunner {
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes
+        report.telemetry = telemetry
+        report.topics = configuration.topics
+        report.deviceHTTP = deviceHTTP
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
@@ -93,15 +98,19 @@ extension FleetRunner {
         guard configuration.qos == 1, let observer else { return (0, []) }
         // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
         // has then had every chance to arrive, and is never miscounted as lost.
-        var acked: [(String, SequenceSet)] = []
+        var acked: [(key: String, id: String, set: SequenceSet)] = []
+        let status = observer.statusPattern
         for shard in shards {
-            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.identity.id, $0.acknowledged) } }
+            // Looked up by the observer's key: the id, or in other layouts what the status topic's placeholders filled.
+            acked += syncOn(shard.reactor) {
+                shard.hosts.map { (status.key(of: $0.firmware.topics.status) ?? $0.identity.id, $0.identity.id, $0.acknowledged) }
+            }
         }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for (id, set) in acked {
-            let missing = set.subtracting(received[id] ?? SequenceSet())
+        for (key, id, set) in acked {
+            let missing = set.subtracting(received[key] ?? SequenceSet())
             lost += missing.count
             for key in missing where detail.count < 100 { detail.append((id, HeartbeatFields.seq(ofKey: key))) }
         }
@@ -127,9 +136,6 @@ extension FleetRunner {
         }
         return out
     }
-
-    /// Ids whose latest status the observer saw was the offline last will.
-    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
 
     func versionCounts() -> [String: Int] {
         var out: [String: Int] = [:]

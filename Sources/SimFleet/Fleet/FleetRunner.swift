@@ -57,8 +57,13 @@ public final class FleetRunner: @unchecked Sendable {
         guard c.devices >= 0, c.qos == 0 || c.qos == 1, c.heartbeatMs > 0, c.rampPerSecond > 0 else {
             throw .invalid("devices must be ≥ 0, qos 0 or 1, heartbeat and ramp positive")
         }
+        if let problem = c.topicProblem() { throw .invalid(problem) }
         budget = DescriptorBudget.raise()
+        budget.descriptorsPerDevice = c.deviceHTTP == nil ? 1 : 2
         guard c.devices <= budget.deviceCeiling else {
+            if c.deviceHTTP != nil {
+                throw .tooManyDevicesWithDeviceHTTP(requested: c.devices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+            }
             throw .tooManyDevices(requested: c.devices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
         }
         var observerUser: String? = nil
@@ -70,7 +75,8 @@ public final class FleetRunner: @unchecked Sendable {
                 accounts = (0..<c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
             }
             do {
-                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.devices), passwords: accounts)
+                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.devices), passwords: accounts,
+                                           acl: c.brokerACL)
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -103,7 +109,8 @@ public final class FleetRunner: @unchecked Sendable {
         }
         for shard in shards { shard.reactor.start() }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
-        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword,
+                           topics: c.topics, telemetry: c.telemetryObservation())
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
@@ -117,6 +124,7 @@ public final class FleetRunner: @unchecked Sendable {
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
+        let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
             let indices = Array(stride(from: r, to: c.devices, by: shards.count))
             let base = endpointBase
@@ -129,10 +137,12 @@ public final class FleetRunner: @unchecked Sendable {
                     // A device waiting for a ramp-up step sleeps "forever" until `rampUp` wakes it.
                     let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
+                    if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
                     let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
                     if let shell { host.provide(shell) }
+                    if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration
                     host.originPrefix = originPrefix
@@ -154,6 +164,7 @@ public final class FleetRunner: @unchecked Sendable {
         s.requested = configuration.devices
         for shard in shards { s.add(shard.reactor.counters) }
         s.received = observer?.received.load(ordering: .relaxed) ?? 0
+        s.telemetryReceived = observer?.telemetryReceived.load(ordering: .relaxed) ?? 0
         return s
     }
 

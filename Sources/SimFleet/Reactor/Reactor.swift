@@ -43,6 +43,10 @@ final class Reactor: @unchecked Sendable {
     lazy var downloads = CurlMulti(reactor: self)
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
+    /// Telemetry messages sent and acknowledged by this reactor's devices, per stream.
+    var telemetry = TelemetryTally()
+    /// Requests this reactor's devices answered on their own web servers (`--device-http`).
+    var deviceHTTP = DeviceHTTPTally()
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000

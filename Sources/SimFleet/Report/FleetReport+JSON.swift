@@ -103,6 +103,9 @@ extension FleetReport {
             .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
                      ("dns_redirects", .int(p.dnsRedirects))])
         } ?? .null))
+        members.append(("topics", topicsJSON))
+        members.append(("telemetry", telemetryJSON))
+        members.append(("device_http", deviceHTTPJSON))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
         members.append(("expectations", .array(expectationItems)))

@@ -61,6 +61,15 @@ public enum FigureCatalog {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
+        for key in ["sent", "acknowledged", "received", "lost", "unacknowledged", "duplicates", "malformed"] {
+            list.append((["telemetry", "*", key], .count, ["telemetry", "*", "sent"]))
+        }
+        list.append((["telemetry", "*", "delivery"], .fraction, nil))
+        list.append((["telemetry", "*", "e2e_ms", "count"], .count, nil))
+        for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["telemetry", "*", "e2e_ms", p], .milliseconds, nil)) }
+        list.append((["device_http", "served"], .count, nil))
+        list.append((["device_http", "bind_failures"], .count, devices))
+        list.append((["device_http", "requests", "*", "*"], .count, ["device_http", "served"]))
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
@@ -88,6 +97,11 @@ public enum FigureCatalog {
         return false
     }
 
+    /// `device_http.requests["/update"]["202"]`: an endpoint or status never answered counts as 0.
+    static func missingMeansZeroDeep(_ path: [String]) -> Bool {
+        path.count == 4 && path[0] == "device_http" && path[1] == "requests"
+    }
+
     /// Resolves written segments (aliases applied) to a figure, or nil when the report has no such number.
     public static func resolve(_ segments: [String], written: String) -> Figure? {
         var path = segments
@@ -95,7 +109,9 @@ public enum FigureCatalog {
             path = alias.path + segments.dropFirst()
         }
         for entry in figures where matches(entry.pattern, path) {
-            return Figure(path: path, written: written, kind: entry.kind, percentBase: entry.base)
+            // A base written with `*` takes the figure's own segment there (`telemetry.<stream>.sent`).
+            let base = entry.base.map { base in base.enumerated().map { i, s in s == "*" && i < path.count ? path[i] : s } }
+            return Figure(path: path, written: written, kind: entry.kind, percentBase: base)
         }
         return nil
     }
