@@ -34,7 +34,7 @@ final class ScenarioSchemaTests: XCTestCase {
         XCTAssertEqual(e?.position, SourcePosition(file: "t.yaml", line: 5, column: 5))
         XCTAssertEqual(e?.key, "heartbaet")
         XCTAssertEqual(e?.description, "t.yaml:5:5: unknown key 'heartbaet' in fleet group (expected one of: name, count, "
-                       + "id, chip, firmware, provisioned, heartbeat, qos, ramp, start)")
+                       + "id, chip, firmware, provisioned, heartbeat, qos, ramp, start, telemetry)")
     }
 
     func testUnknownTopLevelKeyIsAnError() {
