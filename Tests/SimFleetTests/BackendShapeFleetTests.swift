@@ -114,6 +114,9 @@ final class BackendShapeFleetTests: XCTestCase {
         let document = try ReportDocument(bytes: Array(report.json().utf8))
         XCTAssertEqual(document.number(at: ["telemetry", "climate", "received"]), Double(hall.received))
         XCTAssertEqual(document.number(at: ["telemetry", "counter", "delivery"]), 1)
+        let html = HTMLReport(report: document).render()
+        XCTAssertTrue(html.contains("<th>telemetry stream</th>") && html.contains("climate") && html.contains("plant/{group}/{id}/count"))
+        XCTAssertTrue(html.contains("<code>plant/{group}/{id}/status</code>"), "the layout is shown")
     }
 
     func testTelemetryTheBrokerAcknowledgedButNeverDeliveredIsLostByDeviceAndSeq() throws {
@@ -194,6 +197,7 @@ final class BackendShapeFleetTests: XCTestCase {
         let document = try ReportDocument(bytes: Array(report.json().utf8))
         XCTAssertEqual(document.number(at: ["device_http", "requests", "/update", "202"]), 4)
         XCTAssertEqual(document.value(at: ["device_http", "first"])?.stringValue, "http://127.\(Self.block).0.1:8080")
+        XCTAssertTrue(HTMLReport(report: document).render().contains("<tr><td><code>/update</code></td><td class=\"num\">202</td>"))
     }
 
     func testDeviceHTTPHalvesTheDescriptorCeilingAndSaysWhy() {

@@ -130,3 +130,33 @@ final class BackendShapeSchemaTests: XCTestCase {
         XCTAssertEqual(c.deviceHTTP?.url(forDevice: 254), "http://127.33.1.1:9000")
     }
 }
+
+/// The command line of the backend's shape: `--print-addresses`, the telemetry shorthand's checks.
+final class BackendShapeCommandLineTests: XCTestCase {
+    func testPrintAddressesListsEveryDevicesURLWithoutRunning() throws {
+        let run = try Simfleet.run(["run", "--devices", "3", "--device-http", "--ap-pool", "127.41.0.0/16", "--device-http-port", "9090",
+                                    "--id-template", "dev-{n}", "--print-addresses"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertEqual(run.output.split(separator: "\n"), ["dev-1 http://127.41.0.1:9090", "dev-2 http://127.41.0.2:9090",
+                                                           "dev-3 http://127.41.0.3:9090"])
+        let scenario = packageRoot.appendingPathComponent("scenarios/telemetry.yaml").path
+        let fromScenario = try Simfleet.run(["run", scenario, "--device-http", "--ap-pool", "127.42.0.0/16", "--print-addresses"])
+        XCTAssertEqual(fromScenario.status, 0, fromScenario.output)
+        XCTAssertTrue(fromScenario.output.hasPrefix("sensor-0001 http://127.42.0.1:8080\n"), fromScenario.output)
+        let without = try Simfleet.run(["run", "--devices", "3", "--print-addresses"])
+        XCTAssertEqual(without.status, 2)
+        XCTAssertTrue(without.output.contains("add --device-http"), without.output)
+    }
+
+    func testShorthandAndPrefixMistakesExitTwo() throws {
+        for (args, says) in [(["--telemetry-bytes", "256"], "needs --telemetry-every"),
+                             (["--telemetry-every", "1s", "--telemetry-bytes", "0"], "1…65536"),
+                             (["--telemetry-every", "1ms"], "10ms to 1h"),
+                             (["--topic-prefix", "a/+/b"], "must not contain '+'"),
+                             (["--device-http-port", "9000"], "needs --device-http")] {
+            let run = try Simfleet.run(["run", "--devices", "1", "--duration", "1s"] + args)
+            XCTAssertEqual(run.status, 2, args.joined(separator: " "))
+            XCTAssertTrue(run.output.contains(says), run.output)
+        }
+    }
+}

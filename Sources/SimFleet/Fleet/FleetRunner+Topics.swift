@@ -5,17 +5,21 @@ import DeviceCore
 /// device and stream that published it.
 extension FleetConfiguration {
     /// The first problem with the topics of this fleet, nil when there is none.
-    public func topicProblem() -> String? {
-        if let clash = topics.clash { return clash }
+    public func topicProblem() -> String? { topicProblemDetail()?.message }
+
+    /// The first problem and the telemetry stream (its tag) it is about, if it is about one.
+    func topicProblemDetail() -> (message: String, stream: Int?)? {
+        if let clash = topics.clash { return (clash, nil) }
         if case .embedded = broker {
             let templates = [topics.status, topics.ota, topics.logs] + telemetry.map(\.topic)
             if let t = TopicACL.unconfinable(templates) {
-                return "topic '" + t.text + "' has no level that is exactly {id}: the embedded broker's ACL confines each device "
-                    + "by its client id at one topic level (e.g. tenants/acme/{id}/state); an external broker (--broker) takes any layout"
+                return ("topic '" + t.text + "' has no level that is exactly {id}: the embedded broker's ACL confines each device "
+                    + "by its client id at one topic level (e.g. tenants/acme/{id}/state); an external broker (--broker) takes any layout",
+                        telemetry.firstIndex { $0.topic == t })
             }
         }
-        for stream in telemetry where stream.qos != 0 && stream.qos != 1 {
-            return "telemetry stream '" + stream.name + "': qos " + String(stream.qos) + " is not supported yet (0 or 1)"
+        for (tag, stream) in telemetry.enumerated() where stream.qos != 0 && stream.qos != 1 {
+            return ("telemetry stream '" + stream.name + "': qos " + String(stream.qos) + " is not supported yet (0 or 1)", tag)
         }
         if telemetry.isEmpty && topics.status.tokens.contains(.id) { return nil }  // ids are unique, so statuses are
         let status = TopicPattern(topics.status)
@@ -27,22 +31,22 @@ extension FleetConfiguration {
             let place = placeholders(of: spec)
             let own = topics.names(place)
             if let other = statusOwner.updateValue(i, forKey: own.status) {
-                return "devices " + deviceSpec(other).id + " and " + spec.id + " have the same status topic '" + own.status + "'"
+                return ("devices " + deviceSpec(other).id + " and " + spec.id + " have the same status topic '" + own.status + "'", nil)
             }
             for (tag, stream) in telemetry.enumerated() where stream.applies(to: spec.group) {
                 let topic = stream.topic.resolve(place)
                 if topic == own.status || topic == own.ota || topic == own.logs {
-                    return "telemetry stream '" + stream.name + "' publishes on device " + spec.id + "'s status, ota or logs topic '" + topic + "'"
+                    return ("telemetry stream '" + stream.name + "' publishes on device " + spec.id + "'s status, ota or logs topic '" + topic + "'", tag)
                 }
                 if status.key(of: topic) != nil {
-                    return "telemetry stream '" + stream.name + "': topic '" + topic + "' has the shape of the status topics ("
-                        + topics.status.text + "); give it a different one"
+                    return ("telemetry stream '" + stream.name + "': topic '" + topic + "' has the shape of the status topics ("
+                        + topics.status.text + "); give it a different one", tag)
                 }
                 let taker = order.first { patterns[$0].key(of: topic) != nil }
                 if taker != tag {
                     let other = taker.map { "stream '" + telemetry[$0].name + "'" } ?? "no stream"
-                    return "telemetry stream '" + stream.name + "': the observer would take device " + spec.id + "'s topic '" + topic
-                        + "' for " + other + "; give the streams topics it can tell apart (e.g. with {group})"
+                    return ("telemetry stream '" + stream.name + "': the observer would take device " + spec.id + "'s topic '" + topic
+                        + "' for " + other + "; give the streams topics it can tell apart (e.g. with {group})", tag)
                 }
             }
         }

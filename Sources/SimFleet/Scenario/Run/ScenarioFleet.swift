@@ -75,9 +75,13 @@ public enum ScenarioFleet {
         for s in streams where !names.insert(s.name).inserted {
             throw ScenarioError("two telemetry streams are named '" + s.name + "'; give one a different 'name'", at: s.position, key: "name")
         }
-        guard let problem = c.topicProblem() else { return }
-        let at = scenario.topicsPosition ?? streams.first?.position ?? SourcePosition(file: scenario.file, line: 1, column: 1)
-        throw ScenarioError(problem, at: at, key: "topics")
+        guard let problem = c.topicProblemDetail() else { return }
+        // c.telemetry lists the groups' streams, then the command line's, as `streams` does.
+        if let tag = problem.stream, tag < streams.count {
+            throw ScenarioError(problem.message, at: streams[tag].position, key: "telemetry")
+        }
+        throw ScenarioError(problem.message, at: scenario.topicsPosition ?? SourcePosition(file: scenario.file, line: 1, column: 1),
+                            key: "topics")
     }
 
     /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:
