@@ -25,6 +25,7 @@ extension FleetRunner {
                 onSample?(s, elapsedSeconds)
                 if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
                     steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
+                    steadyTelemetryMark = s.telemetrySent
                 }
                 nextSample += 1
             }
@@ -37,6 +38,7 @@ extension FleetRunner {
         beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
+        let steadyTelemetryEnd = snapshot().telemetrySent
         for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
@@ -81,6 +83,7 @@ extension FleetRunner {
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
             report.steadyHeartbeats = steadyEnd.sent - mark.sent
+            report.steadyTelemetry = steadyTelemetryEnd - steadyTelemetryMark
         }
         return report
     }

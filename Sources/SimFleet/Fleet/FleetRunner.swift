@@ -39,6 +39,8 @@ public final class FleetRunner: @unchecked Sendable {
     var rampStartMicros: Int64 = 0
     /// CPU seconds and heartbeats sent at the start of the steady window (2 s after the ramp).
     var steadyMark: (cpu: Double, sent: Int)?
+    /// Telemetry messages sent at the start of the steady window.
+    var steadyTelemetryMark = 0
     let stopRequested = DispatchSemaphore(value: 0)
     var stopFlag = false
     var timeseries = Timeseries()

@@ -48,6 +48,7 @@ extension FleetReport {
             ("connect_all_s", connectAllSeconds.map { .double($0) } ?? .null),
             ("steady_cpu_seconds", steadyCPUSeconds.map { .double($0) } ?? .null),
             ("steady_heartbeats", steadyHeartbeats.map { .int($0) } ?? .null),
+            ("steady_telemetry", steadyTelemetry.map { .int($0) } ?? .null),
         ])
         func ints(_ a: [Int]) -> ReportJSON { .array(a.map { .int($0) }) }
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }

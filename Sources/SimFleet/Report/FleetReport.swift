@@ -67,6 +67,8 @@ public struct FleetReport: Sendable {
     /// CPU seconds and heartbeats sent in the steady window (from 2 s after the ramp to the end).
     public var steadyCPUSeconds: Double?
     public var steadyHeartbeats: Int?
+    /// Telemetry messages sent in the same window (CPU per message in `benchmarks/`).
+    public var steadyTelemetry: Int?
     /// Telemetry streams, in the fleet's order (`telemetry` in the JSON report).
     public var telemetry: [TelemetryStreamReport] = []
     /// The run's topic layout (`topics`).

@@ -57,7 +57,8 @@ public enum FigureCatalog {
         for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["disconnects", "packets_lost"] { list.append((["network", key], .count, nil)) }
         for key in ["saved", "failed", "wifi_resets", "dns_redirects"] { list.append((["provisioning", key], .count, devices)) }
-        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
+        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats",
+                    "steady_telemetry"] {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
