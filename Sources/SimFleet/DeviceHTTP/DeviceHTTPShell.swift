@@ -1,6 +1,7 @@
 import DeviceCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The imperative shell of a device's own web server in station mode: a listening socket on the
 /// device's loopback address while its station is up, requests turned into device events on the
@@ -28,6 +29,9 @@ final class DeviceHTTPShell: @unchecked Sendable {
     private var bindAttempts = 0
     private var nextID: UInt32 = DeviceHTTPShell.idBase
     private var pending: [UInt32: (path: String, respond: @Sendable (HTTPResponse) -> Void)] = [:]
+    /// Set by `finish()` (any thread reads it): a bind that completes after it closes at once,
+    /// since the reactor that would have handled it may be gone.
+    private let ended = Atomic<Bool>(false)
 
     /// Request ids of this shell (the portal's count from 1, local API requests from 0x8000_0000).
     static let idBase: UInt32 = 0x4000_0000
@@ -63,7 +67,10 @@ final class DeviceHTTPShell: @unchecked Sendable {
     }
 
     /// Closes for good (the run ends).
-    func finish() { want(false) }
+    func finish() {
+        ended.store(true, ordering: .relaxed)
+        want(false)
+    }
 
     private func bind() {
         state = .binding(wanted: true)
@@ -83,6 +90,7 @@ final class DeviceHTTPShell: @unchecked Sendable {
             }
             .bind(host: host, port: port)
             .whenComplete { [self] result in
+                if case .success(let channel) = result, ended.load(ordering: .relaxed) { return channel.close(promise: nil) }
                 reactor.post { _ in self.bound(result) }
             }
     }
