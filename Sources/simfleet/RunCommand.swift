@@ -12,9 +12,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             With no --broker, simfleet starts a local mosquitto (from PATH) on a free loopback port and stops it \
             when the run ends. Each device runs the DeviceCore firmware: it joins WiFi, connects to MQTT with a \
-            last will, and publishes a heartbeat to device/<id>/status every --heartbeat. An observer client \
-            subscribed to device/+/status measures end-to-end latency and checks that every acknowledged QoS 1 \
-            heartbeat arrived.
+            last will, and publishes a heartbeat to device/<id>/status (PREFIX/<id>/status with --topic-prefix) \
+            every --heartbeat, and telemetry with --telemetry-every. An observer client subscribed to the status \
+            (and telemetry) topics measures end-to-end latency and checks that every acknowledged QoS 1 message arrived.
 
             Examples:
               simfleet run --devices 100 --duration 30s

@@ -84,9 +84,9 @@ final class TelemetryTests: XCTestCase {
     }
 
     func testGeneratorsStayInRangeAndFormatTheirDecimals() {
-        let s = stream([.integer(lower: -3, upper: 3), text(" "), .uniform(lower: 20, upper: 25, decimals: 2), text(" "),
-                        .gauss(mean: 21.5, deviation: 0.3, decimals: 1), text(" "),
-                        .walk(start: 20, step: 0.1, decimals: 3, slot: 0), text(" "),
+        let s = stream([.integer(lower: -3, upper: 3), text(" "), .uniform(lower: 2000, upper: 2500, decimals: 2), text(" "),
+                        .gauss(mean: 215, deviation: 3, decimals: 1), text(" "),
+                        .walk(start: 20_000, step: 100, decimals: 3, slot: 0), text(" "),
                         .choice([Array("a".utf8), Array("bb".utf8), Array("ccc".utf8)]), text(" "), .deviceID])
         var h = DeviceHarness(config: config([s]))
         h.bootOnline()
@@ -111,7 +111,7 @@ final class TelemetryTests: XCTestCase {
     }
 
     func testGaussianSamplesHaveTheConfiguredMeanAndDeviation() {
-        let s = stream([.gauss(mean: 21.5, deviation: 0.3, decimals: 4)])
+        let s = stream([.gauss(mean: 215_000, deviation: 3_000, decimals: 4)])
         var h = DeviceHarness(config: config([s]))
         h.bootOnline()
         let values = h.run(for: .seconds(4000)).publishes(on: TelemetryTests.topic).compactMap { Double($0.text) }
@@ -144,7 +144,7 @@ final class TelemetryTests: XCTestCase {
     }
 
     func testSameSeedSameValuesAndAnotherSeedOthers() {
-        let s = stream([.integer(lower: 0, upper: 1_000_000), text(","), .walk(start: 0, step: 1, decimals: 2, slot: 0)])
+        let s = stream([.integer(lower: 0, upper: 1_000_000), text(","), .walk(start: 0, step: 100, decimals: 2, slot: 0)])
         func run(seed: UInt64) -> [String] {
             var h = DeviceHarness(config: config([s], seed: seed))
             h.bootOnline()
@@ -204,26 +204,38 @@ final class TelemetryTests: XCTestCase {
         }
         XCTAssertThrowsError(try TelemetryTemplate(parts: [.integer(lower: 5, upper: 4)]))
         XCTAssertThrowsError(try TelemetryTemplate(parts: [.uniform(lower: 0, upper: 1, decimals: 9)]))
-        XCTAssertThrowsError(try TelemetryTemplate(parts: [.walk(start: 0, step: 1, decimals: 1, slot: 1)])) {
+        XCTAssertThrowsError(try TelemetryTemplate(parts: [.walk(start: 0, step: 10, decimals: 1, slot: 1)])) {
             XCTAssertEqual($0 as? TelemetryTemplateError, .walkSlotsOutOfOrder)
         }
         XCTAssertThrowsError(try TelemetryTemplate(parts: [.choice([])]))
         XCTAssertThrowsError(try TelemetryTemplate(parts: [.pad(total: TelemetryTemplate.maxBytes + 1)]))
-        XCTAssertThrowsError(try TelemetryTemplate(parts: [.gauss(mean: 1e13, deviation: 1, decimals: 1)]))
+        XCTAssertThrowsError(try TelemetryTemplate(parts: [.gauss(mean: TelemetryTemplate.maxMagnitude, deviation: 1, decimals: 1)]))
+        XCTAssertThrowsError(try TelemetryTemplate(parts: [.walk(start: 0, step: TelemetryTemplate.maxDeviation + 1, decimals: 0, slot: 0)]))
     }
 
     func testFixedPointFormatting() {
-        func fixed(_ v: Double, _ d: Int) -> String {
+        func fixed(_ v: Int64, _ d: Int) -> String {
             var out: [UInt8] = []
             appendFixed(v, decimals: d, to: &out)
             return String(decoding: out, as: UTF8.self)
         }
-        XCTAssertEqual(fixed(21.5, 2), "21.50")
-        XCTAssertEqual(fixed(-0.004, 2), "0.00")
-        XCTAssertEqual(fixed(-0.006, 2), "-0.01")
-        XCTAssertEqual(fixed(-1.25, 1), "-1.3")
-        XCTAssertEqual(fixed(7.0, 0), "7")
-        XCTAssertEqual(fixed(0.000001, 6), "0.000001")
-        XCTAssertEqual(fixed(1e300, 1), "999999999999.0", "clamped, never a trap")
+        XCTAssertEqual(fixed(2150, 2), "21.50")
+        XCTAssertEqual(fixed(0, 2), "0.00")
+        XCTAssertEqual(fixed(-1, 2), "-0.01")
+        XCTAssertEqual(fixed(-13, 1), "-1.3")
+        XCTAssertEqual(fixed(7, 0), "7")
+        XCTAssertEqual(fixed(1, 6), "0.000001")
+        XCTAssertEqual(fixed(Int64.min, 3), "-9223372036854775.808", "never a trap")
+    }
+
+    func testWalkStaysWithinItsRangeAtTheEdge() {
+        let edge = TelemetryTemplate.maxMagnitude - 1
+        let s = stream([.walk(start: edge, step: TelemetryTemplate.maxDeviation, decimals: 0, slot: 0)])
+        var h = DeviceHarness(config: config([s]))
+        h.bootOnline()
+        for m in h.run(for: .seconds(50)).publishes(on: TelemetryTests.topic) {
+            let v = Int64(m.text) ?? 0
+            XCTAssertTrue(v < TelemetryTemplate.maxMagnitude && v > -TelemetryTemplate.maxMagnitude, m.text)
+        }
     }
 }

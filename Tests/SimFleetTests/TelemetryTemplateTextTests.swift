@@ -18,14 +18,14 @@ final class TelemetryTemplateTextTests: XCTestCase {
     func testJSONBracesAreTextAndBareWordsAreGenerators() throws {
         let t = try XCTUnwrap(compile(#"{"seq":{seq},"t":{float:20:25:1},"on":"{choice:yes|no}","who":"{id}","up":{uptime},"ts":{ts}}"#))
         XCTAssertEqual(t.parts, [
-            .text(Array(#"{"seq":"#.utf8)), .seq, .text(Array(#","t":"#.utf8)), .uniform(lower: 20, upper: 25, decimals: 1),
+            .text(Array(#"{"seq":"#.utf8)), .seq, .text(Array(#","t":"#.utf8)), .uniform(lower: 200, upper: 250, decimals: 1),
             .text(Array(#","on":""#.utf8)), .choice([Array("yes".utf8), Array("no".utf8)]), .text(Array(#"","who":""#.utf8)),
             .deviceID, .text(Array(#"","up":"#.utf8)), .uptime, .text(Array(#","ts":"#.utf8)), .timestamp, .text(Array("}".utf8)),
         ])
         XCTAssertTrue(t.hasSequence && t.hasTimestamp)
         let walks = try XCTUnwrap(compile("{walk:20:0.1} {gauss:21.5:0.3} {walk:-3:1:0} {int:-5:5} {pad:64}"))
-        XCTAssertEqual(walks.parts[0], .walk(start: 20, step: 0.1, decimals: 2, slot: 0))
-        XCTAssertEqual(walks.parts[2], .gauss(mean: 21.5, deviation: 0.3, decimals: 2))
+        XCTAssertEqual(walks.parts[0], .walk(start: 2000, step: 10, decimals: 2, slot: 0))
+        XCTAssertEqual(walks.parts[2], .gauss(mean: 2150, deviation: 30, decimals: 2))
         XCTAssertEqual(walks.parts[4], .walk(start: -3, step: 1, decimals: 0, slot: 1))
         XCTAssertEqual(walks.parts[6], .integer(lower: -5, upper: 5))
         XCTAssertEqual(walks.paddedLength, 64)
@@ -38,7 +38,10 @@ final class TelemetryTemplateTextTests: XCTestCase {
         XCTAssertTrue(problem("{int:a:1}")?.message.contains("whole numbers") == true)
         XCTAssertTrue(problem("{float:1}")?.message.contains("2 or 3 arguments") == true)
         XCTAssertTrue(problem("{float:0:1:9}")?.message.contains("decimals") == true)
-        XCTAssertTrue(problem("{gauss:1:-1}")?.message.contains("deviation") == true)
+        XCTAssertTrue(problem("{gauss:1:-1}")?.message.contains("must be ≥ 0") == true)
+        XCTAssertTrue(problem("{walk:20:0.001}")?.message.contains("give more decimals") == true, "a step of 0 at 2 decimals")
+        XCTAssertNil(problem("{walk:20:0.001:3}"), "3 decimals hold it")
+        XCTAssertTrue(problem("{float:0:1e16:0}")?.message.contains("too large") == true)
         XCTAssertTrue(problem("{choice:a||b}")?.message.contains("empty") == true)
         XCTAssertTrue(problem("{pad:0}")?.message.contains("size") == true)
         XCTAssertTrue(problem("{pad:10}{pad:20}")?.message.contains("more than one") == true)

@@ -1,6 +1,6 @@
 /// Rendering a `TelemetryTemplate` into payload bytes: the only per-message work of the sensor
-/// task. One buffer, sized up front; numbers are written digit by digit (Embedded Swift prints no
-/// floating point), so a message costs exactly one allocation, its payload.
+/// task. One buffer, sized up front; numbers are fixed point and written digit by digit (no
+/// floating point: an ESP32-C6 has no FPU), so a message costs exactly one allocation, its payload.
 extension TelemetryTemplate {
     /// What a message's generators read: the device, the clock and the stream's own state.
     struct Context {
@@ -26,14 +26,16 @@ extension TelemetryTemplate {
                 let span = UInt64(bitPattern: upper &- lower)
                 appendDecimal(lower &+ Int64(bitPattern: generators.random.next(upTo: span)), to: &out)
             case .uniform(let lower, let upper, let decimals):
-                appendFixed(lower + generators.random.unit() * (upper - lower), decimals: decimals, to: &out)
+                appendFixed(lower &+ Int64(bitPattern: generators.random.next(upTo: UInt64(upper &- lower))), decimals: decimals, to: &out)
             case .gauss(let mean, let deviation, let decimals):
-                var sum = -6.0
-                for _ in 0..<12 { sum += generators.random.unit() }
-                appendFixed(mean + deviation * sum, decimals: decimals, to: &out)
+                // Twelve uniform draws of 16 bits sum to 6·2¹⁶ on average with a deviation of 2¹⁶.
+                var sum: Int64 = -6 << 16
+                for _ in 0..<12 { sum += Int64(generators.random.next() >> 48) }
+                appendFixed(mean &+ (sum &* deviation) >> 16, decimals: decimals, to: &out)
             case .walk(_, let step, let decimals, let slot):
-                var position = generators.walks[slot] + (2 * generators.random.unit() - 1) * step
-                if !TelemetryTemplate.fits(position) { position = generators.walks[slot] }
+                let move = Int64(bitPattern: generators.random.next(upTo: UInt64(2 &* step))) &- step
+                var position = generators.walks[slot] &+ move
+                if !TelemetryTemplate.fits(position) { position = generators.walks[slot] &- move }
                 generators.walks[slot] = position
                 appendFixed(position, decimals: decimals, to: &out)
             case .choice(let options):
@@ -49,32 +51,25 @@ extension TelemetryTemplate {
     }
 
     /// Starting positions of the template's random walks.
-    var walkStarts: [Double] {
-        var starts: [Double] = []
+    var walkStarts: [Int64] {
+        var starts: [Int64] = []
         for case .walk(let start, _, _, _) in parts { starts.append(start) }
         return starts
     }
 }
 
-extension SeededRandom {
-    /// A uniform number in 0..<1 (53 random bits).
-    mutating func unit() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
-}
-
-/// Appends `value` rounded to `decimals` places (`-21.50`), for |value| < 10¹²; values outside
-/// that range are clamped to it.
-func appendFixed(_ value: Double, decimals: Int, to out: inout [UInt8]) {
+/// Appends a fixed-point number: `value` in units of the last of `decimals` decimals
+/// (`-2150`, 2 → `-21.50`).
+func appendFixed(_ value: Int64, decimals: Int, to out: inout [UInt8]) {
     var scale: Int64 = 1
     for _ in 0..<decimals { scale *= 10 }
-    let bounded = min(max(value, -999_999_999_999), 999_999_999_999)
-    let scaled = (bounded * Double(scale)).rounded()
-    var magnitude = Int64(scaled < 0 ? -scaled : scaled)
-    if scaled < 0 && magnitude != 0 { out.append(UInt8(ascii: "-")) }
-    appendDecimal(magnitude / scale, to: &out)
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    appendDecimal(Int64(magnitude / UInt64(scale)), to: &out)
     guard decimals > 0 else { return }
     out.append(UInt8(ascii: "."))
-    magnitude %= scale
-    var digit = scale / 10
+    magnitude %= UInt64(scale)
+    var digit = UInt64(scale / 10)
     while digit > 0 {
         out.append(UInt8(ascii: "0") + UInt8(magnitude / digit))
         magnitude %= digit
@@ -85,5 +80,5 @@ func appendFixed(_ value: Double, decimals: Int, to out: inout [UInt8]) {
 /// A stream's random state: its generator and the positions of its random walks.
 struct TelemetryGenerators: Sendable {
     var random: SeededRandom
-    var walks: [Double]
+    var walks: [Int64]
 }

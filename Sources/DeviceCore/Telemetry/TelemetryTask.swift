@@ -87,7 +87,7 @@ struct TelemetryChannel: Sendable {
     /// The stream's random generator and random-walk positions.
     var generators: TelemetryGenerators
 
-    init(seed: UInt64, walks: [Double]) {
+    init(seed: UInt64, walks: [Int64]) {
         generators = TelemetryGenerators(random: SeededRandom(seed: seed), walks: walks)
     }
 }

@@ -23,7 +23,7 @@ public struct TelemetryTemplate: Equatable, Sendable {
                 pad = total
             case .walk(let start, let step, let decimals, let slot):
                 guard slot == walks else { throw .walkSlotsOutOfOrder }
-                guard step >= 0, TelemetryTemplate.fits(start), TelemetryTemplate.fits(step) else { throw .outOfRange("walk") }
+                guard step >= 0, TelemetryTemplate.fits(start), step <= TelemetryTemplate.maxDeviation else { throw .outOfRange("walk") }
                 guard (0...6).contains(decimals) else { throw .outOfRange("decimals") }
                 walks += 1
             case .integer(let lower, let upper):
@@ -32,7 +32,9 @@ public struct TelemetryTemplate: Equatable, Sendable {
                 guard lower <= upper, TelemetryTemplate.fits(lower), TelemetryTemplate.fits(upper) else { throw .outOfRange("float") }
                 guard (0...6).contains(decimals) else { throw .outOfRange("decimals") }
             case .gauss(let mean, let deviation, let decimals):
-                guard deviation >= 0, TelemetryTemplate.fits(mean), TelemetryTemplate.fits(deviation * 6) else { throw .outOfRange("gauss") }
+                guard deviation >= 0, TelemetryTemplate.fits(mean), deviation <= TelemetryTemplate.maxDeviation else {
+                    throw .outOfRange("gauss")
+                }
                 guard (0...6).contains(decimals) else { throw .outOfRange("decimals") }
             case .choice(let options):
                 guard !options.isEmpty else { throw .outOfRange("choice") }
@@ -51,8 +53,12 @@ public struct TelemetryTemplate: Equatable, Sendable {
     /// The largest payload a template may describe (MQTT allows more; a sensor task does not).
     public static let maxBytes = 65_536
 
-    /// Numbers printed with decimals stay within ±10¹², so scaled values fit an `Int64` exactly.
-    static func fits(_ value: Double) -> Bool { value > -1e12 && value < 1e12 }
+    /// Fixed-point values (in units of their last decimal) stay within ±10¹⁵, and deviations and
+    /// steps within 10¹², so every sum and product of the generators fits an `Int64`.
+    public static let maxMagnitude: Int64 = 1_000_000_000_000_000
+    public static let maxDeviation: Int64 = 1_000_000_000_000
+
+    static func fits(_ value: Int64) -> Bool { value > -maxMagnitude && value < maxMagnitude }
 
     /// Whether the template uses `{seq}` (the observer can then tell which messages were lost).
     public var hasSequence: Bool { parts.contains(.seq) }
@@ -75,14 +81,16 @@ public enum TelemetryPart: Equatable, Sendable {
     case deviceID
     /// `{int:LO:HI}`: a uniform whole number in LO...HI.
     case integer(lower: Int64, upper: Int64)
-    /// `{float:LO:HI:D}`: a uniform number in LO...HI with D decimals.
-    case uniform(lower: Double, upper: Double, decimals: Int)
-    /// `{gauss:MEAN:SD:D}`: normally distributed (a sum of twelve uniform draws, as firmware without
-    /// libm approximates it) with D decimals.
-    case gauss(mean: Double, deviation: Double, decimals: Int)
-    /// `{walk:START:STEP:D}`: a random walk from START, each sample moving by up to ±STEP; `slot`
-    /// numbers the template's walks from 0.
-    case walk(start: Double, step: Double, decimals: Int, slot: Int)
+    /// `{float:LO:HI:D}`: a uniform number in LO...HI with D decimals. Numbers with decimals are
+    /// fixed point, in units of their last decimal (`{float:20:25:2}` is 2000...2500): a sensor
+    /// task on a chip without an FPU does no floating point.
+    case uniform(lower: Int64, upper: Int64, decimals: Int)
+    /// `{gauss:MEAN:SD:D}`: normally distributed, as a sum of twelve uniform draws (firmware without
+    /// libm approximates it so), with D decimals; mean and deviation in units of the last decimal.
+    case gauss(mean: Int64, deviation: Int64, decimals: Int)
+    /// `{walk:START:STEP:D}`: a random walk from START, each sample moving by up to ±STEP (units of
+    /// the last decimal); `slot` numbers the template's walks from 0.
+    case walk(start: Int64, step: Int64, decimals: Int, slot: Int)
     /// `{choice:a|b|c}`: one of the options, uniformly.
     case choice([[UInt8]])
     /// `{pad:N}`: filler (`x`) so that the whole payload is N bytes; nothing when it already is.

@@ -48,8 +48,9 @@ public struct FleetConfiguration: Sendable {
     /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
     public var usernameTemplate: String?
     public var passwordTemplate: String?
-    /// Credentials of the observer client on an external broker (it must be allowed to read
-    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    /// Credentials of the observer client on an external broker (it must be allowed to read every
+    /// status and telemetry topic, `device/+/status` by default, and for commands write every OTA
+    /// topic, `device/+/ota`). The embedded broker makes its own.
     public var observerUsername: String?
     public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.

@@ -59,6 +59,25 @@ public enum TelemetryTemplateText {
             guard let v = Double(text), v.isFinite, !text.hasPrefix("+") else { throw fail("'" + text + "' is not a number") }
             return v
         }
+        /// `text` in units of the last of `decimals` decimals (the device's fixed point); a deviation
+        /// or step (`spread`) must be ≥ 0 and not vanish at that precision.
+        func fixed(_ text: String, _ decimals: Int, spread: Bool = false) throws(TelemetryTemplateTextError) -> Int64 {
+            let v = try number(text)
+            var scale = 1.0
+            for _ in 0..<decimals { scale *= 10 }
+            let scaled = (v * scale).rounded()
+            let limit = Double(spread ? TelemetryTemplate.maxDeviation : TelemetryTemplate.maxMagnitude - 1)
+            guard abs(scaled) <= limit else {
+                throw fail("'" + text + "' is too large (at most ±" + String(Int64(limit / scale)) + " with " + String(decimals) + " decimals)")
+            }
+            if spread {
+                guard v >= 0 else { throw fail("'" + text + "' must be ≥ 0") }
+                guard v == 0 || scaled >= 1 else {
+                    throw fail("'" + text + "' is below the last of " + String(decimals) + " decimals; give more decimals")
+                }
+            }
+            return Int64(scaled)
+        }
         func decimals(_ index: Int) throws(TelemetryTemplateTextError) -> Int {
             guard args.count > index else { return 2 }
             guard let d = Int(args[index]), (0...6).contains(d) else { throw fail("decimals must be 0…6, found '" + args[index] + "'") }
@@ -81,23 +100,21 @@ public enum TelemetryTemplateText {
             return .integer(lower: lo, upper: hi)
         case "float":
             try arity(2...3)
-            let lo = try number(args[0]), hi = try number(args[1])
+            let d = try decimals(2)
+            let lo = try fixed(args[0], d), hi = try fixed(args[1], d)
             guard lo <= hi else { throw fail("the lower bound is above the upper one") }
-            guard abs(lo) < 1e12, abs(hi) < 1e12 else { throw fail("bounds must be within ±10¹²") }
-            return .uniform(lower: lo, upper: hi, decimals: try decimals(2))
+            return .uniform(lower: lo, upper: hi, decimals: d)
         case "gauss":
             try arity(2...3)
-            let mean = try number(args[0]), sd = try number(args[1])
-            guard sd >= 0 else { throw fail("the deviation must be ≥ 0") }
-            guard abs(mean) < 1e12, sd * 6 < 1e12 else { throw fail("values must be within ±10¹²") }
-            return .gauss(mean: mean, deviation: sd, decimals: try decimals(2))
+            let d = try decimals(2)
+            let mean = try fixed(args[0], d), sd = try fixed(args[1], d, spread: true)
+            return .gauss(mean: mean, deviation: sd, decimals: d)
         case "walk":
             try arity(2...3)
-            let start = try number(args[0]), step = try number(args[1])
-            guard step >= 0 else { throw fail("the step must be ≥ 0") }
-            guard abs(start) < 1e12, step < 1e12 else { throw fail("values must be within ±10¹²") }
+            let d = try decimals(2)
+            let start = try fixed(args[0], d), step = try fixed(args[1], d, spread: true)
             defer { walks += 1 }
-            return .walk(start: start, step: step, decimals: try decimals(2), slot: walks)
+            return .walk(start: start, step: step, decimals: d, slot: walks)
         case "choice":
             guard pieces.count > 1 else { throw fail("needs options: {choice:a|b|c}") }
             let options = String(pieces[1]).split(separator: "|", omittingEmptySubsequences: false).map { Array($0.utf8) }

@@ -39,7 +39,7 @@ public enum Backend: Equatable, Sendable {
 
 /// Options of the embedded backend.
 public struct EmbeddedBackend: Equatable, Sendable {
-    /// Per-device ACLs: a device may only use `device/{id}/...`.
+    /// Per-device ACLs: a device may only use its own topics (`device/{id}/...` by default).
     public var acl: Bool
 
     public init(acl: Bool = true) {
