@@ -173,14 +173,16 @@ struct RunCommand: ParsableCommand {
             }
             c.broker = choice
         }
-        if let layout = try backendShape().topics { c.topics = layout }
-        if let shorthand = try backendShape().telemetry {
-            let spec: TelemetrySpec
-            do { spec = try shorthand.spec(layout: c.topics) } catch { throw UsageProblem(message: "--telemetry-every: \(error)") }
-            c.telemetry = [FleetTelemetryStream(name: spec.name, topic: spec.topic, every: spec.every, qos: spec.qos,
-                                                payloadText: spec.payloadText, payload: spec.payload)]
+        let shape = try backendShape()
+        if let layout = shape.topics { c.topics = layout }
+        if let shorthand = shape.telemetry {
+            do {
+                c.telemetry = [try FleetTelemetryStream.shorthand(every: shorthand.every, bytes: shorthand.bytes, layout: c.topics)]
+            } catch {
+                throw UsageProblem(message: "--telemetry-every: \(error)")
+            }
         }
-        if let web = try backendShape().deviceHTTP {
+        if let web = shape.deviceHTTP {
             c.deviceHTTP = DeviceHTTPExposure(pool: LoopbackAddressPool(block: web.block), port: web.port)
         }
         return c

@@ -54,16 +54,9 @@ extension FleetTelemetryStream {
         return core + #","pad":"{pad:"# + String(bytes) + #"}"}"#
     }
 
-    /// The shorthand stream for a topic prefix (`device` by default).
-    public static func shorthand(every: TimeSpan, bytes: Int?, prefix: String = TopicLayout.defaultPrefix,
-                                 qos: Int = 0) throws(TelemetryTemplateTextError) -> FleetTelemetryStream {
-        let text = shorthandPayload(bytes: bytes)
-        let topic: TopicTemplate
-        do { topic = try TopicTemplate(prefix + "/{id}/telemetry") } catch {
-            throw TelemetryTemplateTextError("topic prefix " + error.message, offset: 0)
-        }
-        return FleetTelemetryStream(name: shorthandName, topic: topic, every: every, qos: qos, payloadText: text,
-                                    payload: try TelemetryTemplateText.compile(text))
+    /// The shorthand stream of every device, beside `layout`'s status topic (`device/{id}/telemetry`).
+    public static func shorthand(every: TimeSpan, bytes: Int?, layout: TopicLayout = .default) throws -> FleetTelemetryStream {
+        FleetTelemetryStream(try TelemetryShorthand(every: every, bytes: bytes).spec(layout: layout), group: nil)
     }
 }
 
