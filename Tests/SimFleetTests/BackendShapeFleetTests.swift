@@ -267,3 +267,71 @@ final class ExternalBroker {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// A device whose address is taken: it retries, gives up once, and is counted.
+final class DeviceHTTPShellTests: XCTestCase {
+    func testATakenAddressIsRetriedThenCountedOnceAndLeftAlone() throws {
+        let block = UInt8(90 + Int(getpid()) % 60)
+        let address = IPv4Address(127, block, 9, 9)
+        // Something else already listens there (another program on the device's address).
+        let squatter = try ServerSocket(address: address.text, port: 8080)
+        defer { squatter.close() }
+        let reactor = Reactor(index: 0)
+        reactor.start()
+        defer { reactor.stopAndJoin() }
+        let lines = LineLog()
+        let shell = DeviceHTTPShell(address: address, port: 8080, reactor: reactor)
+        shell.onChange = { lines.append($0) }
+        reactor.post { _ in shell.want(true) }
+        awaitCondition("gave up after its retries", timeout: 15) { lines.contains("could not listen on 127.\(block).9.9:8080") }
+        // The station stays up (every drain says so): no new attempts, one failure counted.
+        for _ in 0..<20 { reactor.post { _ in shell.want(true) } }
+        usleep(300_000)
+        let failures = syncRead(reactor) { $0.deviceHTTP.bindFailures }
+        XCTAssertEqual(failures, 1)
+        let idle = syncRead(reactor) { _ -> Bool in
+            if case .gaveUp = shell.state { return true }
+            return false
+        }
+        XCTAssertTrue(idle, "no new bind while the station merely stays up")
+        XCTAssertEqual(lines.all.filter { $0.contains("could not listen") }.count, 1)
+        // Down and up again once the address is free: it listens.
+        squatter.close()
+        reactor.post { _ in shell.want(false); shell.want(true) }
+        awaitCondition("listening once the address is free", timeout: 10) { lines.contains("device API up: http://127.\(block).9.9:8080/") }
+        let answer = PortalClient(address: address.text, port: 8080).request("GET", "/version")
+        if case .success(let r) = answer { XCTAssertEqual(r.status, 503, "no device behind the shell: not reachable") } else { XCTFail("\(answer)") }
+        reactor.post { _ in shell.finish() }
+        awaitCondition("closed", timeout: 5) { lines.contains("device API down") }
+    }
+
+    private func syncRead<T>(_ reactor: Reactor, _ body: @escaping (Reactor) -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var out: T?
+        reactor.post { r in out = body(r); done.signal() }
+        done.wait()
+        return out!
+    }
+}
+
+/// A plain listening TCP socket (a program squatting on an address).
+final class ServerSocket {
+    private var fd: Int32
+
+    init(address: String, port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, address, &sin.sin_addr)
+        let bound = withUnsafePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+}

@@ -23,6 +23,9 @@ final class DeviceHTTPShell: @unchecked Sendable {
         case binding(wanted: Bool)
         case listening(Channel)
         case closing(wanted: Bool)
+        /// The address stayed taken through every retry: no more binds until the station goes
+        /// down and comes up again (it is counted once in `bind_failures`).
+        case gaveUp
     }
 
     private(set) var state = State.closed
@@ -63,6 +66,8 @@ final class DeviceHTTPShell: @unchecked Sendable {
             if !up { close(channel, reopen: false) }
         case .closing(let wanted):
             if wanted != up { state = .closing(wanted: up) }
+        case .gaveUp:
+            if !up { state = .closed }
         }
     }
 
@@ -110,6 +115,7 @@ final class DeviceHTTPShell: @unchecked Sendable {
             state = .closed
             guard wanted, bindAttempts < DeviceHTTPShell.bindRetries else {
                 if wanted {
+                    state = .gaveUp
                     reactor.deviceHTTP.bindFailures += 1
                     onChange?("device API could not listen on " + address.text + ":" + String(port) + " (address or port taken)")
                 }
