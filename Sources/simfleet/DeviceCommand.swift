@@ -8,11 +8,14 @@ import SimFleet
 struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
-        abstract: "Run one simulated device in the foreground (captive portal on a loopback address).",
+        abstract: "Run one simulated device in the foreground (captive portal and local API on a loopback address).",
         discussion: """
             With --unprovisioned the device opens its access point: the portal answers on \
             http://AP-ADDRESS:HTTP-PORT/ and every DNS A query to AP-ADDRESS:DNS-PORT gets AP-ADDRESS. \
             Try: curl http://127.20.0.5:8080/   dig @127.20.0.5 -p 5353 anything.example
+            Once the device is a station (provisioned, or from the start without --unprovisioned) it serves \
+            its local HTTP API on the same address and port and prints the URL: \
+            curl http://127.20.0.5:8080/version   curl -X POST -d '{"url":"…/fw.bin"}' http://127.20.0.5:8080/update
             The radio environment (--networks) is a JSON array: \
             [{"ssid":"home","password":"hunter22","rssi":-52,"channel":6,"auth":"wpa2_psk"}]; \
             a network without password is open. Without --broker a local mosquitto is started.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import DeviceCore
 import Foundation
 import SimFleet
 
@@ -11,9 +12,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             With no --broker, simfleet starts a local mosquitto (from PATH) on a free loopback port and stops it \
             when the run ends. Each device runs the DeviceCore firmware: it joins WiFi, connects to MQTT with a \
-            last will, and publishes a heartbeat to device/<id>/status every --heartbeat. An observer client \
-            subscribed to device/+/status measures end-to-end latency and checks that every acknowledged QoS 1 \
-            heartbeat arrived.
+            last will, and publishes a heartbeat to device/<id>/status (PREFIX/<id>/status with --topic-prefix) \
+            every --heartbeat, and telemetry with --telemetry-every. An observer client subscribed to the status \
+            (and telemetry) topics measures end-to-end latency and checks that every acknowledged QoS 1 message arrived.
 
             Examples:
               simfleet run --devices 100 --duration 30s
@@ -72,6 +73,18 @@ struct RunCommand: ParsableCommand {
     var startAt: String?
     @Option(name: .customLong("source-ip"), help: "Local address the devices connect from (repeatable or comma-separated: used in turn).")
     var sourceIPs: [String] = []
+    @Option(name: .customLong("topic-prefix"), help: "Device topics PREFIX/{id}/status, PREFIX/{id}/ota, PREFIX/{id}/logs (default device; may use {n}, {chip}, {group}, {mac}).")
+    var topicPrefix: String?
+    @Option(name: .customLong("telemetry-every"), help: "Every device also publishes telemetry this often (e.g. 1s) on …/{id}/telemetry, QoS 0: seq, ts, a temperature walk.")
+    var telemetryEvery: String?
+    @Option(name: .customLong("telemetry-bytes"), help: "With --telemetry-every: pad each telemetry message to this many bytes (1…65536).")
+    var telemetryBytes: String?
+    @Flag(name: .customLong("device-http"), help: "Provisioned devices serve their local HTTP API (/version, /update, /restart, …) on their own address of the --ap-pool block, port --device-http-port.")
+    var deviceHTTP = false
+    @Option(name: .customLong("device-http-port"), help: "With --device-http: the port every device listens on (default 8080).")
+    var deviceHTTPPort: String?
+    @Flag(name: .customLong("print-addresses"), help: "Print each device's id and web server URL (--device-http or device_http:) and exit without running.")
+    var printAddresses = false
 
     func run() throws {
         if let scenario {
@@ -83,6 +96,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
             throw ExitCode(2)
         }
+        if printAddresses { return try DeviceAddressList.print(config) }
         let runner = FleetRunner(configuration: config)
         let signals = SignalTrap { runner.requestStop() }
         defer { signals.release() }
@@ -188,7 +202,55 @@ struct RunCommand: ParsableCommand {
         } else if caFile != nil || cert != nil {
             throw UsageProblem(message: "--ca-file, --cert and --key apply with --broker mqtts://")
         }
+        let shape = try backendShape()
+        if let layout = shape.topics { c.topics = layout }
+        if let shorthand = shape.telemetry {
+            do {
+                c.telemetry = [try FleetTelemetryStream.shorthand(every: shorthand.every, bytes: shorthand.bytes, layout: c.topics)]
+            } catch {
+                throw UsageProblem(message: "--telemetry-every: \(error)")
+            }
+        }
+        if let web = shape.deviceHTTP {
+            c.deviceHTTP = DeviceHTTPExposure(pool: LoopbackAddressPool(block: web.block), port: web.port)
+        }
         return c
+    }
+
+    /// `--topic-prefix`, `--telemetry-every`/`--telemetry-bytes` and `--device-http`, checked.
+    func backendShape() throws -> (topics: TopicLayout?, telemetry: TelemetryShorthand?, deviceHTTP: DeviceHTTPSettings?) {
+        var topics: TopicLayout?
+        if let topicPrefix {
+            do { topics = try TopicLayout(prefix: topicPrefix) } catch {
+                throw UsageProblem(message: "--topic-prefix '\(topicPrefix)' " + error.message)
+            }
+        }
+        var telemetry: TelemetryShorthand?
+        var bytes: Int?
+        if let telemetryBytes {
+            guard let b = Int(telemetryBytes), (1...65_536).contains(b) else {
+                throw UsageProblem(message: "--telemetry-bytes wants 1…65536, got '\(telemetryBytes)'")
+            }
+            guard telemetryEvery != nil else { throw UsageProblem(message: "--telemetry-bytes needs --telemetry-every") }
+            bytes = b
+        }
+        if let telemetryEvery {
+            guard let s = RunCommand.seconds(telemetryEvery), s >= 0.01, s <= 3600 else {
+                throw UsageProblem(message: "--telemetry-every wants a time from 10ms to 1h like 1s, got '\(telemetryEvery)'")
+            }
+            telemetry = TelemetryShorthand(every: TimeSpan(microseconds: Int64((s * 1_000_000).rounded())), bytes: bytes)
+        }
+        var web: DeviceHTTPSettings?
+        if let deviceHTTPPort, !deviceHTTP { throw UsageProblem(message: "--device-http-port '\(deviceHTTPPort)' needs --device-http") }
+        if deviceHTTP {
+            guard let pool = LoopbackAddressPool(cidr: apPool) else {
+                throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
+            }
+            let port = deviceHTTPPort ?? "8080"
+            guard let p = Int(port), (1...65535).contains(p) else { throw UsageProblem(message: "--device-http-port wants 1…65535, got '\(port)'") }
+            web = DeviceHTTPSettings(port: p, block: pool.block)
+        }
+        return (topics, telemetry, web)
     }
 
     /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.

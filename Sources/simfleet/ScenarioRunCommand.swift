@@ -23,6 +23,9 @@ struct ScenarioRunCommand {
             throw fail(error.description)
         }
         let scenario = try overrides().apply(to: loaded)
+        if flags.printAddresses {
+            do { return try DeviceAddressList.print(ScenarioFleet.configuration(scenario)) } catch let e as ScenarioError { throw fail(e.description) }
+        }
         let reportPath = flags.report ?? scenario.name + "-report.json"
         let htmlPath = flags.html ?? (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".html"
         var reactors: Int?
@@ -166,6 +169,14 @@ struct ScenarioRunCommand {
             throw fail("simfleet run: " + name + " does not apply to a scenario run; the scenario's fleet groups say it")
         }
         if flags.unprovisioned { throw fail("simfleet run: --unprovisioned does not apply to a scenario run; use 'provisioned: false'") }
+        do {
+            let shape = try flags.backendShape()
+            o.topics = shape.topics
+            o.telemetry = shape.telemetry
+            o.deviceHTTP = shape.deviceHTTP
+        } catch let e as RunCommand.UsageProblem {
+            throw fail("simfleet run: " + e.message)
+        }
         return o
     }
 }

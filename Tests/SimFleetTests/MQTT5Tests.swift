@@ -72,6 +72,39 @@ final class MQTT5Tests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.delivery, 0.95)
     }
 
+    func testQoS2TelemetryIsAcknowledgedOnPUBCOMPAndReceivedExactlyOnce() throws {
+        let s = try parseScenario("""
+            name: telemetry-qos2
+            duration: 60s
+            mqtt: {version: 5}
+            fleet:
+              - count: 4
+                id: "t2-{n}"
+                heartbeat: 1s
+                telemetry:
+                  - name: meter
+                    topic: "device/{id}/meter"
+                    every: 150ms
+                    qos: 2
+                    payload: '{"seq":{seq},"ts":{ts},"kwh":{walk:20:0.1}}'
+            """)
+        var c = try ScenarioFleet.configuration(s)
+        c.durationSeconds = 2.5
+        c.drainSeconds = 5
+        let runner = FleetRunner(configuration: c)
+        try runner.start()
+        let port = try XCTUnwrap(runner.broker?.ports.first)
+        let report = runner.runToCompletion()
+        _ = port
+
+        let meter = try XCTUnwrap(report.telemetry.first)
+        XCTAssertGreaterThanOrEqual(meter.sent, 4 * 10, "four devices, six messages a second")
+        XCTAssertEqual(meter.acknowledged, meter.sent, "every QoS 2 message completed with PUBCOMP")
+        XCTAssertEqual(meter.received, meter.sent, "and reached the observer once")
+        XCTAssertEqual(meter.duplicates, 0)
+        XCTAssertEqual(meter.lost, 0)
+    }
+
     func testARefusedMQTT5ConnectIsReportedByItsReasonName() throws {
         let passwd = NSTemporaryDirectory() + "simfleet-mqtt5-\(getpid())-\(UUID().uuidString).passwd"
         try "simfleet-observer:watch\n".write(toFile: passwd, atomically: true, encoding: .utf8)

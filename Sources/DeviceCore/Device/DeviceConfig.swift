@@ -53,6 +53,9 @@ public struct DeviceConfig: Equatable, Sendable {
     public var manifestURL: String?
     /// Poll `manifestURL` this often while WiFi is up; nil (the default) polls only when told.
     public var manifestPollInterval: TimeSpan?
+    /// The sensor task's streams (`TelemetryStream`), published while the broker session is up;
+    /// empty (the default): the device publishes only its status.
+    public var telemetry: [TelemetryStream]
 
     /// A device with the reference firmware's defaults. `baseMAC` must be 6 bytes.
     public init(baseMAC: [UInt8], chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0",
@@ -87,6 +90,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.ota = OTAConfig(chip: chip)
         self.manifestURL = nil
         self.manifestPollInterval = nil
+        self.telemetry = []
     }
 
     /// `ota` with the device's chip: what the updater is built with.

@@ -59,6 +59,7 @@ extension DeviceHost: MosquittoClientDelegate {
             return
         }
         if let seq = p.messageID {
+            if let tag = p.telemetryStream { return telemetrySent(tag: tag, seq: seq, mid: r.mid, qos: p.qos) }
             counters.bump(counters.sent)
             // Kept by delivery key (boot count and seq), as the observer keeps what it receives.
             if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, payload: p.payload))) }
@@ -146,7 +147,10 @@ extension DeviceHost: MosquittoClientDelegate {
     }
 
     func mqttPublished(mid: Int32) {
-        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
+        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else {
+            _ = telemetryAcknowledged(mid: mid)  // telemetry PUBACKs are the host's alone: the device never sees them
+            return
+        }
         let key = unacknowledged[i].seq
         unacknowledged.remove(at: i)
         acknowledged.insert(key)
@@ -169,7 +173,7 @@ extension DeviceHost: MosquittoClientDelegate {
                 probeWasAllowed = true
                 return
             }
-            if probeWasAllowed && !t.hasPrefix("device/" + identity.id + "/") { return }
+            if probeWasAllowed && t != firmware.topics.ota { return }
         }
         queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }

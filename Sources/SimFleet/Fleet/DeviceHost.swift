@@ -29,6 +29,8 @@ final class DeviceHost: ReactorClient {
     static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     var acknowledged = SequenceSet()
+    /// QoS 1 telemetry awaiting and given PUBACKs (`DeviceHost+Telemetry`); nil until the first.
+    var telemetryLedger: TelemetryLedger?
     var wifiDownUntil: Instant?
     var runningVersion: String {
         didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
@@ -39,6 +41,8 @@ final class DeviceHost: ReactorClient {
     /// The device's radio environment and access point sockets (captive portal); nil for fleet
     /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
     private(set) var accessPoint: AccessPointShell?
+    /// The device's own web server in station mode (`--device-http`); nil when not exposed.
+    var deviceHTTP: DeviceHTTPShell?
     /// Called on the reactor thread after every event the device handled, with its actions.
     var observer: ((FleetDevice, [Action]) -> Void)?
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
@@ -109,6 +113,7 @@ final class DeviceHost: ReactorClient {
         dropConnection()
         setLink(.off)
         powerOnAt = now + offFor
+        syncDeviceHTTP()
         queued.removeAll()
         reactor.schedule(slot, at: powerOnAt)
     }
@@ -139,6 +144,7 @@ final class DeviceHost: ReactorClient {
 
     func shutdown() {
         accessPoint?.finish()
+        deviceHTTP?.finish()
         client?.disconnect()
         client = nil
         setLink(.off)
@@ -209,6 +215,7 @@ final class DeviceHost: ReactorClient {
             if !updatingNow { chip?.settle() }  // whatever the outcome, the image bytes go back to sharing
         }
         if powerOnAt == nil { reschedule() }
+        if deviceHTTP != nil { syncDeviceHTTP() }
     }
 
     func perform(_ action: Action, now: Instant) {
@@ -246,7 +253,7 @@ final class DeviceHost: ReactorClient {
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
-            if !answerLocal(action) { accessPoint?.perform(action) }
+            if !answerLocal(action) && deviceHTTP?.answer(action) != true { accessPoint?.perform(action) }
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
             counters.bump(counters.downloadsStarted)

@@ -76,8 +76,9 @@ public struct FleetConfiguration: Sendable {
     /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
     public var usernameTemplate: String?
     public var passwordTemplate: String?
-    /// Credentials of the observer client on an external broker (it must be allowed to read
-    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    /// Credentials of the observer client on an external broker (it must be allowed to read every
+    /// status and telemetry topic, `device/+/status` by default, and for commands write every OTA
+    /// topic, `device/+/ota`). The embedded broker makes its own.
     public var observerUsername: String?
     public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
@@ -124,6 +125,18 @@ public struct FleetConfiguration: Sendable {
     /// Devices that reach the broker through the reactors' fault proxy (those a scenario's network
     /// faults act on); each costs two more descriptors.
     public var proxiedDevices = ProxiedDevices.none
+    /// The group's name when there is one shape (`{group}` in templates).
+    public var groupName = FleetConfiguration.defaultGroupName
+    /// Where devices publish status and logs and take OTA commands (`device/{id}/…` by default).
+    public var topics = TopicLayout.default
+    /// Telemetry streams of the fleet; each applies to its group's devices (every device when its
+    /// `group` is nil). A stream's place in this list is its `tag` on the devices.
+    public var telemetry: [FleetTelemetryStream] = []
+    /// Provisioned devices serve their local HTTP API on their own loopback address (nil: not).
+    public var deviceHTTP: DeviceHTTPExposure? = nil
+
+    /// The group name of a one-shape fleet.
+    public static let defaultGroupName = "fleet"
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,
@@ -169,9 +182,24 @@ public struct FleetConfiguration: Sendable {
             password: passwordTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             seed: rng.next())
         spec.keepAliveSeconds = keepAliveSeconds
+        spec.group = groupName
         shapes?.apply(to: &spec)
+        let place = placeholders(of: spec)
+        spec.topics = topics.deviceTemplates(place)
+        if !telemetry.isEmpty { spec.telemetry = deviceTelemetry(place) }
         return spec
     }
+
+    /// The values of the topic placeholders for device `index`.
+    public func placeholders(_ index: Int) -> TopicPlaceholders { placeholders(of: deviceSpec(index)) }
+
+    func placeholders(of spec: DeviceSpec) -> TopicPlaceholders {
+        TopicPlaceholders(id: spec.id, n: spec.index - (shapes?.group(of: spec.index)?.range.lowerBound ?? 0) + 1,
+                          chip: spec.chip.idPrefix, group: spec.group, mac: hexString(spec.mac))
+    }
+
+    /// Device `index`'s status, OTA and logs topics, resolved.
+    public func deviceTopics(_ index: Int) -> DeviceTopicNames { topics.names(placeholders(index)) }
 
     /// Seconds after the ramp's start at which device `index` powers on; nil: it waits for a ramp-up step.
     public func powerOnOffset(_ index: Int) -> Double? {

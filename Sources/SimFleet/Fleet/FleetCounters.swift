@@ -35,6 +35,9 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
+    /// Telemetry messages published and (QoS 1) acknowledged, all streams.
+    let telemetrySent = Atomic<Int>(0)
+    let telemetryAcknowledged = Atomic<Int>(0)
     let aclAttempts = Atomic<Int>(0)
     let aclRefused = Atomic<Int>(0)
     let aclAllowed = Atomic<Int>(0)
@@ -124,6 +127,10 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var sent = 0
     public var acknowledged = 0
     public var received = 0
+    /// Telemetry messages published, acknowledged (QoS 1) and received by the observer, all streams.
+    public var telemetrySent = 0
+    public var telemetryAcknowledged = 0
+    public var telemetryReceived = 0
     public var registered = 0
     public var aclAttempts = 0
     public var aclRefused = 0
@@ -154,6 +161,8 @@ public struct FleetSnapshot: Sendable, Equatable {
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
         acknowledged += c.acknowledged.load(ordering: .relaxed)
+        telemetrySent += c.telemetrySent.load(ordering: .relaxed)
+        telemetryAcknowledged += c.telemetryAcknowledged.load(ordering: .relaxed)
         registered += c.registered.load(ordering: .relaxed)
         aclAttempts += c.aclAttempts.load(ordering: .relaxed)
         aclRefused += c.aclRefused.load(ordering: .relaxed)

@@ -25,6 +25,7 @@ extension FleetRunner {
                 onSample?(s, elapsedSeconds)
                 if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
                     steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
+                    steadyTelemetryMark = s.telemetrySent
                 }
                 nextSample += 1
             }
@@ -37,6 +38,7 @@ extension FleetRunner {
         beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
+        let steadyTelemetryEnd = snapshot().telemetrySent
         for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
@@ -44,7 +46,7 @@ extension FleetRunner {
         while HostClock.monotonicSeconds() < drainEnd {
             s = snapshot()
             let ackedAll = configuration.qos == 0 || s.acknowledged >= s.sent
-            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) { break }
+            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && telemetryDrained(s) { break }
             usleep(20_000)
         }
         s = snapshot()
@@ -58,6 +60,8 @@ extension FleetRunner {
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
         let observedIDs = observer.map { o in o.sync { $0.receivedByDevice.keys.sorted() } } ?? []
         let proxy = proxyStats()
+        let telemetry = telemetryReports()
+        let deviceHTTP = deviceHTTPReport()
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -75,6 +79,9 @@ extension FleetRunner {
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes
+        report.telemetry = telemetry
+        report.topics = configuration.topics
+        report.deviceHTTP = deviceHTTP
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
         report.proxy = proxy
         report.proxiedDevices = configuration.proxiedDevices.count(of: configuration.devices)
@@ -82,6 +89,7 @@ extension FleetRunner {
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
             report.steadyHeartbeats = steadyEnd.sent - mark.sent
+            report.steadyTelemetry = steadyTelemetryEnd - steadyTelemetryMark
         }
         return report
     }
@@ -99,15 +107,19 @@ extension FleetRunner {
         guard configuration.qos >= 1, let observer else { return (0, []) }
         // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
         // has then had every chance to arrive, and is never miscounted as lost.
-        var acked: [(String, SequenceSet)] = []
+        var acked: [(key: String, id: String, set: SequenceSet)] = []
+        let status = observer.statusPattern
         for shard in shards {
-            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.identity.id, $0.acknowledged) } }
+            // Looked up by the observer's key: the id, or in other layouts what the status topic's placeholders filled.
+            acked += syncOn(shard.reactor) {
+                shard.hosts.map { (status.key(of: $0.firmware.topics.status) ?? $0.identity.id, $0.identity.id, $0.acknowledged) }
+            }
         }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for (id, set) in acked {
-            let missing = set.subtracting(received[id] ?? SequenceSet())
+        for (key, id, set) in acked {
+            let missing = set.subtracting(received[key] ?? SequenceSet())
             lost += missing.count
             for key in missing where detail.count < 100 { detail.append((id, HeartbeatFields.seq(ofKey: key))) }
         }
@@ -139,9 +151,6 @@ extension FleetRunner {
         precondition(finished, "faultImpacts reads the reactors' ledgers: call it after finish()")
         return FaultImpact.compute(windows, ledgers: linkLedgers())
     }
-
-    /// Ids whose latest status the observer saw was the offline last will.
-    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
 
     func versionCounts() -> [String: Int] {
         var out: [String: Int] = [:]

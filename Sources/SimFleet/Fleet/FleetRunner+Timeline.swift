@@ -33,11 +33,11 @@ extension FleetRunner {
         do { try broker.restart(downForSeconds: downForSeconds) } catch { throw .broker(error) }
     }
 
-    /// Publishes `payload` (QoS 1) to `device/<id>/ota` of each device, e.g. an OTA command.
+    /// Publishes `payload` (QoS 1) to each device's OTA topic (`device/<id>/ota` by default), e.g. an OTA command.
     public func sendCommand(devices: [Int], payload: [UInt8]) {
-        let ids = devices.map { configuration.deviceSpec($0).id }
-        commandsSent.add(ids.count, ordering: .relaxed)
-        observer?.publish(topics: ids.map { "device/\($0)/ota" }, payload: payload)
+        let topics = devices.map { configuration.deviceTopics($0).ota }
+        commandsSent.add(topics.count, ordering: .relaxed)
+        observer?.publish(topics: topics, payload: payload)
     }
 
     /// Reads something from one device's firmware state on its reactor thread (nil before it exists).

@@ -45,6 +45,8 @@ public final class FleetRunner: @unchecked Sendable {
     var rampStartMicros: Int64 = 0
     /// CPU seconds and heartbeats sent at the start of the steady window (2 s after the ramp).
     var steadyMark: (cpu: Double, sent: Int)?
+    /// Telemetry messages sent at the start of the steady window.
+    var steadyTelemetryMark = 0
     let stopRequested = DispatchSemaphore(value: 0)
     var stopFlag = false
     var timeseries = Timeseries()
@@ -63,10 +65,15 @@ public final class FleetRunner: @unchecked Sendable {
         guard c.devices >= 0, (0...2).contains(c.qos), c.heartbeatMs > 0, c.rampPerSecond > 0 else {
             throw .invalid("devices must be ≥ 0, qos 0, 1 or 2, heartbeat and ramp positive")
         }
+        if let problem = c.topicProblem() { throw .invalid(problem) }
         budget = DescriptorBudget.raise()
+        budget.descriptorsPerDevice = c.deviceHTTP == nil ? 1 : 2
         let proxied = c.proxiedDevices == .none ? 0
             : (0..<c.localDevices).reduce(0) { $0 + (c.proxiedDevices.contains(c.slice.fleetIndex(ofLocal: $1)) ? 1 : 0) }
         guard c.localDevices <= budget.deviceCeiling else {
+            if c.deviceHTTP != nil {
+                throw .tooManyDevicesWithDeviceHTTP(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+            }
             throw .tooManyDevices(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
         }
         guard DescriptorBudget.needed(devices: c.localDevices, proxied: proxied) <= budget.deviceCeiling else {
@@ -82,7 +89,8 @@ public final class FleetRunner: @unchecked Sendable {
                 accounts = c.slice.fleetIndices(ofFleet: c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
             }
             do {
-                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts)
+                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
+                                           acl: c.brokerACL)
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -124,12 +132,15 @@ public final class FleetRunner: @unchecked Sendable {
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
         var observerEndpoint = endpointBase
         observerEndpoint.tls = endpointBase.tls.map { FleetRunner.observerTLS($0, configuration: c) }
-        let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword)
+        let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword,
+                           topics: c.topics, telemetry: c.telemetryObservation())
         obs.version = c.mqtt.version
-        obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos))
+        obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos, c.telemetry.map(\.qos).max() ?? 0))
         // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
         if c.slice.count > 1 {
-            obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).map { c.deviceSpec($0).id })
+            obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).compactMap {
+                obs.statusPattern.key(of: c.deviceTopics($0).status)
+            })
             obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
         }
         observer = obs
@@ -161,6 +172,7 @@ public final class FleetRunner: @unchecked Sendable {
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
+        let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
             // Reactor r holds every R-th device of this slice (positions, not fleet indices).
             let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
@@ -175,6 +187,7 @@ public final class FleetRunner: @unchecked Sendable {
                     // A device waiting for a ramp-up step sleeps "forever" until `rampUp` wakes it.
                     let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
+                    if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
                     if let tls = ep.tls, tls.isTemplate {
@@ -184,6 +197,7 @@ public final class FleetRunner: @unchecked Sendable {
                     host.mqttOptions = c.mqtt
                     host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }
+                    if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registrationURL = registration
                     host.originPrefix = originPrefix
@@ -205,6 +219,7 @@ public final class FleetRunner: @unchecked Sendable {
         s.requested = configuration.localDevices
         for shard in shards { s.add(shard.reactor.counters) }
         s.received = observer?.received.load(ordering: .relaxed) ?? 0
+        s.telemetryReceived = observer?.telemetryReceived.load(ordering: .relaxed) ?? 0
         return s
     }
 

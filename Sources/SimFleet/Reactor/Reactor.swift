@@ -48,6 +48,10 @@ final class Reactor: @unchecked Sendable {
     var faultProxy: FaultProxy?
     /// When this reactor's devices lost and regained their broker sessions (per-fault report).
     var linkLedger = LinkLedger()
+    /// Telemetry messages sent and acknowledged by this reactor's devices, per stream.
+    var telemetry = TelemetryTally()
+    /// Requests this reactor's devices answered on their own web servers (`--device-http`).
+    var deviceHTTP = DeviceHTTPTally()
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000

@@ -50,6 +50,7 @@ extension FleetReport {
             ("connect_all_s", connectAllSeconds.map { .double($0) } ?? .null),
             ("steady_cpu_seconds", steadyCPUSeconds.map { .double($0) } ?? .null),
             ("steady_heartbeats", steadyHeartbeats.map { .int($0) } ?? .null),
+            ("steady_telemetry", steadyTelemetry.map { .int($0) } ?? .null),
         ])
         func ints(_ a: [Int]) -> ReportJSON { .array(a.map { .int($0) }) }
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }
@@ -107,6 +108,9 @@ extension FleetReport {
             .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
                      ("dns_redirects", .int(p.dnsRedirects))])
         } ?? .null))
+        members.append(("topics", topicsJSON))
+        members.append(("telemetry", telemetryJSON))
+        members.append(("device_http", deviceHTTPJSON))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
         members.append(("shard", shard?.json ?? .null))

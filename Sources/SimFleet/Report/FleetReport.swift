@@ -75,6 +75,14 @@ public struct FleetReport: Sendable {
     /// CPU seconds and heartbeats sent in the steady window (from 2 s after the ramp to the end).
     public var steadyCPUSeconds: Double?
     public var steadyHeartbeats: Int?
+    /// Telemetry messages sent in the same window (CPU per message in `benchmarks/`).
+    public var steadyTelemetry: Int?
+    /// Telemetry streams, in the fleet's order (`telemetry` in the JSON report).
+    public var telemetry: [TelemetryStreamReport] = []
+    /// The run's topic layout (`topics`).
+    public var topics = TopicLayout.default
+    /// The devices' own web servers (`device_http`); nil when not exposed.
+    public var deviceHTTP: DeviceHTTPReport?
     /// Filled by the scenario engine.
     public var expectations: [(expression: String, passed: Bool, measured: String)] = []
     /// The histograms behind `connectLatency` and `e2eLatency`, carried encoded (`latency.hdr`) so
@@ -152,7 +160,7 @@ public struct FleetReport: Sendable {
               end-to-end p50 \(ms(e2eLatency.p50)) ms  p99 \(ms(e2eLatency.p99)) ms  p99.9 \(ms(e2eLatency.p999)) ms  max \(ms(e2eLatency.max)) ms
               errors     \(errorText.isEmpty ? "none" : errorText.joined(separator: " "))
               simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(format: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
-            """
+            """ + backendSummaryLines
     }
 }
 

@@ -57,7 +57,8 @@ public enum FigureCatalog {
         for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["disconnects", "packets_lost"] { list.append((["network", key], .count, nil)) }
         for key in ["saved", "failed", "wifi_resets", "dns_redirects"] { list.append((["provisioning", key], .count, devices)) }
-        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
+        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats",
+                    "steady_telemetry"] {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
@@ -75,6 +76,15 @@ public enum FigureCatalog {
         for key in ["start_s", "end_s", "all_online_s"] { list.append((["faults", "*", key], .seconds, nil)) }
         list.append((["faults", "*", "reconnect_s", "count"], .count, ["faults", "*", "devices"]))
         for p in ["p50", "p90", "p99", "max"] { list.append((["faults", "*", "reconnect_s", p], .seconds, nil)) }
+        for key in ["sent", "acknowledged", "received", "lost", "unacknowledged", "duplicates", "malformed"] {
+            list.append((["telemetry", "*", key], .count, ["telemetry", "*", "sent"]))
+        }
+        list.append((["telemetry", "*", "delivery"], .fraction, nil))
+        list.append((["telemetry", "*", "e2e_ms", "count"], .count, nil))
+        for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["telemetry", "*", "e2e_ms", p], .milliseconds, nil)) }
+        list.append((["device_http", "served"], .count, nil))
+        list.append((["device_http", "bind_failures"], .count, devices))
+        list.append((["device_http", "requests", "*", "*"], .count, ["device_http", "served"]))
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
@@ -100,6 +110,11 @@ public enum FigureCatalog {
         if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }
         if path[0] == "ota" && path.count == 3 && path[1] == "refused" { return true }
         return false
+    }
+
+    /// `device_http.requests["/update"]["202"]`: an endpoint or status never answered counts as 0.
+    static func missingMeansZeroDeep(_ path: [String]) -> Bool {
+        path.count == 4 && path[0] == "device_http" && path[1] == "requests"
     }
 
     /// Resolves written segments (aliases applied) to a figure, or nil when the report has no such number.

@@ -21,6 +21,8 @@ public struct FleetGroup: Equatable, Sendable {
     public var startAtBeginning: Bool
     /// Where the group is written, for messages.
     public var position: SourcePosition
+    /// Telemetry streams the group's devices publish (`telemetry:`).
+    public var telemetry: [TelemetrySpec] = []
 }
 
 /// The backend the fleet talks to.
@@ -37,7 +39,7 @@ public enum Backend: Equatable, Sendable {
 
 /// Options of the embedded backend.
 public struct EmbeddedBackend: Equatable, Sendable {
-    /// Per-device ACLs: a device may only use `device/{id}/...`.
+    /// Per-device ACLs: a device may only use its own topics (`device/{id}/...` by default).
     public var acl: Bool
 
     public init(acl: Bool = true) {
@@ -55,7 +57,7 @@ public struct ExternalBackend: Equatable, Sendable {
     public var username: String?
     public var password: String?
     public var tls: TLSFiles?
-    /// Credentials of simfleet's observer client (reads `device/+/status`, writes `device/+/ota`).
+    /// Credentials of simfleet's observer client (reads every status topic, writes every OTA topic).
     public var observerUsername: String?
     public var observerPassword: String?
 

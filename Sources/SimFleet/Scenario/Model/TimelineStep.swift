@@ -79,7 +79,7 @@ public struct Rollout: Equatable, Sendable {
     public var via: Via
 
     public enum Via: String, Equatable, Sendable {
-        /// An OTA command on each cohort device's `device/{id}/ota` topic.
+        /// An OTA command on each cohort device's OTA topic (`device/{id}/ota` by default).
         case mqtt
         /// The origin's manifest names the version; cohort devices get `{"action":"check"}`.
         case manifest

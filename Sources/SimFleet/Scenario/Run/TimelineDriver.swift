@@ -289,7 +289,11 @@ public final class TimelineDriver: @unchecked Sendable {
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {
                 var topics: [Int: String] = [:]
-                for i in targets { topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan) }
+                let fleet = runner.configuration
+                for i in targets {
+                    topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan, layout: fleet.topics,
+                                                     placeholders: { fleet.placeholders($0) })
+                }
                 let chosen = topics
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }

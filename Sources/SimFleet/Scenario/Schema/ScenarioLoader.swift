@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     public static let maxBytes = 1 << 20
 
     public static let topLevelKeys = ["name", "description", "seed", "duration", "backend", "fleet", "firmware",
-                                      "timeline", "expect", "wifi", "mqtt"]
+                                      "timeline", "expect", "wifi", "mqtt", "topics", "device_http"]
 
     /// Reads and validates the file at `path` (the path is used as written in messages).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
@@ -60,7 +60,10 @@ public enum ScenarioLoader {
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
         let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
-                                expectations: expectations, file: file, wifi: wifi)
+                                expectations: expectations, file: file, wifi: wifi,
+                                topics: try top.node("topics").map { n throws(ScenarioError) in try BackendShapeSchema.topics(n, file: file) } ?? .default,
+                                topicsPosition: top.has("topics") ? top.position(of: "topics") : nil,
+                                deviceHTTP: try top.node("device_http").map { n throws(ScenarioError) in try BackendShapeSchema.deviceHTTP(n, file: file) })
         var result = scenario
         if let mqttNode = top.node("mqtt") {
             (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
