@@ -89,6 +89,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         var next = earliest(earliest(cycle.pendingReboot?.at, cycle.scans.deadline),
                             earliest(cycle.nextHeartbeat, otaDeadline))
         if case .station(let s) = mode { next = earliest(next, earliest(s.wifi.deadline, s.mqtt.deadline)) }
+        if case .provisioning(let p) = mode { next = earliest(next, p.softAP?.deadline) }
         return next
     }
 
@@ -101,6 +102,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             return
         }
         cycle.scans.expire(at: now, actions: &actions)
+        softAPTick(at: now, actions: &actions)
+        if mode.isOff { return }  // provisioning ended with a restart
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             station.wifi.tick(at: now, actions: &actions, counters: &counters)
