@@ -45,7 +45,7 @@ public struct AccessPointExposure: Sendable {
         provisioning.httpPort = httpPort
         spec.provisioning = provisioning
         let sockets = PortalHost.Configuration(address: address, httpPort: httpPort, dnsPort: dnsPort,
-                                               maxBodyBytes: provisioning.maxBodyBytes)
+                                               maxBodyBytes: provisioning.serverBodyLimit)
         let id = spec.id
         let log = self.log
         return AccessPointShell.onReactor(reactor, sockets: sockets, radio: radio, group: MultiThreadedEventLoopGroup.singleton,
