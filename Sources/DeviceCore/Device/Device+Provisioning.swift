@@ -13,7 +13,7 @@ extension Device {
                                   portal: portal, scanInFlight: p.scheme.servesPortal, softAP: softAP)
         actions.append(.startAccessPoint(ssid: ap.ssid, address: ap.address))
         if p.scheme.servesPortal { actions.append(.wifiScan) }
-        if softAP != nil {
+        if p.scheme.servesProtocomm {  // not `softAP != nil`: that links SoftAPProvisioning's == (7 KB on the chip)
             actions.append(.log(.info, "provisioning started with service name " + p.softAP.serviceName + ", security "
                                 + decimal(Int64(p.softAP.security.version))))
         }

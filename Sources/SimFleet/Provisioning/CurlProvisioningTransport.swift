@@ -29,6 +29,7 @@ public final class CurlProvisioningTransport: ProvisioningTransport, @unchecked 
 
     private final class Sink {
         var body: [UInt8] = []
+        var refusal: String?
     }
 
     public func post(_ endpoint: String, _ body: [UInt8]) throws(ProvisioningClientError) -> [UInt8] {
@@ -41,12 +42,25 @@ public final class CurlProvisioningTransport: ProvisioningTransport, @unchecked 
                 let count = size * n
                 if let ptr { sink.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count).bindMemory(to: UInt8.self)) }
                 return count
-            }, { _, size, n, _ in size * n }, user, timeoutMs)
+            }, { ptr, size, n, ud in
+                let count = size * n
+                if let ptr {
+                    let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: count).bindMemory(to: UInt8.self), as: UTF8.self)
+                    let prefix = "x-protocomm-refusal:"
+                    if line.lowercased().hasPrefix(prefix) {
+                        let sink = Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue()
+                        sink.refusal = line.dropFirst(prefix.count).trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                }
+                return count
+            }, user, timeoutMs)
         }
         let code = curl_easy_perform(easy)
         guard code == CURLE_OK else { throw .transport(String(cString: curl_easy_strerror(code))) }
         let status = Int(simfleet_curl_response_code(easy))
-        guard status == 200 else { throw .http(status: status, body: String(decoding: sink.body, as: UTF8.self)) }
+        guard status == 200 else {
+            throw .http(status: status, body: String(decoding: sink.body, as: UTF8.self), refusal: sink.refusal)
+        }
         return sink.body
     }
 }

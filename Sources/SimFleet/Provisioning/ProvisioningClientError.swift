@@ -4,8 +4,9 @@ import DeviceCore
 public enum ProvisioningClientError: Error, Equatable, CustomStringConvertible {
     /// No HTTP answer (connection refused, reset, timeout): what libcurl said.
     case transport(String)
-    /// The device answered with another status than 200 (protocomm refusals are 500).
-    case http(status: Int, body: String)
+    /// The device answered with another status than 200 (protocomm refusals are 500); a simulated
+    /// device names its refusal (`X-Protocomm-Refusal`, e.g. `proof_mismatch`).
+    case http(status: Int, body: String, refusal: String?)
     /// The device's answer did not decode.
     case malformed(ProtobufError)
     /// The device's session answer is not what the protocol expects (wrong level, wrong type, status).
@@ -19,7 +20,7 @@ public enum ProvisioningClientError: Error, Equatable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .transport: return "transport"
-        case .http(let status, _): return "http_" + String(status)
+        case .http(let status, _, let refusal): return refusal ?? "http_" + String(status)
         case .malformed: return "malformed_response"
         case .protocolViolation: return "protocol"
         case .deviceNotAuthenticated: return "device_not_authenticated"
@@ -30,7 +31,7 @@ public enum ProvisioningClientError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .transport(let what): return "no answer: " + what
-        case .http(let status, let body):
+        case .http(let status, let body, _):
             return "HTTP " + String(status) + (body.isEmpty ? "" : ": " + body.trimmingCharacters(in: .whitespacesAndNewlines))
         case .malformed(let e): return "malformed answer: " + e.reason
         case .protocolViolation(let what): return what

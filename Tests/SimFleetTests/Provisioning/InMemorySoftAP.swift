@@ -40,7 +40,7 @@ final class InMemorySoftAP: ProvisioningTransport {
 
     func post(_ endpoint: String, _ body: [UInt8]) throws(ProvisioningClientError) -> [UInt8] {
         let r = raw(endpoint, body)
-        guard r.status == 200 else { throw .http(status: r.status, body: String(decoding: r.body, as: UTF8.self)) }
+        guard r.status == 200 else { throw .http(status: r.status, body: String(decoding: r.body, as: UTF8.self), refusal: r.header("X-Protocomm-Refusal")) }
         return r.body
     }
 

@@ -46,7 +46,7 @@ final class SecureSessionTests: XCTestCase {
         let device = InMemorySoftAP(Self.sec1)
         let wrong = ProvisioningClient(transport: device, security: .proofOfPossession("87654321"))
         XCTAssertThrowsError(try wrong.establishSession()) { error in
-            XCTAssertEqual((error as? ProvisioningClientError)?.code, "http_500")
+            XCTAssertEqual((error as? ProvisioningClientError)?.code, "proof_mismatch", "the device names its refusal")
         }
         XCTAssertEqual(device.refusals, [.proofMismatch])
         XCTAssertEqual(device.service.phaseName, "awaiting_credentials")
@@ -118,7 +118,7 @@ final class SecureSessionTests: XCTestCase {
         device.connection = 1
         device.cookie = firstCookie
         XCTAssertThrowsError(try first.status()) { error in
-            XCTAssertEqual((error as? ProvisioningClientError)?.code, "http_500")
+            XCTAssertEqual((error as? ProvisioningClientError)?.code, "session_not_established")
         }
         XCTAssertEqual(device.refusals, [.sessionNotEstablished])
         XCTAssertEqual(device.service.pending, WiFiCredentials(ssid: "home", password: "hunter22"), "accepted config kept")

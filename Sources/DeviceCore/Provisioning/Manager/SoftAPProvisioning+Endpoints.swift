@@ -5,7 +5,7 @@ extension SoftAPProvisioning {
 
     mutating func configRequest(_ plain: [UInt8], at now: Instant, out: inout Output) -> Result<Reply, SoftAPRefusal> {
         let request: WiFiConfigPayload
-        do { request = try WiFiConfigPayload.decode(plain) } catch { return .failure(.malformed(endpoint: "prov-config", error)) }
+        do { request = try WiFiConfigPayload.decode(plain, side: DeviceSide.self) } catch { return .failure(.malformed(endpoint: "prov-config", error)) }
         let body: WiFiConfigPayload.Body
         switch request.msg {
         case WiFiConfigPayload.typeCmdGetStatus:
@@ -36,7 +36,7 @@ extension SoftAPProvisioning {
         default:
             return .failure(.unknownCommand(endpoint: "prov-config", msg: request.msg))
         }
-        return .success(.now(WiFiConfigPayload(msg: request.msg + 1, body: body).encoded()))
+        return .success(.now(WiFiConfigPayload(msg: request.msg + 1, body: body).encoded(side: DeviceSide.self)))
     }
 
     /// `RespGetStatus` now. Seeing the device connected is what ends provisioning: with auto-stop
@@ -63,7 +63,7 @@ extension SoftAPProvisioning {
 
     mutating func scanRequest(_ plain: [UInt8], id: UInt32, at now: Instant, out: inout Output) -> Result<Reply, SoftAPRefusal> {
         let request: WiFiScanPayload
-        do { request = try WiFiScanPayload.decode(plain) } catch { return .failure(.malformed(endpoint: "prov-scan", error)) }
+        do { request = try WiFiScanPayload.decode(plain, side: DeviceSide.self) } catch { return .failure(.malformed(endpoint: "prov-scan", error)) }
         let ok = ProtocommStatus.success.rawValue
         switch request.msg {
         case WiFiScanPayload.typeCmdScanStart:
@@ -79,7 +79,7 @@ extension SoftAPProvisioning {
                 scan = .scanning(waiting: waiting, until: until)
             }
             if blocking { return .success(.later) }
-            return .success(.now(WiFiScanPayload(msg: request.msg + 1, status: ok, body: .scanStartResponse).encoded()))
+            return .success(.now(WiFiScanPayload(msg: request.msg + 1, status: ok, body: .scanStartResponse).encoded(side: DeviceSide.self)))
         case WiFiScanPayload.typeCmdScanStatus:
             var finished = false
             var count = 0
@@ -88,7 +88,7 @@ extension SoftAPProvisioning {
                 count = results.count
             }
             return .success(.now(WiFiScanPayload(msg: request.msg + 1, status: ok,
-                                                 body: .scanStatusResponse(finished: finished, resultCount: UInt32(count))).encoded()))
+                                                 body: .scanStatusResponse(finished: finished, resultCount: UInt32(count))).encoded(side: DeviceSide.self)))
         case WiFiScanPayload.typeCmdScanResult:
             guard case .scanResult(let start, let count)? = request.body else {
                 return .failure(.missingPayload(endpoint: "prov-scan", msg: request.msg))
@@ -108,7 +108,7 @@ extension SoftAPProvisioning {
                                                      rssi: Int32(truncatingIfNeeded: n.rssi), bssid: n.bssid, auth: n.auth.protocommValue))
                 index += 1
             }
-            return .success(.now(WiFiScanPayload(msg: request.msg + 1, status: status, body: .scanResultResponse(entries)).encoded()))
+            return .success(.now(WiFiScanPayload(msg: request.msg + 1, status: status, body: .scanResultResponse(entries)).encoded(side: DeviceSide.self)))
         default:
             return .failure(.unknownCommand(endpoint: "prov-scan", msg: request.msg))
         }
@@ -118,14 +118,19 @@ extension SoftAPProvisioning {
     /// `ScanStart` requests that waited for them.
     mutating func scanDone<Crypto: DeviceCrypto>(_ networks: [ScannedNetwork], crypto: Crypto.Type, out: inout Output) {
         guard case .scanning(let waiting, _) = scan else { return }
-        var sorted = networks
-        sorted.sort { $0.rssi > $1.rssi }
-        if sorted.count > config.maxScanResults { sorted = Array(sorted[0..<config.maxScanResults]) }
+        // Strongest first (insertion sort: a handful of networks, and no sort specialisation to link).
+        var sorted: [ScannedNetwork] = []
+        for n in networks {
+            var i = sorted.count
+            while i > 0 && sorted[i - 1].rssi < n.rssi { i -= 1 }
+            if i < config.maxScanResults { sorted.insert(n, at: i) }
+            if sorted.count > config.maxScanResults { sorted.removeLast() }
+        }
         scan = .idle(results: sorted)
         for id in waiting {
             let reply = WiFiScanPayload(msg: WiFiScanPayload.typeRespScanStart, status: ProtocommStatus.success.rawValue,
                                         body: .scanStartResponse)
-            sealAndRespond(id: id, reply.encoded(), newSession: nil, crypto: crypto, out: &out)
+            sealAndRespond(id: id, reply.encoded(side: DeviceSide.self), newSession: nil, crypto: crypto, out: &out)
         }
     }
 
@@ -148,7 +153,7 @@ extension SoftAPProvisioning {
         case WiFiCtrlPayload.typeCmdCtrlReprov:
             // Needs auto-stop off (`wifi_prov_mgr_reset_sm_state_for_reprovision`): the station
             // leaves its network and the service takes credentials again; NVS keeps the old ones.
-            if !config.autoStop, state != .stopped {
+            if !config.autoStop, !isStopped {
                 let previous = report
                 state = .awaitingCredentials(report: previous)
                 out.actions.append(.wifiDisconnect)
@@ -158,6 +163,6 @@ extension SoftAPProvisioning {
         default:
             return .failure(.unknownCommand(endpoint: "prov-ctrl", msg: request.msg))
         }
-        return .success(.now(WiFiCtrlPayload.of(type: request.msg + 1, status: status.rawValue).encoded()))
+        return .success(.now(WiFiCtrlPayload.of(type: request.msg + 1, status: status.rawValue).encoded(side: DeviceSide.self)))
     }
 }

@@ -43,7 +43,8 @@ extension SoftAPProvisioning {
 
     mutating func serve<Crypto: DeviceCrypto>(id: UInt32, _ request: HTTPRequest, at now: Instant, random: inout SeededRandom,
                                               crypto: Crypto.Type, out: inout Output) {
-        guard state != .stopped, let ep = endpoint(named: request.path) else {
+        if case .stopped = state { return refuse(id: id, .unknownEndpoint(request.path), out: &out) }
+        guard let ep = endpoint(named: request.path) else {
             return refuse(id: id, .unknownEndpoint(request.path), out: &out)
         }
         guard request.method == .post else { return refuse(id: id, .methodNotAllowed(request.path), out: &out) }
@@ -109,12 +110,12 @@ extension SoftAPProvisioning {
     mutating func sessionRequest<Crypto: DeviceCrypto>(_ body: [UInt8], random: inout SeededRandom, crypto: Crypto.Type,
                                                        out: inout Output) -> Result<[UInt8], SoftAPRefusal> {
         let request: SessionData
-        do { request = try SessionData.decode(body) } catch { return .failure(.malformed(endpoint: "prov-session", error)) }
+        do { request = try SessionData.decode(body, side: DeviceSide.self) } catch { return .failure(.malformed(endpoint: "prov-session", error)) }
         let level = config.security.version
         guard request.secVer == level else { return .failure(.securityVersionMismatch(expected: level, got: request.secVer)) }
         switch (config.security, request.payload) {
         case (.none, _):
-            return .success(SessionData(secVer: 0, payload: .sec0(Sec0Payload(msg: 1, body: .response(status: 0)))).encoded())
+            return .success(SessionData(secVer: 0, payload: .sec0(Sec0Payload(msg: 1, body: .response(status: 0)))).encoded(side: DeviceSide.self))
         case (.proofOfPossession(let pop), .sec1(let p)?):
             switch (p.msg, p.body) {
             case (0, .command0(let key)?):
@@ -122,7 +123,7 @@ extension SoftAPProvisioning {
                 switch Security1.command0(clientPublicKey: key, pop: pop, random: &random, crypto: crypto) {
                 case .success(let (handshake, response)):
                     session = .sec1AwaitingVerify(handshake)
-                    return .success(SessionData(secVer: 1, payload: .sec1(response)).encoded())
+                    return .success(SessionData(secVer: 1, payload: .sec1(response)).encoded(side: DeviceSide.self))
                 case .failure(let refusal): return .failure(refusal)
                 }
             case (2, .command1(let verify)?):
@@ -132,7 +133,7 @@ extension SoftAPProvisioning {
                     session = .sec1Established(stream)
                     out.sessionEstablished = true
                     out.actions.append(.log(.info, "provisioning: security 1 session established"))
-                    return .success(SessionData(secVer: 1, payload: .sec1(response)).encoded())
+                    return .success(SessionData(secVer: 1, payload: .sec1(response)).encoded(side: DeviceSide.self))
                 case .failure(let refusal): return .failure(refusal)
                 }
             default: return .failure(.unexpectedSessionMessage(msg: p.msg))
@@ -146,7 +147,7 @@ extension SoftAPProvisioning {
                 switch Security2.command0(username: username, clientPublic: key, verifier: v, random: &random, crypto: crypto) {
                 case .success(let (handshake, response)):
                     session = .sec2AwaitingProof(handshake)
-                    return .success(SessionData(secVer: 2, payload: .sec2(response)).encoded())
+                    return .success(SessionData(secVer: 2, payload: .sec2(response)).encoded(side: DeviceSide.self))
                 case .failure(let refusal): return .failure(refusal)
                 }
             case (2, .command1(let proof)?):
@@ -156,7 +157,7 @@ extension SoftAPProvisioning {
                     session = .sec2Established(key: key, nonce: nonce)
                     out.sessionEstablished = true
                     out.actions.append(.log(.info, "provisioning: security 2 session established"))
-                    return .success(SessionData(secVer: 2, payload: .sec2(response)).encoded())
+                    return .success(SessionData(secVer: 2, payload: .sec2(response)).encoded(side: DeviceSide.self))
                 case .failure(let refusal): return .failure(refusal)
                 }
             default: return .failure(.unexpectedSessionMessage(msg: p.msg))
@@ -182,12 +183,13 @@ extension SoftAPProvisioning {
         respond(id: id, sealed, newSession: newSession, out: &out)
     }
 
-    /// Answers a refusal: its status and reason, and (for protocomm's own failures, where ESP-IDF
-    /// drops the connection) `Connection: close`.
+    /// Answers a refusal: its status, its code (`X-Protocomm-Refusal`, for clients that count
+    /// reasons) and reason, and (for protocomm's own failures, where ESP-IDF drops the
+    /// connection) `Connection: close`.
     private func refuse(id: UInt32, _ refusal: SoftAPRefusal, out: inout Output) {
         out.refusal = refusal
         out.actions.append(.log(.warning, "provisioning: refused: " + refusal.reason))
-        var headers = [HTTPHeader("Content-Type", "text/plain; charset=utf-8")]
+        var headers = [HTTPHeader("Content-Type", "text/plain; charset=utf-8"), HTTPHeader("X-Protocomm-Refusal", refusal.code)]
         if refusal.httpStatus == 500 { headers.append(HTTPHeader("Connection", "close")) }
         out.actions.append(.httpRespond(id: id, HTTPResponse(status: refusal.httpStatus, headers: headers,
                                                             body: Array((refusal.reason + "\n").utf8))))

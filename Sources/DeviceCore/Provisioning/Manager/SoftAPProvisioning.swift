@@ -117,6 +117,11 @@ public struct SoftAPProvisioning: Equatable, Sendable {
         return next
     }
 
+    var isStopped: Bool {
+        if case .stopped = state { return true }
+        return false
+    }
+
     /// The phase's name for logs and status lines (`awaiting_credentials`, `joining`, `failed`, ...).
     public var phaseName: String {
         switch state {
@@ -166,7 +171,7 @@ public struct SoftAPProvisioning: Equatable, Sendable {
             for id in waiting {
                 let reply = WiFiScanPayload(msg: WiFiScanPayload.typeRespScanStart,
                                             status: ProtocommStatus.internalError.rawValue, body: .scanStartResponse)
-                sealAndRespond(id: id, reply.encoded(), newSession: nil, crypto: crypto, out: &out)
+                sealAndRespond(id: id, reply.encoded(side: DeviceSide.self), newSession: nil, crypto: crypto, out: &out)
             }
         }
     }

@@ -1,6 +1,7 @@
 /// Why the provisioning service refused a request. ESP-IDF's protocomm drops the connection for
 /// every one of these; simfleet answers HTTP 500 (or the status httpd itself would send) with the
-/// reason as text and then closes, so a client fails the same way but a person can read why.
+/// reason as text and the code in `X-Protocomm-Refusal`, then closes, so a client fails the same
+/// way but a person (and a report) can tell why.
 /// The service's state is unchanged by a refusal unless the case says otherwise.
 public enum SoftAPRefusal: Error, Equatable, Sendable {
     /// No endpoint of that name (httpd: 404).

@@ -82,16 +82,21 @@ public struct Sec2Payload: Equatable, Sendable {
 // MARK: - Wire format
 
 extension SessionData {
-    /// Decodes a `SessionData` message.
+    /// Decodes a `SessionData` message, commands and responses alike.
     public static func decode(_ bytes: [UInt8]) throws(ProtobufError) -> SessionData {
+        try decode(bytes, side: AnyProtocommMessage.self)
+    }
+
+    /// Decodes the fields `side` reads; the others are skipped as unknown.
+    public static func decode<Side: ProtocommSide>(_ bytes: [UInt8], side: Side.Type) throws(ProtobufError) -> SessionData {
         var reader = try ProtobufReader(bytes)
         var out = SessionData(secVer: 0, payload: nil)
         while let f = try reader.next() {
             switch f.number {
             case 2: out.secVer = try reader.enumValue(f)
-            case 10: out.payload = .sec0(try Sec0Payload.decode(try reader.message(f)))
-            case 11: out.payload = .sec1(try Sec1Payload.decode(try reader.message(f)))
-            case 12: out.payload = .sec2(try Sec2Payload.decode(try reader.message(f)))
+            case 10: out.payload = .sec0(try Sec0Payload.decode(try reader.message(f), side: side))
+            case 11: out.payload = .sec1(try Sec1Payload.decode(try reader.message(f), side: side))
+            case 12: out.payload = .sec2(try Sec2Payload.decode(try reader.message(f), side: side))
             default: break
             }
         }
@@ -99,13 +104,16 @@ extension SessionData {
     }
 
     /// The message's bytes.
-    public func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] { encoded(side: AnyProtocommMessage.self) }
+
+    /// The message's bytes, writing only the cases `side` writes.
+    public func encoded<Side: ProtocommSide>(side: Side.Type) -> [UInt8] {
         var w = ProtobufWriter()
         w.enumValue(2, secVer)
         switch payload {
-        case .sec0(let p)?: w.message(10, p.writer())
-        case .sec1(let p)?: w.message(11, p.writer())
-        case .sec2(let p)?: w.message(12, p.writer())
+        case .sec0(let p)?: w.message(10, p.writer(side))
+        case .sec1(let p)?: w.message(11, p.writer(side))
+        case .sec2(let p)?: w.message(12, p.writer(side))
         case nil: break
         }
         return w.encoded
@@ -113,17 +121,17 @@ extension SessionData {
 }
 
 extension Sec0Payload {
-    static func decode(_ r: ProtobufReader) throws(ProtobufError) -> Sec0Payload {
+    static func decode<Side: ProtocommSide>(_ r: ProtobufReader, side: Side.Type) throws(ProtobufError) -> Sec0Payload {
         var reader = r
         var out = Sec0Payload(msg: 0, body: nil)
         while let f = try reader.next() {
             switch f.number {
             case 1: out.msg = try reader.enumValue(f)
-            case 20:
+            case 20 where Side.readsCommands:
                 var sub = try reader.message(f)
                 while try sub.next() != nil {}
                 out.body = .command
-            case 21:
+            case 21 where Side.readsResponses:
                 var sub = try reader.message(f)
                 var status = 0
                 while let g = try sub.next() {
@@ -136,23 +144,23 @@ extension Sec0Payload {
         return out
     }
 
-    func writer() -> ProtobufWriter {
+    func writer<Side: ProtocommSide>(_ side: Side.Type) -> ProtobufWriter {
         var w = ProtobufWriter()
         w.enumValue(1, msg)
         switch body {
-        case .command?: w.message(20, ProtobufWriter())
-        case .response(let status)?:
+        case .command? where Side.writesCommands: w.message(20, ProtobufWriter())
+        case .response(let status)? where Side.writesResponses:
             var sub = ProtobufWriter()
             sub.enumValue(1, status)
             w.message(21, sub)
-        case nil: break
+        default: break
         }
         return w
     }
 }
 
 extension Sec1Payload {
-    static func decode(_ r: ProtobufReader) throws(ProtobufError) -> Sec1Payload {
+    static func decode<Side: ProtocommSide>(_ r: ProtobufReader, side: Side.Type) throws(ProtobufError) -> Sec1Payload {
         var reader = r
         var out = Sec1Payload(msg: 0, body: nil)
         while let f = try reader.next() {
@@ -160,7 +168,8 @@ extension Sec1Payload {
                 out.msg = try reader.enumValue(f)
                 continue
             }
-            guard (20...23).contains(f.number) else { continue }
+            // Commands are the even fields (20, 22), responses the odd ones (21, 23).
+            guard (20...23).contains(f.number), f.number & 1 == 1 ? Side.readsResponses : Side.readsCommands else { continue }
             let m = try SessionFields.read(try reader.message(f), response: f.number & 1 == 1)
             switch f.number {
             case 20: out.body = .command0(clientPubkey: m.bytes1)
@@ -172,34 +181,34 @@ extension Sec1Payload {
         return out
     }
 
-    func writer() -> ProtobufWriter {
+    func writer<Side: ProtocommSide>(_ side: Side.Type) -> ProtobufWriter {
         var w = ProtobufWriter()
         w.enumValue(1, msg)
         var sub = ProtobufWriter()
         switch body {
-        case .command0(let key)?:
+        case .command0(let key)? where Side.writesCommands:
             sub.bytes(1, key)
             w.message(20, sub)
-        case .response0(let status, let key, let random)?:
+        case .response0(let status, let key, let random)? where Side.writesResponses:
             sub.enumValue(1, status)
             sub.bytes(2, key)
             sub.bytes(3, random)
             w.message(21, sub)
-        case .command1(let verify)?:
+        case .command1(let verify)? where Side.writesCommands:
             sub.bytes(2, verify)
             w.message(22, sub)
-        case .response1(let status, let verify)?:
+        case .response1(let status, let verify)? where Side.writesResponses:
             sub.enumValue(1, status)
             sub.bytes(3, verify)
             w.message(23, sub)
-        case nil: break
+        default: break
         }
         return w
     }
 }
 
 extension Sec2Payload {
-    static func decode(_ r: ProtobufReader) throws(ProtobufError) -> Sec2Payload {
+    static func decode<Side: ProtocommSide>(_ r: ProtobufReader, side: Side.Type) throws(ProtobufError) -> Sec2Payload {
         var reader = r
         var out = Sec2Payload(msg: 0, body: nil)
         while let f = try reader.next() {
@@ -207,7 +216,8 @@ extension Sec2Payload {
                 out.msg = try reader.enumValue(f)
                 continue
             }
-            guard (20...23).contains(f.number) else { continue }
+            // Commands are the even fields (20, 22), responses the odd ones (21, 23).
+            guard (20...23).contains(f.number), f.number & 1 == 1 ? Side.readsResponses : Side.readsCommands else { continue }
             let m = try SessionFields.read(try reader.message(f), response: f.number & 1 == 1)
             switch f.number {
             case 20: out.body = .command0(clientUsername: m.bytes1, clientPubkey: m.bytes2)
@@ -219,29 +229,29 @@ extension Sec2Payload {
         return out
     }
 
-    func writer() -> ProtobufWriter {
+    func writer<Side: ProtocommSide>(_ side: Side.Type) -> ProtobufWriter {
         var w = ProtobufWriter()
         w.enumValue(1, msg)
         var sub = ProtobufWriter()
         switch body {
-        case .command0(let username, let key)?:
+        case .command0(let username, let key)? where Side.writesCommands:
             sub.bytes(1, username)
             sub.bytes(2, key)
             w.message(20, sub)
-        case .response0(let status, let key, let salt)?:
+        case .response0(let status, let key, let salt)? where Side.writesResponses:
             sub.enumValue(1, status)
             sub.bytes(2, key)
             sub.bytes(3, salt)
             w.message(21, sub)
-        case .command1(let proof)?:
+        case .command1(let proof)? where Side.writesCommands:
             sub.bytes(1, proof)
             w.message(22, sub)
-        case .response1(let status, let proof, let nonce)?:
+        case .response1(let status, let proof, let nonce)? where Side.writesResponses:
             sub.enumValue(1, status)
             sub.bytes(2, proof)
             sub.bytes(3, nonce)
             w.message(23, sub)
-        case nil: break
+        default: break
         }
         return w
     }

@@ -55,19 +55,24 @@ public struct WiFiConfigPayload: Equatable, Sendable {
 }
 
 extension WiFiConfigPayload {
-    /// Decodes a `WiFiConfigPayload` message.
+    /// Decodes a `WiFiConfigPayload` message, commands and responses alike.
     public static func decode(_ bytes: [UInt8]) throws(ProtobufError) -> WiFiConfigPayload {
+        try decode(bytes, side: AnyProtocommMessage.self)
+    }
+
+    /// Decodes the fields `side` reads; the others are skipped as unknown.
+    public static func decode<Side: ProtocommSide>(_ bytes: [UInt8], side: Side.Type) throws(ProtobufError) -> WiFiConfigPayload {
         var reader = try ProtobufReader(bytes)
         var out = WiFiConfigPayload(msg: 0, body: nil)
         while let f = try reader.next() {
             switch f.number {
             case 1: out.msg = try reader.enumValue(f)
-            case 10, 14:
+            case 10 where Side.readsCommands, 14 where Side.readsCommands:
                 var sub = try reader.message(f)
                 while try sub.next() != nil {}
                 out.body = f.number == 10 ? .getStatus : .applyConfig
-            case 11: out.body = try decodeStatusResponse(try reader.message(f))
-            case 12:
+            case 11 where Side.readsResponses: out.body = try decodeStatusResponse(try reader.message(f))
+            case 12 where Side.readsCommands:
                 var sub = try reader.message(f)
                 var ssid: [UInt8] = [], passphrase: [UInt8] = [], bssid: [UInt8] = []
                 var channel: Int32 = 0
@@ -81,7 +86,7 @@ extension WiFiConfigPayload {
                     }
                 }
                 out.body = .setConfig(ssid: ssid, passphrase: passphrase, bssid: bssid, channel: channel)
-            case 13, 15:
+            case 13 where Side.readsResponses, 15 where Side.readsResponses:
                 var sub = try reader.message(f)
                 var status = 0
                 while let g = try sub.next() {
@@ -124,13 +129,16 @@ extension WiFiConfigPayload {
     }
 
     /// The message's bytes.
-    public func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] { encoded(side: AnyProtocommMessage.self) }
+
+    /// The message's bytes, writing only the cases `side` writes.
+    public func encoded<Side: ProtocommSide>(side: Side.Type) -> [UInt8] {
         var w = ProtobufWriter()
         w.enumValue(1, msg)
         var sub = ProtobufWriter()
         switch body {
-        case .getStatus?: w.message(10, sub)
-        case .getStatusResponse(let status, let state, let detail)?:
+        case .getStatus? where Side.writesCommands: w.message(10, sub)
+        case .getStatusResponse(let status, let state, let detail)? where Side.writesResponses:
             sub.enumValue(1, status)
             sub.enumValue(2, state)
             switch detail {
@@ -146,20 +154,20 @@ extension WiFiConfigPayload {
             case nil: break
             }
             w.message(11, sub)
-        case .setConfig(let ssid, let passphrase, let bssid, let channel)?:
+        case .setConfig(let ssid, let passphrase, let bssid, let channel)? where Side.writesCommands:
             sub.bytes(1, ssid)
             sub.bytes(2, passphrase)
             sub.bytes(3, bssid)
             sub.int32(4, channel)
             w.message(12, sub)
-        case .setConfigResponse(let status)?:
+        case .setConfigResponse(let status)? where Side.writesResponses:
             sub.enumValue(1, status)
             w.message(13, sub)
-        case .applyConfig?: w.message(14, sub)
-        case .applyConfigResponse(let status)?:
+        case .applyConfig? where Side.writesCommands: w.message(14, sub)
+        case .applyConfigResponse(let status)? where Side.writesResponses:
             sub.enumValue(1, status)
             w.message(15, sub)
-        case nil: break
+        default: break
         }
         return w.encoded
     }

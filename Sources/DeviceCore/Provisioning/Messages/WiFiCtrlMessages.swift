@@ -40,6 +40,9 @@ extension WiFiCtrlPayload {
         return out
     }
 
+    /// The message's bytes (commands and responses are alike here, so `side` changes nothing).
+    public func encoded<Side: ProtocommSide>(side: Side.Type) -> [UInt8] { encoded() }
+
     /// The message's bytes.
     public func encoded() -> [UInt8] {
         var w = ProtobufWriter()

@@ -52,15 +52,20 @@ public struct WiFiScanPayload: Equatable, Sendable {
 }
 
 extension WiFiScanPayload {
-    /// Decodes a `WiFiScanPayload` message.
+    /// Decodes a `WiFiScanPayload` message, commands and responses alike.
     public static func decode(_ bytes: [UInt8]) throws(ProtobufError) -> WiFiScanPayload {
+        try decode(bytes, side: AnyProtocommMessage.self)
+    }
+
+    /// Decodes the fields `side` reads; the others are skipped as unknown.
+    public static func decode<Side: ProtocommSide>(_ bytes: [UInt8], side: Side.Type) throws(ProtobufError) -> WiFiScanPayload {
         var reader = try ProtobufReader(bytes)
         var out = WiFiScanPayload(msg: 0, body: nil)
         while let f = try reader.next() {
             switch f.number {
             case 1: out.msg = try reader.enumValue(f)
             case 2: out.status = try reader.enumValue(f)
-            case 10, 13, 14:
+            case 10 where Side.readsCommands, 13 where Side.readsResponses, 14 where Side.readsCommands:
                 var sub = try reader.message(f)
                 var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
                 while let g = try sub.next() {
@@ -78,11 +83,11 @@ extension WiFiScanPayload {
                 case 13: out.body = .scanStatusResponse(finished: a != 0, resultCount: UInt32(truncatingIfNeeded: b))
                 default: out.body = .scanResult(startIndex: UInt32(truncatingIfNeeded: a), count: UInt32(truncatingIfNeeded: b))
                 }
-            case 11, 12:
+            case 11 where Side.readsResponses, 12 where Side.readsCommands:
                 var sub = try reader.message(f)
                 while try sub.next() != nil {}
                 out.body = f.number == 11 ? .scanStartResponse : .scanStatus
-            case 15: out.body = .scanResultResponse(try decodeEntries(try reader.message(f)))
+            case 15 where Side.readsResponses: out.body = .scanResultResponse(try decodeEntries(try reader.message(f)))
             default: break
             }
         }
@@ -113,29 +118,32 @@ extension WiFiScanPayload {
     }
 
     /// The message's bytes.
-    public func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] { encoded(side: AnyProtocommMessage.self) }
+
+    /// The message's bytes, writing only the cases `side` writes.
+    public func encoded<Side: ProtocommSide>(side: Side.Type) -> [UInt8] {
         var w = ProtobufWriter()
         w.enumValue(1, msg)
         w.enumValue(2, status)
         var sub = ProtobufWriter()
         switch body {
-        case .scanStart(let blocking, let passive, let groupChannels, let periodMs)?:
+        case .scanStart(let blocking, let passive, let groupChannels, let periodMs)? where Side.writesCommands:
             sub.bool(1, blocking)
             sub.bool(2, passive)
             sub.varint(3, UInt64(groupChannels))
             sub.varint(4, UInt64(periodMs))
             w.message(10, sub)
-        case .scanStartResponse?: w.message(11, sub)
-        case .scanStatus?: w.message(12, sub)
-        case .scanStatusResponse(let finished, let count)?:
+        case .scanStartResponse? where Side.writesResponses: w.message(11, sub)
+        case .scanStatus? where Side.writesCommands: w.message(12, sub)
+        case .scanStatusResponse(let finished, let count)? where Side.writesResponses:
             sub.bool(1, finished)
             sub.varint(2, UInt64(count))
             w.message(13, sub)
-        case .scanResult(let start, let count)?:
+        case .scanResult(let start, let count)? where Side.writesCommands:
             sub.varint(1, UInt64(start))
             sub.varint(2, UInt64(count))
             w.message(14, sub)
-        case .scanResultResponse(let entries)?:
+        case .scanResultResponse(let entries)? where Side.writesResponses:
             for e in entries {
                 var entry = ProtobufWriter()
                 entry.bytes(1, e.ssid)
@@ -146,7 +154,7 @@ extension WiFiScanPayload {
                 sub.message(1, entry)
             }
             w.message(15, sub)
-        case nil: break
+        default: break
         }
         return w.encoded
     }
