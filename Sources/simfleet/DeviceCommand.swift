@@ -44,6 +44,8 @@ struct DeviceCommand: ParsableCommand {
     @Option(name: .customLong("service-name"), help: "idf_softap service name: the access point's SSID.") var serviceName: String?
     @Flag(name: .customLong("no-auto-stop"), help: "Keep the provisioning service up after success (needed for esp_prov --reprov).")
     var noAutoStop = false
+    @Option(name: .customLong("custom-endpoint"), help: "An extra idf_softap endpoint that answers SUCCESS (repeatable; esp_prov --custom_data uses custom-data).")
+    var customEndpoints: [String] = []
 
     func validate() throws {
         guard let address = Self.ipv4(apAddress), address.octets.0 == 127 else {
@@ -61,11 +63,13 @@ struct DeviceCommand: ParsableCommand {
         base.rebootDelay = .milliseconds(rebootDelayMs)
         let settings = ProvisioningSettings(preset: preset, scheme: provisioning, security: sec, pop: pop, username: username,
                                             password: password, salt: salt, verifier: verifier, serviceName: serviceName,
-                                            autoStop: noAutoStop ? false : nil)
+                                            autoStop: noAutoStop ? false : nil,
+                                            customEndpoints: customEndpoints.isEmpty ? nil : customEndpoints)
         do {
             return try settings.apply(to: base)
         } catch {
-            let flag = ["scheme": "provisioning", "security": "sec", "service_name": "service-name"][error.key] ?? error.key
+            let flag = ["scheme": "provisioning", "security": "sec", "service_name": "service-name",
+                        "custom_endpoints": "custom-endpoint"][error.key] ?? error.key
             throw ValidationError("--" + flag + " " + error.message)
         }
     }

@@ -19,10 +19,13 @@ public struct ProvisioningSettings: Equatable, Sendable {
     public var verifier: String?
     public var serviceName: String?
     public var autoStop: Bool?
+    /// Names of endpoints the application adds (`wifi_prov_mgr_endpoint_create`), each answering
+    /// `SUCCESS` to what it is sent, like ESP-IDF's example's `custom-data`.
+    public var customEndpoints: [String]?
 
     public init(preset: String? = nil, scheme: String? = nil, security: Int? = nil, pop: String? = nil, username: String? = nil,
                 password: String? = nil, salt: String? = nil, verifier: String? = nil, serviceName: String? = nil,
-                autoStop: Bool? = nil) {
+                autoStop: Bool? = nil, customEndpoints: [String]? = nil) {
         self.preset = preset
         self.scheme = scheme
         self.security = security
@@ -33,6 +36,7 @@ public struct ProvisioningSettings: Equatable, Sendable {
         self.verifier = verifier
         self.serviceName = serviceName
         self.autoStop = autoStop
+        self.customEndpoints = customEndpoints
     }
 
     /// What is wrong, naming the key (`security`, `pop`, ...) so a schema can point at it.
@@ -67,6 +71,24 @@ public struct ProvisioningSettings: Equatable, Sendable {
             soft.serviceName = serviceName
         }
         if let autoStop { soft.autoStop = autoStop }
+        if let customEndpoints {
+            var endpoints: [CustomEndpoint] = []
+            for name in customEndpoints {
+                let allowed = name.utf8.allSatisfy { c in
+                    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                        || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                }
+                guard !name.isEmpty, name.utf8.count <= 32, allowed else {
+                    throw Problem(key: "custom_endpoints", message: "names are 1 to 32 of a-z 0-9 - _, not '" + name + "'")
+                }
+                guard !["proto-ver", "prov-session", "prov-config", "prov-scan", "prov-ctrl"].contains(name),
+                      !endpoints.contains(where: { $0.name == name }) else {
+                    throw Problem(key: "custom_endpoints", message: "'" + name + "' is already an endpoint")
+                }
+                endpoints.append(CustomEndpoint(name: name))
+            }
+            soft.customEndpoints = endpoints
+        }
         let level = security ?? soft.security.version
         switch level {
         case 0:

@@ -60,15 +60,18 @@ final class ESPProvTests: XCTestCase {
         XCTAssertFalse(lines.all.contains { $0.contains("hunter22") }, "the passphrase is never logged")
     }
 
-    func testSecurityZeroProvisionsAndTheCapabilityListSaysNoSec() throws {
+    func testSecurityZeroProvisionsWithACustomEndpointAndTheCapabilityListSaysNoSec() throws {
         let lines = LineLog()
         let address = IPv4Address(127, 20, 14, 12)
-        let runner = try device(address, ProvisioningSettings(scheme: "idf_softap", security: 0), lines: lines)
+        let runner = try device(address, ProvisioningSettings(scheme: "idf_softap", security: 0, customEndpoints: ["custom-data"]),
+                                lines: lines)
         defer { runner.stop() }
         // Without --sec_ver esp_prov reads the level from the capabilities (`no_sec` → 0).
-        let run = try espProv(address, ["--ssid", "home", "--passphrase", "hunter22"])
+        let run = try espProv(address, ["--custom_data", "fleet-7", "--ssid", "home", "--passphrase", "hunter22"])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("==== Security Scheme: 0 ===="), run.stdout)
+        XCTAssertTrue(run.stdout.contains("CustomData response: b'SUCCESS'"), run.stdout)
+        XCTAssertTrue(lines.contains("provisioning: custom-data received 7 bytes"))
         XCTAssertTrue(run.stdout.contains("==== Provisioning was successful ===="), run.stdout)
         try assertComesOnline(runner)
     }

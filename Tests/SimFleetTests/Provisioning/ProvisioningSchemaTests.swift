@@ -40,6 +40,8 @@ final class ProvisioningSchemaTests: XCTestCase {
         XCTAssertEqual(both.provisioningConfig.scheme, .both)
         XCTAssertEqual(both.provisioningConfig.softAP.security, .proofOfPossession(Array("87654321".utf8)))
         XCTAssertEqual(both.provisioningConfig.softAP.serviceName, "shop-ap")
+        let custom = try parseScenario(group("{preset: reference, custom_endpoints: [custom-data, fleet-info]}")).fleet[0]
+        XCTAssertEqual(custom.provisioningConfig.softAP.customEndpoints.map(\.name), ["custom-data", "fleet-info"])
         let verifier = try parseScenario(group("{scheme: idf_softap, security: 2, salt: 0a0b, verifier: 0c0d0e}")).fleet[0]
         XCTAssertEqual(verifier.provisioningConfig.softAP.security, .srp6a(.verifier(salt: [10, 11], verifier: [12, 13, 14])))
     }
@@ -55,6 +57,8 @@ final class ProvisioningSchemaTests: XCTestCase {
             ("{scheme: idf_softap, security: 2, salt: zz, verifier: 0c}", "salt", "hex bytes", 7),
             ("{scheme: idf_softap, service_name: 012345678901234567890123456789012}", "service_name", "1 to 32 bytes", 7),
             ("{scheme: idf_softap, secutiry: 1}", "secutiry", "unknown key 'secutiry' in provisioning", 7),
+            ("{scheme: idf_softap, custom_endpoints: [prov-config]}", "custom_endpoints", "already an endpoint", 7),
+            ("{scheme: idf_softap, custom_endpoints: [Bad/Name]}", "custom_endpoints", "names are 1 to 32", 7),
         ]
         for (yaml, key, text, line) in cases {
             let e = scenarioError(group(yaml))
