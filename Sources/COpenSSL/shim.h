@@ -1,4 +1,5 @@
-// OpenSSL 3 libcrypto headers used by simfleet's host crypto (SHA-256, RSA-PSS, ECDSA, PEM keys).
+// OpenSSL 3 libcrypto headers used by simfleet's host crypto (SHA-256, RSA-PSS, ECDSA, PEM keys,
+// and the provisioning protocol's X25519, AES-CTR/GCM, SHA-512, BIGNUM and RAND_bytes).
 #ifndef SIMFLEET_COPENSSL_SHIM_H
 #define SIMFLEET_COPENSSL_SHIM_H
 #include <openssl/bio.h>
@@ -10,6 +11,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 

@@ -2,6 +2,7 @@
 /// link or the broker session comes and goes.
 extension Device {
     mutating func handleWiFi(_ event: WiFiEvent, at now: Instant, actions: inout [Action]) {
+        if softAPTookWiFiEvent(event, at: now, actions: &actions) { return }
         if portalTookScanResult(event, actions: &actions) { return }
         if case .scanDone(let networks) = event {
             guard !mode.isOff, cycle.scans.complete(networks, actions: &actions) else {

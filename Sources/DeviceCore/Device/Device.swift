@@ -97,6 +97,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             next = earliest(next, earliest(s.wifi.deadline, s.mqtt.deadline))
             if !telemetry.isEmpty && s.mqtt.isConnected { next = earliest(next, telemetry.deadline) }
         }
+        if case .provisioning(let p) = mode { next = earliest(next, p.softAP?.deadline) }
         return next
     }
 
@@ -109,6 +110,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             return
         }
         cycle.scans.expire(at: now, actions: &actions)
+        softAPTick(at: now, actions: &actions)
+        if mode.isOff { return }  // provisioning ended with a restart
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             station.wifi.tick(at: now, actions: &actions, counters: &counters)

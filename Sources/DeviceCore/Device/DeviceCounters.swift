@@ -33,6 +33,10 @@ public struct DeviceCounters: Equatable, Sendable {
     /// Manifest fetches started, and those that failed (HTTP, size, parse, stall).
     public var manifestChecks = 0
     public var manifestFailures = 0
+    /// Protocomm sessions established with the provisioning service (security 1 and 2 handshakes).
+    public var provisioningSessions = 0
+    /// Requests the provisioning service refused (`SoftAPRefusal`).
+    public var provisioningRefusals = 0
 
     public init() {}
 

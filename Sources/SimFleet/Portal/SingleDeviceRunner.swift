@@ -64,7 +64,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         let shell = AccessPointShell.onReactor(
             reactor,
             sockets: PortalHost.Configuration(address: options.apAddress, httpPort: options.httpPort, dnsPort: options.dnsPort,
-                                              maxBodyBytes: options.provisioning.maxBodyBytes),
+                                              maxBodyBytes: options.provisioning.serverBodyLimit),
             radio: options.radio, group: group, log: { [log, deviceID] line, _ in log(deviceID + ": " + line) })
         self.shell = shell
         reactor.start()

@@ -106,7 +106,7 @@ extension FleetReport {
         members.append(("mqtt", mqttJSON()))
         members.append(("provisioning", provisioning.map { p in
             .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
-                     ("dns_redirects", .int(p.dnsRedirects))])
+                     ("dns_redirects", .int(p.dnsRedirects)), ("idf_softap", p.idfSoftAP.map(Self.softAPJSON) ?? .null)])
         } ?? .null))
         members.append(("topics", topicsJSON))
         members.append(("telemetry", telemetryJSON))
@@ -118,5 +118,13 @@ extension FleetReport {
         members.append(("passed", .bool(passed)))
         let doc = ReportJSON.object(members)
         return doc.encoded() + "\n"
+    }
+
+    /// `provisioning.idf_softap` (docs/report-format.md).
+    static func softAPJSON(_ t: SoftAPProvisioningTally) -> ReportJSON {
+        let ms = { (q: Double) -> ReportJSON in .double((t.quantile(q) * 10).rounded() / 10) }
+        return .object([("provisioned", .int(t.provisioned)), ("handshakes", .int(t.handshakes)),
+                        ("failures", .object(t.failures.keys.sorted().map { ($0, .int(t.failures[$0]!)) })),
+                        ("time_to_provisioned_ms", .object([("p50", ms(0.5)), ("p90", ms(0.9)), ("max", ms(1))]))])
     }
 }

@@ -182,5 +182,26 @@ public struct ProvisioningTally: Sendable, Equatable {
     public var wifiResets = 0
     /// Captive-portal checks (a DNS query to the device's responder) answered with the portal's address.
     public var dnsRedirects = 0
+    /// What `provision` with `via: idf_softap` did; nil when no such step ran.
+    public var idfSoftAP: SoftAPProvisioningTally?
     public init() {}
+}
+
+/// What SimFleet's own provisioning client did against ESP-IDF's provisioning service: devices it
+/// saw connected, protocomm sessions it established, failures by reason (`proof_mismatch`,
+/// `auth_error`, `network_not_found`, `transport`, `timeout`, ...), and the time from its first
+/// request to a device to `GetStatus` saying connected.
+public struct SoftAPProvisioningTally: Sendable, Equatable {
+    public var provisioned = 0
+    public var handshakes = 0
+    public var failures: [String: Int] = [:]
+    public var timeToProvisionedMs: [Double] = []
+    public init() {}
+
+    /// The `q` quantile of the times (nearest rank), 0 when there are none.
+    public func quantile(_ q: Double) -> Double {
+        guard !timeToProvisionedMs.isEmpty else { return 0 }
+        let sorted = timeToProvisionedMs.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+    }
 }

@@ -57,6 +57,9 @@ public enum FigureCatalog {
         for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["disconnects", "packets_lost"] { list.append((["network", key], .count, nil)) }
         for key in ["saved", "failed", "wifi_resets", "dns_redirects"] { list.append((["provisioning", key], .count, devices)) }
+        for key in ["provisioned", "handshakes"] { list.append((["provisioning", "idf_softap", key], .count, devices)) }
+        list.append((["provisioning", "idf_softap", "failures", "*"], .count, devices))
+        for p in ["p50", "p90", "max"] { list.append((["provisioning", "idf_softap", "time_to_provisioned_ms", p], .milliseconds, nil)) }
         for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats",
                     "steady_telemetry"] {
             list.append((["simulator", key], .count, nil))
@@ -105,6 +108,7 @@ public enum FigureCatalog {
 
     /// Figures whose missing entries mean zero (maps keyed by version, state or kind).
     static func missingMeansZero(_ path: [String]) -> Bool {
+        if isSoftAPFailure(path) { return true }
         guard path.count == 3 || path.count == 2 else { return false }
         if path[0] == "errors" { return true }
         if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }
@@ -115,6 +119,11 @@ public enum FigureCatalog {
     /// `device_http.requests["/update"]["202"]`: an endpoint or status never answered counts as 0.
     static func missingMeansZeroDeep(_ path: [String]) -> Bool {
         path.count == 4 && path[0] == "device_http" && path[1] == "requests"
+    }
+
+    /// `provisioning.idf_softap.failures.<reason>` of a reason that never happened is 0.
+    static func isSoftAPFailure(_ path: [String]) -> Bool {
+        path.count == 4 && path[0] == "provisioning" && path[1] == "idf_softap" && path[2] == "failures"
     }
 
     /// Resolves written segments (aliases applied) to a figure, or nil when the report has no such number.

@@ -23,6 +23,16 @@ public struct FleetGroup: Equatable, Sendable {
     public var position: SourcePosition
     /// Telemetry streams the group's devices publish (`telemetry:`).
     public var telemetry: [TelemetrySpec] = []
+    /// How its unprovisioned devices provision (`provisioning:`); nil: the captive portal.
+    public var provisioning: ProvisioningSettings? = nil
+
+    /// The device configuration's provisioning part for this group (validated when read).
+    public var provisioningConfig: ProvisioningConfig {
+        (try? provisioning?.apply(to: ProvisioningConfig())) ?? ProvisioningConfig()
+    }
+
+    /// Whether its devices serve ESP-IDF's provisioning service.
+    public var runsIDFSoftAP: Bool { provisioningConfig.scheme.servesProtocomm }
 }
 
 /// The backend the fleet talks to.

@@ -157,6 +157,17 @@ public struct Provision: Equatable, Sendable {
     public var ssid: String? = nil
     /// The passphrase to submit; nil: the network's own (a wrong one makes the join fail).
     public var password: String? = nil
+    /// How: through the captive portal (`POST /save`), or as a phone app speaks ESP-IDF's
+    /// provisioning protocol (`idf_softap`, SimFleet's own client).
+    public var via: Via = .captivePortal
+    /// `idf_softap` security 1: the proof of possession to present instead of the device's own
+    /// (a wrong one fails the session).
+    public var pop: String? = nil
+
+    public enum Via: String, Equatable, Sendable {
+        case captivePortal = "captive_portal"
+        case idfSoftAP = "idf_softap"
+    }
 }
 
 /// Devices subscribe to topics that are not theirs (another device's status, commands and logs,

@@ -51,9 +51,12 @@ public enum RuntimeSupport {
                        at: step.position, key: step.kind)
                 }
             case .networkFault: break
-            case .provision:
+            case .provision(let p):
                 if scenario.fleet.allSatisfy(\.provisioned) {
                     no("provision in a fleet whose devices all start provisioned (no portals)", at: step.position, key: "provision")
+                } else if p.via == .idfSoftAP, !scenario.fleet.contains(where: { !$0.provisioned && $0.runsIDFSoftAP }) {
+                    no("provision via idf_softap, but no unprovisioned group runs the idf_softap scheme (its 'provisioning:')",
+                       at: step.position, key: "provision")
                 }
             case .aclProbe:
                 if !scenario.backend.isEmbedded {

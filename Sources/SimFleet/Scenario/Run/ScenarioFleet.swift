@@ -42,8 +42,14 @@ public enum ScenarioFleet {
             // Each run its own 127.X block, so runs side by side do not fight over portal addresses.
             // With device_http, one block for both: a device keeps its address when provisioned.
             let block = scenario.deviceHTTP?.block ?? UInt8(100 + Int(getpid()) % 150)
-            c.accessPoints = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
-                                                 radio: radio(scenario))
+            var exposure = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
+                                               radio: radio(scenario))
+            var start = 0
+            for g in scenario.fleet {
+                if g.provisioning != nil { exposure.provisioningByDevices.append((start..<(start + g.count), g.provisioningConfig)) }
+                start += g.count
+            }
+            c.accessPoints = exposure
         }
         if case .external(let backend) = scenario.backend {
             let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }

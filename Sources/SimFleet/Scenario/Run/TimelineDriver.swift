@@ -284,7 +284,7 @@ public final class TimelineDriver: @unchecked Sendable {
             networkFault(fault, targets: targets)
             return true
         case .provision(let step):
-            provision(targets, step)
+            if step.via == .idfSoftAP { provisionSoftAP(targets, step) } else { provision(targets, step) }
             return true
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {

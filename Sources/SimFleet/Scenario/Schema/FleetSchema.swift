@@ -3,7 +3,8 @@ import Yams
 
 /// `fleet:` — a list of device groups.
 enum FleetSchema {
-    static let keys = ["name", "count", "id", "chip", "firmware", "provisioned", "heartbeat", "qos", "ramp", "start", "telemetry"]
+    static let keys = ["name", "count", "id", "chip", "firmware", "provisioned", "heartbeat", "qos", "ramp", "start", "telemetry",
+                       "provisioning"]
 
     static func parse(_ node: Node, file: String) throws(ScenarioError) -> [FleetGroup] {
         let at = YAMLMapping.position(of: node, file: file)
@@ -42,7 +43,8 @@ enum FleetSchema {
                 rampPerSecond: try map.optional("ramp") { r throws(ScenarioError) in try r.rate() } ?? 1000,
                 startAtBeginning: start != "on_ramp_up",
                 position: map.position,
-                telemetry: try map.node("telemetry").map { n throws(ScenarioError) in try BackendShapeSchema.telemetry(n, file: file) } ?? []))
+                telemetry: try map.node("telemetry").map { n throws(ScenarioError) in try BackendShapeSchema.telemetry(n, file: file) } ?? [],
+                provisioning: try map.node("provisioning").map { n throws(ScenarioError) in try ProvisioningSchema.parse(n, file: file) }))
         }
         try BackendShapeSchema.checkStreamNames(groups)
         return groups
