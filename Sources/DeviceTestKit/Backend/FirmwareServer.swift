@@ -27,16 +27,20 @@ public final class FirmwareServer {
         public var fault: Fault
         /// Only requests for this path; nil for every path but the manifest.
         public var path: String?
-        /// Only this client's requests; nil for everyone.
-        public var client: String?
+        /// Only these clients' requests; nil for everyone.
+        public var clients: Set<String>?
         /// Once per client and path (a retry gets a good response).
         public var once: Bool
 
-        public init(_ fault: Fault, path: String? = nil, client: String? = nil, once: Bool = true) {
+        public init(_ fault: Fault, path: String? = nil, clients: Set<String>?, once: Bool = true) {
             self.fault = fault
             self.path = path
-            self.client = client
+            self.clients = clients
             self.once = once
+        }
+
+        public init(_ fault: Fault, path: String? = nil, client: String? = nil, once: Bool = true) {
+            self.init(fault, path: path, clients: client.map { [$0] }, once: once)
         }
     }
 
@@ -81,7 +85,7 @@ public final class FirmwareServer {
     private var spoiled: Set<String> = []
     private var transfers: [Int: Transfer] = [:]
     private var nextTransfer = 0
-    private var random: SeededRandom
+    private let salt: UInt64
 
     private struct Transfer {
         let client: String
@@ -101,7 +105,8 @@ public final class FirmwareServer {
         self.network = network
         self.endpoint = endpoint
         self.baseURL = baseURL
-        self.random = simulation.random("origin")
+        var random = simulation.random("origin")
+        self.salt = random.next()
     }
 
     // MARK: - Files
@@ -155,10 +160,12 @@ public final class FirmwareServer {
 
     private func respond(_ id: Int, path: String, rangeStart: Int, client: String, sink: @escaping (DownloadEvent) -> Void) {
         stats.requests += 1
-        let rule = path == "manifest.json" ? nil : faults.firstIndex { r in
-            (r.path == nil || r.path == path) && (r.client == nil || r.client == client)
-                && !(r.once && spoiled.contains(client + " " + path))
+        // The first rule aimed at this request decides; a spent once-only rule means a clean
+        // response (it does not hand the request on to the next rule).
+        var rule = path == "manifest.json" ? nil : faults.firstIndex { r in
+            (r.path == nil || r.path == path) && (r.clients?.contains(client) ?? true)
         }
+        if let r = rule, faults[r].once, spoiled.contains(client + " " + path) { rule = nil }
         var fault = rule.map { faults[$0].fault }
         if case .status(let code)? = fault {
             record(client, path, rangeStart, code, fault, once: rule)
@@ -184,7 +191,9 @@ public final class FirmwareServer {
         var rate = bytesPerSecond
         switch fault {
         case .corrupt(let at)?:
-            let offset = (at ?? (start + Int(random.next(upTo: UInt64(max(0, body.count - 1)))))) - start
+            // Drawn per client and path, not from a shared stream: the same device's download is
+            // spoiled at the same byte however many others download before it.
+            let offset = (at ?? (start + Int(spoilHash(client, path) % UInt64(max(1, body.count))))) - start
             if offset >= 0 && offset < body.count {
                 body[offset] ^= 0xFF
                 stats.corrupted += 1
@@ -226,6 +235,13 @@ public final class FirmwareServer {
             sink(.response(status: status, contentLength: body.count, rangeStart: start))
             self.sendNext(id)
         }
+    }
+
+    private func spoilHash(_ client: String, _ path: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ salt
+        for b in client.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
     }
 
     private func record(_ client: String, _ path: String, _ start: Int, _ status: Int, _ fault: Fault?, once rule: Int?) {

@@ -5,30 +5,33 @@ import DeviceCore
 /// nothing once the slots exist. Ties go to the lower slot number, so a run replays exactly.
 /// The shape for fleets: ten thousand devices, one entry each, no closures.
 public struct DeadlineHeap {
-    private var deadlines: [Int64] = []
-    private var slots: [Int32] = []
+    private struct Entry {
+        var deadline: Int64
+        var slot: Int32
+    }
+
+    private var entries: [Entry] = []
     /// Heap index of each slot's entry, -1 when the slot has no deadline.
     private var position: [Int32] = []
 
     public init(capacity: Int = 0) {
-        deadlines.reserveCapacity(capacity)
-        slots.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
         position.reserveCapacity(capacity)
     }
 
-    public var isEmpty: Bool { slots.isEmpty }
-    public var count: Int { slots.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
 
     /// The earliest deadline and its slot.
     @inline(__always)
     public var first: (deadline: Instant, slot: Int)? {
-        slots.isEmpty ? nil : (Instant(microseconds: deadlines[0]), Int(slots[0]))
+        entries.isEmpty ? nil : (Instant(microseconds: entries[0].deadline), Int(entries[0].slot))
     }
 
     /// The slot's deadline, nil when it has none.
     public func deadline(of slot: Int) -> Instant? {
         guard slot < position.count, position[slot] >= 0 else { return nil }
-        return Instant(microseconds: deadlines[Int(position[slot])])
+        return Instant(microseconds: entries[Int(position[slot])].deadline)
     }
 
     /// Sets (or moves) `slot`'s deadline; nil removes it.
@@ -39,68 +42,63 @@ public struct DeadlineHeap {
             if at >= 0 { removeAt(at) }
             return
         }
-        let value = deadline.microseconds
+        let entry = Entry(deadline: deadline.microseconds, slot: Int32(slot))
         if at >= 0 {
-            let old = deadlines[at]
-            deadlines[at] = value
-            if value < old { siftUp(at) } else if value > old { siftDown(at) }
+            let old = entries[at].deadline
+            if entry.deadline < old {
+                siftUp(entry, from: at)
+            } else if entry.deadline > old {
+                siftDown(entry, from: at)
+            }
         } else {
-            deadlines.append(value)
-            slots.append(Int32(slot))
-            position[slot] = Int32(slots.count - 1)
-            siftUp(slots.count - 1)
+            entries.append(entry)
+            siftUp(entry, from: entries.count - 1)
         }
     }
 
     private mutating func removeAt(_ i: Int) {
-        let last = slots.count - 1
-        position[Int(slots[i])] = -1
-        if i != last {
-            deadlines[i] = deadlines[last]
-            slots[i] = slots[last]
-            position[Int(slots[i])] = Int32(i)
-        }
-        deadlines.removeLast()
-        slots.removeLast()
-        if i < slots.count {
-            siftUp(i)
-            siftDown(i)
-        }
+        position[Int(entries[i].slot)] = -1
+        let last = entries.removeLast()
+        guard i < entries.count else { return }
+        if i > 0 && Self.less(last, entries[(i - 1) / 2]) { siftUp(last, from: i) } else { siftDown(last, from: i) }
     }
 
     @inline(__always)
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        deadlines[a] < deadlines[b] || (deadlines[a] == deadlines[b] && slots[a] < slots[b])
+    private static func less(_ a: Entry, _ b: Entry) -> Bool {
+        a.deadline < b.deadline || (a.deadline == b.deadline && a.slot < b.slot)
     }
 
-    private mutating func swapEntries(_ a: Int, _ b: Int) {
-        deadlines.swapAt(a, b)
-        slots.swapAt(a, b)
-        position[Int(slots[a])] = Int32(a)
-        position[Int(slots[b])] = Int32(b)
-    }
-
-    private mutating func siftUp(_ start: Int) {
+    /// Places `entry` at hole `start` and moves it up: parents move down into the hole, one write each.
+    private mutating func siftUp(_ entry: Entry, from start: Int) {
         var i = start
         while i > 0 {
             let parent = (i - 1) / 2
-            guard less(i, parent) else { return }
-            swapEntries(i, parent)
+            let p = entries[parent]
+            guard Self.less(entry, p) else { break }
+            entries[i] = p
+            position[Int(p.slot)] = Int32(i)
             i = parent
         }
+        entries[i] = entry
+        position[Int(entry.slot)] = Int32(i)
     }
 
-    private mutating func siftDown(_ start: Int) {
+    /// Places `entry` at hole `start` and moves it down: the smaller child moves up into the hole.
+    private mutating func siftDown(_ entry: Entry, from start: Int) {
         var i = start
-        let n = slots.count
+        let n = entries.count
         while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && less(l, m) { m = l }
-            if r < n && less(r, m) { m = r }
-            if m == i { return }
-            swapEntries(i, m)
-            i = m
+            let l = 2 * i + 1
+            guard l < n else { break }
+            var child = l
+            if l + 1 < n && Self.less(entries[l + 1], entries[l]) { child = l + 1 }
+            let c = entries[child]
+            guard Self.less(c, entry) else { break }
+            entries[i] = c
+            position[Int(c.slot)] = Int32(i)
+            i = child
         }
+        entries[i] = entry
+        position[Int(entry.slot)] = Int32(i)
     }
 }
