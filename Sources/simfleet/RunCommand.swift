@@ -70,6 +70,8 @@ struct RunCommand: ParsableCommand {
     var startAt: String?
     @Option(name: .customLong("source-ip"), help: "Local address the devices connect from (repeatable or comma-separated: used in turn).")
     var sourceIPs: [String] = []
+    @Flag(name: .customLong("virtual-time"), help: "Run in virtual time: the same devices and scenario with no sockets (a scripted broker and origin), as fast as the CPU allows; --reactors sets the threads. docs/virtual-time.md")
+    var virtualTime = false
 
     func run() throws {
         if let scenario {
@@ -81,6 +83,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
             throw ExitCode(2)
         }
+        if virtualTime { return try runVirtual(config) }
         let runner = FleetRunner(configuration: config)
         let signals = SignalTrap { runner.requestStop() }
         defer { signals.release() }

@@ -41,8 +41,14 @@ struct DeviceChip: Sendable {
     /// Performs a chip action; false for any action that is not the chip's.
     mutating func perform(_ action: Action) -> Bool { hardware.perform(action) != .notChip }
 
-    /// Power fails part-way through `operation` (half of it lands).
-    mutating func cutPower(during operation: FlashOperation) { hardware.cutPower(during: operation) }
+    /// Power fails part-way through `operation` (`numerator/denominator` of it lands).
+    mutating func cutPower(during operation: FlashOperation, numerator: Int = 1, denominator: Int = 2) {
+        hardware.cutPower(during: operation, numerator: numerator, denominator: denominator)
+    }
+
+    /// Only for the swarm's planted bug (`PlantedBug.eFuseBurnLostOnTornWrite`, set by a test):
+    /// the eFuses go back to an earlier state, which real eFuses never do.
+    mutating func restoreEFusesForPlantedBug(_ efuses: EFuses) { hardware.efuses = efuses }
 
     /// A download ended: fold what was written into shared images (a device holds no image bytes
     /// of its own at rest).

@@ -25,6 +25,32 @@ struct HostFaults {
     static let localIDBase: UInt32 = 0x8000_0000
     /// TCP's minimum retransmission timeout on Linux.
     static let retransmit = TimeSpan.milliseconds(200)
+
+    /// True when `action` is the armed flash operation of an update: the host cuts power before it
+    /// lands. Shared by the socket host (`DeviceHost`) and the virtual-time host.
+    mutating func cutsPower(before action: Action, updating: Bool) -> Bool {
+        guard let at = powerCutAtFlashOp, case .flash = action, updating else { return false }
+        flashOpsInUpdate += 1
+        guard flashOpsInUpdate >= at else { return false }
+        powerCutAtFlashOp = nil
+        return true
+    }
+
+    /// When a publish made `now` goes out on an impaired link: after the added latency and a
+    /// retransmission timeout (doubling) per lost first transmission, never before an earlier one
+    /// (TCP keeps order). Returns the instant and how many transmissions were lost.
+    mutating func publishDue(now: Instant) -> (due: Instant, lost: Int) {
+        var delay = latency ?? .milliseconds(0)
+        var rto = HostFaults.retransmit
+        var lost = 0
+        while loss > 0, let roll = random?.next(upTo: 999_999), Double(roll) < loss * 1_000_000, rto < .seconds(60) {
+            lost += 1
+            delay = delay + rto
+            rto = rto + rto
+        }
+        let due = now + delay
+        return (max(due, delayed.last?.due ?? due), lost)
+    }
 }
 
 /// The heap cell behind `DeviceHost.faults`.
@@ -43,10 +69,7 @@ extension DeviceHost {
 
     /// True when `action` is the armed flash operation: power is cut before it lands.
     func cutsPower(before action: Action, now: Instant) -> Bool {
-        guard hasFaults, let at = faults.powerCutAtFlashOp, case .flash = action, firmware.isUpdating else { return false }
-        faults.flashOpsInUpdate += 1
-        guard faults.flashOpsInUpdate >= at else { return false }
-        faults.powerCutAtFlashOp = nil
+        guard hasFaults, faults.cutsPower(before: action, updating: firmware.isUpdating) else { return false }
         counters.bump(counters.powerCutsDuringFlash)
         powerCycle(offFor: faults.powerCutOff, now: now)
         return true
@@ -62,16 +85,9 @@ extension DeviceHost {
     /// Publishes now, or later when the link is impaired.
     func send(_ p: MQTTPublish, now: Instant) {
         guard hasFaults, faults.latency != nil || faults.loss > 0 || !faults.delayed.isEmpty else { return publish(p) }
-        var delay = faults.latency ?? .milliseconds(0)
-        var rto = HostFaults.retransmit
-        while faults.loss > 0, let roll = faults.random?.next(upTo: 999_999), Double(roll) < faults.loss * 1_000_000, rto < .seconds(60) {
-            counters.bump(counters.packetsLost)
-            delay = delay + rto
-            rto = rto + rto
-        }
-        let due = now + delay
-        let last = faults.delayed.last?.due ?? due
-        faults.delayed.append((max(due, last), p))  // TCP keeps order
+        let (due, lost) = faults.publishDue(now: now)
+        if lost > 0 { counters.bump(counters.packetsLost, by: lost) }
+        faults.delayed.append((due, p))
     }
 
     /// Sends the held-back publishes that are due.

@@ -19,6 +19,8 @@ public struct Scenario: Equatable, Sendable {
     public var file: String
     /// The WiFi networks around every device (`wifi:`); empty: the default neighbourhood.
     public var wifi: [SimulatedNetwork] = []
+    /// Where `backend:` is in the file (nil when the scenario has none), for messages about it.
+    public var backendPosition: SourcePosition? = nil
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

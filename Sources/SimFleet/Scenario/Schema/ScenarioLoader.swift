@@ -58,9 +58,10 @@ public enum ScenarioLoader {
                                              duration: duration, wifi: wifi)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
-        let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
+        var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
                                 expectations: expectations, file: file, wifi: wifi)
+        if top.has("backend") { scenario.backendPosition = top.position(of: "backend") }
         try IDTemplate.checkUnique(scenario)
         return scenario
     }
