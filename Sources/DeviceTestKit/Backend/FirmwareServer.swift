@@ -31,16 +31,20 @@ public final class FirmwareServer {
         public var clients: Set<String>?
         /// Once per client and path (a retry gets a good response).
         public var once: Bool
+        /// The share (0...1) of matching requests it hits, drawn per client, path and attempt from
+        /// the seed (so one client's draws do not depend on the others' requests).
+        public var share: Double
 
-        public init(_ fault: Fault, path: String? = nil, clients: Set<String>?, once: Bool = true) {
+        public init(_ fault: Fault, path: String? = nil, clients: Set<String>?, once: Bool = true, share: Double = 1) {
             self.fault = fault
             self.path = path
             self.clients = clients
             self.once = once
+            self.share = share
         }
 
-        public init(_ fault: Fault, path: String? = nil, client: String? = nil, once: Bool = true) {
-            self.init(fault, path: path, clients: client.map { [$0] }, once: once)
+        public init(_ fault: Fault, path: String? = nil, client: String? = nil, once: Bool = true, share: Double = 1) {
+            self.init(fault, path: path, clients: client.map { [$0] }, once: once, share: share)
         }
     }
 
@@ -73,7 +77,8 @@ public final class FirmwareServer {
     /// URL prefix of every file (`http://origin.test/`).
     public let baseURL: String
     /// Default send rate of a response.
-    public var bytesPerSecond = 4 * 1024 * 1024
+    public var bytesPerSecond = FirmwareServer.defaultBytesPerSecond
+    public static let defaultBytesPerSecond = 4 * 1024 * 1024
     /// Bytes per `.data` event.
     public var chunkSize = 16 * 1024
     public var faults: [FaultRule] = []
@@ -83,6 +88,7 @@ public final class FirmwareServer {
 
     private var files: [String: [UInt8]] = [:]
     private var spoiled: Set<String> = []
+    private var attempts: [String: Int] = [:]
     private var transfers: [Int: Transfer] = [:]
     private var nextTransfer = 0
     private let salt: UInt64
@@ -162,8 +168,14 @@ public final class FirmwareServer {
         stats.requests += 1
         // The first rule aimed at this request decides; a spent once-only rule means a clean
         // response (it does not hand the request on to the next rule).
-        var rule = path == "manifest.json" ? nil : faults.firstIndex { r in
-            (r.path == nil || r.path == path) && (r.clients?.contains(client) ?? true)
+        let attempt = attempts[client + " " + path, default: 0]
+        attempts[client + " " + path] = attempt + 1
+        var rule = path == "manifest.json" ? nil : faults.indices.first { i in
+            let r = faults[i]
+            guard (r.path == nil || r.path == path) && (r.clients?.contains(client) ?? true) else { return false }
+            guard r.share < 1 else { return true }
+            let draw = spoilHash(client, path + " " + String(i) + " " + String(attempt)) % 1_000_000
+            return Double(draw) < r.share * 1_000_000
         }
         if let r = rule, faults[r].once, spoiled.contains(client + " " + path) { rule = nil }
         var fault = rule.map { faults[$0].fault }

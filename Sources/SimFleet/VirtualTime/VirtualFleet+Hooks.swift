@@ -83,8 +83,22 @@ extension VirtualFleet {
         return originURL(file)
     }
 
-    /// Aims faults of the scripted origin at devices (the embedded origin's targeted faults).
+    /// The embedded origin's faults on the scripted origin: targeted ones first (they win), then
+    /// the shares of every download that are corrupted, truncated (to half) or dropped (at half),
+    /// and the send rate limit.
     public func setOriginFaults(_ faults: OriginFaults) {
+        let rate = faults.rateLimitBytesPerSecond ?? FirmwareServer.defaultBytesPerSecond
+        for p in partitions { p.origin.bytesPerSecond = rate }
+        var shares: [FirmwareServer.FaultRule] = []
+        if faults.corruptPercent > 0 {
+            shares.append(.init(.corrupt(at: nil), clients: nil, once: false, share: faults.corruptPercent / 100))
+        }
+        if faults.truncatePercent > 0 {
+            shares.append(.init(.truncate(fraction: 0.5), clients: nil, once: false, share: faults.truncatePercent / 100))
+        }
+        if faults.dropPercent > 0 {
+            shares.append(.init(.drop(fraction: 0.5), clients: nil, once: false, share: faults.dropPercent / 100))
+        }
         setOriginFaults(faults.targeted.map { t in
             let fault: FirmwareServer.Fault
             var once = true
@@ -99,6 +113,6 @@ extension VirtualFleet {
                 once = false
             }
             return FirmwareServer.FaultRule(fault, path: t.file, clients: t.devices, once: once)
-        })
+        } + shares)
     }
 }
