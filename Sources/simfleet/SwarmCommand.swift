@@ -30,7 +30,7 @@ struct SwarmCommand: ParsableCommand {
     )
 
     @Option(help: "A range of seeds, e.g. 1..1000 (default 1..100).") var seeds: String?
-    @Option(help: "Replay one seed (prints its whole trace).") var seed: UInt64?
+    @Option(help: "Replay one seed (a failure prints its whole trace; --trace prints it for a passing seed too).") var seed: UInt64?
     @Option(help: "Devices per run (default 50).") var devices: Int = 50
     @Option(help: "Simulated length of each run, e.g. 15m (default 15m; the last 2 minutes are quiet).") var duration: String = "15m"
     @Flag(help: "Print the trace of every failing run in full, not only the failing device's part.") var trace = false
@@ -69,7 +69,13 @@ struct SwarmCommand: ParsableCommand {
                       + "\(result.rollbacks) rollbacks, \(result.refusals) refusals, \(result.powerCuts) power cuts during flash — "
                       + (result.violation == nil ? "ok" : "FAILED"))
             }
-            guard let violation = result.violation else { continue }
+            guard let violation = result.violation else {
+                if seed != nil && trace {
+                    for event in result.schedule.events { print("    " + event.description) }
+                    for line in result.trace { print("    " + line) }
+                }
+                continue
+            }
             failures += 1
             print("seed \(s) FAILED: \(violation)")
             let minimal = noShrink ? result : Swarm.shrink(result, with: runner)
