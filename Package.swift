@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "DeviceCore", targets: ["DeviceCore"]),
         .library(name: "SimFleet", targets: ["SimFleet"]),
+        .library(name: "DeviceTestKit", targets: ["DeviceTestKit"]),
         .executable(name: "simfleet", targets: ["simfleet"]),
     ],
     dependencies: [
@@ -19,6 +20,9 @@ let package = Package(
     targets: [
         // Portable, sans-IO firmware core. Depends on nothing; must stay Embedded-Swift clean.
         .target(name: "DeviceCore"),
+        // Firmware tests for everyone: the one chip model, a seeded virtual clock, links, radio, a
+        // scripted broker and firmware origin, and the device harnesses. DeviceCore only (no Foundation).
+        .target(name: "DeviceTestKit", dependencies: ["DeviceCore"]),
         // Golden vectors over DeviceCore, run on the host and on rv32imac under QEMU (scripts/riscv-test).
         .target(name: "DeviceCoreVectors", dependencies: ["DeviceCore"]),
         // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
@@ -35,7 +39,7 @@ let package = Package(
         .target(
             name: "SimFleet",
             dependencies: [
-                "DeviceCore", "COpenSSL", "CMosquitto", "CCurl", "CZlib",
+                "DeviceCore", "DeviceTestKit", "COpenSSL", "CMosquitto", "CCurl", "CZlib",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -58,11 +62,12 @@ let package = Package(
             dependencies: ["SimFleet", "DeviceCore", "COpenSSL"],
             path: "benchmarks/ota-verify/Sources"
         ),
-        .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore"]),
+        .testTarget(name: "DeviceCoreTests", dependencies: ["DeviceCore", "DeviceTestKit"]),
+        .testTarget(name: "DeviceTestKitTests", dependencies: ["DeviceTestKit", "DeviceCore"]),
         .testTarget(
             name: "SimFleetTests",
             dependencies: [
-                "SimFleet", "DeviceCore", "CMosquitto",
+                "SimFleet", "DeviceCore", "DeviceTestKit", "CMosquitto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -85,6 +85,8 @@ struct RunCommand: ParsableCommand {
     var deviceHTTPPort: String?
     @Flag(name: .customLong("print-addresses"), help: "Print each device's id and web server URL (--device-http or device_http:) and exit without running.")
     var printAddresses = false
+    @Flag(name: .customLong("virtual-time"), help: "Run in virtual time: the same devices and scenario with no sockets (a scripted broker and origin), as fast as the CPU allows; --reactors sets the threads. docs/virtual-time.md")
+    var virtualTime = false
 
     func run() throws {
         if let scenario {
@@ -97,6 +99,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if printAddresses { return try DeviceAddressList.print(config) }
+        if virtualTime { return try runVirtual(config) }
         let runner = FleetRunner(configuration: config)
         let signals = SignalTrap { runner.requestStop() }
         defer { signals.release() }

@@ -52,19 +52,33 @@ struct ScenarioRunCommand {
                                              + String(scenario.seed) + "\n").utf8))
         var trap: SignalTrap?
         let outcome: ScenarioRun.Outcome
+        if flags.virtualTime, let flag = flags.socketOnlyFlags.first {
+            throw fail("simfleet run: " + flag + " does not apply with --virtual-time (no sockets)")
+        }
         do {
+            if flags.virtualTime {
+                outcome = try ScenarioRun.executeVirtual(
+                    scenario, options: .init(reportPath: reportPath, htmlPath: htmlPath, progress: isatty(2) != 0),
+                    threads: RunCommand.virtualThreads(reactors, devices: scenario.deviceCount),
+                    stopSignal: { stop in trap = SignalTrap(stop) })
+            } else {
             outcome = try ScenarioRun.execute(
                 scenario,
                 options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
                                timerTickMs: timerTickMs,
                                progress: isatty(2) != 0, shard: shard, sourceAddresses: sourceAddresses),
                 stopSignal: { stop in trap = SignalTrap(stop) })
+            }
         } catch {
             trap?.release()
             throw fail("simfleet run: " + String(describing: error))
         }
         trap?.release()
         print(outcome.report.summary())
+        if let v = outcome.report.virtualTime {
+            print(String(format: "  virtual    %.0f simulated s in %.2f wall s: %.0f× real time, %.0f status publishes per wall second",
+                         v.simulatedSeconds, v.wallSeconds, v.simulatedPerWallSecond, v.heartbeatsPerWallSecond))
+        }
         if let shard {
             // A shard's verdict is the merged run's: `simfleet merge` judges the expectations.
             for line in outcome.verdict.lines() { print(line) }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// The MQTT session and WiFi station, driven through a whole `Device` on a virtual clock.
 final class ConnectionTests: XCTestCase {

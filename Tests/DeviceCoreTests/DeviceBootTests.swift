@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 final class DeviceBootTests: XCTestCase {
     let statusTopic = "device/esp32c6-a1b2c3/status"

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// What goes wrong during an update through `Device`, and what the device and its status say.
 final class DeviceOTAFailureTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// The manifest check through `Device` when it does not end in an update: failures, stalls, a busy channel.
 final class DeviceOTAManifestTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// After the reboot into a new image: the confirmation window, rollback when it closes, and an
 /// image that no longer boots.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Full updates through `Device` from each trigger: download into the inactive slot, verify, commit,
 /// reboot through the bootloader, PENDING_VERIFY, confirmed VALID once the broker is reached.

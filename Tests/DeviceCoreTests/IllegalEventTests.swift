@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Every state paired with the events that make no sense in it: each is ignored with exactly one
 /// log line, counted, and leaves the state and the timers as they were.

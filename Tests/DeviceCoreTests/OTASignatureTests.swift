@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Signature requirements through the updater. `EchoCrypto` stands in for RSA/ECDSA (wiring only;
 /// OpenSSL verification of the same files is tested in SimFleetTests).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Every updater state × every input: nothing crashes, the running slot is never written, and
 /// otadata changes only on the three transitions that are meant to change it.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// End-to-end OTA through the updater, the flash and the bootloader, with the real ESP32-C6 image.
 final class OTAUpdaterTests: XCTestCase {

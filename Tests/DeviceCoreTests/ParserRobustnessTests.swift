@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Parsers that face the outside take arbitrary bytes without crashing, and streaming gives the
 /// same answer however the bytes are chunked.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Cuts power before, during and after every flash operation of a whole update (download, commit,
 /// first boot, confirmation) and boots each resulting flash: some valid image must always boot,

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 final class ScanTests: XCTestCase {
     let networks = [

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 final class TelemetryTests: XCTestCase {
     static let topic = "tenants/acme/esp32c6-a1b2c3/telemetry"

@@ -184,4 +184,20 @@ final class DeviceFlashTests: XCTestCase {
             XCTAssertTrue(flash.image(inSlot: 1) === release, "nothing of the old image is left: the slot is the release")
         }
     }
+
+    /// Found by `simfleet swarm`: a slot layered over a release and then written past the
+    /// release's end (a longer image over a shorter one) compared sectors beyond the release and
+    /// trapped. A sector past the end compares with nothing: it becomes a patch.
+    func testALayerGrownPastItsReleasesEndPatchesTheSectorsBeyondIt() throws {
+        let store = ImageStore()
+        let release = store.intern([UInt8](repeating: 0x11, count: 6000))  // two sectors, the second partly
+        let layer = SlotContent(base: release, length: 4096, patches: [:], cut: 1, under: nil)
+        let written: [[UInt8]] = (0..<4).map { [UInt8](repeating: UInt8(0x20 + $0), count: 4096) }
+        let grown = try XCTUnwrap(layer.extended(from: 1, to: 4, under: nil, sector: { written[$0] }))
+        for s in 1..<4 {
+            var out: [UInt8] = []
+            grown.append(sector: s, from: 0, count: 4096, to: &out)
+            XCTAssertEqual(out, written[s], "sector \(s)")
+        }
+    }
 }

@@ -3,9 +3,9 @@ import Foundation
 import XCTest
 @testable import SimFleet
 
-/// OTA end to end on a real mosquitto: OTA commands over MQTT, images over HTTP from the embedded
-/// firmware origin (libcurl on the reactors), flash and bootloader per device, status as the
-/// backend sees it (a `mosquitto_sub` of `device/+/status`).
+/// OTA end to end on a real mosquitto (the first test: OTA commands over MQTT, images over HTTP
+/// from the embedded firmware origin with libcurl on the reactors, status as a `mosquitto_sub` of
+/// `device/+/status` sees it), and the manifest and signature logic in virtual time.
 final class FleetOTATests: XCTestCase {
     func testCohortDownloadsVerifiesRebootsAndComesBackOnTheNewVersion() throws {
         let runner = FleetRunner(configuration: OTAFleet.configuration(OTAFleet.options(releases: ["1.1.0"], payload: 300_000)))
@@ -45,15 +45,12 @@ final class FleetOTATests: XCTestCase {
     }
 
     func testManifestCheckCommandInstallsAReleasePublishedDuringTheRun() throws {
-        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 2, OTAFleet.options(releases: [])))
-        try runner.start()
-        let status = try StatusLog(runner)
-        defer { status.stop() }
-        awaitCondition("fleet online", timeout: 15) { runner.snapshot().online == 2 }
-        try runner.publishRelease("v1.1.0")
-        runner.sendCommand(devices: [0], payload: Array(#"{"action":"check"}"#.utf8))
-        awaitCondition("device 0 on v1.1.0", timeout: 20) { status.latest(runner.deviceID(0))?["fw"]?.stringValue == "v1.1.0" }
-        let report = runner.finish()
+        let fleet = try OTAFleet.virtualFleet(devices: 2, OTAFleet.options(releases: []))
+        advance(fleet, until: "fleet online", limit: .seconds(15)) { fleet.snapshot().online == 2 }
+        try fleet.publishRelease("v1.1.0")
+        fleet.sendCommand(devices: [0], payload: Array(#"{"action":"check"}"#.utf8))
+        advance(fleet, until: "device 0 on v1.1.0", limit: .seconds(20)) { fleet.latestStatus(of: 0)?["fw"]?.stringValue == "v1.1.0" }
+        let report = fleet.finish()
         XCTAssertEqual(report.versions, ["1.0.0": 1, "v1.1.0": 1])
         XCTAssertEqual(report.originStats?.requests, 2, "manifest.json, then the image")
     }
@@ -61,26 +58,21 @@ final class FleetOTATests: XCTestCase {
     func testSignedFleetInstallsItsSignedReleaseAndRefusesAForeignSignature() throws {
         var ota = OTAFleet.options(releases: ["1.1.0"], payload: 100_000)
         ota.signingKeyPath = ESPFixtureFiles.path("signing/keys/rsa3072_a.pem")
-        let runner = FleetRunner(configuration: OTAFleet.configuration(devices: 2, ota))
-        try runner.start()
-        let status = try StatusLog(runner)
-        defer { status.stop() }
-        awaitCondition("fleet online (Secure Boot on, factory image signed)", timeout: 15) { runner.snapshot().online == 2 }
-        let origin = try XCTUnwrap(runner.origin)
+        let fleet = try OTAFleet.virtualFleet(devices: 2, ota)
+        advance(fleet, until: "fleet online (Secure Boot on, factory image signed)", limit: .seconds(15)) { fleet.snapshot().online == 2 }
         let foreign = try SignatureSectorWriter.sign(
             image: AppImageBuilder.simple(chip: .esp32c6, version: "6.6.6", hasher: OpenSSLSHA256.self),
             key: PEMKey(path: ESPFixtureFiles.path("signing/keys/rsa3072_b.pem")))
-        try Data(foreign).write(to: URL(fileURLWithPath: origin.directory + "/foreign.bin"))
-        runner.sendCommand(devices: [1], payload: Array(#"{"version":"6.6.6","url":"\#(origin.url(of: "foreign.bin"))"}"#.utf8))
-        try OTAFleet.install("1.1.0", on: runner, devices: [0])
-        let refused = runner.deviceID(1)
-        awaitCondition("device 0 on 1.1.0, device 1 refused", timeout: 20) {
-            status.latest(runner.deviceID(0))?["fw"]?.stringValue == "1.1.0"
-                && status.all(refused).contains { $0["ota"]?["state"]?.stringValue == "failed" }
+        fleet.serve("foreign.bin", foreign)
+        fleet.sendCommand(devices: [1], payload: Array(#"{"version":"6.6.6","url":"\#(fleet.originURL("foreign.bin"))"}"#.utf8))
+        try OTAFleet.install("1.1.0", on: fleet, devices: [0])
+        advance(fleet, until: "device 0 on 1.1.0, device 1 refused", limit: .seconds(20)) {
+            fleet.latestStatus(of: 0)?["fw"]?.stringValue == "1.1.0"
+                && fleet.statuses(of: 1).contains { $0["ota"]?["state"]?.stringValue == "failed" }
         }
-        XCTAssertLessThanOrEqual(runner.privateFlashBytes(), 2 * 64, "an image refused after download is not kept per device")
-        let report = runner.finish()
-        let error = status.all(refused).compactMap { $0["ota"]?["error"]?.stringValue }.first
+        XCTAssertLessThanOrEqual(fleet.privateFlashBytes(), 2 * 64, "an image refused after download is not kept per device")
+        let report = fleet.finish()
+        let error = fleet.statuses(of: 1).compactMap { $0["ota"]?["error"]?.stringValue }.first
         XCTAssertTrue(error?.hasPrefix("signature: ") ?? false, String(describing: error))
         XCTAssertEqual(report.versions, ["1.0.0": 1, "1.1.0": 1])
     }

@@ -18,8 +18,6 @@ public func _embeddedCheckOTA(flash: inout NORFlash, efuses: inout EFuses, now: 
 public func _embeddedCheckOTA2(bytes: [UInt8]) -> Int {
     var n = 0
     if let image = try? AppImage.parse(bytes) { n += image.segments.count }
-    let sweep = PowerCutSweep<SoftwareCrypto>(bootloader: Bootloader(chip: .esp32c6))
-    n += sweep.run(initial: NORFlash(), efuses: EFuses(), operations: [.erase(offset: 0, length: 4096)]).count
     n += AppImageBuilder.simple(chip: .esp32c6, version: "1", hasher: SoftwareSHA256.self).count
     n += SignatureBlock.encode(scheme: .rsa3072, imageDigest: [], keyField: [], signatureField: []).count
     n += MD5.hash(bytes).count

@@ -18,9 +18,26 @@ public enum DeviceMode: Equatable, Sendable {
 /// Station mode: the WiFi link and, on top of it, the MQTT session.
 public struct StationMode: Equatable, Sendable {
     /// The station link.
-    public internal(set) var wifi: WiFiStation
+    public internal(set) var wifi: WiFiStation {
+        _read { yield storage.value.wifi }
+        _modify { yield &storage.value.wifi }
+    }
     /// The broker session, only attempted while `wifi` is connected.
-    public internal(set) var mqtt: MQTTSession
+    public internal(set) var mqtt: MQTTSession {
+        _read { yield storage.value.mqtt }
+        _modify { yield &storage.value.mqtt }
+    }
+    /// Out of line, like the portal: every heartbeat asks the mode several questions (connected?
+    /// next deadline? signal?), and each `case .station(let s)` copied two hundred bytes with
+    /// their references; now it copies one pointer.
+    private var storage: OutOfLine<Links>
+
+    private struct Links: Equatable, Sendable {
+        var wifi: WiFiStation
+        var mqtt: MQTTSession
+    }
+
+    init(wifi: WiFiStation, mqtt: MQTTSession) { storage = OutOfLine(Links(wifi: wifi, mqtt: mqtt)) }
 }
 
 /// Provisioning mode: the SoftAP the device opened and the captive portal it serves.

@@ -46,6 +46,16 @@ extension JSONValue {
 /// Appends `s` as a quoted JSON string, escaping quotes, backslashes and control characters.
 public func writeJSONString(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    // Nearly every string (ids, versions, state names) needs no escape: copy it in one piece.
+    let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+        for c in bytes where c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F { return false }
+        out.append(contentsOf: bytes)
+        return true
+    }
+    if copied == true {
+        out.append(UInt8(ascii: "\""))
+        return
+    }
     for c in s.utf8 {
         switch c {
         case 0x22: out.append(0x5C); out.append(0x22)

@@ -71,24 +71,21 @@ public func decimal(_ value: Int64) -> String {
 /// Appends the decimal text of `value` (as `decimal(_:)` spells it) to `out` without building a
 /// String: the heartbeat writer's hot path.
 public func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-    if value == 0 {
-        out.append(UInt8(ascii: "0"))
-        return
-    }
+    // Digits are written back to front into 24 bytes on the stack, then appended in one piece
+    // (a status message has seven numbers; appending byte by byte checked the buffer each time).
     var v = value.magnitude
-    var width = 0
-    var probe = v
-    while probe > 0 {
-        width += 1
-        probe /= 10
-    }
-    if value < 0 { out.append(UInt8(ascii: "-")) }
-    let start = out.count
-    for _ in 0..<width { out.append(UInt8(ascii: "0")) }
-    var i = start + width - 1
-    while v > 0 {
-        out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-        v /= 10
-        i -= 1
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &digits) { p in
+        var i = p.count
+        repeat {
+            i -= 1
+            p[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        if value < 0 {
+            i -= 1
+            p[i] = UInt8(ascii: "-")
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i...]))
     }
 }

@@ -14,7 +14,7 @@ struct OutOfLine<Value>: @unchecked Sendable {
 
     /// The boxed value; writing through it copies the cell first when another copy shares it.
     var value: Value {
-        get { cell.value }
+        _read { yield cell.value }
         _modify {
             if !isKnownUniquelyReferenced(&cell) { cell = Cell(cell.value) }
             yield &cell.value

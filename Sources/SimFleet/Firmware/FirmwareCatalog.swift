@@ -30,8 +30,12 @@ public final class FirmwareCatalog: Sendable {
     private let store: ImageStore
     private let built = Mutex<[String: SharedImage]>([:])
 
+    /// `secure_version` of releases that have one (anti-rollback); others get 0.
+    public let secureVersions: [String: UInt32]
+
     public init(chip: ChipModel, payloadBytes: Int, signingKeyPath: String? = nil,
-                store: ImageStore = .shared) throws(FirmwareCatalogError) {
+                store: ImageStore = .shared, secureVersions: [String: UInt32] = [:]) throws(FirmwareCatalogError) {
+        self.secureVersions = secureVersions
         self.chip = chip
         self.payloadBytes = payloadBytes
         self.store = store
@@ -49,7 +53,8 @@ public final class FirmwareCatalog: Sendable {
     /// The image of `version` (built on first use).
     public func image(_ version: String) throws(FirmwareCatalogError) -> SharedImage {
         if let hit = built.withLock({ $0[version] }) { return hit }
-        var bytes = AppImageBuilder.simple(chip: chip, version: version, projectName: "simfleet",
+        var bytes = AppImageBuilder.simple(chip: chip, version: version, secureVersion: secureVersions[version] ?? 0,
+                                           projectName: "simfleet",
                                            payload: FirmwareCatalog.payload(for: version, count: payloadBytes),
                                            hasher: OpenSSLSHA256.self)
         if let signingKey {

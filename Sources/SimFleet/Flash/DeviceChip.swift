@@ -1,62 +1,58 @@
 import DeviceCore
+import DeviceTestKit
 
-/// The hardware under a simulated device's firmware: its flash (`DeviceFlash`), its eFuses and the
-/// second-stage bootloader the host runs at every power-on. The host applies the device's `.flash`
-/// and `.burnSecureVersion` actions here and hands the device what the bootloader booted.
+/// DeviceFlash is a storage for the kit's one chip model: operations fold while a slot is being
+/// written, and `settle` folds the rest when the writing stops.
+extension DeviceFlash: ChipFlash {
+    public mutating func operationApplied() { foldWhileWriting() }
+}
+
+/// The hardware under a simulated fleet device: `DeviceTestKit`'s `Chip` (bootloader, eFuses,
+/// flash actions: the same model DeviceCore's tests use) over the fleet's shared-image storage
+/// (`DeviceFlash`), plus which releases cannot reach the broker. The host applies the device's
+/// `.flash` and `.burnSecureVersion` actions here and hands the device what the bootloader booted.
 struct DeviceChip: Sendable {
-    private(set) var flash: DeviceFlash
-    private(set) var efuses: EFuses
-    let bootloader: Bootloader<OpenSSLCrypto>
+    private(set) var hardware: Chip<OpenSSLCrypto, DeviceFlash>
     /// Releases that cannot reach the broker (a simulated bad build, `FleetOTAOptions.brokenReleases`).
     let brokenReleases: Set<String>
-    /// Release name of the app the last boot started, nil before the first or when nothing booted.
-    private(set) var runningVersion: String?
-    /// Flash actions the chip refused (out of range, unaligned erase): a firmware bug, counted.
-    private(set) var flashErrors = 0
 
     /// A factory-fresh chip: `factoryImage` in ota_0, otadata erased, `efuses` as provisioned.
     init(chip: ChipModel, factoryImage: SharedImage, efuses: EFuses = EFuses(), brokenReleases: Set<String> = [],
          ota: OTAConfig? = nil) {
         let config = ota ?? OTAConfig(chip: chip)
-        flash = DeviceFlash(partitions: config.partitions)
+        var flash = DeviceFlash(partitions: config.partitions)
         flash.program(factoryImage, slot: 0)
-        self.efuses = efuses
+        hardware = Chip(ota: config, flash: flash, efuses: efuses)
         self.brokenReleases = brokenReleases
-        bootloader = Bootloader(chip: chip, partitions: config.partitions, rollbackEnabled: config.rollbackEnabled,
-                                antiRollbackEnabled: config.antiRollbackEnabled, chipRevision: config.chipRevision)
     }
+
+    var flash: DeviceFlash { hardware.flash }
+    var efuses: EFuses { hardware.efuses }
+    var bootloader: Bootloader<OpenSSLCrypto> { hardware.bootloader }
+    /// Release name of the app the last boot started, nil before the first or when nothing booted.
+    var runningVersion: String? { hardware.runningVersion }
+    /// Flash actions the chip refused (out of range, unaligned erase): a firmware bug, counted.
+    var flashErrors: Int { hardware.flashErrors.count }
 
     /// Runs the bootloader over the flash (after folding finished writes into shared images). The
     /// `BootInfo` for `.powerOn`, or nil when no slot holds a bootable app (the chip never starts).
-    mutating func boot() -> BootInfo? {
-        flash.settle()
-        do {
-            let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            runningVersion = outcome.app.version
-            return outcome.bootInfo(efuses: efuses)
-        } catch {
-            runningVersion = nil
-            return nil
-        }
-    }
+    mutating func boot(_ reason: ResetReason = .powerOn) -> BootInfo? { hardware.powerOn(reason) }
 
     /// Performs a chip action; false for any action that is not the chip's.
-    mutating func perform(_ action: Action) -> Bool {
-        switch action {
-        case .flash(let op):
-            do { try flash.apply(op) } catch { flashErrors += 1 }
-            flash.foldWhileWriting()
-        case .burnSecureVersion(let v):
-            efuses.burnSecureVersion(v)
-        default:
-            return false
-        }
-        return true
+    mutating func perform(_ action: Action) -> Bool { hardware.perform(action) != .notChip }
+
+    /// Power fails part-way through `operation` (`numerator/denominator` of it lands).
+    mutating func cutPower(during operation: FlashOperation, numerator: Int = 1, denominator: Int = 2) {
+        hardware.cutPower(during: operation, numerator: numerator, denominator: denominator)
     }
+
+    /// Only for the swarm's planted bug (`PlantedBug.eFuseBurnLostOnTornWrite`, set by a test):
+    /// the eFuses go back to an earlier state, which real eFuses never do.
+    mutating func restoreEFusesForPlantedBug(_ efuses: EFuses) { hardware.efuses = efuses }
 
     /// A download ended: fold what was written into shared images (a device holds no image bytes
     /// of its own at rest).
-    mutating func settle() { flash.settle() }
+    mutating func settle() { hardware.settle() }
 
     /// The running firmware is a release that cannot reach the broker.
     var runsBrokenRelease: Bool {

@@ -108,7 +108,7 @@ final class SlotContent: Sendable {
         for s in start..<front where patches.count <= SlotContent.maxPatches {
             let actual = sector(s)
             guard actual.count == size else { return nil }
-            let from = s * size
+            let from = min(s * size, base.bytes.count)  // a sector past the release's end compares with nothing
             let available = max(0, min(size, base.bytes.count - from))
             let matches = actual[0..<available].elementsEqual(base.bytes[from..<(from + available)])
                 && actual[available...].allSatisfy { $0 == 0xFF }

@@ -11,11 +11,48 @@ struct HostFaults {
     var flashOpsInUpdate = 0
     /// How long the power stays off after the cut.
     var powerCutOff = TimeSpan.seconds(1)
+    /// Virtual time only (sockets impair the wire in the fault proxy): added one-way delay on every
+    /// outgoing publish.
+    var latency: TimeSpan?
+    /// Virtual time only: fraction of publishes whose first transmission is lost (resent after `retransmit`).
+    var loss = 0.0
+    /// The loss decisions, seeded from the device's seed.
+    var random: SeededRandom?
+    /// Publishes held back by latency or loss, in due order.
+    var delayed: [(due: Instant, publish: MQTTPublish)] = []
     /// Replies awaited from the device's local API (ids above `localIDBase`, apart from the portal's).
     var localReplies: [UInt32: (HTTPResponse) -> Void] = [:]
     var nextLocalID: UInt32 = HostFaults.localIDBase
 
     static let localIDBase: UInt32 = 0x8000_0000
+    /// TCP's minimum retransmission timeout on Linux.
+    static let retransmit = TimeSpan.milliseconds(200)
+
+    /// True when `action` is the armed flash operation of an update: the host cuts power before it
+    /// lands. Shared by the socket host (`DeviceHost`) and the virtual-time host.
+    mutating func cutsPower(before action: Action, updating: Bool) -> Bool {
+        guard let at = powerCutAtFlashOp, case .flash = action, updating else { return false }
+        flashOpsInUpdate += 1
+        guard flashOpsInUpdate >= at else { return false }
+        powerCutAtFlashOp = nil
+        return true
+    }
+
+    /// When a publish made `now` goes out on an impaired link: after the added latency and a
+    /// retransmission timeout (doubling) per lost first transmission, never before an earlier one
+    /// (TCP keeps order). Returns the instant and how many transmissions were lost.
+    mutating func publishDue(now: Instant) -> (due: Instant, lost: Int) {
+        var delay = latency ?? .milliseconds(0)
+        var rto = HostFaults.retransmit
+        var lost = 0
+        while loss > 0, let roll = random?.next(upTo: 999_999), Double(roll) < loss * 1_000_000, rto < .seconds(60) {
+            lost += 1
+            delay = delay + rto
+            rto = rto + rto
+        }
+        let due = now + delay
+        return (max(due, delayed.last?.due ?? due), lost)
+    }
 }
 
 /// The heap cell behind `DeviceHost.faults`.
@@ -34,10 +71,7 @@ extension DeviceHost {
 
     /// True when `action` is the armed flash operation: power is cut before it lands.
     func cutsPower(before action: Action, now: Instant) -> Bool {
-        guard hasFaults, let at = faults.powerCutAtFlashOp, case .flash = action, firmware.isUpdating else { return false }
-        faults.flashOpsInUpdate += 1
-        guard faults.flashOpsInUpdate >= at else { return false }
-        faults.powerCutAtFlashOp = nil
+        guard hasFaults, faults.cutsPower(before: action, updating: firmware.isUpdating) else { return false }
         counters.bump(counters.powerCutsDuringFlash)
         powerCycle(offFor: faults.powerCutOff, now: now)
         return true

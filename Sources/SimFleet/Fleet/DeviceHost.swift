@@ -227,9 +227,7 @@ final class DeviceHost: ReactorClient {
                 queued.append(.wifi(accessPoint.radio.join(ssid: ssid, password: password)))
             } else {
                 wifiDownUntil = nil
-                let n = identity.index + 2
-                let ip = IPv4Address(10, UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF))
-                queued.append(.wifi(.connected(ip: ip, rssi: -40 - Int(identity.seed % 30))))
+                queued.append(.wifi(identity.stationJoin))
             }
         case .wifiDisconnect:
             dropConnection()

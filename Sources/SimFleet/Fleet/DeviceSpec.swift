@@ -50,4 +50,12 @@ public struct DeviceIdentity: Sendable, Equatable {
     public var index: Int
     public var id: String
     public var seed: UInt64
+
+    /// What a fleet device's WiFi join gets (its access point always lets it in): an address from
+    /// its position and a signal from its seed. The socket and the virtual-time hosts agree on it.
+    var stationJoin: WiFiEvent {
+        let n = index + 2
+        let ip = IPv4Address(10, UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF))
+        return .connected(ip: ip, rssi: -40 - Int(seed % 30))
+    }
 }

@@ -27,6 +27,10 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var manifestURL: String?
     /// Simulate each device's flash, eFuses and bootloader (needed for updates to take effect).
     public var modelFlash = true
+    /// Devices are built with anti-rollback (`CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK`), and releases
+    /// carry these `secure_version`s (others 0).
+    public var antiRollback = false
+    public var secureVersions: [String: UInt32] = [:]
 
     public init() {}
 
@@ -44,6 +48,8 @@ public struct DeviceOTASettings: Sendable, Equatable {
     public var pollInterval: TimeSpan?
     public var confirmWithin: TimeSpan
     public var requireSignature: Bool
+    /// `CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK` in the firmware build (its bootloader too).
+    public var antiRollback = false
 
     public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
                 requireSignature: Bool = false) {
@@ -58,5 +64,6 @@ public struct DeviceOTASettings: Sendable, Equatable {
         config.manifestPollInterval = pollInterval
         config.ota.confirmWithin = confirmWithin
         config.ota.requireSignature = requireSignature
+        config.ota.antiRollbackEnabled = antiRollback
     }
 }

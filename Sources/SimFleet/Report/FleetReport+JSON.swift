@@ -51,11 +51,17 @@ extension FleetReport {
             ("steady_cpu_seconds", steadyCPUSeconds.map { .double($0) } ?? .null),
             ("steady_heartbeats", steadyHeartbeats.map { .int($0) } ?? .null),
             ("steady_telemetry", steadyTelemetry.map { .int($0) } ?? .null),
-        ])
+        ] + (virtualTime.map { v -> [(String, ReportJSON)] in
+            [("virtual_time", .object([
+                ("simulated_s", .double(v.simulatedSeconds)), ("wall_s", .double(v.wallSeconds)),
+                ("simulated_per_wall_s", .double(v.simulatedPerWallSecond)), ("status_publishes", .int(v.heartbeats)),
+                ("status_publishes_per_wall_s", .double(v.heartbeatsPerWallSecond)),
+            ]))]
+        } ?? []))
         func ints(_ a: [Int]) -> ReportJSON { .array(a.map { .int($0) }) }
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }
         let series: ReportJSON = .object([
-            ("interval_s", .int(1)), ("t", ints(ts.t)), ("online", ints(ts.online)), ("connecting", ints(ts.connecting)),
+            ("interval_s", .int(timeseriesIntervalSeconds)), ("t", ints(ts.t)), ("online", ints(ts.online)), ("connecting", ints(ts.connecting)),
             ("messages_per_s", ints(ts.messagesPerSecond)), ("errors", ints(ts.errors)), ("versions", .object(seriesVersions)),
         ])
         let expectationItems: [ReportJSON] = expectations.map {

@@ -93,6 +93,11 @@ public struct FleetReport: Sendable {
     public var observedIDs: [String] = []
     /// Which slice of which scenario a sharded run ran (`shard`); nil for an unsharded run.
     public var shard: ShardSection?
+    /// Seconds between time-series samples (`timeseries.interval_s`): 1 on sockets, coarser for
+    /// long virtual-time runs.
+    public var timeseriesIntervalSeconds = 1
+    /// How fast a virtual-time run went (`simulator.virtual_time`); nil for a run on sockets.
+    public var virtualTime: VirtualTimeFigures?
 
     init(configuration: FleetConfiguration, startedAt: Date, durationSeconds: Double, brokerURL: String, embedded: Bool,
          snapshot s: FleetSnapshot, lost: Int, lostDetail: [(device: String, seq: Int)], unacknowledged: Int,

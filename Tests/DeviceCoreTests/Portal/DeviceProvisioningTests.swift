@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Provisioning at the device level: AP + portal + DNS, credentials to NVS, reboot into station
 /// mode, and back to the portal when the new credentials keep failing.

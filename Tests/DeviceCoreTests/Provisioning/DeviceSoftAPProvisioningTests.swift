@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// ESP-IDF's provisioning service inside a whole device: which scheme serves what on the access
 /// point, credentials in NVS as the service says, the restart into station mode, and the device

@@ -1,5 +1,6 @@
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// The provisioning service alone on a virtual clock, with a security 0 client's requests built
 /// from the codec (security 1 and 2 need real crypto: SimFleetTests drives them with OpenSSL).

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import DeviceCore
+import DeviceTestKit
 
 /// Reads the shared ESP-IDF fixtures at `../shared/fixtures/esp/` relative to the package root.
 enum Fixtures {
@@ -31,4 +32,10 @@ extension Dictionary where Key == String, Value == Any {
     func string(_ key: String) -> String? { self[key] as? String }
     func bool(_ key: String) -> Bool? { (self[key] as? NSNumber)?.boolValue }
     func array(_ key: String) -> [[String: Any]]? { self[key] as? [[String: Any]] }
+}
+
+extension TestImages {
+    /// Real ESP-IDF builds in the shared fixtures (`Fixtures.bytes`).
+    static let realC6Name = "real/firmware_2025.03.25.124759.bin"
+    static let realESP32Name = "real/firmware_2025.03.23.184616.bin"
 }

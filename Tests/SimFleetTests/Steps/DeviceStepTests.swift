@@ -3,8 +3,9 @@ import Foundation
 import XCTest
 @testable import SimFleet
 
-/// `provision`, `reset_wifi` and `network_fault` through small real runs: HTTP to each device's
-/// own portal address, its local API, and impairments on its host's side of the wire.
+/// `provision` and `reset_wifi` through small real runs (HTTP to each device's own portal address
+/// and its local API), and `network_fault` in virtual time (impairments on the host's side of the
+/// wire, the same rule as on sockets).
 final class DeviceStepTests: XCTestCase {
     func testProvisionPostsToEachPortalAndResetWiFiProvisionsAgain() throws {
         let run = try ScenarioStepRun("""
@@ -53,7 +54,7 @@ final class DeviceStepTests: XCTestCase {
     }
 
     func testDisconnectStormDropsEveryConnectionAndDevicesReconnect() throws {
-        let run = try ScenarioStepRun("""
+        let run = try VirtualStepRun("""
         name: storm
         duration: 30s
         fleet: [{count: 4, heartbeat: 1s}]
@@ -64,7 +65,7 @@ final class DeviceStepTests: XCTestCase {
             timeout: 20s
             wait: 1s
         """)
-        awaitCondition("every device reconnected", timeout: 25) { run.runner.snapshot().reconnects >= 4 }
+        advance(run.fleet, until: "every device reconnected", limit: .seconds(25)) { run.fleet.snapshot().reconnects >= 4 }
         let report = run.finish()
         XCTAssertEqual(report.stormDisconnects, 4)
         XCTAssertEqual(report.reconnects, 4)
@@ -72,7 +73,7 @@ final class DeviceStepTests: XCTestCase {
     }
 
     func testLatencyDelaysEveryPublishAndLossIsResentLate() throws {
-        let run = try ScenarioStepRun("""
+        let run = try VirtualStepRun("""
         name: slow
         seed: 4
         duration: 30s
@@ -83,7 +84,7 @@ final class DeviceStepTests: XCTestCase {
           - network_fault: {kind: packet_loss, loss: 50%, devices: 1}
           - wait: 4s
         """)
-        awaitCondition("heartbeats under the fault", timeout: 20) { run.runner.snapshot().received >= 20 }
+        advance(run.fleet, until: "heartbeats under the fault", limit: .seconds(20)) { run.fleet.snapshot().received >= 20 }
         let report = run.finish()
         XCTAssertGreaterThanOrEqual(report.e2eLatency.p50, 300, "every heartbeat waited the added delay")
         XCTAssertGreaterThan(report.packetsLost, 0)

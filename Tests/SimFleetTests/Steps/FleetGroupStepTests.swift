@@ -4,10 +4,10 @@ import XCTest
 @testable import SimFleet
 
 /// Several fleet groups in one run: plan ids (`{group}`, `{rand:N}`), per-group firmware, and a
-/// group that stays off until its `ramp_up` step.
+/// group that stays off until its `ramp_up` step (in virtual time).
 final class FleetGroupStepTests: XCTestCase {
     func testGroupsKeepTheirShapeAndALateGroupWaitsForItsRampUp() throws {
-        let run = try ScenarioStepRun("""
+        let run = try VirtualStepRun("""
         name: groups
         seed: 2
         duration: 40s
@@ -19,15 +19,16 @@ final class FleetGroupStepTests: XCTestCase {
             wait: 2s
           - ramp_up: yard
         """)
-        XCTAssertEqual((0..<4).map { run.runner.deviceID($0) }, run.plan.devices.map(\.id))
+        XCTAssertEqual((0..<4).map { run.fleet.deviceID($0) }, run.plan.devices.map(\.id))
         XCTAssertTrue(run.plan.devices[2].id.hasPrefix("yard-"))
-        awaitCondition("the hall is online", timeout: 10) { run.runner.snapshot().online == 2 }
-        XCTAssertEqual(run.runner.snapshot().poweredOn, 2, "the yard waits for its ramp-up")
-        awaitCondition("the yard came up after its ramp-up", timeout: 20) { run.runner.snapshot().online == 4 }
+        advance(run.fleet, until: "the hall is online", limit: .seconds(10)) { run.fleet.snapshot().online == 2 }
+        XCTAssertEqual(run.fleet.snapshot().poweredOn, 2, "the yard waits for its ramp-up")
+        advance(run.fleet, until: "the yard came up after its ramp-up", limit: .seconds(20)) { run.fleet.snapshot().online == 4 }
+        run.fleet.advance(to: run.fleet.now + .seconds(5))
         let report = run.finish()
         XCTAssertEqual(report.versions, ["1.0.0": 2, "1.1.0": 2])
         XCTAssertEqual(report.lost, 0)
-        XCTAssertTrue(run.driver.failures.isEmpty, "\(run.driver.failures)")
+        XCTAssertTrue(run.timeline.failures.isEmpty, "\(run.timeline.failures)")
     }
 
     func testMixedChipsAreRefusedBeforeTheRun() throws {

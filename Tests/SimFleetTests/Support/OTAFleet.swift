@@ -29,6 +29,25 @@ enum OTAFleet {
     }
 }
 
+extension OTAFleet {
+    /// The same fleet in virtual time, status messages recorded, clock started.
+    static func virtualFleet(devices: Int = 5, _ ota: FleetOTAOptions) throws -> VirtualFleet {
+        let fleet = try VirtualFleet(configuration: configuration(devices: devices, ota))
+        fleet.recordStatuses()
+        fleet.begin()
+        return fleet
+    }
+
+    /// The same install command, through the scripted broker to the scripted origin's image.
+    static func install(_ version: String, on fleet: VirtualFleet, devices: [Int], sha256: Bool = true) throws {
+        let url = try fleet.publishRelease(version, manifest: false)
+        let image = try XCTUnwrap(fleet.firmware).image(version)
+        var command = #"{"version":"\#(version)","url":"\#(url)""#
+        if sha256 { command += #","sha256":"\#(hexString(image.digest))","size":\#(image.bytes.count)"# }
+        fleet.sendCommand(devices: devices, payload: Array((command + "}").utf8))
+    }
+}
+
 /// Every status message the broker delivered, by device id, parsed.
 final class StatusLog: @unchecked Sendable {
     private let subscriber: Subscriber

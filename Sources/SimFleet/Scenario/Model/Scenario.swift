@@ -30,6 +30,8 @@ public struct Scenario: Equatable, Sendable {
     public var deviceHTTP: DeviceHTTPSettings? = nil
     /// Telemetry every group publishes (`--telemetry-every`), besides each group's own.
     public var fleetTelemetry: [TelemetrySpec] = []
+    /// Where `backend:` is in the file (nil when the scenario has none), for messages about it.
+    public var backendPosition: SourcePosition? = nil
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

@@ -111,18 +111,25 @@ public enum ScenarioRun {
         }
         report.faults = runner.faultImpacts(driver.faultWindows)
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+        // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
+        var judged = scenario
+        if options.shard != nil { judged.expectations = [] }
+        return try conclude(report, judged: judged, timelineFailures: driver.failures, options: options)
+    }
 
+    /// Judges a finished run's report against the scenario and writes JSON and HTML (socket and
+    /// virtual-time runs alike).
+    static func conclude(_ report: FleetReport, judged: Scenario, timelineFailures: [TimelineDriver.Failure],
+                         options: Options) throws(SetupError) -> Outcome {
+        var report = report
         let document: ReportDocument
         do {
             document = try ReportDocument(bytes: Array(report.json().utf8))
         } catch {
             throw SetupError(description: "the runtime wrote a report this engine cannot read: " + error.description)
         }
-        // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
-        var judged = scenario
-        if options.shard != nil { judged.expectations = [] }
         let verdict = ScenarioVerdict(scenario: judged, report: document,
-                                      timelineFailures: driver.failures.map { ($0.expression, $0.measured) })
+                                      timelineFailures: timelineFailures.map { ($0.expression, $0.measured) })
         report.expectations = verdict.results.map { ($0.expression, $0.passed, $0.measured) }
         let json = report.json()
         do {

@@ -58,7 +58,7 @@ public enum ScenarioLoader {
                                              duration: duration, wifi: wifi)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
-        let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
+        var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
                                 expectations: expectations, file: file, wifi: wifi,
                                 topics: try top.node("topics").map { n throws(ScenarioError) in try BackendShapeSchema.topics(n, file: file) } ?? .default,
@@ -68,6 +68,7 @@ public enum ScenarioLoader {
         if let mqttNode = top.node("mqtt") {
             (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
         }
+        if top.has("backend") { result.backendPosition = top.position(of: "backend") }
         try IDTemplate.checkUnique(result)
         return result
     }

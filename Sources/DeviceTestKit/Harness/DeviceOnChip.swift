@@ -1,41 +1,46 @@
-import XCTest
-@testable import DeviceCore
+import DeviceCore
 
-/// A whole `Device` on a simulated chip, as a host would run it: NOR flash and eFuses that survive
-/// reboots, the bootloader at every power-on (its `BootInfo` handed to the device), WiFi that always
-/// joins, a broker that some firmware versions cannot reach, and a firmware server answering
-/// downloads (Range included) from an in-memory table, one chunk per `chunkInterval`. Virtual clock.
-struct DeviceOnChip {
-    typealias ChipDevice = Device<SoftwareCrypto>
+/// A whole `Device` on the kit's chip model, as a host would run it: NOR flash and eFuses that
+/// survive reboots, the bootloader at every power-on (its `BootInfo` handed to the device), WiFi
+/// that always joins, a broker that some firmware versions cannot reach, and a firmware server
+/// answering downloads (Range included) from an in-memory table, one chunk per `chunkInterval`.
+/// Virtual clock. A single device with hand-made I/O; `VirtualWorld` is the same with a real
+/// broker, origin and links.
+public struct DeviceOnChip {
+    public typealias ChipDevice = Device<SoftwareCrypto>
 
-    var device: ChipDevice
-    var flash = NORFlash()
-    var efuses: EFuses
-    let bootloader: Bootloader<SoftwareCrypto>
-    var now = DeviceHarness.epoch
+    public var device: ChipDevice
+    /// The chip model underneath.
+    public var chip: Chip<SoftwareCrypto, NORFlash>
+    public var now = DeviceHarness.epoch
     /// URL → body the firmware server answers with.
-    var files: [String: [UInt8]] = [:]
+    public var files: [String: [UInt8]] = [:]
     /// Running firmware versions whose MQTT connects fail (a broken build).
-    var brokerRefuses: Set<String> = []
+    public var brokerRefuses: Set<String> = []
     /// The server drops the connection once when a transfer reaches this absolute offset.
-    var dropAt: Int?
+    public var dropAt: Int?
     /// The server ignores Range headers (answers 200 from byte 0).
-    var ignoresRange = false
-    var chunkSize = 16 * 1024
-    var chunkInterval = TimeSpan.milliseconds(10)
+    public var ignoresRange = false
+    public var chunkSize = 16 * 1024
+    public var chunkInterval = TimeSpan.milliseconds(10)
     /// Every action the device returned, in order.
-    var log: [Action] = []
+    public var log: [Action] = []
     /// Every bootloader run, in order.
-    var boots: [BootOutcome] = []
-    var bootFailure: BootError?
+    public var boots: [BootOutcome] = []
+    public var bootFailure: BootError?
     /// What the device asked the server for, in order.
-    var downloadRequests: [DownloadRequest] = []
+    public var downloadRequests: [DownloadRequest] = []
     private var transfer: ServerTransfer?
     private var queue: [Event] = []
 
-    struct DownloadRequest: Equatable {
-        var url: String
-        var rangeStart: Int
+    public struct DownloadRequest: Equatable {
+        public var url: String
+        public var rangeStart: Int
+
+        public init(url: String, rangeStart: Int) {
+            self.url = url
+            self.rangeStart = rangeStart
+        }
     }
 
     private struct ServerTransfer {
@@ -46,18 +51,27 @@ struct DeviceOnChip {
     }
 
     /// A device whose factory flash holds `factoryImage` in ota_0, powered on and run until online.
-    init(config: DeviceConfig, factoryImage: [UInt8], efuses: EFuses = EFuses()) throws {
+    public init(config: DeviceConfig, factoryImage: [UInt8], efuses: EFuses = EFuses()) throws {
         device = ChipDevice(config: config)
-        self.efuses = efuses
-        let ota = config.otaConfig
-        bootloader = Bootloader(chip: ota.chip, partitions: ota.partitions, rollbackEnabled: ota.rollbackEnabled,
-                                antiRollbackEnabled: ota.antiRollbackEnabled)
-        try flash.write(offset: ota.partitions.otaSlots[0].offset, bytes: factoryImage)
+        chip = Chip(ota: config.otaConfig, efuses: efuses)
+        try chip.install(factoryImage, slot: 0)
         boot(.powerOn)
         drain()
     }
 
-    static func config(version: String = "1.0.0") -> DeviceConfig {
+    public var flash: NORFlash {
+        get { chip.flash }
+        set { chip.flash = newValue }
+    }
+
+    public var efuses: EFuses {
+        get { chip.efuses }
+        set { chip.efuses = newValue }
+    }
+
+    public var bootloader: Bootloader<SoftwareCrypto> { chip.bootloader }
+
+    public static func config(version: String = "1.0.0") -> DeviceConfig {
         var c = DeviceConfig(baseMAC: DeviceHarness.mac, firmwareVersion: version, randomSeed: 7, wifi: DeviceHarness.homeWiFi)
         c.heartbeatInterval = .seconds(5)
         return c
@@ -65,30 +79,31 @@ struct DeviceOnChip {
 
     // MARK: - Driving
 
-    mutating func send(_ event: Event) {
+    public mutating func send(_ event: Event) {
         queue.append(event)
         drain()
     }
 
     /// An OTA command on the device's OTA topic.
-    mutating func command(_ json: String) {
+    public mutating func command(_ json: String) {
         send(.mqtt(.message(topic: device.topics.ota, payload: Array(json.utf8))))
     }
 
     /// A request to the device's web server; the response it gave.
-    mutating func request(_ method: HTTPMethod, _ path: String, body: String, id: UInt32 = 1) -> HTTPResponse? {
+    public mutating func request(_ method: HTTPMethod, _ path: String, body: String, id: UInt32 = 1) -> HTTPResponse? {
         let before = log.count
         send(.httpRequest(id: id, HTTPRequest(method: method, path: path, body: Array(body.utf8))))
         return Array(log[before...]).response(to: id)
     }
 
     /// Runs timers and the server until `now + span`.
-    mutating func run(for span: TimeSpan) {
+    public mutating func run(for span: TimeSpan) {
         let end = now + span
         while true {
             let deviceAt = device.nextDeadline
             let serverAt = transfer?.nextAt
-            guard let next = earliest(deviceAt, serverAt), next <= end else { break }
+            let candidates = [deviceAt, serverAt].compactMap { $0 }
+            guard let next = candidates.min(), next <= end else { break }
             now = max(now, next)
             if let s = serverAt, s <= now { serveStep() }
             if let d = device.nextDeadline, d <= now { send(.tick) }
@@ -109,10 +124,10 @@ struct DeviceOnChip {
 
     private mutating func perform(_ action: Action) {
         switch action {
-        case let .flash(op):
-            XCTAssertNoThrow(try flash.apply(op))
-        case let .burnSecureVersion(v):
-            efuses.burnSecureVersion(v)
+        case .flash, .burnSecureVersion:
+            if case .refused(let error) = chip.perform(action) {
+                preconditionFailure("the device asked for a flash operation the chip refuses: " + error.reason)
+            }
         case let .reboot(reason):
             transfer = nil
             queue.removeAll()
@@ -137,12 +152,11 @@ struct DeviceOnChip {
 
     /// The bootloader runs over the flash; the device gets what it booted, or stays dead.
     private mutating func boot(_ reason: ResetReason) {
-        do {
-            let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
+        if let info = chip.powerOn(reason), let outcome = chip.lastBoot {
             boots.append(outcome)
-            queue.append(.powerOn(reason, boot: outcome.bootInfo(efuses: efuses)))
-        } catch {
-            bootFailure = error
+            queue.append(.powerOn(reason, boot: info))
+        } else {
+            bootFailure = chip.bootFailure
         }
     }
 
@@ -174,17 +188,17 @@ struct DeviceOnChip {
     // MARK: - What the device said
 
     /// Status messages published, parsed, in order.
-    var statuses: [JSONValue] {
+    public var statuses: [JSONValue] {
         log.publishes(on: device.topics.status).map { $0.json() }
     }
 
     /// The `ota` objects of status messages, in order.
-    var otaReports: [JSONValue] { statuses.compactMap { $0["ota"] } }
+    public var otaReports: [JSONValue] { statuses.compactMap { $0["ota"] } }
 
-    var otadata: OTAData { OTAData.parse((try? flash.read(offset: 0xD000, length: OTAData.partitionSize)) ?? []) }
+    public var otadata: OTAData { chip.otadata }
 
     /// The image bytes in slot `index`, `length` long.
-    func slot(_ index: Int, length: Int) throws -> [UInt8] {
+    public func slot(_ index: Int, length: Int) throws -> [UInt8] {
         try flash.read(offset: device.config.otaConfig.partitions.otaSlots[index].offset, length: length)
     }
 }

@@ -1,7 +1,10 @@
-/// Power-loss proof in the style of MCUboot's simulator: given the flash operations of a complete
-/// update (in the order the device performed them), rebuild the flash as it would be after a power
-/// cut before every operation, in the middle of it, and after the last one, and run the bootloader
-/// on each. A safe update always boots some valid image.
+import DeviceCore
+
+/// Power-loss proof in the style of MCUboot's simulator (`sim/`, `run_perm_with_fails`): given the
+/// flash operations of a complete update (in the order the device performed them), rebuild the
+/// flash as it would be after a power cut before every operation, in the middle of it, and after
+/// the last one, and run the bootloader on each. A safe update always boots some valid image.
+/// Test code, not firmware: it lives in `DeviceTestKit`, beside the chip model it exercises.
 public struct PowerCutSweep<Crypto: DeviceCrypto> {
     /// Where the power went.
     public enum CutPoint: Equatable, Sendable {
@@ -25,8 +28,8 @@ public struct PowerCutSweep<Crypto: DeviceCrypto> {
     public init(bootloader: Bootloader<Crypto>) { self.bootloader = bootloader }
 
     /// Runs the sweep from `initial` over `operations`. Writes of up to 32 bytes (otadata entries)
-    /// are cut after every byte; longer writes and erases at their middle.
-    public func run(initial: NORFlash, efuses: EFuses, operations: [FlashOperation]) -> [Result] {
+    /// are cut after every byte; longer writes and erases at their middle. Works on any storage.
+    public func run<Flash: FlashMemory>(initial: Flash, efuses: EFuses, operations: [FlashOperation]) -> [Result] {
         var results: [Result] = []
         var flash = initial
         for (index, op) in operations.enumerated() {
@@ -37,7 +40,7 @@ public struct PowerCutSweep<Crypto: DeviceCrypto> {
             }
             for (n, d) in fractions {
                 var partial = flash
-                if (try? partial.applyInterrupted(op, numerator: n, denominator: d)) != nil {
+                if (try? partial.applyTorn(op, numerator: n, denominator: d)) != nil {
                     results.append(boot(partial, efuses, .during(index: index, numerator: n, denominator: d)))
                 }
             }
@@ -47,7 +50,7 @@ public struct PowerCutSweep<Crypto: DeviceCrypto> {
         return results
     }
 
-    private func boot(_ flash: NORFlash, _ efuses: EFuses, _ cut: CutPoint) -> Result {
+    private func boot<Flash: FlashMemory>(_ flash: Flash, _ efuses: EFuses, _ cut: CutPoint) -> Result {
         var flash = flash
         var efuses = efuses
         do {

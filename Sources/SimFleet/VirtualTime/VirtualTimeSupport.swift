@@ -1,0 +1,62 @@
+import DeviceCore
+
+/// What a scenario may ask of a virtual-time run beyond what the socket runtime supports
+/// (`RuntimeSupport`). A feature virtual time cannot carry is refused before the run with its
+/// position (exit 2), never skipped.
+public enum VirtualTimeSupport {
+    /// Every feature of `scenario` a virtual-time run cannot carry, in file order.
+    public static func unsupported(_ scenario: Scenario) -> [ScenarioError] {
+        var out: [ScenarioError] = []
+        let top = SourcePosition(file: scenario.file, line: 1, column: 1)
+        if case .external = scenario.backend {
+            out.append(ScenarioError("virtual time runs against its own scripted broker and origin; 'backend' names an external one"
+                                     + " (run it without --virtual-time)", at: scenario.backendPosition ?? top, key: "backend"))
+        }
+        for group in scenario.fleet where !group.provisioned {
+            out.append(ScenarioError("unprovisioned devices in virtual time (the captive portal is served on real sockets;"
+                                     + " run it without --virtual-time)", at: group.position, key: "provisioned"))
+        }
+        for group in scenario.fleet where !group.telemetry.isEmpty {
+            out.append(ScenarioError("telemetry streams in virtual time (the scripted broker accounts heartbeats only;"
+                                     + " run it without --virtual-time)", at: group.position, key: "telemetry"))
+        }
+        if !scenario.fleetTelemetry.isEmpty {
+            out.append(ScenarioError("telemetry streams in virtual time (--telemetry-every; the scripted broker accounts"
+                                     + " heartbeats only)", at: top, key: "telemetry"))
+        }
+        if scenario.deviceHTTP != nil {
+            out.append(ScenarioError("device_http in virtual time (the devices' web servers are real sockets;"
+                                     + " run it without --virtual-time)", at: top, key: "device_http"))
+        }
+        for step in scenario.timeline {
+            switch step.action {
+            case .provision:
+                out.append(ScenarioError("'provision' in virtual time (it talks HTTP and DNS to each device's portal on real"
+                                         + " sockets)", at: step.position, key: "provision"))
+            case .deviceFault(let fault):
+                if case .resetWiFi = fault.kind {
+                    out.append(ScenarioError("'reset_wifi' in virtual time (it goes through the device's portal on real sockets)",
+                                             at: step.position, key: "device_fault"))
+                }
+            case .networkFault(let fault):
+                switch fault.kind {
+                case .disconnectStorm, .toxic(.packetLoss): break
+                case .toxic(.latency(_, let jitter)) where jitter.microseconds == 0: break
+                case .toxic(let toxic):
+                    out.append(ScenarioError("network fault '" + toxic.kind.rawValue
+                                             + (toxic.kind == .latency ? "' with jitter" : "'")
+                                             + " in virtual time (the fault proxy acts on real connections; virtual time models"
+                                             + " latency without jitter, packet loss and disconnect storms; run it without --virtual-time)",
+                                             at: step.position, key: "network_fault"))
+                }
+            case .brokerOutage:
+                out.append(ScenarioError("'broker_outage' in virtual time (it is carried out by the fault proxy on real connections;"
+                                         + " 'broker_restart' is modelled; run it without --virtual-time)",
+                                         at: step.position, key: "broker_outage"))
+            default:
+                break
+            }
+        }
+        return out
+    }
+}
