@@ -13,6 +13,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testEveryOtadataFileBootsTheSlotESPIDFBootsInEveryConfiguration() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("otadata/expected.json")
         var runs = 0
         for c in try XCTUnwrap(expected.array("cases")) {
@@ -63,6 +64,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testPendingVerifyImageIsAbortedAndTheOldSlotReportsTheRollback() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_pending_verify.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
@@ -73,6 +75,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testNewImageBootsPendingVerifyWithRollbackOn() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_new.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
@@ -83,6 +86,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testAnImageForAnotherChipOrBelowTheSecureVersionDoesNotBoot() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_undefined.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 2))
@@ -106,6 +110,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testAntiRollbackBurnsTheSecureVersionOfAValidImageAtBoot() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota0_valid.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 4))
@@ -139,6 +144,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testRealESP32C6ImageBootsAndItsVersionIsReported() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0x10000, bytes: try Fixtures.bytes("real/firmware_2025.03.25.124759.bin"))
         var efuses = EFuses()
@@ -149,6 +155,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testSecureBootRefusesAnUnsignedImageAndAcceptsASignedOneWithTrustedKey() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         let signed = try Fixtures.bytes("signing/signed_ecdsa256.bin")
         try flash.write(offset: 0x10000, bytes: signed)

@@ -4,6 +4,7 @@ import XCTest
 /// otadata entries and ESP-IDF's app-side writes against the fixtures in `otadata/`.
 final class OTADataTests: XCTestCase {
     func testEveryOtadataFileDecodesToItsExpectedEntries() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("otadata/expected.json")
         for c in try XCTUnwrap(expected.array("cases")) {
             let bytes = try Fixtures.bytes("otadata/" + c.string("file")!)
@@ -20,6 +21,7 @@ final class OTADataTests: XCTestCase {
     }
 
     func testEntryBytesRoundTrip() throws {
+        try Fixtures.require()
         let bytes = try Fixtures.bytes("otadata/ota1_pending_verify.bin")
         let data = OTAData.parse(bytes)
         XCTAssertEqual(data.entries[0].bytes, Array(bytes[0..<32]))
@@ -28,6 +30,7 @@ final class OTADataTests: XCTestCase {
 
     /// otatool `switch_ota_partition` (rollback off: state stays UNDEFINED) made these two files.
     func testSetBootPartitionWithoutRollbackMatchesOtatoolByteForByte() throws {
+        try Fixtures.require()
         var flash = try image(of: "otadata/fresh.bin")
         try apply(OTAData.parse(flash).settingBootSlot(0, slotCount: 2, rollbackEnabled: false), to: &flash)
         XCTAssertEqual(flash, try Fixtures.bytes("otadata/ota0_undefined.bin"))
@@ -36,6 +39,7 @@ final class OTADataTests: XCTestCase {
     }
 
     func testSetBootPartitionWithRollbackWritesNextSequenceAsNew() throws {
+        try Fixtures.require()
         let data = OTAData.parse(try Fixtures.bytes("otadata/ota0_valid.bin"))
         let w = data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true)
         XCTAssertEqual(w.sector, 1)
@@ -51,6 +55,7 @@ final class OTADataTests: XCTestCase {
     }
 
     func testMarkValidRewritesActiveEntryAndIsANoOpWhenAlreadyValid() throws {
+        try Fixtures.require()
         let pending = OTAData.parse(try Fixtures.bytes("otadata/after_boot/ota1_new.rollback_enabled.bin"))
         let w = try XCTUnwrap(pending.markingActive(.valid))
         XCTAssertEqual(w.sector, 1)

@@ -18,6 +18,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testFullUpdateGoesFromTriggerToConfirmedValid() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered, sha256: SoftwareSHA256.hash(image[...]), size: image.count), running: running)
@@ -46,6 +47,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testUnconfirmedImageRollsBackAndTheDeviceCanReportIt() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip(config: OTAConfig(chip: .esp32c6, confirmWithin: .seconds(20)))
         chip.start(request(offered), running: running)
@@ -89,6 +91,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testDroppedDownloadResumesWithARangeFromTheLastWrittenByte() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered), running: running)
@@ -107,6 +110,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testServerAnswering200ToARangeRestartsCleanly() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered), running: running)
@@ -135,6 +139,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testCorruptImageIsRejectedBeforeCommit() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         let before = chip.otadata
         chip.start(request(offered), running: running)
@@ -146,6 +151,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testTruncatedAndEmptyDownloadsAreRejected() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         chip.start(request(offered), running: running)
         chip.serve(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin"))
@@ -156,6 +162,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testESP32ImageIsRefusedAtItsHeaderWithoutTouchingFlash() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         chip.start(request(offered), running: running)
         chip.serve(try Fixtures.bytes(TestImages.realESP32Name), chunk: 4096)

@@ -2,13 +2,23 @@ import Foundation
 import XCTest
 @testable import DeviceCore
 
-/// Reads the shared ESP-IDF fixtures at `../shared/fixtures/esp/` relative to the package root.
+/// Reads the shared ESP-IDF fixtures at `../shared/fixtures/esp/` relative to the package root
+/// (`SIMFLEET_ESP_FIXTURES` names another folder). A clone without them skips the tests that
+/// compare with Espressif's ground truth: `require()` throws `XCTSkip`, so they count as skipped.
 enum Fixtures {
     static let root: URL = {
+        if let folder = ProcessInfo.processInfo.environment["SIMFLEET_ESP_FIXTURES"] { return URL(fileURLWithPath: folder) }
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }  // Support, DeviceCoreTests, Tests, package
         return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/esp")
     }()
+
+    /// Skips the calling test when Espressif's ground-truth files are not beside the clone.
+    static func require() throws {
+        guard FileManager.default.fileExists(atPath: root.path) else {
+            throw XCTSkip("needs Espressif's ground-truth files in ../shared/fixtures/esp (not in this clone)")
+        }
+    }
 
     static func bytes(_ path: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: root.appendingPathComponent(path)))
