@@ -5,7 +5,11 @@ import PackageDescription
 
 let package = Package(
     name: "simfleet-fuzz",
-    dependencies: [.package(name: "simfleet", path: "..")],
+    dependencies: [
+        .package(name: "simfleet", path: ".."),
+        // Already a dependency of simfleet: named here for NIOEmbedded (the portal's HTTP pipeline, no socket).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
     targets: [
         // Declares LLVMFuzzerRunDriver (libFuzzer, linked by -sanitize=fuzzer).
         .target(name: "CLibFuzzer"),
@@ -15,6 +19,9 @@ let package = Package(
                 "CLibFuzzer",
                 .product(name: "DeviceCore", package: "simfleet"),
                 .product(name: "SimFleet", package: "simfleet"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             // A single-threaded harness that writes to stderr; strict concurrency checks add nothing here.
             swiftSettings: [.swiftLanguageMode(.v5)]

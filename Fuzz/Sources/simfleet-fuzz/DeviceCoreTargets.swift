@@ -35,14 +35,6 @@ let deviceCoreTargets: [FuzzTarget] = [
         _ = portal.handle(request, at: Instant(milliseconds: 1000))
         _ = portal.rebootIsDue(at: Instant(milliseconds: 60_000))
     },
-    FuzzTarget(name: "http-request", summary: "raw HTTP request to the device's web server (station and AP mode)") { bytes in
-        var input = FuzzInput(bytes)
-        let accessPoint = input.flag()
-        guard let request = RawHTTPRequest.parse(input.rest) else { return }
-        var device = FuzzDevice(accessPoint: accessPoint)
-        device.send(.httpRequest(id: 7, request))
-        device.runDeadlines(count: 8)
-    },
     FuzzTarget(name: "image", summary: "app image header, segments and app descriptor, whole and streamed") { bytes in
         var input = FuzzInput(bytes)
         let chunk = 1 + Int(input.byte())
@@ -115,43 +107,11 @@ struct FuzzInput {
     mutating func pick<T>(_ options: [T]) -> T { options[Int(byte()) % options.count] }
 }
 
-/// What the host's HTTP server hands the device: request line, headers, body (split the way
-/// NIO's parser would; the device's own logic is what is fuzzed).
-enum RawHTTPRequest {
-    static func parse(_ bytes: [UInt8]) -> HTTPRequest? {
-        var headEnd = bytes.count, bodyStart = bytes.count
-        for i in 0..<bytes.count where bytes[i] == 0x0A && i + 1 < bytes.count {
-            if bytes[i + 1] == 0x0A { headEnd = i; bodyStart = i + 2; break }
-            if bytes[i + 1] == 0x0D, i + 2 < bytes.count, bytes[i + 2] == 0x0A { headEnd = i; bodyStart = i + 3; break }
-        }
-        let lines = String(decoding: bytes[..<headEnd], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first else { return nil }
-        let parts = first.split(separator: " ")
-        guard parts.count >= 2 else { return nil }
-        let target = parts[1]
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        var headers: [HTTPHeader] = []
-        var declared: Int?
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = String(line[..<colon])
-            var value = Substring(line[line.index(after: colon)...])
-            while value.first == " " { value = value.dropFirst() }
-            while value.last == "\r" || value.last == " " { value = value.dropLast() }
-            headers.append(HTTPHeader(name, String(value)))
-            if name.lowercased() == "content-length" { declared = Int(value) }
-        }
-        let body = Array(bytes[bodyStart...])
-        return HTTPRequest(method: HTTPMethod(String(parts[0])), path: String(path[0]),
-                           query: path.count > 1 ? String(path[1]) : "", headers: headers,
-                           body: body, declaredLength: declared ?? body.count)
-    }
-}
-
 /// A device on a virtual clock, booted online (station) or into its captive portal (AP mode).
 struct FuzzDevice {
     var device: Device<SoftwareCrypto>
     var now = Instant(milliseconds: 1_764_396_000_000)
+    /// Every action since the harness last emptied it.
     var actions: [Action] = []
 
     init(accessPoint: Bool) {
@@ -166,7 +126,7 @@ struct FuzzDevice {
     }
 
     mutating func send(_ event: Event) {
-        actions = device.handle(event, at: now)
+        actions += device.handle(event, at: now)
     }
 
     /// Fires up to `count` deadlines, as a host's timer would.

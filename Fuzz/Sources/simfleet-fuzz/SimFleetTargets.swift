@@ -1,4 +1,7 @@
 import DeviceCore
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
 @testable import SimFleet
 
 /// Targets over SimFleet's own readers of foreign input: what the observer takes off the broker,
@@ -41,10 +44,33 @@ let simFleetTargets: [FuzzTarget] = [
         device.send(.download(.finished))
         device.runDeadlines(count: 8)
     },
+    FuzzTarget(name: "http-request", summary: "raw bytes to the device's web server: NIO's parser, PortalHTTPHandler, a Device (station or AP mode)") { bytes in
+        var input = FuzzInput(bytes)
+        let box = DeviceBox(FuzzDevice(accessPoint: input.flag()))
+        let channel = EmbeddedChannel()
+        do {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(PortalHTTPHandler(maxBodyBytes: 1024) { request, respond in
+                box.device.actions = []
+                box.device.send(.httpRequest(id: 7, request))
+                box.device.runDeadlines(count: 4)
+                for case let .httpRespond(_, response) in box.device.actions { respond(response) }
+            })
+            try channel.writeInbound(ByteBuffer(bytes: input.rest))
+        } catch {}
+        while let _ = try? channel.readOutbound(as: ByteBuffer.self) {}
+        _ = try? channel.finish()
+    },
     FuzzTarget(name: "scenario", summary: "scenario YAML (Yams) through the schema of docs/scenarios.md") { bytes in
         _ = try? ScenarioLoader.parse(bytes: bytes, file: "fuzz.yaml")
     },
 ]
+
+/// The device behind the embedded channel's request handler (one thread: EmbeddedChannel runs inline).
+final class DeviceBox: @unchecked Sendable {
+    var device: FuzzDevice
+    init(_ device: FuzzDevice) { self.device = device }
+}
 
 /// The observer needs a reactor to exist; it is never started (messages are handed over directly).
 let fuzzReactor = Reactor(index: 0)
