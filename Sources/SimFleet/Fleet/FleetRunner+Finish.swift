@@ -11,7 +11,7 @@ extension FleetRunner {
         let end = startedMonotonic + rampSeconds + configuration.durationSeconds
         var lastReceived = 0
         var nextSample = startedMonotonic + 1
-        while !stopFlag {
+        while !stopFlag.load(ordering: .acquiring) {
             let now = HostClock.monotonicSeconds()
             if now >= end { break }
             let wait = min(nextSample, end) - now

@@ -40,7 +40,9 @@ public final class FleetRunner: @unchecked Sendable {
     /// CPU seconds and heartbeats sent at the start of the steady window (2 s after the ramp).
     var steadyMark: (cpu: Double, sent: Int)?
     let stopRequested = DispatchSemaphore(value: 0)
-    var stopFlag = false
+    /// Set by `requestStop` from any thread (a signal handler's queue, a timeline step) while the
+    /// caller's thread polls it in `runToCompletion`: atomic, as ThreadSanitizer found it must be.
+    let stopFlag = Atomic<Bool>(false)
     var timeseries = Timeseries()
     var started = false
     var finished = false
@@ -170,7 +172,7 @@ public final class FleetRunner: @unchecked Sendable {
 
     /// Ends `runToCompletion` early (Ctrl-C, a failed scenario step).
     public func requestStop() {
-        stopFlag = true
+        stopFlag.store(true, ordering: .releasing)
         stopRequested.signal()
     }
 
