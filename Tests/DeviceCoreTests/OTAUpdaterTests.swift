@@ -215,6 +215,22 @@ final class OTAUpdaterTests: XCTestCase {
         XCTAssertEqual(chip.updater.lastError, .httpStatus(404))
     }
 
+    func testAnUpdateWhoseOtadataSequenceIsUsedUpIsRefusedAndTheDeviceKeepsItsImage() throws {
+        // otadata selects ota_1 with sequence 0xFFFFFFFE: ota_0 would need the erased value.
+        var chip = SimulatedChip<SoftwareCrypto>(config: OTAConfig(chip: .esp32c6))
+        try chip.install(TestImages.simple(running), slot: 1)
+        try chip.flash.write(offset: 0xD000, bytes: OTASelectEntry.sealed(sequence: 0xFFFF_FFFE, state: .valid).bytes)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running))
+        let before = chip.otadata
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.runDeadlines()
+        XCTAssertEqual(chip.updater.lastError, .otadata(.sequenceExhausted(active: 0xFFFF_FFFE)))
+        XCTAssertFalse(chip.rebootRequested)
+        XCTAssertEqual(chip.otadata, before, "otadata untouched")
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running), "the device stays on its image")
+    }
+
     func testUpdateIsRefusedWhileTheRunningImageAwaitsConfirmation() throws {
         var chip = try freshChip()
         chip.start(request("2025.04.01"), running: running)
