@@ -41,7 +41,7 @@ final class OTADataTests: XCTestCase {
     func testSetBootPartitionWithRollbackWritesNextSequenceAsNew() throws {
         try Fixtures.require()
         let data = OTAData.parse(try Fixtures.bytes("otadata/ota0_valid.bin"))
-        let w = data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true)
+        let w = try data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true)
         XCTAssertEqual(w.sector, 1)
         XCTAssertEqual(w.entry, .sealed(sequence: 2, state: .new))
         var flash = try image(of: "otadata/ota0_valid.bin")
@@ -49,9 +49,27 @@ final class OTADataTests: XCTestCase {
         XCTAssertEqual(flash, try Fixtures.bytes("otadata/ota1_new.bin"))
         // ESP-IDF picks the smallest sequence for the slot that is not below the active one: seq 3 again.
         let both = OTAData.parse(try Fixtures.bytes("otadata/seq3_both_valid.bin"))
-        XCTAssertEqual(both.settingBootSlot(0, slotCount: 2, rollbackEnabled: true).entry.sequence, 3)
-        XCTAssertEqual(both.settingBootSlot(0, slotCount: 2, rollbackEnabled: true).sector, 1)
-        XCTAssertEqual(both.settingBootSlot(1, slotCount: 2, rollbackEnabled: true).entry.sequence, 4)
+        XCTAssertEqual(try both.settingBootSlot(0, slotCount: 2, rollbackEnabled: true).entry.sequence, 3)
+        XCTAssertEqual(try both.settingBootSlot(0, slotCount: 2, rollbackEnabled: true).sector, 1)
+        XCTAssertEqual(try both.settingBootSlot(1, slotCount: 2, rollbackEnabled: true).entry.sequence, 4)
+    }
+
+    func testSettingABootSlotPastTheLastSequenceIsRefusedAtOnce() throws {
+        // The active entry (sector 0) selects ota_1 with the largest sequence a valid entry can have
+        // but one. ota_0 would need 0xFFFFFFFF, the erased value: ESP-IDF counts 2^31 steps to reach it.
+        let data = OTAData(entries: [.sealed(sequence: 0xFFFF_FFFE, state: .valid), .erased])
+        XCTAssertEqual(data.activeIndex, 0)
+        XCTAssertThrowsError(try data.settingBootSlot(0, slotCount: 2, rollbackEnabled: true)) {
+            XCTAssertEqual($0 as? OTADataError, .sequenceExhausted(active: 0xFFFF_FFFE))
+        }
+        // The running slot itself is still selectable: its own sequence.
+        XCTAssertEqual(try data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true).entry.sequence, 0xFFFF_FFFE)
+        let high = OTAData(entries: [.erased, .sealed(sequence: 0xFFFF_FFF0, state: .valid)])
+        let w = try high.settingBootSlot(0, slotCount: 2, rollbackEnabled: false)
+        XCTAssertEqual(w.sector, 0)
+        XCTAssertEqual(w.entry, .sealed(sequence: 0xFFFF_FFF1, state: .undefined))
+        XCTAssertThrowsError(try data.settingBootSlot(0, slotCount: 0, rollbackEnabled: true)) { XCTAssertEqual($0 as? OTADataError, .noSlots) }
+        XCTAssertThrowsError(try data.settingBootSlot(2, slotCount: 2, rollbackEnabled: true)) { XCTAssertEqual($0 as? OTADataError, .noSuchSlot(2)) }
     }
 
     func testMarkValidRewritesActiveEntryAndIsANoOpWhenAlreadyValid() throws {

@@ -222,6 +222,47 @@ final class OTAUpdaterTests: XCTestCase {
         XCTAssertEqual(chip.updater.lastError, .httpStatus(404))
     }
 
+    func testAResumedResponseWhoseLengthWouldOverflowIsRefusedAndTheDeviceKeepsItsImage() throws {
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        for length in [Int.max, Int.max - 100, Int(Int32.max)] {
+            var chip = try freshChip()
+            let before = chip.otadata
+            chip.start(request(offered), running: running)
+            chip.serve(image, limit: 100_000)
+            let written = chip.updater.progress.bytes
+            chip.send(.failed(.connectionLost))
+            chip.advance(by: .seconds(1))
+            XCTAssertEqual(chip.downloadStarts.last, written)
+            // A resumed 206 at the right offset, with a Content-Length no slot can hold (on riscv32
+            // `Int` is 32 bits, so 2147483647 is already the largest).
+            chip.send(.response(status: 206, contentLength: length, rangeStart: written))
+            guard case .tooLarge(_, let slotSize)? = chip.updater.lastError else {
+                return XCTFail("\(length): \(String(describing: chip.updater.lastError))")
+            }
+            XCTAssertEqual(slotSize, 0x30_0000)
+            XCTAssertEqual(chip.updater.state.name, "idle")
+            XCTAssertEqual(chip.actions.filter { $0 == .cancelDownload }.count, 1, "the transfer is cancelled")
+            XCTAssertEqual(chip.otadata, before, "nothing committed")
+            XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running), "the device stays on its image")
+        }
+    }
+
+    func testAnUpdateWhoseOtadataSequenceIsUsedUpIsRefusedAndTheDeviceKeepsItsImage() throws {
+        // otadata selects ota_1 with sequence 0xFFFFFFFE: ota_0 would need the erased value.
+        var chip = SimulatedChip<SoftwareCrypto>(config: OTAConfig(chip: .esp32c6))
+        try chip.install(TestImages.simple(running), slot: 1)
+        try chip.flash.write(offset: 0xD000, bytes: OTASelectEntry.sealed(sequence: 0xFFFF_FFFE, state: .valid).bytes)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running))
+        let before = chip.otadata
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.runDeadlines()
+        XCTAssertEqual(chip.updater.lastError, .otadata(.sequenceExhausted(active: 0xFFFF_FFFE)))
+        XCTAssertFalse(chip.rebootRequested)
+        XCTAssertEqual(chip.otadata, before, "otadata untouched")
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running), "the device stays on its image")
+    }
+
     func testUpdateIsRefusedWhileTheRunningImageAwaitsConfirmation() throws {
         var chip = try freshChip()
         chip.start(request("2025.04.01"), running: running)

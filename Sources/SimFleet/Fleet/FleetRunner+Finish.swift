@@ -68,6 +68,8 @@ extension FleetRunner {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.foreignMessages = observer?.foreign.load(ordering: .relaxed) ?? 0
+        report.malformedMessages = observer?.malformed.load(ordering: .relaxed) ?? 0
         report.timerTickMs = configuration.timerTickMs
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)

@@ -105,7 +105,8 @@ public final class FleetRunner: @unchecked Sendable {
         }
         for shard in shards { shard.reactor.start() }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
-        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword,
+                           fleetIDs: (0..<c.devices).map { c.deviceSpec($0).id })
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()

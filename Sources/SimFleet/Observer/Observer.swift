@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 import Dispatch
 import Synchronization
@@ -22,18 +23,31 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     let received = Atomic<Int>(0)
     let duplicates = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
+    /// Status messages of devices outside the fleet (another run, real devices on a shared broker).
+    let foreign = Atomic<Int>(0)
+    /// Status messages on a fleet device's topic that are neither a heartbeat the observer can
+    /// account for (`HeartbeatFields`) nor the offline will. Counted and otherwise ignored.
+    let malformed = Atomic<Int>(0)
+    /// Only the fleet's ids are accounted for; false: any id (an observer with no fleet list).
+    private let fleetOnly: Bool
     /// Received sequence numbers per device id; read after the reactor has stopped.
     private(set) var receivedByDevice: [String: SequenceSet] = [:]
     private(set) var latency = LatencyRecorder()
     /// Devices whose latest status says offline (last will fired), by id.
     private(set) var offline: Set<String> = []
 
-    init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topicFilter: String = "device/+/status") {
+    /// `fleetIDs`: the devices whose heartbeats count; status messages of other ids are `foreign`.
+    init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topicFilter: String = "device/+/status",
+         fleetIDs: [String]? = nil) {
         self.reactor = reactor
         self.endpoint = endpoint
         self.username = username
         self.password = password
         self.topicFilter = topicFilter
+        fleetOnly = fleetIDs != nil
+        if let fleetIDs {
+            receivedByDevice = Dictionary(fleetIDs.map { ($0, SequenceSet()) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// Connects and subscribes; returns once the broker granted the subscription or `timeout` passed.
@@ -95,18 +109,59 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
         let now = HostClock.now()
-        guard let id = Observer.deviceID(fromStatusTopic: topic) else { return }
-        guard let fields = HeartbeatFields(bytes: payload) else {
-            if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
+        guard let id = Observer.deviceID(fromStatusTopic: topic) else {
+            foreign.add(1, ordering: .relaxed)
             return
         }
-        if !offline.isEmpty { offline.remove(id) }  // hashing the id once per heartbeat is enough
-        if receivedByDevice[id, default: SequenceSet()].insert(fields.deliveryKey) {
+        // One hash of the id per message: the fleet's ids are in the table from the start.
+        let slot = receivedByDevice.index(forKey: id)
+        if fleetOnly && slot == nil {
+            foreign.add(1, ordering: .relaxed)
+            return
+        }
+        guard let fields = HeartbeatFields(bytes: payload), Observer.payload(payload, names: id) else {
+            if Observer.isOfflineWill(payload) { offline.insert(id) } else { malformed.add(1, ordering: .relaxed) }
+            return
+        }
+        if !offline.isEmpty { offline.remove(id) }
+        let outcome: SequenceSet.Insertion
+        if let slot {
+            outcome = receivedByDevice.values[slot].add(fields.deliveryKey)
+        } else {
+            outcome = receivedByDevice[id, default: SequenceSet()].add(fields.deliveryKey)
+        }
+        switch outcome {
+        case .inserted:
             received.add(1, ordering: .relaxed)
             if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }
-        } else {
+        case .present:
             duplicates.add(1, ordering: .relaxed)
+        case .full:
+            malformed.add(1, ordering: .relaxed)
         }
+    }
+
+    /// The last will, `{"state":"offline"}` (short, no `seq`).
+    static func isOfflineWill(_ payload: UnsafeRawBufferPointer) -> Bool {
+        payload.count < 64 && String(decoding: payload, as: UTF8.self).contains("\"offline\"")
+    }
+
+    private static let idKey = Array("\"id\"".utf8)
+
+    /// The payload's `"id"` is `id` (every status message a device sends starts with it), found with
+    /// glibc's `memmem` like the other fields, and compared without building a string.
+    static func payload(_ p: UnsafeRawBufferPointer, names id: String) -> Bool {
+        guard let base = p.baseAddress, p.count > idKey.count,
+              let hit = idKey.withUnsafeBytes({ k in simfleet_memmem(base, p.count, k.baseAddress, k.count) }) else { return false }
+        var k = base.distance(to: UnsafeRawPointer(hit)) + idKey.count
+        while k < p.count && (p[k] == 0x20 || p[k] == 0x3A) { k += 1 }
+        guard k < p.count, p[k] == 0x22 else { return false }
+        k += 1
+        for byte in id.utf8 {
+            guard k < p.count, p[k] == byte else { return false }
+            k += 1
+        }
+        return k < p.count && p[k] == 0x22
     }
 
     /// Publishes `payload` (QoS 1) to each topic from the observer's client (operator commands).
