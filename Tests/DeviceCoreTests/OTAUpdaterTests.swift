@@ -223,6 +223,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testAResumedResponseWhoseLengthWouldOverflowIsRefusedAndTheDeviceKeepsItsImage() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         for length in [Int.max, Int.max - 100, Int(Int32.max)] {
             var chip = try freshChip()

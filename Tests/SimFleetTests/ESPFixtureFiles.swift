@@ -19,16 +19,19 @@ enum ESPFixtureFiles {
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
     static func bytes(_ relative: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: root.appendingPathComponent(relative)))
+        try require()
+        return [UInt8](try Data(contentsOf: root.appendingPathComponent(relative)))
     }
 
     static func json(_ relative: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(relative))) as! [String: Any]
+        try require()
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(relative))) as! [String: Any]
     }
 
     /// Names of the files in a fixture folder with the given extension, sorted.
     static func files(in folder: String, ext: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: path(folder)).filter { $0.hasSuffix("." + ext) }.sorted()
+        try require()
+        return try FileManager.default.contentsOfDirectory(atPath: path(folder)).filter { $0.hasSuffix("." + ext) }.sorted()
     }
 
     /// Key name → scheme from `signing/signed.expected.json`.

@@ -93,7 +93,7 @@ final class SelfMadeVectorTests: XCTestCase {
         var partition = [UInt8](repeating: 0xFF, count: OTAData.partitionSize)
         XCTAssertNil(OTAData.parse(partition).activeIndex, "erased otadata selects nothing (factory or ota_0)")
         for (step, slot) in [0, 1, 1, 0, 1].enumerated() {
-            let write = OTAData.parse(partition).settingBootSlot(slot, slotCount: 2, rollbackEnabled: false)
+            let write = try OTAData.parse(partition).settingBootSlot(slot, slotCount: 2, rollbackEnabled: false)
             let base = write.sector * OTAData.sectorSize
             partition.replaceSubrange(base..<(base + 32), with: write.entry.bytes)
             let otadata = OTAData.parse(partition)

@@ -67,13 +67,15 @@ let deviceCoreTargets: [FuzzTarget] = [
         let otadata = OTAData.parse(otadataPartition(entries: input.rest))
         _ = otadata.activeIndex
         _ = BootSlots.decide(otadata, slotCount: slotCount, hasFactory: hasFactory, rollbackEnabled: rollback, otadataOffset: 0xD000)
-        let write = otadata.settingBootSlot(slot, slotCount: slotCount, rollbackEnabled: rollback)
-        let after = otadata.applying(sector: write.sector, entry: write.entry)
-        // ESP-IDF's own arithmetic (`(seq - 1) % count`, unsigned) only holds for the sequences it
-        // writes itself: from 1, far from wrapping. Sequence 0 or near 2^32 is foreign otadata.
-        let sane = otadata.activeIndex.map { (1..<0x8000_0000).contains(otadata.entries[$0].sequence) } ?? true
-        fuzzCheck(!sane || after.activeIndex.map { OTAData.slot(forSequence: after.entries[$0].sequence, slotCount: slotCount) } == slot,
-                  "settingBootSlot(\(slot)) of \(slotCount) over \(otadata.entries) wrote \(write), selects \(String(describing: after.activeIndex))")
+        // Refused (no such slot, sequence used up) is a typed answer; a write must select its slot.
+        if let write = try? otadata.settingBootSlot(slot, slotCount: slotCount, rollbackEnabled: rollback) {
+            let after = otadata.applying(sector: write.sector, entry: write.entry)
+            // ESP-IDF's own arithmetic (`(seq - 1) % count`, unsigned) only holds for the sequences it
+            // writes itself: from 1, far from wrapping. Sequence 0 or near 2^32 is foreign otadata.
+            let sane = otadata.activeIndex.map { (1..<0x8000_0000).contains(otadata.entries[$0].sequence) } ?? true
+            fuzzCheck(!sane || after.activeIndex.map { OTAData.slot(forSequence: after.entries[$0].sequence, slotCount: slotCount) } == slot,
+                      "settingBootSlot(\(slot)) of \(slotCount) over \(otadata.entries) wrote \(write), selects \(String(describing: after.activeIndex))")
+        }
         _ = otadata.markingActive(.valid)
     },
     FuzzTarget(name: "partition-table", summary: "partition table, then a boot with it over fuzzed otadata") { bytes in

@@ -21,16 +21,19 @@ enum Fixtures {
     }
 
     static func bytes(_ path: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: root.appendingPathComponent(path)))
+        try require()
+        return [UInt8](try Data(contentsOf: root.appendingPathComponent(path)))
     }
 
     static func json(_ path: String) throws -> [String: Any] {
+        try require()
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(path)))
         return try XCTUnwrap(object as? [String: Any])
     }
 
     static func files(in folder: String, suffix: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
+        try require()
+        return try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
             .filter { $0.hasSuffix(suffix) }.sorted()
     }
 }
