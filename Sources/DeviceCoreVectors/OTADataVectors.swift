@@ -22,9 +22,13 @@ func otadataDecisions() -> String {
         } else {
             line += " (factory/ota_0 fallback)"
         }
-        let next = data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true)
-        line += " | set ota_1 -> sector " + dec(next.sector) + " seq=" + dec(Int64(next.entry.sequence)) + " "
-            + next.entry.state.name + " crc=" + hex32(next.entry.crc)
+        do {
+            let next = try data.settingBootSlot(1, slotCount: 2, rollbackEnabled: true)
+            line += " | set ota_1 -> sector " + dec(next.sector) + " seq=" + dec(Int64(next.entry.sequence)) + " "
+                + next.entry.state.name + " crc=" + hex32(next.entry.crc)
+        } catch {
+            line += " | set ota_1 -> refused: " + error.reason
+        }
         if let mark = data.markingActive(.valid) {
             line += " | mark valid -> sector " + dec(mark.sector) + " " + mark.entry.state.name
         } else {

@@ -4,6 +4,7 @@ import XCTest
 /// Every image in `real/` and `real/derived/` against esptool's ground truth in its JSON.
 final class AppImageTests: XCTestCase {
     func testRealImagesParseToEsptoolGroundTruth() throws {
+        try Fixtures.require()
         for folder in ["real", "real/derived"] {
             for name in try Fixtures.files(in: folder, suffix: ".expected.json") {
                 let expected = try Fixtures.json(folder + "/" + name)
@@ -77,6 +78,7 @@ final class AppImageTests: XCTestCase {
     }
 
     func testBuilderReproducesTheRealImageByteForByte() throws {
+        try Fixtures.require()
         for name in ["real/firmware_2025.03.25.124759.bin", "real/firmware_2025.03.23.184616.bin"] {
             let bytes = try Fixtures.bytes(name)
             let image = try AppImage.parse(bytes)
@@ -98,6 +100,7 @@ final class AppImageTests: XCTestCase {
 
     /// The streaming validator as a device runs it: refuses at the first byte that proves it wrong.
     func testStreamingValidatorRejectsEarlyWithAReason() throws {
+        try Fixtures.require()
         func firstError(_ bytes: [UInt8], chip: ChipModel = .esp32c6, slot: Int = 0x30_0000, chunk: Int = 1000) -> (ImageError, Int)? {
             var v = ImageValidator<SoftwareSHA256>(policy: .init(chip: chip, slotSize: slot))
             var i = 0
@@ -151,6 +154,7 @@ final class AppImageTests: XCTestCase {
     }
 
     func testTruncatedImageSaysWhichSegmentWasCut() throws {
+        try Fixtures.require()
         let bytes = try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin")
         XCTAssertThrowsError(try AppImage.parse(bytes)) {
             XCTAssertEqual($0 as? ImageError, .truncated(offset: 100_000, expected: "segment 0"))

@@ -13,6 +13,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testEveryOtadataFileBootsTheSlotESPIDFBootsInEveryConfiguration() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("otadata/expected.json")
         var runs = 0
         for c in try XCTUnwrap(expected.array("cases")) {
@@ -63,6 +64,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testPendingVerifyImageIsAbortedAndTheOldSlotReportsTheRollback() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_pending_verify.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
@@ -73,6 +75,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testNewImageBootsPendingVerifyWithRollbackOn() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_new.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
@@ -83,6 +86,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testAnImageForAnotherChipOrBelowTheSecureVersionDoesNotBoot() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota1_undefined.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 2))
@@ -106,6 +110,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testAntiRollbackBurnsTheSecureVersionOfAValidImageAtBoot() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0xD000, bytes: try Fixtures.bytes("otadata/ota0_valid.bin"))
         try flash.write(offset: 0x10000, bytes: Self.image("1.0.0", secureVersion: 4))
@@ -125,6 +130,51 @@ final class BootloaderTests: XCTestCase {
 
     /// Both entries ABORTED/INVALID but with good CRCs are not "initial": ota_0 is tried, but
     /// nothing is recorded in otadata.
+    func testATableWithOtadataButNoOTASlotsBootsTheFactoryAppOrNothingInEveryConfiguration() throws {
+        func otadata(_ e0: OTASelectEntry, _ e1: OTASelectEntry) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0xFF, count: OTAData.partitionSize)
+            bytes.replaceSubrange(0..<32, with: e0.bytes)
+            bytes.replaceSubrange(4096..<4128, with: e1.bytes)
+            return bytes
+        }
+        let contents: [(String, [UInt8])] = [
+            ("erased", otadata(.erased, .erased)),
+            ("ota_0 valid", otadata(.sealed(sequence: 1, state: .valid), .erased)),
+            ("ota_1 pending", otadata(.sealed(sequence: 1, state: .valid), .sealed(sequence: 2, state: .pendingVerify))),
+            ("ota_1 new", otadata(.sealed(sequence: 1, state: .valid), .sealed(sequence: 2, state: .new))),
+            ("bad crc", otadata(OTASelectEntry(sequence: 1, state: .valid, crc: 7), .erased)),
+        ]
+        for factory in [false, true] {
+            var partitions = PartitionTable.reference.partitions.filter { $0.otaSlot == nil }
+            if factory { partitions.append(Partition(name: "factory", type: 0, subtype: 0, offset: 0x10000, size: 0x10_0000)) }
+            let table = PartitionTable(partitions: partitions)
+            XCTAssertTrue(table.otaSlots.isEmpty)
+            XCTAssertNotNil(table.otaData)
+            for (name, bytes) in contents {
+                for (rollback, antiRollback) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let label = name + (factory ? " with factory" : "") + " rollback=\(rollback) antiRollback=\(antiRollback)"
+                    var flash = NORFlash()
+                    try flash.write(offset: 0xD000, bytes: bytes)
+                    if factory { try flash.write(offset: 0x10000, bytes: Self.image("factory")) }
+                    var efuses = EFuses()
+                    let loader = Bootloader<SoftwareCrypto>(chip: .esp32c6, partitions: table, rollbackEnabled: rollback,
+                                                            antiRollbackEnabled: antiRollback)
+                    if factory {
+                        let outcome = try loader.boot(flash: &flash, efuses: &efuses)
+                        XCTAssertEqual(outcome.index, -1, label)
+                        XCTAssertEqual(outcome.app.version, "factory", label)
+                        XCTAssertNil(outcome.rolledBackFrom, label + ": there is no slot to roll back from")
+                    } else {
+                        XCTAssertThrowsError(try loader.boot(flash: &flash, efuses: &efuses), label) {
+                            guard case let .noBootableApp(log) = $0 as? BootError else { return XCTFail(label + ": \($0)") }
+                            XCTAssertEqual(log.last, "E (boot) No bootable app partitions in the partition table", label)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testBothEntriesAbortedBootsOTA0WithoutRecording() throws {
         var flash = NORFlash()
         let aborted = OTAData(entries: [.sealed(sequence: 1, state: .aborted), .sealed(sequence: 2, state: .invalid)])
@@ -139,6 +189,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testRealESP32C6ImageBootsAndItsVersionIsReported() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         try flash.write(offset: 0x10000, bytes: try Fixtures.bytes("real/firmware_2025.03.25.124759.bin"))
         var efuses = EFuses()
@@ -149,6 +200,7 @@ final class BootloaderTests: XCTestCase {
     }
 
     func testSecureBootRefusesAnUnsignedImageAndAcceptsASignedOneWithTrustedKey() throws {
+        try Fixtures.require()
         var flash = NORFlash()
         let signed = try Fixtures.bytes("signing/signed_ecdsa256.bin")
         try flash.write(offset: 0x10000, bytes: signed)

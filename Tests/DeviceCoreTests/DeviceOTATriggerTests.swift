@@ -123,6 +123,7 @@ final class DeviceOTATriggerTests: XCTestCase {
     }
 
     func testRealC6ImageInstallsThroughTestUpdate() throws {
+        try Fixtures.require()
         var chip = try chip()
         let file = try Fixtures.bytes(TestImages.realC6Name)
         chip.files[Self.imageURL] = file

@@ -44,6 +44,7 @@ final class NORFlashTests: XCTestCase {
 
 final class PartitionTableTests: XCTestCase {
     func testProjectTableMatchesGenEsp32partAndTheReferenceLayout() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("partitions/partitions.expected.json")
         for t in try XCTUnwrap(expected.array("tables")) {
             let bytes = try Fixtures.bytes("partitions/" + t.string("bin")!)
@@ -68,12 +69,14 @@ final class PartitionTableTests: XCTestCase {
     }
 
     func testStockTableHasAFactoryApp() throws {
+        try Fixtures.require()
         let table = try PartitionTable.parse(try Fixtures.bytes("partitions/partitions_two_ota.bin"))
         XCTAssertEqual(table.factory?.name, "factory")
         XCTAssertEqual(table.otaSlots.count, 2)
     }
 
     func testCorruptedTableIsRefused() throws {
+        try Fixtures.require()
         var bytes = try Fixtures.bytes("partitions/partitions.bin")
         bytes[20] ^= 1
         XCTAssertThrowsError(try PartitionTable.parse(bytes)) { XCTAssertEqual($0 as? PartitionTableError, .md5Mismatch) }

@@ -50,4 +50,31 @@ final class JSONTests: XCTestCase {
         XCTAssertNil(try reader.parse("99999999999999999999").int64Value)
         XCTAssertEqual(try reader.parse("-9223372036854775808").int64Value, Int64.min)
     }
+
+    func testDuplicateKeyCheckMakesFewerThanQuadraticComparisons() {
+        // 5,000 distinct keys: every pair would be 12.5 million comparisons; n·log2(n) is about 61,000.
+        let members = (0..<5_000).map { JSONMember("key" + String($0 * 7_919 % 5_000), .null) }
+        var comparisons = 0
+        XCTAssertNil(DuplicateKeys.first(in: members, comparisons: &comparisons))
+        XCTAssertLessThan(comparisons, 4 * 5_000 * 13, "O(n log n) comparisons, not every pair")
+    }
+
+    func testTheDuplicateReportedIsTheOneRepeatedEarliest() {
+        func first(_ keys: [String]) -> String? {
+            var comparisons = 0
+            return DuplicateKeys.first(in: keys.map { JSONMember($0, .null) }, comparisons: &comparisons)
+        }
+        XCTAssertEqual(first(["x", "y", "y", "x"]), "y")
+        XCTAssertEqual(first(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "c", "b"]), "c", "a large object too")
+        XCTAssertNil(first(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]))
+    }
+
+    func testAnObjectWithAHundredThousandKeysIsReadAndItsDuplicateFound() throws {
+        var text = "{"
+        for i in 0..<100_000 { text += (i == 0 ? "" : ",") + "\"k" + String(i) + "\":" + String(i) }
+        let big = JSONReader(maxBytes: 4 << 20, maxDepth: 4)
+        guard case .object(let members) = try big.parse(text + "}") else { return XCTFail("not an object") }
+        XCTAssertEqual(members.count, 100_000)
+        XCTAssertThrowsError(try big.parse(text + ",\"k99\":0}")) { XCTAssertEqual($0 as? JSONError, .duplicateKey("k99")) }
+    }
 }

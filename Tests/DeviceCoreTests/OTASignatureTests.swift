@@ -23,6 +23,7 @@ final class OTASignatureTests: XCTestCase {
     }
 
     func testSignedImagesWithATrustedKeyInstall() throws {
+        try Fixtures.require()
         for scheme in ["rsa3072", "ecdsa256"] {
             var c = try chip(trusting: [scheme + "_a"])
             try install("signed_\(scheme).bin", on: &c)
@@ -33,6 +34,7 @@ final class OTASignatureTests: XCTestCase {
     }
 
     func testUnsignedForeignAndTamperedImagesAreRefusedWithNothingCommitted() throws {
+        try Fixtures.require()
         let cases: [(file: String, keys: [String], error: OTAError)] = [
             ("../real/firmware_2025.03.25.124759.bin", ["rsa3072_a"], .signature(.missing)),
             ("signed_rsa3072.bin", ["rsa3072_b", "ecdsa256_a"], .signature(.untrustedKey(index: 0))),

@@ -19,6 +19,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testFullUpdateGoesFromTriggerToConfirmedValid() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered, sha256: SoftwareSHA256.hash(image[...]), size: image.count), running: running)
@@ -47,6 +48,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testUnconfirmedImageRollsBackAndTheDeviceCanReportIt() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip(config: OTAConfig(chip: .esp32c6, confirmWithin: .seconds(20)))
         chip.start(request(offered), running: running)
@@ -90,6 +92,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testDroppedDownloadResumesWithARangeFromTheLastWrittenByte() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered), running: running)
@@ -108,6 +111,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testServerAnswering200ToARangeRestartsCleanly() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         var chip = try freshChip()
         chip.start(request(offered), running: running)
@@ -136,6 +140,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testCorruptImageIsRejectedBeforeCommit() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         let before = chip.otadata
         chip.start(request(offered), running: running)
@@ -147,6 +152,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testTruncatedAndEmptyDownloadsAreRejected() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         chip.start(request(offered), running: running)
         chip.serve(try Fixtures.bytes("real/derived/firmware_2025.03.25.124759.truncated_100000.bin"))
@@ -157,6 +163,7 @@ final class OTAUpdaterTests: XCTestCase {
     }
 
     func testESP32ImageIsRefusedAtItsHeaderWithoutTouchingFlash() throws {
+        try Fixtures.require()
         var chip = try freshChip()
         chip.start(request(offered), running: running)
         chip.serve(try Fixtures.bytes(TestImages.realESP32Name), chunk: 4096)
@@ -214,6 +221,48 @@ final class OTAUpdaterTests: XCTestCase {
         chip.start(request(offered), running: running)
         chip.send(.response(status: 404, contentLength: nil, rangeStart: 0))
         XCTAssertEqual(chip.updater.lastError, .httpStatus(404))
+    }
+
+    func testAResumedResponseWhoseLengthWouldOverflowIsRefusedAndTheDeviceKeepsItsImage() throws {
+        try Fixtures.require()
+        let image = try Fixtures.bytes(TestImages.realC6Name)
+        for length in [Int.max, Int.max - 100, Int(Int32.max)] {
+            var chip = try freshChip()
+            let before = chip.otadata
+            chip.start(request(offered), running: running)
+            chip.serve(image, limit: 100_000)
+            let written = chip.updater.progress.bytes
+            chip.send(.failed(.connectionLost))
+            chip.advance(by: .seconds(1))
+            XCTAssertEqual(chip.downloadStarts.last, written)
+            // A resumed 206 at the right offset, with a Content-Length no slot can hold (on riscv32
+            // `Int` is 32 bits, so 2147483647 is already the largest).
+            chip.send(.response(status: 206, contentLength: length, rangeStart: written))
+            guard case .tooLarge(_, let slotSize)? = chip.updater.lastError else {
+                return XCTFail("\(length): \(String(describing: chip.updater.lastError))")
+            }
+            XCTAssertEqual(slotSize, 0x30_0000)
+            XCTAssertEqual(chip.updater.state.name, "idle")
+            XCTAssertEqual(chip.actions.filter { $0 == .cancelDownload }.count, 1, "the transfer is cancelled")
+            XCTAssertEqual(chip.otadata, before, "nothing committed")
+            XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running), "the device stays on its image")
+        }
+    }
+
+    func testAnUpdateWhoseOtadataSequenceIsUsedUpIsRefusedAndTheDeviceKeepsItsImage() throws {
+        // otadata selects ota_1 with sequence 0xFFFFFFFE: ota_0 would need the erased value.
+        var chip = SimulatedChip<SoftwareCrypto>(config: OTAConfig(chip: .esp32c6))
+        try chip.install(TestImages.simple(running), slot: 1)
+        try chip.flash.write(offset: 0xD000, bytes: OTASelectEntry.sealed(sequence: 0xFFFF_FFFE, state: .valid).bytes)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running))
+        let before = chip.otadata
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.runDeadlines()
+        XCTAssertEqual(chip.updater.lastError, .otadata(.sequenceExhausted(active: 0xFFFF_FFFE)))
+        XCTAssertFalse(chip.rebootRequested)
+        XCTAssertEqual(chip.otadata, before, "otadata untouched")
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: running), "the device stays on its image")
     }
 
     func testUpdateIsRefusedWhileTheRunningImageAwaitsConfirmation() throws {

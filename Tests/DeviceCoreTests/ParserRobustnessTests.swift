@@ -56,7 +56,7 @@ final class ParserRobustnessTests: XCTestCase {
             let otadata = OTAData.parse(Array(sector[0..<4096]) + Array(sector[0..<4096]))
             _ = otadata.activeIndex
             _ = BootSlots.decide(otadata, slotCount: 2, hasFactory: n % 2 == 0, rollbackEnabled: true, otadataOffset: 0xD000)
-            _ = otadata.settingBootSlot(n % 2, slotCount: 2, rollbackEnabled: n % 3 == 0)
+            _ = try? otadata.settingBootSlot(n % 2, slotCount: 2, rollbackEnabled: n % 3 == 0)
         }
         XCTAssertThrowsError(try SignatureBlock.parseAll(sector: [0xE7]))
     }

@@ -68,6 +68,7 @@ final class PowerLossTests: XCTestCase {
     }
 
     func testEveryPowerCutDuringAnUpdateToTheRealImageLeavesABootableImage() throws {
+        try Fixtures.require()
         let image = try Fixtures.bytes(TestImages.realC6Name)
         let r = try sweep(rollback: true, chunk: 64 * 1024, newImage: image, newVersion: "e097db2-dirty")
         print("power-loss sweep (real ESP32-C6 image, 1071616 bytes): \(r.cuts) cut points tried, old \(r.old), new \(r.new)")

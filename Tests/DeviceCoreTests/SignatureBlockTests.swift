@@ -20,6 +20,7 @@ enum EchoCrypto: DeviceCrypto {
 /// device's key-digest check (eFuse model).
 final class SignatureBlockTests: XCTestCase {
     func testSignedFilesParseToEspsecureFields() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("signing/signed.expected.json")
         for signed in try XCTUnwrap(expected.array("signed")) {
             let file = try XCTUnwrap(signed.string("file"))
@@ -46,6 +47,7 @@ final class SignatureBlockTests: XCTestCase {
     }
 
     func testKeyDigestFilesMatchTheEmbeddedKeys() throws {
+        try Fixtures.require()
         for scheme in ["rsa3072", "ecdsa256", "ecdsa384"] {
             let image = try AppImage.parse(try Fixtures.bytes("signing/signed_\(scheme).bin"))
             let block = try SignatureBlock.parse(sector: try XCTUnwrap(image.signatureSector), index: 0)
@@ -58,6 +60,7 @@ final class SignatureBlockTests: XCTestCase {
     /// signer's digest, for the reason the edit implies; the untouched file passes the checks before
     /// the crypto call, and the crypto call gets the right digest and big-endian key sizes.
     func testTamperedAndForeignKeyFilesAreRefusedForTheRightReason() throws {
+        try Fixtures.require()
         let expected = try Fixtures.json("signing/signed.expected.json")
         var cases: [(file: String, key: String, verdict: String, op: String)] = []
         for t in try XCTUnwrap(expected.array("tampered")) {
@@ -94,6 +97,7 @@ final class SignatureBlockTests: XCTestCase {
     }
 
     func testGenuineBlocksReachTheCryptoWithBigEndianFields() throws {
+        try Fixtures.require()
         EchoCrypto.calls = []
         for scheme in ["rsa3072", "ecdsa256"] {
             let digest = try Fixtures.bytes("signing/keys/\(scheme)_a.pub.sbv2_digest.bin")
@@ -110,6 +114,7 @@ final class SignatureBlockTests: XCTestCase {
     }
 
     func testSoftwareCryptoRefusesEvenAGenuineSignature() throws {
+        try Fixtures.require()
         let digest = try Fixtures.bytes("signing/keys/rsa3072_a.pub.sbv2_digest.bin")
         let verifier = SignatureVerifier<SoftwareCrypto>(trust: .digests([digest]))
         XCTAssertEqual(try deviceVerdict(file: "signed_rsa3072.bin", verifier: verifier), .invalidSignature(index: 0))
@@ -158,6 +163,7 @@ private extension String {
 final class SignatureBlockEncodingTests: XCTestCase {
     /// Re-encoding espsecure's own blocks from their decoded fields gives the signed files back.
     func testEncodingReproducesEspsecureSignedFilesByteForByte() throws {
+        try Fixtures.require()
         for scheme in ["rsa3072", "ecdsa256", "ecdsa384"] {
             let file = try Fixtures.bytes("signing/signed_\(scheme).bin")
             let image = try AppImage.parse(file)

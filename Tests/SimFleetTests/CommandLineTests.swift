@@ -4,10 +4,7 @@ import XCTest
 
 /// The `simfleet` executable as a user runs it: signals, exit codes, no orphaned broker.
 final class CommandLineTests: XCTestCase {
-    private var executable: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/simfleet").path
-    }
+    private var executable: String { Simfleet.executable.path }
 
     struct MissingExecutable: Error {}
 

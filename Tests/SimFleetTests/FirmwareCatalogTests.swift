@@ -23,6 +23,7 @@ final class FirmwareCatalogTests: XCTestCase {
     }
 
     func testSignedReleasesBootOnlyOnAChipTrustingTheKey() throws {
+        try ESPFixtureFiles.require()
         let catalog = try FirmwareCatalog(chip: .esp32c6, payloadBytes: 20_000,
                                           signingKeyPath: ESPFixtureFiles.path("signing/keys/ecdsa256_a.pem"), store: ImageStore())
         let digest = try XCTUnwrap(catalog.trustedKeyDigest)

@@ -12,6 +12,19 @@ final class FleetIntegrationTests: XCTestCase {
         return c
     }
 
+    /// Ctrl-C arrives on a signal queue while the caller's thread samples the run: found by
+    /// ThreadSanitizer (scripts/test-sanitized thread) as a data race on the stop flag.
+    func testStopRequestedFromAnotherThreadEndsTheRunEarly() throws {
+        let runner = FleetRunner(configuration: configuration(devices: 3, duration: 60))
+        try runner.start()
+        awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 3 }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { runner.requestStop() }
+        let started = Date()
+        let report = runner.runToCompletion()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the run ended on the stop request, not after 60 s")
+        XCTAssertEqual(report.connected, 3)
+    }
+
     func testSmallFleetConnectsAndEveryHeartbeatArrivesWithItsPayload() throws {
         let runner = FleetRunner(configuration: configuration(devices: 12))
         try runner.start()

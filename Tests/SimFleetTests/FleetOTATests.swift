@@ -56,6 +56,7 @@ final class FleetOTATests: XCTestCase {
     }
 
     func testSignedFleetInstallsItsSignedReleaseAndRefusesAForeignSignature() throws {
+        try ESPFixtureFiles.require()
         var ota = OTAFleet.options(releases: ["1.1.0"], payload: 100_000)
         ota.signingKeyPath = ESPFixtureFiles.path("signing/keys/rsa3072_a.pem")
         let fleet = try OTAFleet.virtualFleet(devices: 2, ota)

@@ -80,7 +80,7 @@ final class HTMLReportTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("run.json")
         try Data(run.utf8).write(to: input)
-        let tool = packageRoot.appendingPathComponent(".build/debug/simfleet")
+        let tool = Simfleet.executable
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool.path), "scripts/test builds the tool before testing")
         let process = Process()
         process.executableURL = tool

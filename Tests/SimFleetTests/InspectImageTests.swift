@@ -5,6 +5,7 @@ import XCTest
 /// text and exit status to esptool `image-info`'s recorded facts.
 final class InspectImageTests: XCTestCase {
     func testEveryRealAndDerivedImageReportsEsptoolsFacts() throws {
+        try ESPFixtureFiles.require()
         var checked = 0
         for folder in ["real", "real/derived"] {
             for name in try ESPFixtureFiles.files(in: folder, ext: "bin") {
@@ -58,12 +59,14 @@ final class InspectImageTests: XCTestCase {
     }
 
     func testEmptyFileIsRejectedWithAClearErrorInText() throws {
+        try ESPFixtureFiles.require()
         let run = try Inspect.run([ESPFixtureFiles.path("real/firmware_v1.0.0.bin")])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.output.contains("INVALID: image is empty"), run.output)
     }
 
     func testESP32ImageReportsChipESP32AndItsMemoryTypes() throws {
+        try ESPFixtureFiles.require()
         let file = ESPFixtureFiles.path("real/firmware_2025.03.23.184616.bin")
         let report = try Inspect.run(["--json", file]).report()
         XCTAssertEqual(report["chip"] as? String, "ESP32")
@@ -75,6 +78,7 @@ final class InspectImageTests: XCTestCase {
     }
 
     func testTextReportCarriesEsptoolsImageInfoLines() throws {
+        try ESPFixtureFiles.require()
         let name = "firmware_2025.03.25.124759"
         let ours = try Inspect.run([ESPFixtureFiles.path("real/" + name + ".bin")]).output.split(separator: "\n", omittingEmptySubsequences: false)
         let esptool = try String(contentsOfFile: ESPFixtureFiles.path("real/" + name + ".image_info.autodetect.txt"), encoding: .utf8)
@@ -87,6 +91,7 @@ final class InspectImageTests: XCTestCase {
 /// `--chip` makes inspect judge as a device of that chip: ESP-IDF refuses an image built for another.
 final class InspectChipTests: XCTestCase {
     func testESP32ImageIsRefusedWhenAnESP32C6IsRequired() throws {
+        try ESPFixtureFiles.require()
         let esp32 = ESPFixtureFiles.path("real/firmware_2025.03.23.184616.bin")
         let run = try Inspect.run(["--json", "--chip", "esp32c6", esp32])
         XCTAssertEqual(run.status, 1)

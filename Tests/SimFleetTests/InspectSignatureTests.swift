@@ -5,6 +5,7 @@ import XCTest
 /// except that a block whose embedded key is not the given key is refused, as on a device.
 final class InspectSignatureTests: XCTestCase {
     func testEspsecureSignedFilesVerifyOnlyWithTheirOwnKey() throws {
+        try ESPFixtureFiles.require()
         let signed = try ESPFixtureFiles.json("signing/signed.expected.json")["signed"] as! [[String: Any]]
         XCTAssertEqual(signed.count, 3)
         for entry in signed {
@@ -25,6 +26,7 @@ final class InspectSignatureTests: XCTestCase {
     }
 
     func testEveryTamperedFileIsRefusedForTheRightReason() throws {
+        try ESPFixtureFiles.require()
         let tampered = try ESPFixtureFiles.json("signing/signed.expected.json")["tampered"] as! [[String: Any]]
         let reasons: [(String, String)] = [
             ("_body_flip.bin", "signature block 0 image digest does not match"),
@@ -56,6 +58,7 @@ final class InspectSignatureTests: XCTestCase {
     }
 
     func testUnsignedImageFailsWhenAKeyIsRequiredAndUnreadableKeyIsAnError() throws {
+        try ESPFixtureFiles.require()
         let image = ESPFixtureFiles.path("real/firmware_2025.03.25.124759.bin")
         let run = try Inspect.run(["--json", "--key", ESPFixtureFiles.path("signing/keys/rsa3072_a.pub.pem"), image])
         XCTAssertEqual(run.status, 1)
@@ -66,6 +69,7 @@ final class InspectSignatureTests: XCTestCase {
     }
 
     func testAnyOfSeveralKeysIsEnough() throws {
+        try ESPFixtureFiles.require()
         let keys = ["ecdsa256_b", "rsa3072_a"].flatMap { ["--key", ESPFixtureFiles.path("signing/keys/" + $0 + ".pub.pem")] }
         let run = try Inspect.run(keys + [ESPFixtureFiles.path("signing/signed_rsa3072.bin")])
         XCTAssertEqual(run.status, 0, run.output)

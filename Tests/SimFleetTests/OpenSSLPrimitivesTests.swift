@@ -6,6 +6,7 @@ import XCTest
 /// espsecure's signatures in the fixtures, and against signatures OpenSSL itself makes.
 final class OpenSSLPrimitivesTests: XCTestCase {
     func testSHA256MatchesTheFIPSVectorsAndTheFixtureImageDigest() throws {
+        try ESPFixtureFiles.require()
         XCTAssertEqual(hexString(OpenSSLSHA256.digest(Array("abc".utf8))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(hexString(OpenSSLSHA256.digest([UInt8]())), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let image = try ESPFixtureFiles.bytes("real/firmware_2025.03.25.124759.bin")
@@ -30,6 +31,7 @@ final class OpenSSLPrimitivesTests: XCTestCase {
     }
 
     func testEspsecureSignaturesVerifyWithTheirKeyAndNotWithTheOther() throws {
+        try ESPFixtureFiles.require()
         for scheme in ["rsa3072", "ecdsa256"] {
             let file = try ESPFixtureFiles.bytes("signing/signed_" + scheme + ".bin")
             let block = Array(file[1_073_152..<(1_073_152 + 1216)])
@@ -43,6 +45,7 @@ final class OpenSSLPrimitivesTests: XCTestCase {
     }
 
     func testFlippedDigestOrSignatureBitIsRefused() throws {
+        try ESPFixtureFiles.require()
         for scheme in ["rsa3072", "ecdsa256"] {
             let file = try ESPFixtureFiles.bytes("signing/signed_" + scheme + ".bin")
             let block = Array(file[1_073_152..<(1_073_152 + 1216)])
@@ -57,6 +60,7 @@ final class OpenSSLPrimitivesTests: XCTestCase {
     }
 
     func testOpenSSLSignaturesRoundTripThroughTheVerifier() throws {
+        try ESPFixtureFiles.require()
         let digest = OpenSSLSHA256.digest(Array("firmware".utf8))
         for scheme in ["rsa3072", "ecdsa256"] {
             let pem = try PEMKey(path: ESPFixtureFiles.path("signing/keys/" + scheme + "_a.pem"))

@@ -37,6 +37,41 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(received.ranges, [1...7, 9...9])
     }
 
+    func testHeartbeatFieldsRefuseValuesNoDeviceSendsInsteadOfOverflowing() {
+        func fields(_ text: String) -> HeartbeatFields? { HeartbeatFields(payload: Array(text.utf8)) }
+        XCTAssertNil(fields(#"{"id":"x","seq":5,"ts":99999999999999999}"#), "milliseconds whose microseconds overflow 64 bits")
+        XCTAssertNil(fields(#"{"id":"x","seq":5,"ts":9999999999999999999999}"#))
+        XCTAssertNil(fields(#"{"id":"x","seq":4294967296}"#), "seq is 32 bits")
+        XCTAssertNil(fields(#"{"id":"x","seq":0}"#), "seq starts at 1")
+        XCTAssertNil(fields(#"{"id":"x","seq":5,"boot_count":2147483648}"#), "boot_count << 32 must stay positive")
+        XCTAssertNil(fields(#"{"id":"x","seq":5,"boot_count":99999999999999999999}"#))
+        XCTAssertNil(fields(#"{"id":"x","seq":5e3}"#))
+        XCTAssertNil(fields(#""seq":5"#), "not an object")
+        let top = fields(#"{"id":"x","boot_count":2147483647,"seq":4294967295,"ts":1764396000123.456}"#)
+        XCTAssertEqual(top?.deliveryKey, Int.max)
+        XCTAssertEqual(top?.timestampMicros, 1_764_396_000_123_456)
+    }
+
+    func testSequenceSetTakesTheLargestKeyTwiceWithoutOverflow() {
+        var set = SequenceSet()
+        XCTAssertTrue(set.insert(7))
+        XCTAssertTrue(set.insert(Int.max))
+        XCTAssertFalse(set.insert(Int.max), "a duplicate, not an overflow")
+        XCTAssertTrue(set.insert(Int.max - 1))
+        XCTAssertEqual(set.ranges, [7...7, (Int.max - 1)...Int.max])
+        XCTAssertTrue(set.contains(Int.max))
+    }
+
+    func testSequenceSetRefusesNewRangesPastItsCapButStillJoinsThem() {
+        var scattered = SequenceSet()
+        for k in 0..<SequenceSet.maxRanges { XCTAssertTrue(scattered.insert(k * 2)) }
+        XCTAssertEqual(scattered.add(1_000_001), .full, "a client publishing scattered numbers cannot grow it further")
+        XCTAssertEqual(scattered.add(10), .present)
+        XCTAssertEqual(scattered.add(1), .inserted, "joining two ranges still works")
+        XCTAssertEqual(scattered.ranges.count, SequenceSet.maxRanges - 1)
+        XCTAssertEqual(scattered.count, SequenceSet.maxRanges + 1)
+    }
+
     func testTemplatesExpandIndexPaddingAndIdAndTheSameSeedGivesTheSameFleet() {
         XCTAssertEqual(FleetConfiguration.expand("{chip}-{n:06}", n: 12, id: nil, chip: "esp32c6", mac: ""), "esp32c6-000012")
         XCTAssertEqual(FleetConfiguration.expand("user-{id}/{n}", n: 3, id: "dev3", chip: "", mac: ""), "user-dev3/3")

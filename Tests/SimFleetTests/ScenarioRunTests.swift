@@ -21,7 +21,7 @@ final class ScenarioRunTests: XCTestCase {
 
     /// Runs the tool; returns exit status, stdout and stderr.
     func simfleet(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let tool = packageRoot.appendingPathComponent(".build/debug/simfleet")
+        let tool = Simfleet.executable
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool.path), "scripts/test builds the tool before testing")
         let child = try ChildProcess.run(tool, arguments, directory: dir, separateStderr: true)
         return (child.status, child.output, child.stderr)
@@ -91,7 +91,7 @@ final class ScenarioRunTests: XCTestCase {
           - connected >= 100%
         """)
         let process = Process()
-        process.executableURL = packageRoot.appendingPathComponent(".build/debug/simfleet")
+        process.executableURL = Simfleet.executable
         process.arguments = ["run", file, "--metrics-port", "0", "--report", dir.appendingPathComponent("live.json").path]
         process.currentDirectoryURL = dir
         let err = Pipe()

@@ -7,6 +7,7 @@ import XCTest
 /// the trusted one (the `pubkey_field_flip` file espsecure accepts).
 final class SecureBootFixtureVerdictTests: XCTestCase {
     func testSignedFilesVerifyWithTheirOwnKeyAndNotWithTheOther() throws {
+        try ESPFixtureFiles.require()
         for (scheme, expectedBlock) in [("rsa3072", 0), ("ecdsa256", 0)] {
             let (sector, digest) = try signedParts("signing/signed_" + scheme + ".bin")
             XCTAssertEqual(try verifier(trusting: scheme + "_a").verify(sector: sector, signedDataDigest: digest), expectedBlock)
@@ -17,6 +18,7 @@ final class SecureBootFixtureVerdictTests: XCTestCase {
     }
 
     func testEveryTamperedFileIsRefusedForItsOwnReason() throws {
+        try ESPFixtureFiles.require()
         let expected: [String: SignatureError] = [
             "body_flip": .digestMismatch(index: 0),
             "body_flip_digest_fixed": .invalidSignature(index: 0),
@@ -38,6 +40,7 @@ final class SecureBootFixtureVerdictTests: XCTestCase {
     }
 
     func testPubkeyFlipIsAcceptedOnlyByEspsecuresViewOfTheKey() throws {
+        try ESPFixtureFiles.require()
         // espsecure ignores the embedded key; the signature itself is still good.
         for scheme in ["rsa3072", "ecdsa256"] {
             let (sector, digest) = try signedParts("signing/tampered_" + scheme + "_pubkey_field_flip_crc_fixed.bin")
@@ -55,6 +58,7 @@ final class SecureBootFixtureVerdictTests: XCTestCase {
     }
 
     func testTruncatedSignedFileHasNoSignatureSector() throws {
+        try ESPFixtureFiles.require()
         for scheme in ["rsa3072", "ecdsa256"] {
             let bytes = try ESPFixtureFiles.bytes("signing/tampered_" + scheme + "_truncated_100.bin")
             let image = try AppImage.parse(bytes, hasher: OpenSSLSHA256.self)
@@ -63,6 +67,7 @@ final class SecureBootFixtureVerdictTests: XCTestCase {
     }
 
     func testOurSignatureVerifiesOnTheDeviceVerifier() throws {
+        try ESPFixtureFiles.require()
         let image = try ESPFixtureFiles.bytes("real/firmware_2025.03.25.124759.bin")
         for scheme in ["rsa3072", "ecdsa256"] {
             let key = try PEMKey(path: ESPFixtureFiles.path("signing/keys/" + scheme + "_b.pem"))

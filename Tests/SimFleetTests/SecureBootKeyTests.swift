@@ -5,6 +5,7 @@ import XCTest
 /// PEM keys read with OpenSSL give the Secure Boot V2 key fields and eFuse digests espsecure gives.
 final class SecureBootKeyTests: XCTestCase {
     func testEveryFixtureKeyHasEspsecuresSBV2Digest() throws {
+        try ESPFixtureFiles.require()
         let keys = try ESPFixtureFiles.signingKeys()
         XCTAssertEqual(keys.count, 5)
         for (name, scheme) in keys {
@@ -20,6 +21,7 @@ final class SecureBootKeyTests: XCTestCase {
     }
 
     func testKeyFieldEqualsTheOneEspsecureWroteIntoTheBlock() throws {
+        try ESPFixtureFiles.require()
         for (scheme, length) in [("rsa3072", 776), ("ecdsa256", 65)] {
             let file = try ESPFixtureFiles.bytes("signing/signed_" + scheme + ".bin")
             let field = try SecureBootPublicKey(PEMKey(path: ESPFixtureFiles.path("signing/keys/" + scheme + "_a.pub.pem"))).keyField
@@ -29,6 +31,7 @@ final class SecureBootKeyTests: XCTestCase {
     }
 
     func testMontgomeryConstantsSatisfyTheirDefinitions() throws {
+        try ESPFixtureFiles.require()
         let key = try SecureBootPublicKey(PEMKey(path: ESPFixtureFiles.path("signing/keys/rsa3072_b.pem")))
         guard case let .rsa3072(n, e, rinv, mPrime) = key else { return XCTFail("not RSA") }
         XCTAssertEqual(e, 65537)
@@ -40,6 +43,7 @@ final class SecureBootKeyTests: XCTestCase {
     }
 
     func testNonKeysAndUnsupportedKeysGiveClearErrors() throws {
+        try ESPFixtureFiles.require()
         XCTAssertThrowsError(try PEMKey(pem: Array("hello".utf8))) { error in
             guard case PEMKeyError.notAKey = error else { return XCTFail(String(describing: error)) }
         }

@@ -5,6 +5,7 @@ import XCTest
 /// and wrong arguments fail with a reason.
 final class SignCommandTests: XCTestCase {
     func testSignedOutputPassesEspsecureAndInspectWithTheKeyOnly() throws {
+        try ESPFixtureFiles.require()
         let dir = try ESPFixtureFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let image = ESPFixtureFiles.path("real/firmware_2025.03.25.124759.bin")
@@ -21,6 +22,7 @@ final class SignCommandTests: XCTestCase {
     }
 
     func testSchemeMismatchAndMissingFilesFailWithAReason() throws {
+        try ESPFixtureFiles.require()
         let dir = try ESPFixtureFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let image = ESPFixtureFiles.path("real/firmware_2025.03.25.124759.bin")

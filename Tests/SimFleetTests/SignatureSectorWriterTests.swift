@@ -10,6 +10,7 @@ final class SignatureSectorWriterTests: XCTestCase {
     let imagePath = "real/firmware_2025.03.25.124759.bin"
 
     func testEspsecureAcceptsOurSignaturesWithFixtureKeys() throws {
+        try ESPFixtureFiles.require()
         let dir = try ESPFixtureFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for scheme in ["rsa3072", "ecdsa256"] {
@@ -25,6 +26,7 @@ final class SignatureSectorWriterTests: XCTestCase {
     }
 
     func testEspsecureAcceptsOurSignaturesWithKeysGeneratedNow() throws {
+        try ESPFixtureFiles.require()
         let dir = try ESPFixtureFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let image = Array(try ESPFixtureFiles.bytes(imagePath).prefix(200_001))  // not sector aligned
@@ -44,6 +46,7 @@ final class SignatureSectorWriterTests: XCTestCase {
     }
 
     func testLayoutMatchesEspsecureOutsideTheRandomizedSignature() throws {
+        try ESPFixtureFiles.require()
         for scheme in ["rsa3072", "ecdsa256"] {
             let theirs = try ESPFixtureFiles.bytes("signing/signed_" + scheme + ".bin")
             let ours = try SignatureSectorWriter.sign(image: ESPFixtureFiles.bytes(imagePath), key: PEMKey(path: ESPFixtureFiles.path("signing/keys/" + scheme + "_a.pem")))
@@ -60,6 +63,7 @@ final class SignatureSectorWriterTests: XCTestCase {
     }
 
     func testSchemeMismatchEmptyImageAndPublicOnlyKeyAreRefused() throws {
+        try ESPFixtureFiles.require()
         let rsa = try PEMKey(path: ESPFixtureFiles.path("signing/keys/rsa3072_a.pem"))
         XCTAssertThrowsError(try SignatureSectorWriter.sign(image: [1, 2, 3], key: rsa, scheme: .ecdsaP256)) {
             XCTAssertEqual($0 as? SignError, .schemeMismatch(requested: .ecdsaP256, key: .rsa3072))

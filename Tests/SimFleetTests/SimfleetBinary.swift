@@ -11,11 +11,17 @@ enum Simfleet {
         }
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
+    /// The `simfleet` built with the tests (the sanitized one under scripts/test-sanitized).
+    static var executable: URL {
         // On Linux the bundle URL is the products directory; on macOS it is the .xctest inside it.
         let bundle = Bundle(for: InspectImageTests.self).bundleURL
         let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("simfleet") }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        return candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) ?? candidates[0]
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let binary = executable
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             XCTFail("simfleet not built next to the tests (swift build --build-tests builds it)")
             throw CocoaError(.fileNoSuchFile)
         }

@@ -98,7 +98,6 @@ private struct Cursor {
             let c = try peek()
             guard c == UInt8(ascii: "\"") else { throw .unexpectedByte(c, offset: index) }
             let key = try parseString()
-            for m in members where m.key == key { throw .duplicateKey(key) }
             skipWhitespace()
             let colon = try peek()
             guard colon == UInt8(ascii: ":") else { throw .unexpectedByte(colon, offset: index) }
@@ -110,7 +109,11 @@ private struct Cursor {
             let next = try peek()
             index += 1
             if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { return .object(members) }
+            if next == UInt8(ascii: "}") {
+                var comparisons = 0
+                if let key = DuplicateKeys.first(in: members, comparisons: &comparisons) { throw .duplicateKey(key) }
+                return .object(members)
+            }
             throw .unexpectedByte(next, offset: index - 1)
         }
     }

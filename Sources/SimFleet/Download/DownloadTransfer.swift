@@ -8,9 +8,7 @@ final class DownloadTransfer {
     let easy: UnsafeMutableRawPointer
     private unowned(unsafe) let sink: DownloadSink
     private unowned(unsafe) let multi: CurlMulti
-    private var status = 0
-    private var contentLength: Int?
-    private var rangeStart = 0
+    private var head = ResponseHead()
     private var responded = false
     var done = false
 
@@ -27,29 +25,16 @@ final class DownloadTransfer {
     }
 
     func header(_ line: UnsafeRawBufferPointer) -> Int {
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("HTTP/") {
-            let parts = text.split(separator: " ")
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            contentLength = nil
-            rangeStart = 0
-        } else if let colon = text.firstIndex(of: ":") {
-            let name = text[..<colon].lowercased()
-            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if name == "content-length" { contentLength = Int(value) }
-            if name == "content-range", value.hasPrefix("bytes ") {
-                rangeStart = Int(value.dropFirst(6).split(separator: "-").first ?? "") ?? 0
-            }
-        } else if text.isEmpty, !(300..<400).contains(status), status >= 200 {
+        if let event = head.consume(line: line) {
             responded = true
-            emit(.response(status: status, contentLength: contentLength, rangeStart: rangeStart))
+            emit(event)
         }
         return line.count
     }
 
     func body(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard !done else { return 0 }
-        if status >= 400 { return bytes.count }  // error page: not firmware
+        if head.status >= 400 { return bytes.count }  // error page: not firmware
         emit(.data(Array(bytes)))
         return bytes.count
     }

@@ -11,7 +11,7 @@ extension FleetRunner {
         let end = startedMonotonic + rampSeconds + configuration.durationSeconds
         var lastReceived = 0
         var nextSample = startedMonotonic + 1
-        while !stopFlag {
+        while !stopFlag.load(ordering: .acquiring) {
             let now = HostClock.monotonicSeconds()
             if now >= end { break }
             let wait = min(nextSample, end) - now
@@ -75,6 +75,8 @@ extension FleetRunner {
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
         report.observedIDs = observedIDs
+        report.foreignMessages = observer?.foreign.load(ordering: .relaxed) ?? 0
+        report.malformedMessages = observer?.malformed.load(ordering: .relaxed) ?? 0
         report.timerTickMs = configuration.timerTickMs
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)

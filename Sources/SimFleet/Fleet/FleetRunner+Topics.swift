@@ -53,6 +53,18 @@ extension FleetConfiguration {
         return nil
     }
 
+    /// The keys stream `tag`'s observer pattern gives the topics of `devices` (a shard's own).
+    func telemetryKeys(tag: Int, devices: [Int]) -> Set<String> {
+        let pattern = telemetryPattern(tag)
+        var out: Set<String> = []
+        for i in devices {
+            let spec = deviceSpec(i)
+            guard telemetry[tag].applies(to: spec.group) else { continue }
+            if let key = pattern.key(of: telemetry[tag].topic.resolve(placeholders(of: spec))) { out.insert(key) }
+        }
+        return out
+    }
+
     /// The embedded broker's ACL for this layout.
     var brokerACL: BrokerACL { BrokerACL(layout: topics, telemetry: telemetry.map(\.topic)) }
 

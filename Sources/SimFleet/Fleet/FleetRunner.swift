@@ -48,7 +48,9 @@ public final class FleetRunner: @unchecked Sendable {
     /// Telemetry messages sent at the start of the steady window.
     var steadyTelemetryMark = 0
     let stopRequested = DispatchSemaphore(value: 0)
-    var stopFlag = false
+    /// Set by `requestStop` from any thread (a signal handler's queue, a timeline step) while the
+    /// caller's thread polls it in `runToCompletion`: atomic, as ThreadSanitizer found it must be.
+    let stopFlag = Atomic<Bool>(false)
     var timeseries = Timeseries()
     var started = false
     var finished = false
@@ -132,15 +134,18 @@ public final class FleetRunner: @unchecked Sendable {
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
         var observerEndpoint = endpointBase
         observerEndpoint.tls = endpointBase.tls.map { FleetRunner.observerTLS($0, configuration: c) }
+        let statusPattern = TopicPattern(c.topics.status)
+        let fleetKeys = (0..<c.devices).compactMap { statusPattern.key(of: c.deviceTopics($0).status) }
+        var telemetry = c.telemetryObservation()
+        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
+        let own = c.slice.count > 1 ? c.slice.fleetIndices(ofFleet: c.devices) : nil
+        if let own { for tag in c.telemetry.indices { telemetry.restrict(tag: tag, to: c.telemetryKeys(tag: tag, devices: Array(own))) } }
         let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword,
-                           topics: c.topics, telemetry: c.telemetryObservation())
+                           topics: c.topics, telemetry: telemetry, fleetKeys: fleetKeys)
         obs.version = c.mqtt.version
         obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos, c.telemetry.map(\.qos).max() ?? 0))
-        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
-        if c.slice.count > 1 {
-            obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).compactMap {
-                obs.statusPattern.key(of: c.deviceTopics($0).status)
-            })
+        if let own {
+            obs.ownDevices = Set(own.compactMap { statusPattern.key(of: c.deviceTopics($0).status) })
             obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
         }
         observer = obs
@@ -158,7 +163,7 @@ public final class FleetRunner: @unchecked Sendable {
         }
         if let gateInstant {
             // Everyone's ramp starts at the agreed instant: wake 50 ms early, as an ungated run does.
-            while !stopFlag {
+            while !stopFlag.load(ordering: .acquiring) {
                 let lead = Double(gateInstant - HostClock.now().microseconds) / 1e6 - 0.05
                 if lead <= 0 { break }
                 _ = stopRequested.wait(timeout: .now() + min(lead, 1))
@@ -236,7 +241,7 @@ public final class FleetRunner: @unchecked Sendable {
 
     /// Ends `runToCompletion` early (Ctrl-C, a failed scenario step).
     public func requestStop() {
-        stopFlag = true
+        stopFlag.store(true, ordering: .releasing)
         stopRequested.signal()
     }
 

@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 import Dispatch
 import Synchronization
@@ -27,13 +28,26 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     let received = Atomic<Int>(0)
     let duplicates = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
+    /// Status messages of devices outside the fleet (another run, real devices on a shared broker).
+    let foreign = Atomic<Int>(0)
+    /// Status messages on a fleet device's topic that are neither a heartbeat the observer can
+    /// account for (`HeartbeatFields`) nor the offline will. Counted and otherwise ignored.
+    let malformed = Atomic<Int>(0)
+    /// Only the fleet's keys are accounted for; false: any key (an observer with no fleet list).
+    private let fleetOnly: Bool
+    /// The whole fleet's device keys (every shard's), when given.
+    private var fleetKeys: Set<String> = []
+    /// The status topic's key is the device id, so a payload's `"id"` must name it.
+    private let keyIsID: Bool
     /// Received sequence numbers per device id; read after the reactor has stopped.
     private(set) var receivedByDevice: [String: SequenceSet] = [:]
     private(set) var latency = LatencyRecorder()
     /// Devices whose latest status says offline (last will fired), by device key.
     private(set) var offline: Set<String> = []
-    /// Ids this observer counts (a shard's own devices; set before `start`); nil counts every device.
-    var ownDevices: Set<String>?
+    /// Keys this observer counts (a shard's own devices; set before `start`); nil counts the fleet's.
+    var ownDevices: Set<String>? {
+        didSet { receivedByDevice = Dictionary(uniqueKeysWithValues: (ownDevices ?? fleetKeys).map { ($0, SequenceSet()) }) }
+    }
     /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
     var clientID = "simfleet-observer"
 
@@ -48,8 +62,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     /// Telemetry messages received (unique), live.
     let telemetryReceived = Atomic<Int>(0)
 
+    /// `fleetKeys`: the device keys (ids in the default layout) of the whole fleet; status messages of
+    /// other keys are `foreign`. nil: any key counts (an observer with no fleet list).
     init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topics: TopicLayout = .default,
-         telemetry: TelemetryObservation = TelemetryObservation()) {
+         telemetry: TelemetryObservation = TelemetryObservation(), fleetKeys: [String]? = nil) {
         self.reactor = reactor
         self.endpoint = endpoint
         self.username = username
@@ -58,6 +74,13 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         self.statusPattern = status
         self.telemetry = telemetry
         self.topicFilters = [status.filter] + telemetry.filters.filter { $0 != status.filter }
+        // The payload's "id" can be checked against the topic when the status topic's only placeholder is {id}.
+        keyIsID = topics.status.tokens.allSatisfy { $0 == .id || $0.isText }
+        fleetOnly = fleetKeys != nil
+        if let fleetKeys {
+            self.fleetKeys = Set(fleetKeys)
+            receivedByDevice = Dictionary(self.fleetKeys.map { ($0, SequenceSet()) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// Connects and subscribes; returns once the broker granted the subscription or `timeout` passed.
@@ -127,23 +150,63 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
         let now = HostClock.now()
         guard let id = statusPattern.key(of: topic) else {
-            if !telemetry.isEmpty, telemetry.receive(topic: topic, payload: payload, at: now) {
-                telemetryReceived.add(1, ordering: .relaxed)
+            switch telemetry.isEmpty ? .noStream : telemetry.receive(topic: topic, payload: payload, at: now) {
+            case .new: telemetryReceived.add(1, ordering: .relaxed)
+            case .notNew: break
+            case .noStream: foreign.add(1, ordering: .relaxed)
             }
             return
         }
-        if let ownDevices, !ownDevices.contains(id) { return }  // another shard's device
-        guard let fields = HeartbeatFields(bytes: payload) else {
-            if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
+        // One hash of the key per message: the counted devices are in the table from the start.
+        let slot = receivedByDevice.index(forKey: id)
+        if slot == nil && (fleetOnly || ownDevices != nil) {
+            // Another shard's device is not foreign, only not this shard's to count.
+            if !fleetKeys.contains(id) { foreign.add(1, ordering: .relaxed) }
             return
         }
-        if !offline.isEmpty { offline.remove(id) }  // hashing the id once per heartbeat is enough
-        if receivedByDevice[id, default: SequenceSet()].insert(fields.deliveryKey) {
+        guard let fields = HeartbeatFields(bytes: payload), !keyIsID || Observer.payload(payload, names: id) else {
+            if Observer.isOfflineWill(payload) { offline.insert(id) } else { malformed.add(1, ordering: .relaxed) }
+            return
+        }
+        if !offline.isEmpty { offline.remove(id) }
+        let outcome: SequenceSet.Insertion
+        if let slot {
+            outcome = receivedByDevice.values[slot].add(fields.deliveryKey)
+        } else {
+            outcome = receivedByDevice[id, default: SequenceSet()].add(fields.deliveryKey)
+        }
+        switch outcome {
+        case .inserted:
             received.add(1, ordering: .relaxed)
             if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }
-        } else {
+        case .present:
             duplicates.add(1, ordering: .relaxed)
+        case .full:
+            malformed.add(1, ordering: .relaxed)
         }
+    }
+
+    /// The last will, `{"state":"offline"}` (short, no `seq`).
+    static func isOfflineWill(_ payload: UnsafeRawBufferPointer) -> Bool {
+        payload.count < 64 && String(decoding: payload, as: UTF8.self).contains("\"offline\"")
+    }
+
+    private static let idKey = Array("\"id\"".utf8)
+
+    /// The payload's `"id"` is `id` (every status message a device sends starts with it), found with
+    /// glibc's `memmem` like the other fields, and compared without building a string.
+    static func payload(_ p: UnsafeRawBufferPointer, names id: String) -> Bool {
+        guard let base = p.baseAddress, p.count > idKey.count,
+              let hit = idKey.withUnsafeBytes({ k in simfleet_memmem(base, p.count, k.baseAddress, k.count) }) else { return false }
+        var k = base.distance(to: UnsafeRawPointer(hit)) + idKey.count
+        while k < p.count && (p[k] == 0x20 || p[k] == 0x3A) { k += 1 }
+        guard k < p.count, p[k] == 0x22 else { return false }
+        k += 1
+        for byte in id.utf8 {
+            guard k < p.count, p[k] == byte else { return false }
+            k += 1
+        }
+        return k < p.count && p[k] == 0x22
     }
 
     /// Publishes `payload` (QoS 1) to each topic from the observer's client (operator commands).

@@ -20,6 +20,8 @@ struct TelemetryObservation {
         /// Payloads that did not have the template's shape.
         var malformed = 0
         var latency = LatencyRecorder()
+        /// The device keys counted (a shard's own devices); nil: every key.
+        var keys: Set<String>? = nil
     }
 
     private(set) var streams: [Stream] = []
@@ -41,13 +43,29 @@ struct TelemetryObservation {
         return out
     }
 
-    /// Accounts one message; true when it was a stream's and new (not a duplicate or malformed).
-    mutating func receive(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, at now: Instant) -> Bool {
+    /// What became of a received message.
+    enum Receipt: Equatable {
+        /// A new message of one of the streams.
+        case new
+        /// A stream's topic, but a duplicate, a malformed payload, or another shard's device.
+        case notNew
+        /// No stream has this topic.
+        case noStream
+    }
+
+    /// Accounts one message.
+    mutating func receive(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer, at now: Instant) -> Receipt {
         for s in streams.indices {
             guard let key = streams[s].pattern.key(of: topic) else { continue }
-            return streams[s].account(key: key, payload: payload, at: now)
+            if let keys = streams[s].keys, !keys.contains(key) { return .notNew }
+            return streams[s].account(key: key, payload: payload, at: now) ? .new : .notNew
         }
-        return false
+        return .noStream
+    }
+
+    /// Counts only these device keys of stream `tag` (a shard's own devices).
+    mutating func restrict(tag: Int, to keys: Set<String>) {
+        for s in streams.indices where streams[s].tag == tag { streams[s].keys = keys }
     }
 
     /// The tables of stream `tag`.

@@ -31,6 +31,7 @@ extension FleetReport {
         let messages: ReportJSON = .object([
             ("sent", .int(sent)), ("received", .int(received)), ("lost", .int(lost)), ("unacknowledged", .int(unacknowledged)),
             ("delivery", .double(delivery)), ("lost_detail", .array(lostItems)),
+            ("foreign", .int(foreignMessages)), ("malformed", .int(malformedMessages)),
         ])
         let buckets: [ReportJSON] = e2eHistogram.map { .object([("le_ms", .double($0.leMs)), ("count", .int($0.count))]) }
         let latencies: ReportJSON = .object([

@@ -18,6 +18,10 @@ public struct FleetReport: Sendable {
     public var lostDetail: [(device: String, seq: Int)]
     /// QoS 1 heartbeats the broker never acknowledged (connection lost first): not losses.
     public var unacknowledged: Int
+    /// Status messages of devices outside the fleet, and messages on a fleet device's status topic
+    /// that are no heartbeat (`messages.foreign`, `messages.malformed`): counted, never deliveries.
+    public var foreignMessages = 0
+    public var malformedMessages = 0
     public var reconnects: Int
     public var connectLatency: LatencySummary
     public var e2eLatency: LatencySummary
@@ -160,7 +164,7 @@ public struct FleetReport: Sendable {
         return """
             simfleet run: \(requested) devices on \(brokerURL)\(embedded ? " (embedded)" : ""), \(String(format: "%.1f", durationSeconds)) s
               devices    connected \(connected)/\(requested), online at end \(onlineAtEnd), never connected \(failed), reconnects \(reconnects)
-              heartbeats sent \(sent), received \(received), lost \(lost), unacknowledged \(unacknowledged), delivery \(String(format: "%.4f", delivery * 100)) %
+              heartbeats sent \(sent), received \(received), lost \(lost), unacknowledged \(unacknowledged), delivery \(String(format: "%.4f", delivery * 100)) %\(foreignMessages + malformedMessages > 0 ? "; ignored: \(foreignMessages) foreign, \(malformedMessages) malformed" : "")
               connect    p50 \(ms(connectLatency.p50)) ms  p99 \(ms(connectLatency.p99)) ms  max \(ms(connectLatency.max)) ms
               end-to-end p50 \(ms(e2eLatency.p50)) ms  p99 \(ms(e2eLatency.p99)) ms  p99.9 \(ms(e2eLatency.p999)) ms  max \(ms(e2eLatency.max)) ms
               errors     \(errorText.isEmpty ? "none" : errorText.joined(separator: " "))

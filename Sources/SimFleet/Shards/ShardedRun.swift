@@ -71,7 +71,7 @@ public enum ShardSupport {
     static func gate(_ options: ShardOptions, rendezvous: ShardRendezvous?, runner: FleetRunner,
                      log: @escaping @Sendable (String) -> Void) -> @Sendable () throws -> Int64? {
         if let rendezvous {
-            return { [unowned runner] in try rendezvous.awaitStart(log: log, cancelled: { runner.stopFlag }) }
+            return { [unowned runner] in try rendezvous.awaitStart(log: log, cancelled: { runner.stopFlag.load(ordering: .acquiring) }) }
         }
         let at = options.startAtMicros
         return {

@@ -8,7 +8,7 @@ struct ChildProcess {
     var stderr: String
 
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: URL? = nil, separateStderr: Bool = false) throws -> ChildProcess {
+                    directory: URL? = nil, separateStderr: Bool = false, input: String? = nil) throws -> ChildProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -17,7 +17,13 @@ struct ChildProcess {
         let out = Pipe(), err = separateStderr ? Pipe() : nil
         process.standardOutput = out
         process.standardError = err ?? out
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try process.run()
+        if let stdin, let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         process.waitUntilExit()

@@ -41,6 +41,15 @@ public enum BootSlots {
         }
         let bothInitial = data.entries.allSatisfy { $0.sequence == 0xFFFF_FFFF || !$0.crcMatches }
         var usable = [data.entries[0].isValid, data.entries[1].isValid]
+        if slotCount <= 0 && antiRollback != nil {
+            // No OTA slots: no entry can select one (ESP-IDF's index_to_partition finds nothing).
+            log.append("D (boot) partition table does not have bootable ota_apps (app_count=0)")
+            if hasFactory {
+                log.append("I (boot) Defaulting to factory image")
+                return result(-1, .noEntriesBootFactory)
+            }
+            return result(-1, .noEntriesTryOTA0)
+        }
         if let allows = antiRollback {
             log.append("I (boot) Enabled a check secure version of app for anti rollback")
             if bothInitial {
@@ -92,11 +101,13 @@ public enum BootSlots {
 
     /// `bootloader_utility_load_boot_image` order: from `startIndex` down to the factory app
     /// (skipped when absent), then the slots above `startIndex`.
+    /// Indices with no partition behind them (at or above `slotCount`) are skipped, as
+    /// `index_to_partition` returns an empty partition for them.
     public static func candidates(startIndex: Int, slotCount: Int, hasFactory: Bool) -> [Int] {
         var out: [Int] = []
         var i = startIndex
         while i >= -1 {
-            if i >= 0 || hasFactory { out.append(i) }
+            if i < 0 ? hasFactory : i < slotCount { out.append(i) }
             i -= 1
         }
         i = startIndex + 1

@@ -42,12 +42,13 @@ public struct Bootloader<Crypto: DeviceCrypto>: Sendable {
             decision = BootSlots.decide(OTAData.parse(raw), slotCount: slots.count, hasFactory: factory != nil,
                                         rollbackEnabled: rollbackEnabled, otadataOffset: otadataBase,
                                         antiRollback: antiRollbackEnabled ? { slot in
-                                            self.descriptor(in: slots[slot], flash: current)
+                                            guard slot < slots.count else { return false }
+                                            return self.descriptor(in: slots[slot], flash: current)
                                                 .map { fuses.allows(secureVersion: $0.secureVersion) } ?? false
                                         } : nil)
             for w in decision.writes { try write(w, at: otadataBase) }
             // `update_anti_rollback` runs at selection time, before the image is loaded.
-            if decision.burnsSecureVersion, decision.startIndex >= 0,
+            if decision.burnsSecureVersion, decision.startIndex >= 0, decision.startIndex < slots.count,
                let app = descriptor(in: slots[decision.startIndex], flash: flash) {
                 efuses.burnSecureVersion(app.secureVersion)
             }
@@ -83,8 +84,9 @@ public struct Bootloader<Crypto: DeviceCrypto>: Sendable {
                otadata.entries[active].state == .pendingVerify, index == decision.startIndex {
                 pending = true
             }
-            var abandoned: Int? = decision.abortedSectors.first.map {
-                OTAData.slot(forSequence: otadata.entries[$0].sequence, slotCount: max(slots.count, 1))
+            // Without OTA slots an aborted entry named no slot: nothing was abandoned.
+            var abandoned: Int? = slots.isEmpty ? nil : decision.abortedSectors.first.map {
+                OTAData.slot(forSequence: otadata.entries[$0].sequence, slotCount: slots.count)
             }
             if abandoned == index { abandoned = nil }
             var cause: RollbackCause? = abandoned == nil ? nil : .unconfirmed

@@ -30,22 +30,31 @@ public struct OTAData: Equatable, Sendable {
     }
 
     /// OTA slot an entry selects: `(ota_seq - 1) % slotCount` (unsigned, as ESP-IDF computes it).
+    /// `slotCount` must be at least 1 (a table without OTA slots selects none).
     public static func slot(forSequence sequence: UInt32, slotCount: Int) -> Int {
-        Int((sequence &- 1) % UInt32(slotCount))
+        precondition(slotCount > 0, "a sequence selects a slot only when there are OTA slots")
+        return Int((sequence &- 1) % UInt32(slotCount))
     }
 
     /// `esp_ota_set_boot_partition` (`esp_rewrite_ota_data`): the entry and sector index to write so
-    /// that `slot` boots next. State NEW with rollback on, UNDEFINED without.
-    public func settingBootSlot(_ slot: Int, slotCount: Int, rollbackEnabled: Bool) -> (sector: Int, entry: OTASelectEntry) {
+    /// that `slot` boots next. State NEW with rollback on, UNDEFINED without. The sequence is the
+    /// smallest one selecting `slot` that is not below the active entry's, computed directly (ESP-IDF
+    /// counts up to it, about 2³¹ steps for `0xFFFFFFFE`); when that would reach the erased value
+    /// `0xFFFFFFFF` the write is refused, since the entry would read as empty and the slot never boot.
+    public func settingBootSlot(_ slot: Int, slotCount: Int, rollbackEnabled: Bool) throws(OTADataError)
+        -> (sector: Int, entry: OTASelectEntry) {
+        guard slotCount > 0 else { throw .noSlots }
+        guard slot >= 0, slot < slotCount, slotCount < 0x7FFF_FFFF else { throw .noSuchSlot(slot) }
         let state: OTAImageState = rollbackEnabled ? .new : .undefined
-        let count = UInt32(slotCount)
+        let count = UInt64(slotCount)
         if let active = activeIndex {
-            let seq = entries[active].sequence
-            let base = (UInt32(slot) + 1) % count
-            var i: UInt32 = 0
-            while seq > base &+ i &* count { i += 1 }
-            let next = active ^ 1
-            return (next, OTASelectEntry.sealed(sequence: base + i * count, state: state, label: entries[next].sequenceLabel))
+            let seq = UInt64(entries[active].sequence)
+            let base = (UInt64(slot) + 1) % count
+            let steps = seq > base ? (seq - base + count - 1) / count : 0
+            let next = base + steps * count
+            guard next < 0xFFFF_FFFF else { throw .sequenceExhausted(active: entries[active].sequence) }
+            let sector = active ^ 1
+            return (sector, OTASelectEntry.sealed(sequence: UInt32(next), state: state, label: entries[sector].sequenceLabel))
         }
         return (0, OTASelectEntry.sealed(sequence: UInt32(slot) + 1, state: state, label: entries[0].sequenceLabel))
     }
@@ -73,5 +82,25 @@ public struct OTAData: Equatable, Sendable {
     public static func flashOperations(partitionOffset: Int, sector: Int, entry: OTASelectEntry) -> [FlashOperation] {
         let offset = partitionOffset + sector * sectorSize
         return [.erase(offset: offset, length: sectorSize), .write(offset: offset, bytes: entry.bytes)]
+    }
+}
+
+/// Why otadata cannot be written to select a slot. The device keeps booting what it runs.
+public enum OTADataError: Error, Equatable, Sendable {
+    /// The partition table has no OTA app slots.
+    case noSlots
+    /// The slot index is not one of the table's OTA slots.
+    case noSuchSlot(Int)
+    /// The active entry's sequence is so high that every sequence selecting the slot would be the
+    /// erased value `0xFFFFFFFF` or wrap around (otadata written by something else, or corrupted).
+    case sequenceExhausted(active: UInt32)
+
+    /// Short reason for logs and the status topic.
+    public var reason: String {
+        switch self {
+        case .noSlots: return "no OTA slots in the partition table"
+        case let .noSuchSlot(slot): return "no OTA slot " + decimal(Int64(slot))
+        case let .sequenceExhausted(active): return "otadata sequence " + hex8(active) + " leaves no higher sequence for the slot"
+        }
     }
 }

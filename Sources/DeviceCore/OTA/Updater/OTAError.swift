@@ -26,6 +26,8 @@ public enum OTAError: Error, Equatable, Sendable {
     case signature(SignatureError)
     /// Anti-rollback: the image's `secure_version` is below the eFuse counter.
     case secureVersionTooLow(image: UInt32, efuse: UInt32)
+    /// otadata cannot select the new slot (e.g. its sequence numbers are used up); nothing written.
+    case otadata(OTADataError)
 
     /// Machine-readable kind for reports (`sha256_mismatch`, `invalid_image`, `not_newer`, ...).
     public var kind: String {
@@ -44,6 +46,7 @@ public enum OTAError: Error, Equatable, Sendable {
         case .image: return "invalid_image"
         case .signature: return "signature"
         case .secureVersionTooLow: return "secure_version"
+        case .otadata: return "otadata"
         }
     }
 
@@ -67,6 +70,7 @@ public enum OTAError: Error, Equatable, Sendable {
         case let .signature(e): return "signature: " + e.reason
         case let .secureVersionTooLow(image, efuse):
             return "secure_version " + decimal(Int64(image)) + " below eFuse counter " + decimal(Int64(efuse))
+        case let .otadata(e): return "otadata: " + e.reason
         }
     }
 }

@@ -53,6 +53,8 @@ extension OTAUpdater {
 
     private mutating func response(_ t: Transfer, status: Int, length: Int?, rangeStart: Int, at now: Instant) -> [Action] {
         var t = t
+        // HTTP lengths are never negative; a shell reports an unknown one as nil (curl's -1 included).
+        let length = length.flatMap { $0 >= 0 ? $0 : nil }
         switch status {
         case 200:
             if t.written > 0 {
@@ -62,7 +64,13 @@ extension OTAUpdater {
             if let length { t.total = length }
         case 206:
             if rangeStart != t.written { return refuse(.unexpectedRange(requested: t.written, received: rangeStart), cancel: true) }
-            if let length { t.total = rangeStart + length }
+            if let length {
+                // The header's number is the server's: `rangeStart + length` may not fit an `Int`
+                // (32 bits on the chip), and nothing that large fits a slot.
+                let (total, overflow) = rangeStart.addingReportingOverflow(length)
+                if overflow { return refuse(.tooLarge(size: Int.max, slotSize: t.slot.size), cancel: true) }
+                t.total = total
+            }
         default:
             return refuse(.httpStatus(status), cancel: true)
         }

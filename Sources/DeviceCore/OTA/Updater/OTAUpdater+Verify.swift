@@ -18,8 +18,13 @@ extension OTAUpdater {
                 return refuse(.signature(error), cancel: false)
             }
         }
-        let w = otadata.settingBootSlot(t.slotIndex, slotCount: config.partitions.otaSlots.count,
-                                        rollbackEnabled: config.rollbackEnabled)
+        let w: (sector: Int, entry: OTASelectEntry)
+        do {
+            w = try otadata.settingBootSlot(t.slotIndex, slotCount: config.partitions.otaSlots.count,
+                                            rollbackEnabled: config.rollbackEnabled)
+        } catch {
+            return refuse(.otadata(error), cancel: false)
+        }
         state = .awaitingReboot(.updateInstalled(slot: t.slotIndex))
         let version = t.validator.appDescriptor?.version ?? "?"
         return [.log(.info, "ota: image " + version + " verified, booting " + t.slot.name + " next")]
