@@ -50,12 +50,17 @@ extension Device {
         do { manifest = try OTACommandParser(maxBytes: config.httpBodyLimit).manifest(body) } catch {
             return manifestFailed(error.reason, cancel: false, actions: &actions)
         }
-        switch ManifestCheck.request(version: manifest.version, firmwareURL: manifest.firmwareURL, running: firmwareVersion) {
+        if let rejected = nvs.rolledBackRelease, sameRelease(manifest.version, rejected) {
+            actions.append(.log(.warning, "ota: manifest offers " + manifest.version + ", which this device rolled back from: not installed again"))
+            return
+        }
+        let running = runningVersion(comparedWith: manifest.version)
+        switch ManifestCheck.request(version: manifest.version, firmwareURL: manifest.firmwareURL, running: running) {
         case .success(let request):
             actions.append(.log(.info, "ota: manifest offers " + manifest.version + ", running " + firmwareVersion))
             _ = beginUpdate(request, at: now, actions: &actions)
-        case .failure(.upToDate(let running, let offered)):
-            actions.append(.log(.info, "ota: manifest offers " + offered + ", running " + running + ": up to date"))
+        case .failure(.upToDate(_, let offered)):
+            actions.append(.log(.info, "ota: manifest offers " + offered + ", running " + firmwareVersion + ": up to date"))
         case .failure(.noFirmwareURL):
             manifestFailed("no firmware_url", cancel: false, actions: &actions)
         }
@@ -74,12 +79,28 @@ extension Device {
         if case .manifest(let fetch) = ota.download, let u = ota.updater, fetch.lastActivity + u.config.stallTimeout <= now {
             manifestFailed("stalled", cancel: true, actions: &actions)
         }
-        guard let poll = ota.nextPoll, poll <= now, let interval = config.manifestPollInterval else { return }
-        ota.nextPoll = now + interval
+        guard let poll = ota.nextPoll, poll <= now, config.manifestPollInterval != nil else { return }
+        ota.nextPoll = now + nextPollWait()
         guard case .station(let station) = mode, station.wifi.isConnected, ota.isIdle else {
             actions.append(.log(.debug, "ota: manifest poll skipped (offline or busy)"))
             return
         }
         _ = checkManifest(at: now, actions: &actions)
+    }
+
+    /// The wait until the next poll: the interval ± the configured jitter, drawn from the device's
+    /// seeded random (never below 1 ms). Without jitter no random number is consumed.
+    mutating func nextPollWait() -> TimeSpan {
+        guard let interval = config.manifestPollInterval else { return .zero }
+        let jitter = min(max(config.manifestPollJitter.microseconds, 0), interval.microseconds)
+        guard jitter > 0 else { return interval }
+        let offset = Int64(random.next(upTo: UInt64(2 * jitter))) - jitter
+        return TimeSpan(microseconds: max(1000, interval.microseconds + offset))
+    }
+
+    /// The download channel is fetching the manifest (not an image): hosts count the request apart.
+    public var isCheckingManifest: Bool {
+        if case .manifest = ota.download { return true }
+        return false
     }
 }

@@ -52,6 +52,12 @@ public struct DeviceConfig: Equatable, Sendable {
     public var manifestURL: String?
     /// Poll `manifestURL` this often while WiFi is up; nil (the default) polls only when told.
     public var manifestPollInterval: TimeSpan?
+    /// Each wait between polls is `manifestPollInterval` ± up to this (uniform, from the device's
+    /// seeded random), so a fleet that booted together does not poll in step. Zero: exact interval.
+    public var manifestPollJitter: TimeSpan
+    /// Which name the device reports for its firmware and compares offers with (see
+    /// `FirmwareVersionSource`); a release it already runs is never installed again either way.
+    public var versionSource: FirmwareVersionSource
 
     /// A device with the reference firmware's defaults. `baseMAC` must be 6 bytes.
     public init(baseMAC: [UInt8], chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0",
@@ -86,6 +92,8 @@ public struct DeviceConfig: Equatable, Sendable {
         self.ota = OTAConfig(chip: chip)
         self.manifestURL = nil
         self.manifestPollInterval = nil
+        self.manifestPollJitter = .zero
+        self.versionSource = .release
     }
 
     /// `ota` with the device's chip: what the updater is built with.
