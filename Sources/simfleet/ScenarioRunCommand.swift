@@ -3,11 +3,13 @@ import DeviceCore
 import Foundation
 import SimFleet
 
-/// `simfleet run SCENARIO.yaml`: validates the file, applies the flags, runs it and exits 0 when
-/// every expectation held, 1 naming each failed one with its measured value, 2 for an invalid
-/// scenario, a step the runtime cannot do yet, or a run that could not be set up.
+/// `simfleet run [SCENARIO.yaml]`: validates the file (or makes the one-group scenario a flags-only
+/// run describes), applies the flags, runs it and exits 0 when every expectation held, 1 naming each
+/// failed one with its measured value, 2 for an invalid scenario or flag, a step the runtime cannot
+/// do yet, or a run that could not be set up.
 struct ScenarioRunCommand {
-    let file: String
+    /// nil: a flags-only run.
+    let file: String?
     let flags: RunCommand
 
     func fail(_ message: String) -> ExitCode {
@@ -16,13 +18,19 @@ struct ScenarioRunCommand {
     }
 
     func run() throws {
-        let loaded: Scenario
-        do {
-            loaded = try ScenarioLoader.load(path: file)
-        } catch {
-            throw fail(error.description)
+        let scenario: Scenario
+        if let file {
+            let loaded: Scenario
+            do {
+                loaded = try ScenarioLoader.load(path: file)
+            } catch {
+                throw fail(error.description)
+            }
+            scenario = try overrides().apply(to: loaded)
+        } else {
+            scenario = try flagsScenario()
         }
-        let scenario = try overrides().apply(to: loaded)
+        let flagsOnly = file == nil
         let reportPath = flags.report ?? scenario.name + "-report.json"
         let htmlPath = flags.html ?? (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".html"
         var reactors: Int?
@@ -40,27 +48,36 @@ struct ScenarioRunCommand {
             guard let p = Int(text), (0...65535).contains(p) else { throw fail("simfleet run: --metrics-port wants 0…65535, got '" + text + "'") }
             metricsPort = p
         }
-        FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
-                                             + " devices, " + String(scenario.timeline.count) + " steps, seed "
-                                             + String(scenario.seed) + "\n").utf8))
+        var options = ScenarioRun.Options(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
+                                          timerTickMs: timerTickMs, progress: isatty(2) != 0)
+        if flagsOnly {
+            options.writeJSON = flags.report != nil
+            options.writeHTML = flags.html != nil
+            options.configure = try flagsConfiguration()
+            FileHandle.standardError.write(Data(("simfleet: " + String(scenario.deviceCount) + " devices for "
+                                                 + String(format: "%.1f s", Double(scenario.duration.microseconds) / 1e6) + " (ramp included), seed "
+                                                 + String(scenario.seed) + "\n").utf8))
+        } else {
+            FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
+                                                 + " devices, " + String(scenario.timeline.count) + " steps, seed "
+                                                 + String(scenario.seed) + "\n").utf8))
+        }
         var trap: SignalTrap?
         let outcome: ScenarioRun.Outcome
         do {
-            outcome = try ScenarioRun.execute(
-                scenario,
-                options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
-                               timerTickMs: timerTickMs,
-                               progress: isatty(2) != 0),
-                stopSignal: { stop in trap = SignalTrap(stop) })
+            outcome = try ScenarioRun.execute(scenario, options: options, stopSignal: { stop in trap = SignalTrap(stop) })
         } catch {
             trap?.release()
             throw fail("simfleet run: " + String(describing: error))
         }
         trap?.release()
         print(outcome.report.summary())
-        print("expectations:")
-        for line in outcome.verdict.lines() { print(line) }
-        print("wrote " + reportPath + " and " + htmlPath)
+        if !scenario.expectations.isEmpty || !outcome.verdict.results.isEmpty {
+            print("expectations:")
+            for line in outcome.verdict.lines() { print(line) }
+        }
+        let written = [options.writeJSON ? reportPath : nil, options.writeHTML ? htmlPath : nil].compactMap { $0 }
+        if !written.isEmpty { print("wrote " + written.joined(separator: " and ")) }
         guard outcome.verdict.passed else {
             for failed in outcome.verdict.failed {
                 FileHandle.standardError.write(Data(("simfleet run: expectation failed: " + failed.expression
@@ -70,9 +87,62 @@ struct ScenarioRunCommand {
         }
     }
 
-    /// The flags that replace parts of the scenario.
-    func overrides() throws -> ScenarioOverrides {
+    /// The one-group scenario of a flags-only run, with the flags every run takes applied.
+    func flagsScenario() throws -> Scenario {
+        let fleet: FleetFlags
+        do { fleet = try flags.fleetFlags() } catch { throw fail("simfleet run: " + error.message) }
+        var backend = Backend.embedded(EmbeddedBackend())
+        if let broker = flags.broker {
+            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
+                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
+            }
+            let tls = flags.caFile.map { TLSFiles(ca: $0, cert: flags.cert, key: flags.key, verifyHostname: true) }
+            backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
+                                                password: flags.password, tls: tls))
+        } else if flags.username != nil || flags.password != nil {
+            throw fail("simfleet run: --username and --password go with --broker (the embedded broker makes its own accounts)")
+        }
+        var o = try overrides(fleetFlagsApply: false)
+        o.backend = nil
+        return o.apply(to: Scenario.oneGroup(fleet, backend: backend))
+    }
+
+    /// What a flags-only run sets beyond the scenario language: no scenario name in the report, the
+    /// origin's directory and releases, the signing key, and the access points' address pool.
+    func flagsConfiguration() throws -> @Sendable (inout FleetConfiguration) throws -> Void {
+        var chosen: LoopbackAddressPool?
+        if flags.unprovisioned {
+            guard let p = LoopbackAddressPool(cidr: flags.apPool) else {
+                throw fail("simfleet run: --ap-pool wants 127.X.0.0/16 with X > 0, got '" + flags.apPool + "'")
+            }
+            chosen = p
+        }
+        let pool = chosen
+        let dir = flags.firmwareDir, releases = flags.releases, key = flags.signingKey
+        return { c in
+            c.scenarioName = nil
+            c.firmwareDirectory = dir
+            c.ota.releases += releases
+            if !releases.isEmpty { c.ota.manifestRelease = releases.last }
+            c.ota.signingKeyPath = key
+            if let pool {
+                c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+            }
+        }
+    }
+
+    /// The flags that replace parts of the scenario. `fleetFlagsApply: false` for a flags-only run,
+    /// whose fleet flags already made the scenario.
+    func overrides(fleetFlagsApply: Bool = true) throws -> ScenarioOverrides {
         var o = ScenarioOverrides()
+        try httpOverrides(&o)
+        if !fleetFlagsApply {
+            if let text = flags.scale {
+                guard let v = Double(text), v > 0, v <= 10 else { throw fail("simfleet run: --scale wants a factor like 0.1, got '" + text + "'") }
+                o.scale = v
+            }
+            return o
+        }
         if let text = flags.scale {
             guard let v = Double(text), v > 0, v <= 10 else { throw fail("simfleet run: --scale wants a factor like 0.1, got '" + text + "'") }
             o.scale = v
@@ -115,5 +185,50 @@ struct ScenarioRunCommand {
         }
         if flags.unprovisioned { throw fail("simfleet run: --unprovisioned does not apply to a scenario run; use 'provisioned: false'") }
         return o
+    }
+
+    /// `--api`, `--register-*`, `--manifest-*` and `--version-source`, for any run.
+    func httpOverrides(_ o: inout ScenarioOverrides) throws {
+        if let api = flags.api {
+            guard api.hasPrefix("http://") || api.hasPrefix("https://") else { throw fail("simfleet run: --api wants an http(s):// URL, got '" + api + "'") }
+            o.api = api
+        }
+        if let path = flags.registerPath {
+            guard path.hasPrefix("/") else { throw fail("simfleet run: --register-path must start with /, got '" + path + "'") }
+            o.registerPath = path
+        }
+        o.registerBody = flags.registerBody
+        if !flags.registerHeaders.isEmpty {
+            for h in flags.registerHeaders where !h.contains(":") || h.hasPrefix(":") || h.contains("\n") || h.contains("\r") {
+                throw fail("simfleet run: --register-header wants 'Name: value', got '" + h + "'")
+            }
+            o.registerHeaders = flags.registerHeaders
+        }
+        if let text = flags.registerRetries {
+            guard let v = Int(text), (0...20).contains(v) else { throw fail("simfleet run: --register-retries wants 0…20, got '" + text + "'") }
+            o.registerRetries = v
+        }
+        if let url = flags.manifestURL {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw fail("simfleet run: --manifest-url wants an http(s):// URL, got '" + url + "'") }
+            o.manifestURL = url
+        }
+        if let text = flags.manifestPoll {
+            guard let v = Units.parseDuration(text), v >= .seconds(1), v <= .seconds(86_400) else {
+                throw fail("simfleet run: --manifest-poll wants a time like 5m (1s…24h), got '" + text + "'")
+            }
+            o.manifestPoll = v
+        }
+        if let text = flags.manifestJitter {
+            guard let v = Units.parseDuration(text), v <= (o.manifestPoll ?? .seconds(86_400)) else {
+                throw fail("simfleet run: --manifest-jitter wants a time no longer than --manifest-poll, got '" + text + "'")
+            }
+            o.manifestJitter = v
+        }
+        if let text = flags.versionSource {
+            guard let v = FirmwareVersionSource(name: text) else {
+                throw fail("simfleet run: --version-source must be release or app_descriptor, got '" + text + "'")
+            }
+            o.versionSource = v
+        }
     }
 }

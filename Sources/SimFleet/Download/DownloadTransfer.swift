@@ -13,6 +13,13 @@ final class DownloadTransfer {
     private var rangeStart = 0
     private var responded = false
     var done = false
+    /// Which request this is, for the run's HTTP accounting.
+    var kind = HTTPKind.firmware
+    /// Largest body accepted (0: any); past it the transfer is aborted and counted `too_large`.
+    var maxBody = 0
+    private var bodyBytes = 0
+    /// The body went past `maxBody` (libcurl then ends the transfer with a write error).
+    private(set) var overLimit = false
 
     init(sink: DownloadSink, multi: CurlMulti) {
         easy = curl_easy_init()!
@@ -49,6 +56,11 @@ final class DownloadTransfer {
 
     func body(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard !done else { return 0 }
+        bodyBytes += bytes.count
+        if maxBody > 0 && bodyBytes > maxBody {
+            overLimit = true
+            return 0  // libcurl aborts: a 10 GB body is never read into memory
+        }
         if status >= 400 { return bytes.count }  // error page: not firmware
         emit(.data(Array(bytes)))
         return bytes.count

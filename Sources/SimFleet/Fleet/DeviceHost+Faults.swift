@@ -48,7 +48,7 @@ extension DeviceHost {
         guard faults.flashOpsInUpdate >= at else { return false }
         faults.powerCutAtFlashOp = nil
         counters.bump(counters.powerCutsDuringFlash)
-        powerCycle(offFor: faults.powerCutOff, now: now)
+        powerCycle(offFor: faults.powerCutOff, now: now, cause: .powerCut)
         return true
     }
 

@@ -23,8 +23,12 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var confirmWithinSeconds = 60.0
     /// Devices poll the manifest this often; nil: only on `{"action":"check"}`.
     public var manifestPollSeconds: Double?
+    /// Each wait between polls is the interval ± up to this, per device; nil: a tenth of the interval.
+    public var manifestPollJitterSeconds: Double?
     /// The manifest devices check; nil: the embedded origin's `manifest.json` when it publishes one.
     public var manifestURL: String?
+    /// Which name devices report for their firmware and compare offers with (`FirmwareVersionSource`).
+    public var versionSource = FirmwareVersionSource.release
     /// Simulate each device's flash, eFuses and bootloader (needed for updates to take effect).
     public var modelFlash = true
 
@@ -32,9 +36,14 @@ public struct FleetOTAOptions: Sendable, Equatable {
 
     /// The OTA settings every device of the fleet gets, with the origin's manifest URL.
     func deviceSettings(manifestURL: String?) -> DeviceOTASettings {
-        DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
-                          confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
-                          requireSignature: requireSignature || signingKeyPath != nil)
+        var settings = DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
+                                         confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
+                                         requireSignature: requireSignature || signingKeyPath != nil)
+        if let poll = manifestPollSeconds {
+            settings.pollJitter = .milliseconds(Int64((manifestPollJitterSeconds ?? poll / 10) * 1000))
+        }
+        settings.versionSource = versionSource
+        return settings
     }
 }
 
@@ -44,6 +53,9 @@ public struct DeviceOTASettings: Sendable, Equatable {
     public var pollInterval: TimeSpan?
     public var confirmWithin: TimeSpan
     public var requireSignature: Bool
+    /// Each wait between polls is `pollInterval` ± up to this.
+    public var pollJitter = TimeSpan.zero
+    public var versionSource = FirmwareVersionSource.release
 
     public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
                 requireSignature: Bool = false) {
@@ -56,6 +68,8 @@ public struct DeviceOTASettings: Sendable, Equatable {
     func apply(to config: inout DeviceConfig) {
         config.manifestURL = manifestURL
         config.manifestPollInterval = pollInterval
+        config.manifestPollJitter = pollJitter
+        config.versionSource = versionSource
         config.ota.confirmWithin = confirmWithin
         config.ota.requireSignature = requireSignature
     }

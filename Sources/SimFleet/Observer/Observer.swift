@@ -103,7 +103,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         if !offline.isEmpty { offline.remove(id) }  // hashing the id once per heartbeat is enough
         if receivedByDevice[id, default: SequenceSet()].insert(fields.deliveryKey) {
             received.add(1, ordering: .relaxed)
-            if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }
+            if let ts = fields.timestampMicros {
+                latency.record(microseconds: now.microseconds - ts)
+                reactor.live?.e2e.append(now.microseconds - ts)
+            }
         } else {
             duplicates.add(1, ordering: .relaxed)
         }

@@ -41,8 +41,16 @@ final class Reactor: @unchecked Sendable {
     let counters = FleetCounters()
     /// HTTP transfers of this reactor's devices (created on first use, reactor thread only).
     lazy var downloads = CurlMulti(reactor: self)
+    /// `downloads` once something created it (asking `downloads` would create it).
+    weak var createdDownloads: CurlMulti?
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
+    /// Device HTTP requests made on this thread, by kind (registration, manifest, firmware).
+    let http = HTTPAccounting()
+    /// Latencies for the live `/metrics` since it last took them; nil when nobody serves metrics.
+    var live: LiveLatencySamples? {
+        didSet { http.live = live }
+    }
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000

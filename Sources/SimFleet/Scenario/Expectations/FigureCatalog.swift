@@ -61,6 +61,19 @@ public enum FigureCatalog {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
+        list.append((["planned_disconnects", "*"], .count, devices))
+        for kind in HTTPKind.allCases.map(\.key) {
+            let requests = ["http", kind, "requests"]
+            list.append((requests, .count, nil))
+            for key in ["retries", "redirects"] { list.append((["http", kind, key], .count, requests)) }
+            list.append((["http", kind, "status", "*"], .count, requests))
+            list.append((["http", kind, "errors", "*"], .count, requests))
+            for key in ["bytes_received", "bytes_sent"] { list.append((["http", kind, key], .bytes, nil)) }
+            for histogram in ["latency", "ttfb"] {
+                list.append((["http", kind, histogram, "count"], .count, requests))
+                for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["http", kind, histogram, p], .milliseconds, nil)) }
+            }
+        }
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
@@ -81,6 +94,8 @@ public enum FigureCatalog {
 
     /// Figures whose missing entries mean zero (maps keyed by version, state or kind).
     static func missingMeansZero(_ path: [String]) -> Bool {
+        if path.count == 4, path[0] == "http", path[2] == "status" || path[2] == "errors" { return true }
+        if path.count == 2, path[0] == "planned_disconnects" { return true }
         guard path.count == 3 || path.count == 2 else { return false }
         if path[0] == "errors" { return true }
         if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }

@@ -19,6 +19,8 @@ public struct Scenario: Equatable, Sendable {
     public var file: String
     /// The WiFi networks around every device (`wifi:`); empty: the default neighbourhood.
     public var wifi: [SimulatedNetwork] = []
+    /// The API devices register with and the manifest they poll (`backend: {api, register, manifest}`).
+    public var httpBackend = BackendHTTP()
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

@@ -55,8 +55,28 @@ public enum ScenarioFleet {
             c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
             c.api = backend.api
         }
+        try applyHTTPBackend(scenario, to: &c)
         try checkIDs(scenario, c)
         return c
+    }
+
+    /// `backend: {api, register, manifest}`: where devices register (templates with `{env:…}`
+    /// resolved now) and the manifest they poll, with any broker.
+    static func applyHTTPBackend(_ scenario: Scenario, to c: inout FleetConfiguration,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScenarioError) {
+        let http = scenario.httpBackend
+        if let api = http.api { c.api = api }
+        do {
+            c.registration = try http.registration.resolvingEnvironment(environment)
+        } catch {
+            throw ScenarioError("the registration templates name {env:" + error.name + "} but " + error.name + " is not set",
+                                at: SourcePosition(file: scenario.file, line: 1, column: 1), key: error.name)
+        }
+        guard let manifest = http.manifest else { return }
+        c.ota.manifestURL = manifest.url
+        c.ota.manifestPollSeconds = manifest.poll.map { Double($0.microseconds) / 1e6 }
+        c.ota.manifestPollJitterSeconds = manifest.jitter.map { Double($0.microseconds) / 1e6 }
+        c.ota.versionSource = manifest.versionSource
     }
 
     /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:

@@ -14,6 +14,13 @@ public enum ScenarioRun {
         public var timerTickMs: Int?
         /// Progress on stderr once a second (a terminal).
         public var progress: Bool
+        /// Write the JSON report to `reportPath` and the HTML report to `htmlPath` (a flags-only run
+        /// writes only what was asked for).
+        public var writeJSON = true
+        public var writeHTML = true
+        /// Adjusts the runtime configuration after the scenario made it (flags-only runs: their
+        /// firmware directory, releases, signing key, access-point pool; no scenario name).
+        public var configure: (@Sendable (inout FleetConfiguration) throws -> Void)?
 
         public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
                     progress: Bool = false) {
@@ -47,6 +54,9 @@ public enum ScenarioRun {
     public static func execute(_ scenario: Scenario, options: Options,
                                stopSignal: (@escaping @Sendable () -> Void) -> Void = { _ in }) throws -> Outcome {
         var configuration = try setup(scenario)
+        if let configure = options.configure {
+            do { try configure(&configuration) } catch { throw SetupError(description: String(describing: error)) }
+        }
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
         let plan = ScenarioPlan(scenario)
@@ -54,6 +64,7 @@ public enum ScenarioRun {
         stopSignal { runner.requestStop() }
 
         let metrics = FleetMetrics()
+        if options.metricsPort != nil { runner.liveMetrics = metrics }
         var server: MetricsServer?
         if let port = options.metricsPort {
             do {
@@ -72,7 +83,6 @@ public enum ScenarioRun {
         runner.beforeFinish = { driver.stop() }
         let progress = options.progress
         runner.onSample = { snapshot, elapsed in
-            metrics.update(FleetMetrics.Totals(snapshot))
             if progress {
                 let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  errors %d   ", elapsed, snapshot.connecting,
                                   snapshot.online, snapshot.requested, snapshot.errorTotal)
@@ -97,9 +107,11 @@ public enum ScenarioRun {
         report.expectations = verdict.results.map { ($0.expression, $0.passed, $0.measured) }
         let json = report.json()
         do {
-            try json.write(toFile: options.reportPath, atomically: true, encoding: .utf8)
-            let html = HTMLReport(report: try ReportDocument(bytes: Array(json.utf8))).render()
-            try html.write(toFile: options.htmlPath, atomically: true, encoding: .utf8)
+            if options.writeJSON { try json.write(toFile: options.reportPath, atomically: true, encoding: .utf8) }
+            if options.writeHTML {
+                let html = HTMLReport(report: try ReportDocument(bytes: Array(json.utf8))).render()
+                try html.write(toFile: options.htmlPath, atomically: true, encoding: .utf8)
+            }
         } catch {
             throw SetupError(description: "cannot write the report: " + String(describing: error))
         }

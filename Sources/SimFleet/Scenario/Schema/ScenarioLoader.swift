@@ -49,18 +49,20 @@ public enum ScenarioLoader {
         }
         let backend = try top.node("backend").map { n throws(ScenarioError) in try BackendSchema.parse(n, file: file) }
             ?? .embedded(EmbeddedBackend())
+        let httpBackend = try BackendHTTPSchema.parse(top.node("backend"), file: file)
         let fleet = try FleetSchema.parse(try top.required("fleet"), file: file)
         let firmware = try top.node("firmware").map { n throws(ScenarioError) in
             try FirmwareSchema.parse(n, file: file, defaultChip: fleet[0].chip)
         } ?? []
         let wifi = try top.node("wifi").map { n throws(ScenarioError) in try WiFiSchema.parse(n, file: file) } ?? []
         let context = TimelineSchema.Context(file: file, fleet: fleet, firmware: firmware, backend: backend,
-                                             duration: duration, wifi: wifi)
+                                             duration: duration, wifi: wifi, manifest: httpBackend.manifest)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
-        let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
+        var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
                                 expectations: expectations, file: file, wifi: wifi)
+        scenario.httpBackend = httpBackend
         try IDTemplate.checkUnique(scenario)
         return scenario
     }
