@@ -62,6 +62,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
     @Option(help: "Multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during the run (0: a free port).") var metricsPort: String?
+    @Option(name: .customLong("metrics-linger"), help: "Keep /metrics up this long after the run with the final figures, e.g. 30s (default 0).")
+    var metricsLinger: String?
     @Option(help: "Write the HTML report here (scenario runs: default the JSON report's path with .html).") var html: String?
 
     @Option(name: .customLong("manifest-url"), help: "The backend's manifest devices check ({version, firmware_url, released, notes}; default: the embedded origin's manifest.json).")

@@ -50,6 +50,12 @@ struct ScenarioRunCommand {
         }
         var options = ScenarioRun.Options(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
                                           timerTickMs: timerTickMs, progress: isatty(2) != 0)
+        if let text = flags.metricsLinger {
+            guard metricsPort != nil, let v = Units.parseDuration(text), v <= .seconds(3600) else {
+                throw fail("simfleet run: --metrics-linger wants a time up to 1h, with --metrics-port, got '" + text + "'")
+            }
+            options.metricsLingerSeconds = Double(v.microseconds) / 1e6
+        }
         if flagsOnly {
             options.writeJSON = flags.report != nil
             options.writeHTML = flags.html != nil

@@ -1,4 +1,5 @@
 import DeviceCore
+import Dispatch
 import Foundation
 
 /// `simfleet run SCENARIO`: runs a validated scenario on the fleet runtime — configures fleet and
@@ -9,6 +10,9 @@ public enum ScenarioRun {
         public var reportPath: String
         public var htmlPath: String
         public var metricsPort: Int?
+        /// Keep `/metrics` up this long after the run, with the final figures (a scraper's last
+        /// look; SIGINT/SIGTERM ends it early).
+        public var metricsLingerSeconds = 0.0
         public var reactors: Int?
         /// Reactor timer tick in milliseconds; nil keeps `FleetConfiguration`'s default.
         public var timerTickMs: Int?
@@ -61,7 +65,11 @@ public enum ScenarioRun {
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
-        stopSignal { runner.requestStop() }
+        let lingerEnd = DispatchSemaphore(value: 0)
+        stopSignal {
+            runner.requestStop()
+            lingerEnd.signal()
+        }
 
         let metrics = FleetMetrics()
         if options.metricsPort != nil { runner.liveMetrics = metrics }
@@ -114,6 +122,12 @@ public enum ScenarioRun {
             }
         } catch {
             throw SetupError(description: "cannot write the report: " + String(describing: error))
+        }
+        if let server, options.metricsLingerSeconds > 0 {
+            FileHandle.standardError.write(Data(("simfleet: the final figures stay at http://127.0.0.1:" + String(server.port)
+                                                 + "/metrics for " + String(format: "%.0f", options.metricsLingerSeconds)
+                                                 + " s (Ctrl-C ends it)\n").utf8))
+            _ = lingerEnd.wait(timeout: .now() + options.metricsLingerSeconds)
         }
         return Outcome(report: report, verdict: verdict)
     }
