@@ -59,7 +59,7 @@ final class CurlMulti: ReactorClient {
         }, { ptr, size, n, ud in
             DownloadTransfer.from(ud).header(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, Unmanaged.passUnretained(t).toOpaque(), 10, stallTimeoutSeconds)
-        simfleet_curl_easy_limits(t.easy, Int64(limits.maxBody), limits.timeoutSeconds)
+        simfleet_curl_easy_limits(t.easy, limits.refuseAnnouncedOversize ? Int64(limits.maxBody) : 0, limits.timeoutSeconds)
         curl_multi_add_handle(multi, t.easy)
         inFlight += 1
         return t

@@ -58,8 +58,13 @@ final class DownloadTransfer {
         guard !done else { return 0 }
         bodyBytes += bytes.count
         if maxBody > 0 && bodyBytes > maxBody {
+            // The device sees one byte past the limit and refuses by its own rule (an image larger
+            // than its slot, a manifest larger than it reads); libcurl aborts the rest, so a 10 GB
+            // body is never read.
             overLimit = true
-            return 0  // libcurl aborts: a 10 GB body is never read into memory
+            let upToLimit = bytes.count - (bodyBytes - maxBody) + 1
+            if upToLimit > 0, status < 400 { emit(.data(Array(bytes.prefix(upToLimit)))) }
+            return 0
         }
         if status >= 400 { return bytes.count }  // error page: not firmware
         emit(.data(Array(bytes)))

@@ -53,4 +53,8 @@ struct HTTPLimits: Sendable, Equatable {
     var maxBody = 0
     /// Longest the whole request may take, seconds (0: no total bound; the stall timeout still applies).
     var timeoutSeconds = 0
+    /// An announced `Content-Length` over `maxBody` fails the request before its body (false: the
+    /// device sees the length and refuses it itself, as the OTA updater does with an image too
+    /// large for its slot).
+    var refuseAnnouncedOversize = true
 }

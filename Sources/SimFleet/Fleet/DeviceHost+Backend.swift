@@ -18,14 +18,14 @@ extension DeviceHost: DownloadSink {
     func flushDownloadEvents() { drain() }
 
     /// Bounds of a download: a manifest may be as large as the device reads (its HTTP body limit)
-    /// and take 30 s; an image a little more than the largest slot, so the updater itself refuses
-    /// one that does not fit, and the host never reads an endless body.
+    /// and take `manifestTimeoutSeconds` (30 s); an image as large as the largest slot. Past either the
+    /// device sees one byte too many and refuses by its own rule, and the host reads no further.
     func downloadLimits(_ kind: HTTPKind) -> HTTPLimits {
         switch kind {
-        case .manifest: return HTTPLimits(maxBody: firmware.config.httpBodyLimit, timeoutSeconds: 30)
+        case .manifest: return HTTPLimits(maxBody: firmware.config.httpBodyLimit, timeoutSeconds: reactor.manifestTimeoutSeconds)
         case .firmware, .register:
             let slot = firmware.config.otaConfig.partitions.otaSlots.map(\.size).max() ?? (3 << 20)
-            return HTTPLimits(maxBody: slot + 256 * 1024, timeoutSeconds: 0)
+            return HTTPLimits(maxBody: slot, timeoutSeconds: 0, refuseAnnouncedOversize: false)
         }
     }
 

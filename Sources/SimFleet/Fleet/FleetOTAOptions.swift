@@ -25,6 +25,8 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var manifestPollSeconds: Double?
     /// Each wait between polls is the interval ± up to this, per device; nil: a tenth of the interval.
     public var manifestPollJitterSeconds: Double?
+    /// Longest a manifest request may take in all, seconds (a backend that trickles or never answers).
+    public var manifestTimeoutSeconds = 30
     /// The manifest devices check; nil: the embedded origin's `manifest.json` when it publishes one.
     public var manifestURL: String?
     /// Which name devices report for their firmware and compare offers with (`FirmwareVersionSource`).

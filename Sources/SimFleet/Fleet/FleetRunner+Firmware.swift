@@ -68,8 +68,15 @@ public struct OTAOutcomes: Sendable, Equatable {
     /// Updates refused or abandoned, and by `OTAError.kind`.
     public var refused = 0
     public var refusedByKind: [String: Int] = [:]
+    /// Manifest checks (`{"action":"check"}`, `POST /update`, polls) and those that failed, by kind.
+    public var manifestChecks = 0
+    public var manifestFailures = 0
+    public var manifestFailuresByKind: [String: Int] = [:]
 
     mutating func add(_ c: DeviceCounters) {
+        manifestChecks += c.manifestChecks
+        manifestFailures += c.manifestFailures
+        for k in c.manifestFailureKinds { manifestFailuresByKind[k.kind, default: 0] += k.count }
         started += c.otaUpdatesStarted
         committed += c.otaImagesCommitted
         succeeded += c.otaConfirmed
@@ -93,6 +100,9 @@ extension FleetRunner {
             total.succeeded += part.succeeded
             total.refused += part.refused
             for (k, n) in part.refusedByKind { total.refusedByKind[k, default: 0] += n }
+            total.manifestChecks += part.manifestChecks
+            total.manifestFailures += part.manifestFailures
+            for (k, n) in part.manifestFailuresByKind { total.manifestFailuresByKind[k, default: 0] += n }
         }
         return total
     }

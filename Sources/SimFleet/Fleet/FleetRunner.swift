@@ -105,6 +105,7 @@ public final class FleetRunner: @unchecked Sendable {
         shards = (0..<c.reactors).map {
             FleetShard(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
         }
+        for shard in shards { shard.reactor.manifestTimeoutSeconds = c.ota.manifestTimeoutSeconds }
         if liveMetrics != nil { for shard in shards { shard.reactor.live = LiveLatencySamples() } }
         for shard in shards { shard.reactor.start() }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.

@@ -47,6 +47,8 @@ final class Reactor: @unchecked Sendable {
     var connectLatency = LatencyRecorder()
     /// Device HTTP requests made on this thread, by kind (registration, manifest, firmware).
     let http = HTTPAccounting()
+    /// Longest a device's manifest request may take, seconds (`FleetOTAOptions.manifestTimeoutSeconds`).
+    var manifestTimeoutSeconds = 30
     /// Latencies for the live `/metrics` since it last took them; nil when nobody serves metrics.
     var live: LiveLatencySamples? {
         didSet { http.live = live }

@@ -72,6 +72,10 @@ extension FleetReport {
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),
+            ("manifest", outcomes.map { m in
+                .object([("checks", .int(m.manifestChecks)), ("failed", .int(m.manifestFailures)),
+                         ("failures", .object(m.manifestFailuresByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])
+            } ?? .null),
             ("origin", .object([("requests", .int(o.requests)), ("range_requests", .int(o.rangeResponses)),
                                 ("bytes_served", .int(o.bytesServed)), ("not_found", .int(o.notFound))])),
         ])

@@ -142,7 +142,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 pour(framed, context)
             case .trickle(let interval):
                 server.answered(request.path, 200)
-                _ = write(Array("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n".utf8), context)
+                _ = write(Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8), context)  // a body until close
                 drip(interval, context)
             case .silence:
                 break

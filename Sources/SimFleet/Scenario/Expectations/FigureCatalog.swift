@@ -62,6 +62,8 @@ public enum FigureCatalog {
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
         list.append((["planned_disconnects", "*"], .count, devices))
+        for key in ["checks", "failed"] { list.append((["ota", "manifest", key], .count, devices)) }
+        list.append((["ota", "manifest", "failures", "*"], .count, ["ota", "manifest", "checks"]))
         for kind in HTTPKind.allCases.map(\.key) {
             let requests = ["http", kind, "requests"]
             list.append((requests, .count, nil))
@@ -96,6 +98,7 @@ public enum FigureCatalog {
     static func missingMeansZero(_ path: [String]) -> Bool {
         if path.count == 4, path[0] == "http", path[2] == "status" || path[2] == "errors" { return true }
         if path.count == 2, path[0] == "planned_disconnects" { return true }
+        if path.count == 4, path[0] == "ota", path[1] == "manifest", path[2] == "failures" { return true }
         guard path.count == 3 || path.count == 2 else { return false }
         if path[0] == "errors" { return true }
         if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }
