@@ -29,6 +29,9 @@ enum BackendSchema {
             let acl = try options.optional("acl") { r throws(ScenarioError) in try r.bool() } ?? true
             return .embedded(EmbeddedBackend(acl: acl))
         }
+        if !map.has("broker"), map.orderedKeys.allSatisfy(BackendHTTPSchema.keys.contains) {
+            return .embedded(EmbeddedBackend())  // the backend's API or manifest with simfleet's broker
+        }
         let broker = try map.value("broker") { r throws(ScenarioError) in try r.string() }
         guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
             throw ScenarioError("'broker' in backend must be an mqtt:// or mqtts:// URL, found '" + broker + "'",
