@@ -93,6 +93,26 @@ final class DeviceManifestVersionTests: XCTestCase {
         XCTAssertEqual(chip.device.firmwareVersion, "2.0.0")
     }
 
+    func testTheFactoryImageAnswersToTheVersionTheDeviceWasBuiltWith() throws {
+        var config = DeviceOnChip.config(version: "1.0.0")
+        var chip = try DeviceOnChip(config: config, factoryImage: TestImages.simple("abc1234-dirty"))
+        XCTAssertEqual(chip.device.firmwareVersion, "1.0.0", "the release name compiled into the factory build")
+        config.versionSource = .appDescriptor
+        chip = try DeviceOnChip(config: config, factoryImage: TestImages.simple("abc1234-dirty"))
+        XCTAssertEqual(chip.device.firmwareVersion, "abc1234-dirty")
+        // Two updates without a version: slot 1, then slot 0 (the factory image is gone).
+        config.versionSource = .release
+        chip = try DeviceOnChip(config: config, factoryImage: TestImages.simple("abc1234-dirty"))
+        for (i, name) in ["def5678", "0123abc"].enumerated() {
+            chip.files[Self.imageURL + String(i)] = TestImages.simple(name, payload: 10_000)
+            XCTAssertEqual(chip.request(.post, "/test_update", body: #"{"url":"\#(Self.imageURL + String(i))"}"#, id: UInt32(i + 1))?.status, 202)
+            chip.run(for: .seconds(20))
+            XCTAssertEqual(chip.device.firmwareVersion, name, "no release name given: the descriptor's")
+        }
+        XCTAssertEqual(chip.boots.last?.index, 0)
+        XCTAssertTrue(chip.device.nvs.factoryImageReplaced)
+    }
+
     func testPollsAreSpreadByJitterAroundTheInterval() throws {
         var waits: [Int64] = []
         for seed in 1...20 as ClosedRange<UInt64> {

@@ -7,7 +7,7 @@ extension Device {
         nvs.bootCount += 1
         nvs.lastResetReason = reason
         counters.boots += 1
-        let installed = nvs.release(ofSlot: boot.slot)
+        let installed = nvs.release(ofSlot: boot.slot, factoryRelease: config.firmwareVersion)
         let reported = config.versionSource == .release ? (installed ?? boot.firmwareVersion) : boot.firmwareVersion
         cycle = PowerCycle(poweredOnAt: now, firmwareVersion: reported, installedRelease: installed)
         actions.append(.log(.info, "boot #" + decimal(Int64(nvs.bootCount)) + ", reset reason " + reason.name

@@ -23,15 +23,22 @@ public struct DeviceNVS: Equatable, Sendable {
         self.lastResetReason = lastResetReason
     }
 
-    /// The release name `slot` was installed under, nil when it has none.
-    public func release(ofSlot slot: Int?) -> String? {
+    /// An update was committed to ota_0, where the factory image was flashed: the factory release
+    /// name no longer applies to it.
+    public var factoryImageReplaced = false
+
+    /// The release name `slot` was installed under, nil when it has none. The factory image in
+    /// ota_0 answers to `factoryRelease` (the version the device was built with) until an update
+    /// replaces it.
+    public func release(ofSlot slot: Int?, factoryRelease: String) -> String? {
         guard let slot else { return nil }
         for entry in installedReleases where entry.slot == slot { return entry.name }
-        return nil
+        return slot == 0 && !factoryImageReplaced ? factoryRelease : nil
     }
 
     /// Records (or with nil forgets) the release name of the image just committed to `slot`.
     mutating func setRelease(_ name: String?, slot: Int) {
+        if slot == 0 { factoryImageReplaced = true }
         installedReleases.removeAll { $0.slot == slot }
         if let name { installedReleases.append(SlotRelease(slot: slot, name: name)) }
     }

@@ -7,9 +7,10 @@
 /// in as a string and compares it with the manifest's `version` by `strcmp`.
 public enum FirmwareVersionSource: Equatable, Sendable {
     /// The release name the running image was installed under (the manifest's or the command's
-    /// `version`), as the reference firmware's compiled-in string; the app descriptor's version for
-    /// the factory image and for updates that named no version. Versions are ordered (semver,
-    /// dotted numbers), so an older offer is not installed.
+    /// `version`), as the reference firmware's compiled-in string; for the factory image, the
+    /// version the device was built with (`DeviceConfig.firmwareVersion`); the app descriptor's
+    /// version for updates that named none. Versions are ordered (semver, dotted numbers), so an
+    /// older offer is not installed.
     case release
     /// The app descriptor's version, as `esp_app_get_description()` returns it. An offer whose
     /// version is not a dotted number either is installed whenever its text differs (`strcmp`).

@@ -6,6 +6,9 @@ public struct FleetOTAOptions: Sendable, Equatable {
     /// Releases the embedded origin serves as `fw-<version>.bin` (built for the fleet's chip, the
     /// version as the app descriptor's release name).
     public var releases: [String] = []
+    /// App descriptor versions of releases whose builds carry another name than the release
+    /// (`["v2025.03.25.155052": "b94e7f3-dirty"]`); the others carry the release name.
+    public var appVersions: [String: String] = [:]
     /// The release `manifest.json` names; nil: the last of `releases` (no manifest without releases).
     public var manifestRelease: String?
     /// Bytes of app code in each generated image (the image is this plus header, descriptor, hash).

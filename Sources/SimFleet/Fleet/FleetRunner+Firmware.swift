@@ -38,7 +38,8 @@ extension FleetRunner {
         let c = configuration
         let o = c.ota
         guard o.modelFlash else { return nil }
-        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath)
+        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath,
+                                          appVersions: o.appVersions)
         firmware = catalog
         var manifestURL = o.manifestURL
         if let origin {

@@ -26,6 +26,7 @@ public enum ScenarioFleet {
         c.scenarioName = scenario.name
         c.ota.releases = scenario.firmware.map(\.version)
         c.ota.manifestRelease = scenario.firmware.last(where: \.inManifest)?.version
+        for image in scenario.firmware { if let app = image.appVersion { c.ota.appVersions[image.version] = app } }
         let sizes = scenario.firmware.compactMap { image -> Int? in
             if case .generated(_, let size) = image.source { return size }
             return nil
