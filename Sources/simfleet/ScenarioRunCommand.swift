@@ -105,8 +105,6 @@ struct ScenarioRunCommand {
             let tls = flags.caFile.map { TLSFiles(ca: $0, cert: flags.cert, key: flags.key, verifyHostname: true) }
             backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
                                                 password: flags.password, tls: tls))
-        } else if flags.username != nil || flags.password != nil {
-            throw fail("simfleet run: --username and --password go with --broker (the embedded broker makes its own accounts)")
         }
         var o = try overrides(fleetFlagsApply: false)
         o.backend = nil
@@ -114,7 +112,8 @@ struct ScenarioRunCommand {
     }
 
     /// What a flags-only run sets beyond the scenario language: no scenario name in the report, the
-    /// origin's directory and releases, the signing key, and the access points' address pool.
+    /// origin's directory and releases, the signing key, the access points' address pool, and device
+    /// credentials for the embedded broker's password file.
     func flagsConfiguration() throws -> @Sendable (inout FleetConfiguration) throws -> Void {
         var chosen: LoopbackAddressPool?
         if flags.unprovisioned {
@@ -125,8 +124,14 @@ struct ScenarioRunCommand {
         }
         let pool = chosen
         let dir = flags.firmwareDir, releases = flags.releases, key = flags.signingKey
+        // With the embedded broker, device credentials become its password file.
+        let embeddedCredentials = flags.broker == nil ? (flags.username, flags.password) : (nil, nil)
         return { c in
             c.scenarioName = nil
+            if embeddedCredentials.0 != nil || embeddedCredentials.1 != nil {
+                c.usernameTemplate = embeddedCredentials.0
+                c.passwordTemplate = embeddedCredentials.1
+            }
             c.firmwareDirectory = dir
             c.ota.releases += releases
             if !releases.isEmpty { c.ota.manifestRelease = releases.last }

@@ -26,7 +26,7 @@ final class FleetOTATests: XCTestCase {
         XCTAssertEqual(report.imagesBooted, 2)
         XCTAssertEqual(report.rollbacks, 0)
         XCTAssertEqual(report.otaOutcomes, OTAOutcomes(started: 2, committed: 2, succeeded: 2, refused: 0, refusedByKind: [:]))
-        let section = try JSONReader().parse(Array(report.json().utf8))["ota"]
+        let section = try JSONReader(maxBytes: 1 << 20).parse(Array(report.json().utf8))["ota"]
         XCTAssertEqual(section?["succeeded"]?.int64Value, 2)
         XCTAssertEqual(section?["rolled_back"]?.int64Value, 0)
         XCTAssertEqual(report.originStats?.fullResponses, 2)
