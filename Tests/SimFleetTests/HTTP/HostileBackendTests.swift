@@ -125,6 +125,20 @@ final class HostileBackendTests: XCTestCase {
         assertHeartbeatsFlowed(report)
     }
 
+    func testRegistrationOverTLSToAServerWithoutItIsATLSError() throws {
+        let server = try ScriptedHTTPServer { _ in (.respond(status: 201, body: []), .zero) }
+        defer { server.stop() }
+        var c = fleet(2, api: "https://127.0.0.1:\(server.port)/api")
+        c.registration.retries = 1
+        let runner = FleetRunner(configuration: c)
+        try runner.start()
+        awaitCondition("every device gave up", timeout: 20) { runner.snapshot().registrationFailed == 2 }
+        runner.requestStop()
+        let report = runner.runToCompletion()
+        XCTAssertEqual(report.http[.register]?.errors, [.tls: 4], "a handshake answered in plain text, retried once")
+        XCTAssertEqual(server.requests("(tls)"), 4)
+    }
+
     func testRegistrationAgainstAClosedPortIsRefusedAndRetriedWithBackoff() throws {
         let closed = EmbeddedBroker.freePort()
         var c = fleet(3, api: "http://127.0.0.1:\(closed)/api")

@@ -92,6 +92,12 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var b = unwrapInboundIn(data)
             buffer += b.readBytes(length: b.readableBytes) ?? []
+            if !handled, buffer.first == 0x16 {  // a TLS ClientHello: this server speaks plain HTTP only
+                handled = true
+                _ = server.arrived("TLS", "(tls)", [:], [])
+                return write(Array("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n".utf8), context)
+                    .whenComplete { _ in context.close(promise: nil) }
+            }
             guard !handled, let end = headEnd() else { return }
             let head = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
             var headers: [String: String] = [:]
