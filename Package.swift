@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "DeviceCoreVectors", dependencies: ["DeviceCore"]),
         // OpenSSL libcrypto (libssl-dev) for the host's SHA-256, RSA-PSS and ECDSA.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // zlib for HdrHistogram's standard compressed encoding (histograms carried in shard reports).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libmosquitto plus a tiny C shim (one-descriptor clients, packed epoll_event access, child spawning, memmem).
         .target(
             name: "CMosquitto",
@@ -33,7 +35,7 @@ let package = Package(
         .target(
             name: "SimFleet",
             dependencies: [
-                "DeviceCore", "COpenSSL", "CMosquitto", "CCurl",
+                "DeviceCore", "COpenSSL", "CMosquitto", "CCurl", "CZlib",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,6 +69,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RISCVGoldenTests", dependencies: ["DeviceCoreVectors"], path: "Tests/RISCV/HostTests"),
+        // The host half of the golden vectors; SimFleet for OpenSSL, which checks the provisioning
+        // vectors' known answers and transcript, and for the client whose requests they replay.
+        .testTarget(name: "RISCVGoldenTests", dependencies: ["DeviceCoreVectors", "DeviceCore", "SimFleet"],
+                    path: "Tests/RISCV/HostTests"),
     ]
 )

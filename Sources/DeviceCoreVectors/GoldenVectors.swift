@@ -11,6 +11,7 @@ public func runGoldenVectors(emit: (_ name: String, _ output: String) -> Void) {
     otaVectors(emit)
     otaUpdateVectors(emit)
     portalVectors(emit)
+    provisioningVectors(emit, crypto: KnownAnswerCrypto.self)
 }
 
 /// The whole transcript, one `goldenLine` per vector followed by a newline: the exact bytes of

@@ -1,6 +1,6 @@
 import ArgumentParser
-import DeviceCore
 import Dispatch
+import DeviceCore
 import Foundation
 import SimFleet
 
@@ -12,9 +12,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             With no --broker, simfleet starts a local mosquitto (from PATH) on a free loopback port and stops it \
             when the run ends. Each device runs the DeviceCore firmware: it joins WiFi, connects to MQTT with a \
-            last will, and publishes a heartbeat to device/<id>/status every --heartbeat. An observer client \
-            subscribed to device/+/status measures end-to-end latency and checks that every acknowledged QoS 1 \
-            heartbeat arrived.
+            last will, and publishes a heartbeat to device/<id>/status (PREFIX/<id>/status with --topic-prefix) \
+            every --heartbeat, and telemetry with --telemetry-every. An observer client subscribed to the status \
+            (and telemetry) topics measures end-to-end latency and checks that every acknowledged QoS 1 message arrived.
 
             Examples:
               simfleet run --devices 100 --duration 30s
@@ -22,7 +22,8 @@ struct RunCommand: ParsableCommand {
               simfleet run scenarios/heartbeat-10k.yaml --scale 0.05   # CI size; docs/scenarios.md
               simfleet run --devices 10000 --ramp 1000/s --heartbeat 10s --report run.json
               simfleet run --broker mqtt://127.0.0.1:1883 --username '{id}' --password 'secret-{n}'
-              simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert dev.pem --key dev.key
+              simfleet run --broker mqtts://broker.local:8883 --ca-file ca.pem --cert 'certs/{id}.pem' --key 'certs/{id}.key'
+              simfleet run --devices 500 --mqtt 5 --qos 2
 
             Exit status: 0 the run completed (and its expectations held), 1 an expectation failed, \
             2 invalid input or the run could not be set up (e.g. more devices than the open-file limit allows).
@@ -35,12 +36,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Number of devices (default 100).") var devices: String?
     @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default 60s; with a scenario: the whole run).") var duration: String?
     @Option(help: "Heartbeat interval, e.g. 10s (default 10s).") var heartbeat: String?
-    @Option(help: "QoS of heartbeats: 0 or 1 (default 1).") var qos: String?
+    @Option(help: "QoS of heartbeats: 0, 1 or 2 (default 1).") var qos: String?
+    @Option(help: "MQTT version the devices speak: 3.1.1 or 5 (default 3.1.1).") var mqtt: String?
     @Option(help: "Connect ramp in devices per second, e.g. 1000/s (default 1000/s).") var ramp: String?
     @Option(help: "Broker URL mqtt://host:port or mqtts://host:port (default: embedded mosquitto).") var broker: String?
-    @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts://.") var caFile: String?
-    @Option(help: "Client certificate for mqtts:// (optional).") var cert: String?
-    @Option(help: "Client key for mqtts:// (optional).") var key: String?
+    @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts:// (default: the system trust store).") var caFile: String?
+    @Option(help: "Client certificate for mqtts:// (optional; a template such as certs/{id}.pem gives each device its own).") var cert: String?
+    @Option(help: "Client key for mqtts:// (with --cert; a template such as certs/{id}.key).") var key: String?
     @Option(help: "MQTT username template ({id}, {n}).") var username: String?
     @Option(help: "MQTT password template ({id}, {n}).") var password: String?
     @Option(help: "Backend API base URL for device registration (POST {api}/devices/register).") var api: String?
@@ -83,6 +85,27 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("register-retries"), help: "Retries of a registration answered 5xx or lost, with capped backoff and full jitter; 0 = one try (default 3).")
     var registerRetries: String?
 
+    @Option(help: "Scenario runs: run shard I of N (I from 0): every N-th device of the whole scenario; see docs/scale-out.md.")
+    var shard: String?
+    @Option(name: .customLong("sync-dir"), help: "With --shard: a directory every shard sees (shared volume): start barrier and step agreement.")
+    var syncDir: String?
+    @Option(name: .customLong("start-at"), help: "With --shard and no --sync-dir: the common ramp start, Unix seconds or 2026-12-01T10:00:00Z.")
+    var startAt: String?
+    @Option(name: .customLong("source-ip"), help: "Local address the devices connect from (repeatable or comma-separated: used in turn).")
+    var sourceIPs: [String] = []
+    @Option(name: .customLong("topic-prefix"), help: "Device topics PREFIX/{id}/status, PREFIX/{id}/ota, PREFIX/{id}/logs (default device; may use {n}, {chip}, {group}, {mac}).")
+    var topicPrefix: String?
+    @Option(name: .customLong("telemetry-every"), help: "Every device also publishes telemetry this often (e.g. 1s) on …/{id}/telemetry, QoS 0: seq, ts, a temperature walk.")
+    var telemetryEvery: String?
+    @Option(name: .customLong("telemetry-bytes"), help: "With --telemetry-every: pad each telemetry message to this many bytes (1…65536).")
+    var telemetryBytes: String?
+    @Flag(name: .customLong("device-http"), help: "Provisioned devices serve their local HTTP API (/version, /update, /restart, …) on their own address of the --ap-pool block, port --device-http-port.")
+    var deviceHTTP = false
+    @Option(name: .customLong("device-http-port"), help: "With --device-http: the port every device listens on (default 8080).")
+    var deviceHTTPPort: String?
+    @Flag(name: .customLong("print-addresses"), help: "Print each device's id and web server URL (--device-http or device_http:) and exit without running.")
+    var printAddresses = false
+
     func run() throws {
         try ScenarioRunCommand(file: scenario, flags: self).run()
     }
@@ -98,7 +121,7 @@ struct RunCommand: ParsableCommand {
         f.steady = TimeSpan(microseconds: Int64(d * 1e6))
         guard let h = Self.seconds(heartbeat), h >= 0.1, h <= 3600 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
         f.heartbeat = TimeSpan(microseconds: Int64(h * 1e6))
-        guard let q = Int(qos), q == 0 || q == 1 else { throw UsageProblem(message: "--qos must be 0 or 1, got '\(qos)'") }
+        guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
         f.qos = q
         let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
         guard let r = Double(rampText), r > 0, r.isFinite else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
@@ -115,10 +138,61 @@ struct RunCommand: ParsableCommand {
 
     struct UsageProblem: Error { var message: String }
 
+    /// A TLS flag combination that cannot work, before anything starts.
+    var tlsProblem: String? {
+        (cert == nil) != (key == nil) ? "--cert and --key go together (a client certificate needs its key)" : nil
+    }
+
+    /// `--topic-prefix`, `--telemetry-every`/`--telemetry-bytes` and `--device-http`, checked.
+    func backendShape() throws -> (topics: TopicLayout?, telemetry: TelemetryShorthand?, deviceHTTP: DeviceHTTPSettings?) {
+        var topics: TopicLayout?
+        if let topicPrefix {
+            do { topics = try TopicLayout(prefix: topicPrefix) } catch {
+                throw UsageProblem(message: "--topic-prefix '\(topicPrefix)' " + error.message)
+            }
+        }
+        var telemetry: TelemetryShorthand?
+        var bytes: Int?
+        if let telemetryBytes {
+            guard let b = Int(telemetryBytes), (1...65_536).contains(b) else {
+                throw UsageProblem(message: "--telemetry-bytes wants 1…65536, got '\(telemetryBytes)'")
+            }
+            guard telemetryEvery != nil else { throw UsageProblem(message: "--telemetry-bytes needs --telemetry-every") }
+            bytes = b
+        }
+        if let telemetryEvery {
+            guard let s = RunCommand.seconds(telemetryEvery), s >= 0.01, s <= 3600 else {
+                throw UsageProblem(message: "--telemetry-every wants a time from 10ms to 1h like 1s, got '\(telemetryEvery)'")
+            }
+            telemetry = TelemetryShorthand(every: TimeSpan(microseconds: Int64((s * 1_000_000).rounded())), bytes: bytes)
+        }
+        var web: DeviceHTTPSettings?
+        if let deviceHTTPPort, !deviceHTTP { throw UsageProblem(message: "--device-http-port '\(deviceHTTPPort)' needs --device-http") }
+        if deviceHTTP {
+            guard let pool = LoopbackAddressPool(cidr: apPool) else {
+                throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
+            }
+            let port = deviceHTTPPort ?? "8080"
+            guard let p = Int(port), (1...65535).contains(p) else { throw UsageProblem(message: "--device-http-port wants 1…65535, got '\(port)'") }
+            web = DeviceHTTPSettings(port: p, block: pool.block)
+        }
+        return (topics, telemetry, web)
+    }
+
     /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.
     static func timerTickMs(_ text: String) -> Int? {
         guard let s = seconds(text), s * 1000 == (s * 1000).rounded(), (1...100).contains(Int(s * 1000)) else { return nil }
         return Int(s * 1000)
+    }
+
+    /// `--source-ip` values (repeated or comma-separated), each a numeric IPv4 or IPv6 address; nil if one is not.
+    static func sourceAddresses(_ values: [String]) -> [String]? {
+        let all = values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        for a in all {
+            var v4 = in_addr(), v6 = in6_addr()
+            guard inet_pton(AF_INET, a, &v4) == 1 || inet_pton(AF_INET6, a, &v6) == 1 else { return nil }
+        }
+        return all
     }
 
     /// `60s`, `5m`, `1h`, `500ms` or plain seconds.

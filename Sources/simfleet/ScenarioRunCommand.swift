@@ -31,6 +31,14 @@ struct ScenarioRunCommand {
             scenario = try flagsScenario()
         }
         let flagsOnly = file == nil
+        let configure = flagsOnly ? try flagsConfiguration() : nil
+        if flags.printAddresses {
+            do {
+                var c = try ScenarioFleet.configuration(scenario)
+                try configure?(&c)
+                return try DeviceAddressList.print(c)
+            } catch let e as ScenarioError { throw fail(e.description) }
+        }
         let reportPath = flags.report ?? scenario.name + "-report.json"
         let htmlPath = flags.html ?? (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".html"
         var reactors: Int?
@@ -48,8 +56,13 @@ struct ScenarioRunCommand {
             guard let p = Int(text), (0...65535).contains(p) else { throw fail("simfleet run: --metrics-port wants 0…65535, got '" + text + "'") }
             metricsPort = p
         }
+        let shard = try shardOptions()
+        guard let sourceAddresses = RunCommand.sourceAddresses(flags.sourceIPs) else {
+            throw fail("simfleet run: --source-ip wants IPv4 or IPv6 addresses, got '" + flags.sourceIPs.joined(separator: ",") + "'")
+        }
         var options = ScenarioRun.Options(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
-                                          timerTickMs: timerTickMs, progress: isatty(2) != 0)
+                                          timerTickMs: timerTickMs, progress: isatty(2) != 0, shard: shard,
+                                          sourceAddresses: sourceAddresses)
         if let text = flags.metricsLinger {
             guard metricsPort != nil, let v = Units.parseDuration(text), v <= .seconds(3600) else {
                 throw fail("simfleet run: --metrics-linger wants a time up to 1h, with --metrics-port, got '" + text + "'")
@@ -59,10 +72,10 @@ struct ScenarioRunCommand {
         if flagsOnly {
             options.writeJSON = flags.report != nil
             options.writeHTML = flags.html != nil
-            options.configure = try flagsConfiguration()
+            options.configure = configure
             FileHandle.standardError.write(Data(("simfleet: " + String(scenario.deviceCount) + " devices for "
-                                                 + String(format: "%.1f s", Double(scenario.duration.microseconds) / 1e6) + " (ramp included), seed "
-                                                 + String(scenario.seed) + "\n").utf8))
+                                                 + String(format: "%.1f s", Double(scenario.duration.microseconds) / 1e6)
+                                                 + " (ramp included), seed " + String(scenario.seed) + "\n").utf8))
         } else {
             FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
                                                  + " devices, " + String(scenario.timeline.count) + " steps, seed "
@@ -78,6 +91,13 @@ struct ScenarioRunCommand {
         }
         trap?.release()
         print(outcome.report.summary())
+        if let shard {
+            // A shard's verdict is the merged run's: `simfleet merge` judges the expectations.
+            for line in outcome.verdict.lines() { print(line) }
+            print("shard " + shard.slice.description + ": wrote " + reportPath + " and " + htmlPath
+                  + "; judge the run with: simfleet merge <every shard's report> -o run.json")
+            return
+        }
         if !scenario.expectations.isEmpty || !outcome.verdict.results.isEmpty {
             print("expectations:")
             for line in outcome.verdict.lines() { print(line) }
@@ -97,18 +117,9 @@ struct ScenarioRunCommand {
     func flagsScenario() throws -> Scenario {
         let fleet: FleetFlags
         do { fleet = try flags.fleetFlags() } catch { throw fail("simfleet run: " + error.message) }
-        var backend = Backend.embedded(EmbeddedBackend())
-        if let broker = flags.broker {
-            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
-                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
-            }
-            let tls = flags.caFile.map { TLSFiles(ca: $0, cert: flags.cert, key: flags.key, verifyHostname: true) }
-            backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
-                                                password: flags.password, tls: tls))
-        }
-        var o = try overrides(fleetFlagsApply: false)
-        o.backend = nil
-        return o.apply(to: Scenario.oneGroup(fleet, backend: backend))
+        // The broker, TLS, MQTT version, topics, telemetry, device HTTP and backend HTTP flags are
+        // the scenario run's; only the fleet's shape comes from `fleetFlags`.
+        return try overrides(fleetFlagsApply: false).apply(to: Scenario.oneGroup(fleet))
     }
 
     /// What a flags-only run sets beyond the scenario language: no scenario name in the report, the
@@ -142,22 +153,79 @@ struct ScenarioRunCommand {
         }
     }
 
+    /// `--shard I/N` with `--sync-dir` or `--start-at`; nil for an unsharded run.
+    func shardOptions() throws -> ShardOptions? {
+        guard let text = flags.shard else {
+            if flags.syncDir != nil || flags.startAt != nil { throw fail("simfleet run: --sync-dir and --start-at go with --shard I/N") }
+            return nil
+        }
+        guard let slice = FleetSlice(parsing: text) else {
+            throw fail("simfleet run: --shard wants I/N with 0 ≤ I < N (e.g. 0/4 … 3/4), got '" + text + "'")
+        }
+        var startAt: Int64?
+        if let at = flags.startAt {
+            guard let micros = ScenarioRunCommand.unixMicros(at) else {
+                throw fail("simfleet run: --start-at wants Unix seconds or an ISO 8601 time like 2026-12-01T10:00:00Z, got '" + at + "'")
+            }
+            startAt = micros
+        }
+        return ShardOptions(slice: slice, syncDirectory: flags.syncDir, startAtMicros: startAt)
+    }
+
+    /// `1764583200`, `1764583200.5` or `2026-12-01T10:00:00Z` as Unix microseconds.
+    static func unixMicros(_ text: String) -> Int64? {
+        if let seconds = Double(text), seconds > 0 { return Int64(seconds * 1_000_000) }
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = iso.date(from: text) { return Int64(date.timeIntervalSince1970 * 1_000_000) }
+        iso.formatOptions = [.withInternetDateTime]
+        return iso.date(from: text).map { Int64($0.timeIntervalSince1970 * 1_000_000) }
+    }
+
     /// The flags that replace parts of the scenario. `fleetFlagsApply: false` for a flags-only run,
     /// whose fleet flags already made the scenario.
     func overrides(fleetFlagsApply: Bool = true) throws -> ScenarioOverrides {
         var o = ScenarioOverrides()
-        try httpOverrides(&o)
-        if !fleetFlagsApply {
-            if let text = flags.scale {
-                guard let v = Double(text), v > 0, v <= 10 else { throw fail("simfleet run: --scale wants a factor like 0.1, got '" + text + "'") }
-                o.scale = v
-            }
-            return o
-        }
         if let text = flags.scale {
             guard let v = Double(text), v > 0, v <= 10 else { throw fail("simfleet run: --scale wants a factor like 0.1, got '" + text + "'") }
             o.scale = v
         }
+        try httpOverrides(&o)
+        if fleetFlagsApply { try fleetOverrides(&o) }
+        if let text = flags.mqtt {
+            guard let v = MQTTOptions.version(text) else { throw fail("simfleet run: --mqtt must be 3.1.1 or 5, got '" + text + "'") }
+            o.mqttVersion = v
+        }
+        if let problem = flags.tlsProblem { throw fail("simfleet run: " + problem) }
+        if flags.broker == nil, flags.caFile != nil || flags.cert != nil {
+            throw fail("simfleet run: --ca-file, --cert and --key apply with --broker mqtts://")
+        }
+        if let broker = flags.broker {
+            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
+                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
+            }
+            let tlsFlags = flags.caFile != nil || flags.cert != nil
+            if tlsFlags && !broker.hasPrefix("mqtts://") {
+                throw fail("simfleet run: --ca-file, --cert and --key need an mqtts:// broker, got '" + broker + "'")
+            }
+            let tls = tlsFlags ? TLSFiles(ca: flags.caFile, cert: flags.cert, key: flags.key, verifyHostname: true) : nil
+            o.backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
+                                                  password: flags.password, tls: tls))
+        }
+        do {
+            let shape = try flags.backendShape()
+            o.topics = shape.topics
+            o.telemetry = shape.telemetry
+            o.deviceHTTP = shape.deviceHTTP
+        } catch let e as RunCommand.UsageProblem {
+            throw fail("simfleet run: " + e.message)
+        }
+        return o
+    }
+
+    /// `--duration`, `--seed`, `--devices`, `--heartbeat`, `--qos`, `--ramp` over a scenario file's
+    /// groups; the flags that only a flags-only run's fleet takes are refused.
+    func fleetOverrides(_ o: inout ScenarioOverrides) throws {
         if let text = flags.duration {
             guard let d = Units.parseDuration(text), d >= .seconds(1) else { throw fail("simfleet run: --duration wants a time like 60s, got '" + text + "'") }
             o.duration = d
@@ -175,7 +243,7 @@ struct ScenarioRunCommand {
             o.heartbeat = v
         }
         if let text = flags.qos {
-            guard let v = Int(text), v == 0 || v == 1 else { throw fail("simfleet run: --qos must be 0 or 1, got '" + text + "'") }
+            guard let v = Int(text), (0...2).contains(v) else { throw fail("simfleet run: --qos must be 0, 1 or 2, got '" + text + "'") }
             o.qos = v
         }
         if let text = flags.ramp {
@@ -183,19 +251,10 @@ struct ScenarioRunCommand {
             guard let v = Double(number), v > 0 else { throw fail("simfleet run: --ramp wants a rate like 1000/s, got '" + text + "'") }
             o.rampPerSecond = v
         }
-        if let broker = flags.broker {
-            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
-                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
-            }
-            let tls = flags.caFile.map { TLSFiles(ca: $0, cert: flags.cert, key: flags.key, verifyHostname: true) }
-            o.backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
-                                                  password: flags.password, tls: tls))
-        }
         for (name, given) in [("--id-template", flags.idTemplate), ("--chip", flags.chip), ("--firmware", flags.firmware)] where given != nil {
             throw fail("simfleet run: " + name + " does not apply to a scenario run; the scenario's fleet groups say it")
         }
         if flags.unprovisioned { throw fail("simfleet run: --unprovisioned does not apply to a scenario run; use 'provisioned: false'") }
-        return o
     }
 
     /// `--api`, `--register-*`, `--manifest-*` and `--version-source`, for any run.

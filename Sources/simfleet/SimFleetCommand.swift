@@ -8,7 +8,7 @@ struct SimFleetCommand: ParsableCommand {
         commandName: "simfleet",
         abstract: "Run fleets of simulated ESP32 devices against a real IoT backend.",
         subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, DeviceCommand.self, InspectCommand.self,
-                      SignCommand.self, VersionCommand.self]
+                      SignCommand.self, VersionCommand.self, MergeCommand.self]
     )
 
     /// Invalid input exits 2 (the documented code), not ArgumentParser's 64; help and success are unchanged.

@@ -45,10 +45,11 @@ final class ReportTests: XCTestCase {
         XCTAssertNotEqual(a.deviceSpec(5).mac, c.deviceSpec(5).mac)
     }
 
-    func testBrokerURLsParseAndMqttsWithoutACAIsRejected() {
+    func testBrokerURLsParseMqttsWithoutACAUsesTheSystemStoreAndTLSWithMqttIsRejected() {
         XCTAssertEqual(BrokerChoice.parse("mqtt://127.0.0.1:1884"), .external(host: "127.0.0.1", port: 1884, tls: nil))
         XCTAssertEqual(BrokerChoice.parse("mqtt://broker"), .external(host: "broker", port: 1883, tls: nil))
-        XCTAssertNil(BrokerChoice.parse("mqtts://broker:8883"))
+        XCTAssertEqual(BrokerChoice.parse("mqtts://broker:8883"), .external(host: "broker", port: 8883, tls: TLSSettings(caFile: nil)))
+        XCTAssertNil(BrokerChoice.parse("mqtt://broker", tls: TLSSettings(caFile: "ca.pem")), "TLS settings are never dropped")
         let tls = TLSSettings(caFile: "ca.pem")
         XCTAssertEqual(BrokerChoice.parse("mqtts://broker", tls: tls), .external(host: "broker", port: 8883, tls: tls))
         XCTAssertNil(BrokerChoice.parse("http://broker"))

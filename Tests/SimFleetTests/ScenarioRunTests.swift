@@ -155,7 +155,7 @@ final class ScenarioRunTests: XCTestCase {
         let file = try write("bad.yaml", "name: bad\nduration: 10s\nfleet:\n  - count: 2\n    qos: 3\n")
         let run = try simfleet(["run", file])
         XCTAssertEqual(run.status, 2)
-        XCTAssertEqual(run.err, file + ":5:10: 'qos' in fleet group must be between 0 and 1, found 3\n")
+        XCTAssertEqual(run.err, file + ":5:10: 'qos' in fleet group must be between 0 and 2, found 3\n")
         let validate = try simfleet(["validate", file])
         XCTAssertEqual(validate.status, 2)
         XCTAssertEqual(validate.err, run.err)

@@ -34,7 +34,7 @@ final class ScenarioSchemaTests: XCTestCase {
         XCTAssertEqual(e?.position, SourcePosition(file: "t.yaml", line: 5, column: 5))
         XCTAssertEqual(e?.key, "heartbaet")
         XCTAssertEqual(e?.description, "t.yaml:5:5: unknown key 'heartbaet' in fleet group (expected one of: name, count, "
-                       + "id, chip, firmware, provisioned, heartbeat, qos, ramp, start)")
+                       + "id, chip, firmware, provisioned, heartbeat, qos, ramp, start, telemetry, provisioning)")
     }
 
     func testUnknownTopLevelKeyIsAnError() {
@@ -53,8 +53,8 @@ final class ScenarioSchemaTests: XCTestCase {
     }
 
     func testOutOfRangeValuesAreRejected() {
-        let qos = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 1\n    qos: 2\n")
-        XCTAssertEqual(qos?.description, "t.yaml:5:10: 'qos' in fleet group must be between 0 and 1, found 2")
+        let qos = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 1\n    qos: 3\n")
+        XCTAssertEqual(qos?.description, "t.yaml:5:10: 'qos' in fleet group must be between 0 and 2, found 3")
         let count = scenarioError("name: t\nduration: 1m\nfleet:\n  - count: 0\n")
         XCTAssertEqual(count?.position.line, 4)
         XCTAssertTrue(count?.message.contains("between 1 and 100000") ?? false)
@@ -165,8 +165,9 @@ final class ScenarioSchemaTests: XCTestCase {
     func testEveryScenarioInTheLibraryValidates() throws {
         let dir = packageRoot.appendingPathComponent("scenarios")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "heartbeat-10k.yaml", "manifest-rollout.yaml", "ota-canary.yaml",
-                               "ota-corrupt.yaml", "ota-power-loss.yaml", "provisioning.yaml", "quickstart.yaml"])
+        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "heartbeat-10k.yaml", "idf-provisioning.yaml", "link-outage.yaml",
+                               "manifest-rollout.yaml", "ota-canary.yaml", "ota-corrupt.yaml", "ota-power-loss.yaml", "provisioning.yaml",
+                               "quickstart.yaml", "telemetry.yaml"])
         for file in files {
             do {
                 let s = try ScenarioLoader.load(path: dir.appendingPathComponent(file).path)

@@ -94,11 +94,38 @@ final class TimelineStepTests: XCTestCase {
                        .networkFault(NetworkFault(kind: .disconnectStorm(over: .seconds(2)), devices: .share(0.5),
                                                   selector: .everyone, duration: nil)))
         XCTAssertEqual(try action("network_fault: {kind: latency, delay: 200ms, duration: 30s}"),
-                       .networkFault(NetworkFault(kind: .latency(.milliseconds(200)), devices: .all, selector: .everyone,
-                                                  duration: .seconds(30))))
+                       .networkFault(NetworkFault(kind: .toxic(.latency(.milliseconds(200), jitter: .zero)), devices: .all,
+                                                  selector: .everyone, duration: .seconds(30))))
         XCTAssertEqual(try action("network_fault: {kind: packet_loss, loss: 5%}"),
-                       .networkFault(NetworkFault(kind: .packetLoss(0.05), devices: .all, selector: .everyone, duration: nil)))
+                       .networkFault(NetworkFault(kind: .toxic(.packetLoss(0.05)), devices: .all, selector: .everyone, duration: nil)))
         XCTAssertNotNil(scenarioError(minimalScenario("timeline:\n  - network_fault: {kind: packet_loss, loss: 150%}")))
+    }
+
+    func testToxiproxyToxicsAsNetworkFaultKinds() throws {
+        func toxic(_ yaml: String) throws -> Toxic? {
+            guard case .networkFault(let f) = try action(yaml), case .toxic(let t) = f.kind else { return nil }
+            return t
+        }
+        XCTAssertEqual(try toxic("network_fault: {kind: latency, delay: 200ms, jitter: 50ms}"),
+                       .latency(.milliseconds(200), jitter: .milliseconds(50)))
+        XCTAssertEqual(try toxic("network_fault: {kind: bandwidth, rate: 64KB/s}"), .bandwidth(bytesPerSecond: 65536))
+        XCTAssertEqual(try toxic("network_fault: {kind: slow_close, delay: 2s}"), .slowClose(.seconds(2)))
+        XCTAssertEqual(try toxic("network_fault: {kind: timeout}"), .timeout(closeAfter: nil), "0: held open forever")
+        XCTAssertEqual(try toxic("network_fault: {kind: timeout, timeout: 5s}"), .timeout(closeAfter: .seconds(5)))
+        XCTAssertEqual(try toxic("network_fault: {kind: reset_peer, timeout: 1s}"), .resetPeer(after: .seconds(1)))
+        XCTAssertEqual(try toxic("network_fault: {kind: limit_data, bytes: 4KB}"), .limitData(bytes: 4096))
+        XCTAssertEqual(try toxic("network_fault: {kind: refuse, devices: 10%, duration: 20s}"), .refuse)
+        XCTAssertNotNil(scenarioError(minimalScenario("timeline:\n  - network_fault: {kind: latency, delay: 100ms, jitter: 200ms}")),
+                        "jitter above the latency")
+        XCTAssertNotNil(scenarioError(minimalScenario("timeline:\n  - network_fault: {kind: refuse, rate: 1KB/s}")),
+                        "a key of another kind")
+    }
+
+    func testBrokerOutageTakesADurationOrDownAndMode() throws {
+        XCTAssertEqual(try action("broker_outage: 20s"), .brokerOutage(down: .seconds(20), mode: .refuse))
+        XCTAssertEqual(try action("broker_outage: {down: 30s, mode: blackhole}"), .brokerOutage(down: .seconds(30), mode: .blackhole))
+        XCTAssertEqual(try action("broker_outage: {mode: reset}"), .brokerOutage(down: .seconds(10), mode: .reset))
+        XCTAssertNotNil(scenarioError(minimalScenario("timeline:\n  - broker_outage: {down: 5s, mode: unplug}")))
     }
 
     func testBrokerRestartProvisionAndACLProbe() throws {

@@ -3,9 +3,13 @@
 // one descriptor per client (socketpair refused during mosquitto_new, as simfleet does), plus one
 // observer client subscribed to device/+/status that counts deliveries. Prints one JSON line.
 //
-// usage: baseline HOST PORTS(comma) DEVICES HEARTBEAT_MS RAMP_PER_S STEADY_S QOS [TICK_MS]
+// usage: baseline HOST PORTS(comma) DEVICES HEARTBEAT_MS RAMP_PER_S STEADY_S QOS [TICK_MS [TELEMETRY_MS [TELEMETRY_BYTES]]]
 // TICK_MS (default 10, as simfleet's --timer-tick): deadlines wake the loop on the next multiple of
 // it, so devices due within one tick share a wake-up; 0 wakes for every deadline to the millisecond.
+// TELEMETRY_MS > 0 (telemetry mode, as simfleet's --telemetry-every/--telemetry-bytes): every device
+// also publishes {"id","seq","ts","temp"[,"pad"]} at QoS 0 on device/<id>/telemetry every
+// TELEMETRY_MS, padded to TELEMETRY_BYTES (0: no pad), on its own phase; the observer also
+// subscribes to device/+/telemetry and counts what arrives.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -36,6 +40,10 @@ typedef struct {
     int pending;  // unacked publishes
     char id[32];
     char topic[64];
+    char tel_topic[64];
+    long tel_seq;
+    double temp;
+    uint64_t rng;
 } dev_t_;
 
 static dev_t_ *devs;
@@ -43,6 +51,9 @@ static int ndev, qos;
 static int64_t hb_us;
 static int epfd;
 static long sent, acked, received, connected_now, ever_connected, reconnects;
+static int64_t tel_us;
+static int tel_bytes;
+static long tel_sent, tel_received;
 static int64_t last_connect_at, t0;
 static int observer_ready;
 
@@ -83,6 +94,26 @@ static void publish_heartbeat(dev_t_ *d, int64_t now) {
     }
 }
 
+static void publish_telemetry(dev_t_ *d, int64_t now) {
+    char payload[65600];
+    d->tel_seq++;
+    d->rng ^= d->rng << 13; d->rng ^= d->rng >> 7; d->rng ^= d->rng << 17;  // xorshift64: the temperature walk
+    d->temp += ((double)(d->rng >> 11) / 9007199254740992.0 * 2 - 1) * 0.05;
+    int n = snprintf(payload, sizeof payload, "{\"id\":\"%s\",\"seq\":%ld,\"ts\":%lld.%03lld,\"temp\":%.2f",
+                     d->id, d->tel_seq, (long long)(now / 1000), (long long)(now % 1000), d->temp);
+    if (tel_bytes > 0) {
+        int fill = tel_bytes - n - 10;  // ,"pad":"  and  "}
+        if (fill < 0) fill = 0;
+        if (n + 10 + fill >= (int)sizeof payload) fill = (int)sizeof payload - n - 11;
+        memcpy(payload + n, ",\"pad\":\"", 8); n += 8;
+        memset(payload + n, 'x', fill); n += fill;
+        memcpy(payload + n, "\"}", 2); n += 2;
+    } else {
+        payload[n++] = '}';
+    }
+    if (mosquitto_publish(d->m, NULL, d->tel_topic, n, payload, 0, false) == MOSQ_ERR_SUCCESS) tel_sent++;
+}
+
 static void on_connect(struct mosquitto *m, void *ud, int rc) {
     dev_t_ *d = ud;
     if (rc != 0) return;
@@ -104,12 +135,18 @@ static void on_publish(struct mosquitto *m, void *ud, int mid) {
 static struct mosquitto *obs;
 static int obs_fd = -1;
 static uint32_t obs_mask;
+static int obs_pending;
 static void obs_connect(struct mosquitto *m, void *ud, int rc) {
-    if (rc == 0) mosquitto_subscribe(m, NULL, "device/+/status", 1);
+    if (rc != 0) return;
+    obs_pending = tel_us > 0 ? 2 : 1;
+    mosquitto_subscribe(m, NULL, "device/+/status", 1);
+    if (tel_us > 0) mosquitto_subscribe(m, NULL, "device/+/telemetry", 1);
 }
-static void obs_subscribe(struct mosquitto *m, void *ud, int mid, int n, const int *g) { observer_ready = 1; }
+static void obs_subscribe(struct mosquitto *m, void *ud, int mid, int n, const int *g) { if (--obs_pending == 0) observer_ready = 1; }
 static void obs_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg) {
-    if (msg->payloadlen > 0 && memmem(msg->payload, msg->payloadlen, "\"seq\"", 5)) received++;
+    if (msg->payloadlen <= 0 || !memmem(msg->payload, msg->payloadlen, "\"seq\"", 5)) return;
+    size_t t = strlen(msg->topic);
+    if (tel_us > 0 && t > 10 && memcmp(msg->topic + t - 10, "/telemetry", 10) == 0) tel_received++; else received++;
 }
 
 // Each device's next deadline (power-on, then every heartbeat) in a binary min-heap, so every
@@ -140,8 +177,10 @@ static int pop_due(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 8) { fprintf(stderr, "usage: %s HOST PORTS DEVICES HEARTBEAT_MS RAMP STEADY_S QOS [TICK_MS]\n", argv[0]); return 2; }
+    if (argc < 8) { fprintf(stderr, "usage: %s HOST PORTS DEVICES HEARTBEAT_MS RAMP STEADY_S QOS [TICK_MS [TELEMETRY_MS [TELEMETRY_BYTES]]]\n", argv[0]); return 2; }
     int64_t tick_us = (argc > 8 ? atoll(argv[8]) : 10) * 1000;
+    tel_us = (argc > 9 ? atoll(argv[9]) : 0) * 1000;
+    tel_bytes = argc > 10 ? atoi(argv[10]) : 0;
     const char *host = argv[1];
     int ports[64], nports = 0;
     for (char *p = strtok(argv[2], ","); p && nports < 64; p = strtok(NULL, ",")) ports[nports++] = atoi(p);
@@ -150,7 +189,7 @@ int main(int argc, char **argv) {
     mosquitto_lib_init();
     epfd = epoll_create1(0);
     devs = calloc(ndev, sizeof *devs);
-    heap_dev = calloc(ndev, sizeof *heap_dev); heap_due = calloc(ndev, sizeof *heap_due);
+    heap_dev = calloc(2 * ndev, sizeof *heap_dev); heap_due = calloc(2 * ndev, sizeof *heap_due);
 
     refuse_socketpair = 1;
     obs = mosquitto_new("baseline-observer", true, NULL);
@@ -172,12 +211,12 @@ int main(int argc, char **argv) {
     int spread = ndev > 2500 ? (ndev + 2499) / 2500 : 0;
     t0 = now_us();
     int64_t start = t0 + 50000;
-    for (int i = 0; i < ndev; i++) push_due(i, start + (int64_t)(i / ramp * 1e6));
+    for (int i = 0; i < ndev; i++) push_due(2 * i, start + (int64_t)(i / ramp * 1e6));
     int64_t ramp_end = start + (int64_t)(ndev / ramp * 1e6);
     int64_t end = ramp_end + (int64_t)(steady * 1e6);
     int64_t next_misc = t0 + 2000000;
     int64_t steady_mark = ramp_end + 2000000;  // steady-state window starts 2 s after the ramp
-    double cpu_at_mark = -1; long sent_at_mark = 0;
+    double cpu_at_mark = -1; long sent_at_mark = 0, tel_at_mark = 0;
     int started = 0;
     while (1) {
         int64_t now = now_us();
@@ -197,11 +236,20 @@ int main(int argc, char **argv) {
         }
         now = now_us();
         while (hcount && heap_due[0] <= now) {
-            int i = pop_due();
+            int64_t due = heap_due[0];
+            int entry = pop_due();
+            int i = entry / 2;
             dev_t_ *d = &devs[i];
-            if (!d->m) {
+            if (entry & 1) {  // telemetry: one interval after the due time, no burst after a late wake-up
+                if (d->connected) publish_telemetry(d, now);
+                int64_t next = due + tel_us;
+                push_due(entry, next > now ? next : now + tel_us);
+            } else if (!d->m) {
                 snprintf(d->id, sizeof d->id, "esp32c6-%06d", i + 1);
                 snprintf(d->topic, sizeof d->topic, "device/%s/status", d->id);
+                snprintf(d->tel_topic, sizeof d->tel_topic, "device/%s/telemetry", d->id);
+                d->temp = 21.5;
+                d->rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1) | 1;
                 refuse_socketpair = 1;
                 d->m = mosquitto_new(d->id, true, d);
                 refuse_socketpair = 0;
@@ -214,10 +262,11 @@ int main(int argc, char **argv) {
                 d->connect_started = now;
                 mosquitto_connect_bind_async(d->m, host, ports[i % nports], 60, spread ? bind : NULL);
                 started++;
-                push_due(i, now + hb_us / 10);  // first heartbeat shortly after connecting
+                push_due(2 * i, now + hb_us / 10);  // first heartbeat shortly after connecting
+                if (tel_us > 0) push_due(2 * i + 1, now + hb_us / 10 + tel_us);  // telemetry from one interval after that
             } else {
                 if (d->connected) publish_heartbeat(d, now);
-                push_due(i, now + hb_us);
+                push_due(2 * i, now + hb_us);
             }
             sync_fd(d->m, &d->fd, &d->mask, (uint64_t)i + 1);
         }
@@ -226,12 +275,12 @@ int main(int argc, char **argv) {
             mosquitto_loop_misc(obs); sync_fd(obs, &obs_fd, &obs_mask, 0);
             next_misc = now + 2000000;
         }
-        if (cpu_at_mark < 0 && now >= steady_mark) { cpu_at_mark = cpu_s(); sent_at_mark = sent; }
+        if (cpu_at_mark < 0 && now >= steady_mark) { cpu_at_mark = cpu_s(); sent_at_mark = sent; tel_at_mark = tel_sent; }
     }
-    double cpu_end = cpu_s(); long sent_end = sent;
+    double cpu_end = cpu_s(); long sent_end = sent, tel_end = tel_sent;
     // Drain: acknowledgements and deliveries still in flight.
     int64_t drain_end = now_us() + 5000000;
-    while (now_us() < drain_end && !(acked >= sent && received >= (qos ? acked : sent))) {
+    while (now_us() < drain_end && !(acked >= sent && received >= (qos ? acked : sent) && tel_received >= tel_sent)) {
         int n = epoll_wait(epfd, evs, 256, 20);
         for (int i = 0; i < n; i++) {
             uint64_t key = evs[i].data.u64;
@@ -244,8 +293,10 @@ int main(int argc, char **argv) {
     }
     struct rusage u; getrusage(RUSAGE_SELF, &u);
     printf("{\"devices\":%d,\"connected\":%ld,\"connect_all_s\":%.3f,\"sent\":%ld,\"acked\":%ld,\"received\":%ld,"
-           "\"reconnects\":%ld,\"peak_rss_bytes\":%ld,\"cpu_seconds\":%.3f,\"steady_cpu_seconds\":%.3f,\"steady_sent\":%ld}\n",
+           "\"reconnects\":%ld,\"peak_rss_bytes\":%ld,\"cpu_seconds\":%.3f,\"steady_cpu_seconds\":%.3f,\"steady_sent\":%ld,"
+           "\"telemetry_sent\":%ld,\"telemetry_received\":%ld,\"steady_telemetry_sent\":%ld}\n",
            ndev, ever_connected, ever_connected == ndev ? (last_connect_at - start) / 1e6 : -1.0, sent, acked, received, reconnects,
-           u.ru_maxrss * 1024L, cpu_s(), cpu_at_mark < 0 ? 0 : cpu_end - cpu_at_mark, sent_end - sent_at_mark);
+           u.ru_maxrss * 1024L, cpu_s(), cpu_at_mark < 0 ? 0 : cpu_end - cpu_at_mark, sent_end - sent_at_mark,
+           tel_sent, tel_received, tel_end - tel_at_mark);
     return 0;
 }

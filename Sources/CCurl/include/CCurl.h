@@ -39,6 +39,11 @@ struct simfleet_curl_measure {
     long connected;            // 1 when a connection to the server was made
 };
 void simfleet_curl_measure(CURL *easy, struct simfleet_curl_measure *out);
+/// A blocking POST of `length` bytes to `url` on a reused easy handle (keep-alive, cookie engine
+/// on), body and header lines to the callbacks: the provisioning client's transport.
+void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const void *body, long length,
+                                            struct curl_slist *headers, simfleet_curl_data_cb body_cb,
+                                            simfleet_curl_data_cb header_cb, void *userdata, long timeout_ms);
 
 long simfleet_curl_response_code(CURL *easy);
 void *simfleet_curl_private(CURL *easy);

@@ -4,6 +4,7 @@
 #define SIMFLEET_CMOSQUITTO_H
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@ int simfleet_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data)
 int simfleet_epoll_wait(int epfd, uint64_t *datas, uint32_t *events, int max_events, int timeout_ms);
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 /// fork + exec of `path` with `argv` (NULL-terminated), stdout/stderr to `log_fd` (or /dev/null when
 /// -1), in its own process group, with SIGTERM delivered to it if the spawning thread dies: an
@@ -34,5 +36,24 @@ pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd);
 /// glibc's memmem (a GNU extension Swift's Glibc module does not export): the observer and the
 /// publish path find heartbeat keys with it, twice per heartbeat.
 const void *simfleet_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
+
+/// accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC (a GNU call Swift's Glibc module does not export);
+/// the peer's address goes to `peer` (may be NULL).
+int simfleet_accept_nonblocking(int listener, struct sockaddr_storage *peer);
+
+/// mosquitto_connect_bind_async() whose TCP connection goes to the fault proxy on
+/// 127.0.0.1:`proxy_port` instead of the broker: connect() is interposed (like socketpair() above)
+/// and redirected only on this thread, only during this call. libmosquitto still resolves and names
+/// the broker as given (TLS verifies the broker's own name). The address libmosquitto meant to reach
+/// goes to `target` (`*target_len` 0 when no connect was made), for the proxy to connect onwards.
+int simfleet_mosquitto_connect_via_proxy(struct mosquitto *mosq, const char *host, int port, int keepalive,
+                                         const char *bind_address, int proxy_port,
+                                         struct sockaddr_storage *target, socklen_t *target_len);
+
+/// Stores MQTT 5 CONNECT properties (session expiry) on a client without connecting, so the
+/// non-blocking connect uses them: libmosquitto 2.0 has no async connect that takes properties
+/// (eclipse/mosquitto#2644), but its mosquitto_connect_bind_v5() keeps them on the client before it
+/// validates the address. MOSQ_ERR_SUCCESS when the properties were accepted.
+int simfleet_mosquitto_set_connect_properties(struct mosquitto *mosq, const mosquitto_property *properties);
 
 #endif

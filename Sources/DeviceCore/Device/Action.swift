@@ -53,13 +53,17 @@ public struct MQTTPublish: Sendable, Equatable {
     /// The device's own id for this publish (its heartbeat sequence number for status messages),
     /// so the host can report which ones the broker acknowledged.
     public var messageID: Int?
+    /// For a telemetry message: its stream's `TelemetryStream.tag` (`messageID` is then the
+    /// stream's `seq`); nil for every other publish.
+    public var telemetryStream: Int?
 
-    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool, messageID: Int? = nil) {
+    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool, messageID: Int? = nil, telemetryStream: Int? = nil) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
         self.messageID = messageID
+        self.telemetryStream = telemetryStream
     }
 }
 

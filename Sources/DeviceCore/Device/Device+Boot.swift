@@ -19,7 +19,7 @@ extension Device {
                                    connectTimeout: config.mqttConnectTimeout)
             mode = .station(StationMode(wifi: wifi, mqtt: mqtt))
         } else {
-            actions.append(.log(.info, "no WiFi credentials stored: starting access point " + config.accessPointSSID))
+            actions.append(.log(.info, "no WiFi credentials stored: starting access point " + accessPointName))
             enterProvisioning(lastFailure: nil, actions: &actions)
         }
         otaDidBoot(boot, at: now, actions: &actions)

@@ -2,6 +2,7 @@
 /// link or the broker session comes and goes.
 extension Device {
     mutating func handleWiFi(_ event: WiFiEvent, at now: Instant, actions: inout [Action]) {
+        if softAPTookWiFiEvent(event, at: now, actions: &actions) { return }
         if portalTookScanResult(event, actions: &actions) { return }
         if case .scanDone(let networks) = event {
             guard !mode.isOff, cycle.scans.complete(networks, actions: &actions) else {
@@ -70,12 +71,20 @@ extension Device {
         actions.append(.mqttSubscribe(topic: topics.ota, qos: 1))
         cycle.publishedState = nil
         cycle.nextHeartbeat = now + config.heartbeatInterval
+        if !telemetry.isEmpty { telemetry.sessionStarted(at: now, streams: config.telemetry) }
         otaBrokerConnected(at: now, actions: &actions)
     }
 
     mutating func brokerSessionEnded() {
         cycle.publishedState = nil
         cycle.nextHeartbeat = nil
+        if !telemetry.isEmpty { telemetry.sessionEnded() }
+    }
+
+    /// Whether the station is associated and has an address: its own web server can be reached.
+    public var isStationUp: Bool {
+        if case .station(let s) = mode { return s.wifi.isConnected }
+        return false
     }
 
     /// Whether the device has a live broker session (CONNACK received, not lost since).

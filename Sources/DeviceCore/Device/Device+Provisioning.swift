@@ -3,12 +3,20 @@
 /// those credentials keep failing to join, come back to the portal saying why.
 extension Device {
     /// Opens the SoftAP and its portal (showing `lastFailure`, if any) and scans for the network list.
+    /// With ESP-IDF's provisioning service in the scheme, the access point is named after its
+    /// service name (the SoftAP scheme's SSID) and the service starts with it.
     mutating func enterProvisioning(lastFailure: ProvisioningFailure?, actions: inout [Action]) {
         let p = config.provisioning
         let portal = CaptivePortal(config: p.portalConfig(deviceID: deviceID), lastFailure: lastFailure)
-        let ap = ProvisioningMode(ssid: config.accessPointSSID, address: p.address, portal: portal, scanInFlight: true)
+        let softAP = p.scheme.servesProtocomm ? SoftAPProvisioning(config: p.softAP) : nil
+        let ap = ProvisioningMode(ssid: accessPointName, address: p.address,
+                                  portal: portal, scanInFlight: p.scheme.servesPortal, softAP: softAP)
         actions.append(.startAccessPoint(ssid: ap.ssid, address: ap.address))
-        actions.append(.wifiScan)
+        if p.scheme.servesPortal { actions.append(.wifiScan) }
+        if p.scheme.servesProtocomm {  // not `softAP != nil`: that links SoftAPProvisioning's == (7 KB on the chip)
+            actions.append(.log(.info, "provisioning started with service name " + p.softAP.serviceName + ", security "
+                                + decimal(Int64(p.softAP.security.version))))
+        }
         mode = .provisioning(ap)
     }
 
@@ -36,7 +44,7 @@ extension Device {
     }
 
     /// `/scan` is the portal's own; the other local endpoints keep working in AP mode.
-    private func isLocalEndpointPath(_ path: String) -> Bool {
+    func isLocalEndpointPath(_ path: String) -> Bool {
         for e in LocalEndpoint.allCases where e != .scan && e.path == path { return true }
         return false
     }

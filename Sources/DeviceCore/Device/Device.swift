@@ -6,6 +6,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// Status, OTA and logs topics with the device id filled in.
     public var topics: DeviceTopics { fixed.topics }
     var connectOptions: MQTTConnectOptions { fixed.connectOptions }
+    /// Each telemetry stream's topic, `{id}` resolved (empty without telemetry).
+    var telemetryTopics: [String] { fixed.telemetryTopics }
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
     /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
     /// loads one field even where this generic code runs unspecialised.
@@ -39,6 +41,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     private var otaStorage = OutOfLine(DeviceOTA<Crypto>())
     /// What the hot paths need to know about `ota`, kept in line and current (see `ota`).
     private(set) var otaSummary = OTASummary()
+    /// The sensor task (`config.telemetry`): one empty array when the device has no telemetry.
+    var telemetry: TelemetryTask
 
     /// A device that is off, with `config.defaultWiFiCredentials` in NVS.
     public init(config: DeviceConfig) {
@@ -51,6 +55,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         let id = config.deviceID
         let topics = DeviceTopics(config.topics, id: id)
         self.random = SeededRandom(seed: config.randomSeed)
+        self.telemetry = TelemetryTask(streams: config.telemetry, seed: config.randomSeed)
         self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
         let connectOptions = MQTTConnectOptions(
             clientID: config.mqttClientID ?? id, username: config.mqttUsername, password: config.mqttPassword,
@@ -88,7 +93,11 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if mode.isOff { return nil }
         var next = earliest(earliest(cycle.pendingReboot?.at, cycle.scans.deadline),
                             earliest(cycle.nextHeartbeat, otaDeadline))
-        if case .station(let s) = mode { next = earliest(next, earliest(s.wifi.deadline, s.mqtt.deadline)) }
+        if case .station(let s) = mode {
+            next = earliest(next, earliest(s.wifi.deadline, s.mqtt.deadline))
+            if !telemetry.isEmpty && s.mqtt.isConnected { next = earliest(next, telemetry.deadline) }
+        }
+        if case .provisioning(let p) = mode { next = earliest(next, p.softAP?.deadline) }
         return next
     }
 
@@ -101,6 +110,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             return
         }
         cycle.scans.expire(at: now, actions: &actions)
+        softAPTick(at: now, actions: &actions)
+        if mode.isOff { return }  // provisioning ended with a restart
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             station.wifi.tick(at: now, actions: &actions, counters: &counters)
@@ -108,6 +119,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             mode = .station(station)
         }
         heartbeatTick(at: now, actions: &actions)
+        if !telemetry.isEmpty { telemetryTick(at: now, actions: &actions) }
         otaTick(at: now, actions: &actions)
     }
 

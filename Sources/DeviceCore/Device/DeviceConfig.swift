@@ -20,7 +20,8 @@ public struct DeviceConfig: Equatable, Sendable {
     public var mqttConnectTimeout: TimeSpan
 
     public var heartbeatInterval: TimeSpan
-    /// QoS of status publishes, 0 or 1.
+    /// QoS of status publishes, 0, 1 or 2 (the host's delivery accounting counts QoS 1 on PUBACK
+    /// and QoS 2 on PUBCOMP).
     public var heartbeatQoS: Int
     /// Reconnect backoff for both WiFi and MQTT: full jitter up to min(cap, base·2ⁿ), never below the floor.
     public var backoffBase: TimeSpan
@@ -58,6 +59,9 @@ public struct DeviceConfig: Equatable, Sendable {
     /// Which name the device reports for its firmware and compares offers with (see
     /// `FirmwareVersionSource`); a release it already runs is never installed again either way.
     public var versionSource: FirmwareVersionSource
+    /// The sensor task's streams (`TelemetryStream`), published while the broker session is up;
+    /// empty (the default): the device publishes only its status.
+    public var telemetry: [TelemetryStream]
 
     /// A device with the reference firmware's defaults. `baseMAC` must be 6 bytes.
     public init(baseMAC: [UInt8], chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0",
@@ -94,6 +98,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.manifestPollInterval = nil
         self.manifestPollJitter = .zero
         self.versionSource = .release
+        self.telemetry = []
     }
 
     /// `ota` with the device's chip: what the updater is built with.

@@ -35,6 +35,10 @@ public struct DeviceCounters: Equatable, Sendable {
     public var manifestFailures = 0
     /// `manifestFailures` by kind, in the order kinds first occurred.
     public var manifestFailureKinds: [KindCount] = []
+    /// Protocomm sessions established with the provisioning service (security 1 and 2 handshakes).
+    public var provisioningSessions = 0
+    /// Requests the provisioning service refused (`SoftAPRefusal`).
+    public var provisioningRefusals = 0
 
     public init() {}
 

@@ -6,11 +6,16 @@ final class DeviceFixed: Sendable {
     let deviceID: String
     let topics: DeviceTopics
     let connectOptions: MQTTConnectOptions
+    /// Each telemetry stream's topic with `{id}` resolved (published on every message, so resolved
+    /// once); empty without telemetry.
+    let telemetryTopics: [String]
 
     init(config: DeviceConfig, topics: DeviceTopics, connectOptions: MQTTConnectOptions) {
         self.config = config
         self.deviceID = config.deviceID
         self.topics = topics
         self.connectOptions = connectOptions
+        let id = deviceID
+        self.telemetryTopics = config.telemetry.isEmpty ? [] : config.telemetry.map { resolveTopic($0.topic, id: id) }
     }
 }

@@ -4,7 +4,8 @@ public enum DeviceMode: Equatable, Sendable {
     case off
     /// Stored credentials: join the network, then hold an MQTT session to the broker.
     case station(StationMode)
-    /// No stored credentials: the access point is up for the captive portal.
+    /// No stored credentials: the access point is up for the captive portal and/or ESP-IDF's
+    /// provisioning service.
     case provisioning(ProvisioningMode)
 
     /// True before the first power-on and between a reboot and the next one.
@@ -36,12 +37,17 @@ public struct ProvisioningMode: Equatable, Sendable {
     private var portalStorage: OutOfLine<CaptivePortal>
     /// A `.wifiScan` for the portal's network list is out and its `.scanDone` not back yet.
     var scanInFlight: Bool
+    /// ESP-IDF's provisioning service, when the scheme runs it (see `Device+SoftAPProvisioning.swift`).
+    public var softAP: SoftAPProvisioning? { softAPStorage?.value }
+    /// Out of line for the same reason as the portal.
+    var softAPStorage: OutOfLine<SoftAPProvisioning>?
 
-    init(ssid: String, address: IPv4Address, portal: CaptivePortal, scanInFlight: Bool) {
+    init(ssid: String, address: IPv4Address, portal: CaptivePortal, scanInFlight: Bool, softAP: SoftAPProvisioning? = nil) {
         self.ssid = ssid
         self.address = address
         self.portalStorage = OutOfLine(portal)
         self.scanInFlight = scanInFlight
+        self.softAPStorage = softAP.map { OutOfLine($0) }
     }
 }
 

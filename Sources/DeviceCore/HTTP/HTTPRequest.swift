@@ -39,15 +39,19 @@ public struct HTTPRequest: Equatable, Sendable {
     public var body: [UInt8]
     /// Length the client declared (Content-Length), which may exceed `body.count` when the host cut it.
     public var declaredLength: Int?
+    /// The TCP connection it came on, as the host numbers them (never reused); nil when unknown.
+    /// ESP-IDF's provisioning transport ties a session to its socket until a cookie takes over.
+    public var connection: UInt32?
 
     public init(method: HTTPMethod, path: String, query: String = "", headers: [HTTPHeader] = [],
-                body: [UInt8] = [], declaredLength: Int? = nil) {
+                body: [UInt8] = [], declaredLength: Int? = nil, connection: UInt32? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
         self.declaredLength = declaredLength
+        self.connection = connection
     }
 
     /// First header value named `name`, compared ASCII case-insensitively.

@@ -61,7 +61,7 @@ extension Device {
         let message = heartbeat(at: now)
         otaStatusPublished()
         actions.append(.mqttPublish(MQTTPublish(topic: topics.status, payload: message.encodedBytes(),
-                                                qos: config.heartbeatQoS == 0 ? 0 : 1, retain: retain,
+                                                qos: min(2, max(0, config.heartbeatQoS)), retain: retain,
                                                 messageID: message.seq)))
     }
 

@@ -18,6 +18,11 @@ public struct ProvisioningConfig: Equatable, Sendable {
     /// Consecutive failed joins (wrong password, network not found) with credentials that never
     /// worked before the device reopens its portal, showing why; nil never falls back.
     public var fallbackAfterFailedJoins: Int?
+    /// Which provisioning the access point offers: the captive portal, ESP-IDF's protocomm
+    /// service (`SoftAPProvisioning`), or both on the same web server.
+    public var scheme: ProvisioningScheme = .captivePortal
+    /// The protocomm service's settings, used when `scheme` includes it.
+    public var softAP: SoftAPProvisioningConfig = .reference
 
     /// ESP32 defaults: 192.168.4.1:80, 3 s reboot delay, 1 KB bodies, 60 s DNS TTL, fall back after 3 failed joins.
     public init(address: IPv4Address = .softAPDefault, httpPort: Int = 80, hostAliases: [String] = [],
@@ -33,9 +38,50 @@ public struct ProvisioningConfig: Equatable, Sendable {
         self.fallbackAfterFailedJoins = fallbackAfterFailedJoins
     }
 
+    /// Body bytes the access point's web server must read per request: the portal's limit, or
+    /// protocomm's 4096 when the provisioning service runs.
+    public var serverBodyLimit: Int {
+        scheme.servesProtocomm ? max(maxBodyBytes, SoftAPProvisioning.maxBodyBytes) : maxBodyBytes
+    }
+
     /// The portal's own configuration for device `deviceID`.
     public func portalConfig(deviceID: String) -> PortalConfig {
         PortalConfig(deviceID: deviceID, address: address, httpPort: httpPort, hostAliases: hostAliases,
                      rebootDelay: rebootDelay, maxBodyBytes: maxBodyBytes, files: files)
     }
+}
+
+/// How an unprovisioned device can be given its network.
+public enum ProvisioningScheme: Equatable, Sendable {
+    /// The captive portal: a setup page, `POST /save`, DNS hijack.
+    case captivePortal
+    /// ESP-IDF's `wifi_provisioning` manager over protocomm (`wifi_prov_scheme_softap`), what
+    /// Espressif's phone apps and `esp_prov` speak.
+    case idfSoftAP
+    /// Both on one access point: the protocomm endpoints beside the portal's pages.
+    case both
+
+    /// The scheme's name in scenario files and flags (`captive_portal`, `idf_softap`, `both`).
+    public var name: String {
+        switch self {
+        case .captivePortal: return "captive_portal"
+        case .idfSoftAP: return "idf_softap"
+        case .both: return "both"
+        }
+    }
+
+    /// The scheme of that name.
+    public init?(name: String) {
+        switch name {
+        case "captive_portal": self = .captivePortal
+        case "idf_softap": self = .idfSoftAP
+        case "both": self = .both
+        default: return nil
+        }
+    }
+
+    /// Whether the captive portal (pages, DNS hijack) runs.
+    public var servesPortal: Bool { self != .idfSoftAP }
+    /// Whether the protocomm service runs.
+    public var servesProtocomm: Bool { self != .captivePortal }
 }

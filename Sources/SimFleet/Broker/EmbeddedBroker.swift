@@ -22,8 +22,9 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A real `mosquitto` from PATH with a generated configuration: loopback listeners on free ports,
-/// no persistence, unlimited connections, and an ACL that confines each client to
-/// `device/<its client id>/#` while the observer user may read every status topic. It is stopped
+/// no persistence, unlimited connections, and an ACL that confines each client to its own topics
+/// (`device/<its client id>/#` by default, `BrokerACL`) while the observer user may read every
+/// status topic. It is stopped
 /// on `stop()`, on deinit, and by the kernel if the simulator dies (parent-death signal).
 public final class EmbeddedBroker: @unchecked Sendable {
     /// Ports the broker listens on (127.0.0.1).
@@ -32,10 +33,14 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private let directory: String
     private var pid: pid_t = -1
     private let passwords: [(user: String, password: String)]
+    /// The topic rules of the ACL file (`device/%c/#` and the observer's for the default layout).
+    public let acl: BrokerACL
 
     /// `listeners` ports (a large fleet spreads over several); `passwords` non-empty switches the
-    /// broker to a password file with those accounts (plus the observer's).
-    public init(listeners: Int = 1, passwords: [(user: String, password: String)] = []) throws(BrokerError) {
+    /// broker to a password file with those accounts (plus the observer's); `acl` follows the
+    /// run's topic layout.
+    public init(listeners: Int = 1, passwords: [(user: String, password: String)] = [],
+                acl: BrokerACL = BrokerACL()) throws(BrokerError) {
         guard EmbeddedBroker.which("mosquitto") != nil else { throw .notInstalled }
         var template = Array("/tmp/simfleet-broker-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -43,6 +48,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
         }
         directory = String(cString: dir)
         self.passwords = passwords
+        self.acl = acl
         ports = (0..<max(1, listeners)).map { _ in EmbeddedBroker.freePort() }
         try writeConfiguration()
     }
@@ -140,15 +146,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
         for port in ports {
             conf += "listener \(port) 127.0.0.1\nmax_connections -1\n"
         }
-        let acl = """
-            # each device only under its own topics; the observer reads every status topic
-            user \(observerUser)
-            topic read device/+/status
-            topic write device/+/ota
-
-            pattern readwrite device/%c/#
-
-            """
+        let acl = self.acl.fileText(observer: observerUser)
         do {
             try conf.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
             try acl.write(toFile: directory + "/acl", atomically: true, encoding: .utf8)

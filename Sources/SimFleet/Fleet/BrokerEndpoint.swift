@@ -15,15 +15,26 @@ public struct BrokerEndpoint: Sendable, Equatable {
     }
 }
 
-/// mqtts:// settings: CA file, optional client certificate and key. Hostname verification is always on.
-public struct TLSSettings: Sendable, Equatable {
-    public var caFile: String
+/// mqtts:// settings: CA file (nil: the system trust store), optional client certificate and key.
+/// Hostname verification is always on. Certificate and key may be per-device templates
+/// (`certs/{id}.pem`: `{id}`, `{n}`, `{n:06}`, `{chip}`, `{mac}`), resolved for each device.
+public struct TLSSettings: Sendable, Hashable {
+    public var caFile: String?
     public var certFile: String?
     public var keyFile: String?
 
-    public init(caFile: String, certFile: String? = nil, keyFile: String? = nil) {
+    public init(caFile: String?, certFile: String? = nil, keyFile: String? = nil) {
         self.caFile = caFile
         self.certFile = certFile
         self.keyFile = keyFile
+    }
+
+    /// Whether the files differ per device (a template field in any of them).
+    public var isTemplate: Bool { [caFile, certFile, keyFile].contains { $0?.contains("{") == true } }
+
+    /// The settings with every template field filled in for one client.
+    public func resolved(n: Int, id: String, chip: String, mac: String) -> TLSSettings {
+        func fill(_ t: String?) -> String? { t.map { FleetConfiguration.expand($0, n: n, id: id, chip: chip, mac: mac) } }
+        return TLSSettings(caFile: fill(caFile), certFile: fill(certFile), keyFile: fill(keyFile))
     }
 }

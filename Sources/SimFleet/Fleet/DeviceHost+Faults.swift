@@ -1,8 +1,9 @@
 import DeviceCore
 
 /// Scenario faults a device host carries out on its own side of the wire: a power cut during the
-/// flash write of an update, added latency and packet loss on outgoing MQTT publishes, requests to
-/// the device's local HTTP API, and tagging origin downloads with the device id.
+/// flash write of an update, requests to the device's local HTTP API, and tagging origin downloads
+/// with the device id. Network faults (latency, loss, resets, outages) act on the wire itself,
+/// in the reactor's fault proxy (`FaultProxy`).
 struct HostFaults {
     /// Cut power at this flash operation of the next update (1-based); nil: not armed.
     var powerCutAtFlashOp: Int?
@@ -10,21 +11,11 @@ struct HostFaults {
     var flashOpsInUpdate = 0
     /// How long the power stays off after the cut.
     var powerCutOff = TimeSpan.seconds(1)
-    /// Added one-way delay on every outgoing publish.
-    var latency: TimeSpan?
-    /// Fraction of publishes whose first transmission is lost (TCP resends after `retransmit`).
-    var loss = 0.0
-    /// The loss decisions, seeded from the device's seed.
-    var random: SeededRandom?
-    /// Publishes held back by latency or loss, in due order.
-    var delayed: [(due: Instant, publish: MQTTPublish)] = []
     /// Replies awaited from the device's local API (ids above `localIDBase`, apart from the portal's).
     var localReplies: [UInt32: (HTTPResponse) -> Void] = [:]
     var nextLocalID: UInt32 = HostFaults.localIDBase
 
     static let localIDBase: UInt32 = 0x8000_0000
-    /// TCP's minimum retransmission timeout on Linux.
-    static let retransmit = TimeSpan.milliseconds(200)
 }
 
 /// The heap cell behind `DeviceHost.faults`.
@@ -52,43 +43,12 @@ extension DeviceHost {
         return true
     }
 
-    /// Sets (or with nil/0 clears) added latency and packet loss on outgoing publishes.
-    func setLinkImpairment(latency: TimeSpan?, loss: Double) {
-        faults.latency = latency
-        faults.loss = loss
-        if faults.random == nil { faults.random = SeededRandom(seed: identity.seed ^ 0x5EED_1055) }
-    }
-
-    /// Publishes now, or later when the link is impaired.
-    func send(_ p: MQTTPublish, now: Instant) {
-        guard hasFaults, faults.latency != nil || faults.loss > 0 || !faults.delayed.isEmpty else { return publish(p) }
-        var delay = faults.latency ?? .milliseconds(0)
-        var rto = HostFaults.retransmit
-        while faults.loss > 0, let roll = faults.random?.next(upTo: 999_999), Double(roll) < faults.loss * 1_000_000, rto < .seconds(60) {
-            counters.bump(counters.packetsLost)
-            delay = delay + rto
-            rto = rto + rto
-        }
-        let due = now + delay
-        let last = faults.delayed.last?.due ?? due
-        faults.delayed.append((max(due, last), p))  // TCP keeps order
-    }
-
-    /// Sends the held-back publishes that are due.
-    func flushDelayed(now: Instant) {
-        guard hasFaults else { return }
-        while let first = faults.delayed.first, first.due <= now {
-            faults.delayed.removeFirst()
-            publish(first.publish)
-        }
-    }
-
-    var delayedDeadline: Instant? { hasFaults ? faults.delayed.first?.due : nil }
-
     /// Drops the MQTT connection without a DISCONNECT, as a flaky network would; the device
-    /// reconnects with its backoff.
+    /// reconnects with its backoff. A device behind the fault proxy has its connection reset there
+    /// (RST to both ends), as the network between it and the broker would.
     func dropMQTTConnection() {
         guard powerOnAt == nil, client != nil else { return }
+        if proxied, let proxy = reactor.faultProxy, proxy.reset(devices: [identity.index]) > 0 { return }
         client?.abort()
         drain()
     }

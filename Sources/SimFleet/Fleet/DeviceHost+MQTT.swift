@@ -11,9 +11,17 @@ extension DeviceHost: MosquittoClientDelegate {
             return
         }
         if client == nil {
-            client = MosquittoClient(clientID: options.clientID, delegate: self, reactor: reactor, slot: slot)
-            if let tls = endpoint.tls, let client {
-                _ = client.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile)
+            client = MosquittoClient(clientID: options.clientID, options: mqttOptions, delegate: self, reactor: reactor, slot: slot)
+            if let tls = endpoint.tls, let created = client {
+                let rc = created.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile)
+                guard rc == 0 else {
+                    // Never a plain-text connection instead: the device stays off the broker, counted.
+                    client = nil
+                    attempts += 1
+                    note(.tlsSetup, rc)
+                    queued.append(.mqtt(.connectFailed(code: -1)))
+                    return
+                }
             }
         }
         guard let client else {
@@ -30,8 +38,9 @@ extension DeviceHost: MosquittoClientDelegate {
         connectStartedAt = now
         attempts += 1
         setLink(.connecting)
+        let via = proxied ? reactor.faultProxy.map { ($0, identity.index) } : nil
         let rc = client.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: Int32(options.keepAliveSeconds),
-                                bindAddress: endpoint.bindAddress)
+                                bindAddress: endpoint.bindAddress, through: via)
         if rc != 0 {
             note(.connectFailed, rc)
             setLink(.waiting)
@@ -44,12 +53,13 @@ extension DeviceHost: MosquittoClientDelegate {
             counters.count(.publishFailed)
             return
         }
-        let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain)
+        let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain, status: p.messageID != nil)
         guard r.rc == 0 else {
             counters.count(.publishFailed)
             return
         }
         if let seq = p.messageID {
+            if let tag = p.telemetryStream { return telemetrySent(tag: tag, seq: seq, mid: r.mid, qos: p.qos) }
             counters.bump(counters.sent)
             // Kept by delivery key (boot count and seq), as the observer keeps what it receives.
             if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, payload: p.payload))) }
@@ -68,12 +78,16 @@ extension DeviceHost: MosquittoClientDelegate {
         guard new != link else { return }
         switch link {
         case .connecting: counters.bump(counters.connecting, by: -1)
-        case .online: counters.bump(counters.online, by: -1)
+        case .online:
+            counters.bump(counters.online, by: -1)
+            reactor.linkLedger.record(device: identity.index, up: false, at: HostClock.now().microseconds)
         default: break
         }
         switch new {
         case .connecting: counters.bump(counters.connecting)
-        case .online: counters.bump(counters.online)
+        case .online:
+            counters.bump(counters.online)
+            reactor.linkLedger.record(device: identity.index, up: true, at: HostClock.now().microseconds)
         default: break
         }
         link = new
@@ -84,6 +98,7 @@ extension DeviceHost: MosquittoClientDelegate {
     func mqttConnected(returnCode: Int32) {
         guard returnCode == 0 else {
             note(.connectRefused, returnCode)
+            countReason(mqttOptions.version == .v5 ? returnCode : MQTTReasonCode.fromConnack(returnCode))
             setLink(.waiting)
             queued.append(.mqtt(.connectFailed(code: Int(returnCode))))
             return
@@ -104,6 +119,9 @@ extension DeviceHost: MosquittoClientDelegate {
     }
 
     func mqttDisconnected(returnCode: Int32) {
+        // MQTT 5: a DISCONNECT from the broker carries its reason (session taken over, server busy…);
+        // libmosquitto's own error codes are all below 0x80.
+        if mqttOptions.version == .v5 && returnCode >= 0x80 { countReason(returnCode) }
         switch link {
         case .connecting:
             note(.connectFailed, returnCode)
@@ -124,8 +142,24 @@ extension DeviceHost: MosquittoClientDelegate {
         lastReturnCode = rc
     }
 
-    func mqttPublished(mid: Int32) {
+    private func countReason(_ code: Int32?) {
+        if let code { counters.count(reasonCode: code) }
+    }
+
+    func mqttPublishRefused(mid: Int32, reasonCode: Int32) {
+        // Refused by the broker (MQTT 5 PUBACK/PUBREC reason): never delivered, so never counted as
+        // acknowledged; it stays in `messages.unacknowledged` and is named in `errors`.
         guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
+        unacknowledged.remove(at: i)
+        counters.count(.publishRefused)
+        countReason(reasonCode)
+    }
+
+    func mqttPublished(mid: Int32) {
+        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else {
+            _ = telemetryAcknowledged(mid: mid)  // telemetry PUBACKs are the host's alone: the device never sees them
+            return
+        }
         let key = unacknowledged[i].seq
         unacknowledged.remove(at: i)
         acknowledged.insert(key)
@@ -148,7 +182,7 @@ extension DeviceHost: MosquittoClientDelegate {
                 probeWasAllowed = true
                 return
             }
-            if probeWasAllowed && !t.hasPrefix("device/" + identity.id + "/") { return }
+            if probeWasAllowed && t != firmware.topics.ota { return }
         }
         queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
     }

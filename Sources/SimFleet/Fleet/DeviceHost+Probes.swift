@@ -29,7 +29,6 @@ extension DeviceHost {
         if let at = powerOnAt { return reactor.schedule(slot, at: at) }
         var next = firmware.nextDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
-        if let d = delayedDeadline { next = next.map { min($0, d) } ?? d }
         if case .awaitingRetry(_, let r) = registrationState { next = next.map { min($0, r) } ?? r }
         if let k = client?.housekeepingDueMicros.map(Instant.init(microseconds:)) { next = next.map { min($0, k) } ?? k }
         reactor.schedule(slot, at: next)

@@ -29,6 +29,8 @@ final class DeviceHost: ReactorClient {
     static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     var acknowledged = SequenceSet()
+    /// QoS 1 telemetry awaiting and given PUBACKs (`DeviceHost+Telemetry`); nil until the first.
+    var telemetryLedger: TelemetryLedger?
     var wifiDownUntil: Instant?
     var runningVersion: String {
         didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
@@ -39,6 +41,8 @@ final class DeviceHost: ReactorClient {
     /// The device's radio environment and access point sockets (captive portal); nil for fleet
     /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
     private(set) var accessPoint: AccessPointShell?
+    /// The device's own web server in station mode (`--device-http`); nil when not exposed.
+    var deviceHTTP: DeviceHTTPShell?
     /// Called on the reactor thread after every event the device handled, with its actions.
     var observer: ((FleetDevice, [Action]) -> Void)?
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
@@ -79,6 +83,11 @@ final class DeviceHost: ReactorClient {
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
 
+    /// MQTT version and session of the device's client (the fleet's `MQTTOptions`).
+    var mqttOptions = MQTTOptions()
+    /// The device reaches the broker through its reactor's fault proxy (a scenario's network faults target it).
+    var proxied = false
+
     /// `POST {api}{path}` at first boot when set (one plan shared by the fleet).
     var registration: RegistrationPlan?
     var registrationState = RegistrationState.unregistered
@@ -107,8 +116,8 @@ final class DeviceHost: ReactorClient {
         endLinkAsPlanned(cause)
         dropConnection()
         powerOnAt = now + offFor
+        syncDeviceHTTP()
         queued.removeAll()
-        if hasFaults { faults.delayed.removeAll() }
         reactor.schedule(slot, at: powerOnAt)
     }
 
@@ -138,6 +147,7 @@ final class DeviceHost: ReactorClient {
 
     func shutdown() {
         accessPoint?.finish()
+        deviceHTTP?.finish()
         client?.disconnect()
         client = nil
         setLink(.off)
@@ -163,7 +173,6 @@ final class DeviceHost: ReactorClient {
             if case .awaitingRetry(let attempt, let at) = registrationState, at <= now { sendRegistration(attempt: attempt + 1) }
             client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
-            flushDelayed(now: now)
             if let d = firmware.nextDeadline, d <= now {
                 deliver(.tick, at: now)
             } else if !queued.isEmpty {
@@ -211,6 +220,7 @@ final class DeviceHost: ReactorClient {
             if !updatingNow { chip?.settle() }  // whatever the outcome, the image bytes go back to sharing
         }
         if powerOnAt == nil { reschedule() }
+        if deviceHTTP != nil { syncDeviceHTTP() }
     }
 
     func perform(_ action: Action, now: Instant) {
@@ -237,7 +247,7 @@ final class DeviceHost: ReactorClient {
             let r = client.subscribe(topic: topic, qos: Int32(qos))
             if r.rc == 0 { subscriptions.append((r.mid, topic)) }
         case .mqttPublish(let p):
-            send(p, now: now)
+            publish(p)
         case .reboot(let reason):
             runningVersion = firmware.runningFirmwareVersion
             accessPoint?.down()
@@ -250,7 +260,7 @@ final class DeviceHost: ReactorClient {
         case .wifiScan:
             queued.append(.wifi(.scanDone(accessPoint?.radio.scan() ?? [])))
         case .httpRespond, .dnsRespond, .startAccessPoint, .stopAccessPoint:
-            if !answerLocal(action) { accessPoint?.perform(action) }
+            if !answerLocal(action) && deviceHTTP?.answer(action) != true { accessPoint?.perform(action) }
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
             let kind: HTTPKind = firmware.isCheckingManifest ? .manifest : .firmware

@@ -22,6 +22,12 @@ public struct DeviceSpec: Sendable, Equatable {
     public var ota: DeviceOTASettings? = nil
     /// MQTT keepalive the device asks the broker for (DeviceCore's default: 60 s).
     public var keepAliveSeconds = 60
+    /// Status, OTA and logs topics with the fleet's placeholders resolved (`{id}` left for the device).
+    public var topics = TopicTemplates()
+    /// The device's telemetry streams (its group's), topics with `{id}` left for the device.
+    public var telemetry: [TelemetryStream] = []
+    /// The group the device belongs to (`{group}` in templates).
+    public var group = FleetConfiguration.defaultGroupName
 
     public init(index: Int, id: String, mac: [UInt8], chip: ChipModel, firmwareVersion: String, heartbeatMs: Int64,
                 qos: Int, provisioned: Bool, username: String?, password: String?, seed: UInt64) {

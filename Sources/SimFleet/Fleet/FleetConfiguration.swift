@@ -8,7 +8,9 @@ public enum BrokerChoice: Sendable, Equatable {
     /// `mqtt://host:port` or `mqtts://host:port` with TLS settings.
     case external(host: String, port: Int, tls: TLSSettings?)
 
-    /// Parses `mqtt://host:port` / `mqtts://host:port` (ports default to 1883 / 8883).
+    /// Parses `mqtt://host:port` / `mqtts://host:port` (ports default to 1883 / 8883). mqtts without
+    /// TLS settings verifies the broker against the system trust store; TLS settings with mqtt:// are
+    /// refused (nil), never dropped.
     public static func parse(_ url: String, tls: TLSSettings? = nil) -> BrokerChoice? {
         let secure: Bool
         let rest: Substring
@@ -20,8 +22,34 @@ public enum BrokerChoice: Sendable, Equatable {
         guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
         let port = parts.count == 2 ? Int(parts[1]) : (secure ? 8883 : 1883)
         guard let port, (1...65535).contains(port) else { return nil }
-        if secure && tls == nil { return nil }
-        return .external(host: String(host), port: port, tls: secure ? tls : nil)
+        if !secure && tls != nil { return nil }
+        return .external(host: String(host), port: port, tls: secure ? (tls ?? TLSSettings(caFile: nil)) : nil)
+    }
+}
+
+/// Which devices connect through the fault proxy.
+public enum ProxiedDevices: Sendable, Equatable {
+    case none
+    /// Every device (a `broker_outage` concerns the whole fleet).
+    case all
+    /// The devices at these fleet indices.
+    case some(Set<Int>)
+
+    public func contains(_ index: Int) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .some(let set): return set.contains(index)
+        }
+    }
+
+    /// How many of `devices` are proxied.
+    public func count(of devices: Int) -> Int {
+        switch self {
+        case .none: return 0
+        case .all: return devices
+        case .some(let set): return set.filter { $0 >= 0 && $0 < devices }.count
+        }
     }
 }
 
@@ -34,7 +62,7 @@ public struct FleetConfiguration: Sendable {
     public var chip: ChipModel
     public var firmwareVersion: String
     public var heartbeatMs: Int64
-    /// QoS of heartbeats, 0 or 1.
+    /// QoS of heartbeats, 0, 1 or 2 (QoS 2: acknowledged on PUBCOMP, delivered once per session).
     public var qos: Int
     /// Devices start with WiFi credentials (false: in access-point mode, waiting for the portal).
     public var provisioned: Bool
@@ -48,8 +76,9 @@ public struct FleetConfiguration: Sendable {
     /// MQTT username/password templates (`{id}`, `{n}`); nil for anonymous.
     public var usernameTemplate: String?
     public var passwordTemplate: String?
-    /// Credentials of the observer client on an external broker (it must be allowed to read
-    /// `device/+/status` and, for commands, write `device/+/ota`). The embedded broker makes its own.
+    /// Credentials of the observer client on an external broker (it must be allowed to read every
+    /// status and telemetry topic, `device/+/status` by default, and for commands write every OTA
+    /// topic, `device/+/ota`). The embedded broker makes its own.
     public var observerUsername: String?
     public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
@@ -89,6 +118,27 @@ public struct FleetConfiguration: Sendable {
     public var ota = FleetOTAOptions()
     /// Several groups (ids from the plan, per-group version, heartbeat, ramp); nil: one shape.
     public var shapes: FleetShapes? = nil
+    /// The part of the fleet this process runs (`--shard I/N`); `.whole` runs every device.
+    public var slice = FleetSlice.whole
+    /// Local addresses devices bind before connecting (`--source-ip`), device after device; empty: the kernel's choice.
+    public var sourceAddresses: [String] = []
+    /// MQTT version, persistent sessions and status message expiry of every device.
+    public var mqtt = MQTTOptions()
+    /// Devices that reach the broker through the reactors' fault proxy (those a scenario's network
+    /// faults act on); each costs two more descriptors.
+    public var proxiedDevices = ProxiedDevices.none
+    /// The group's name when there is one shape (`{group}` in templates).
+    public var groupName = FleetConfiguration.defaultGroupName
+    /// Where devices publish status and logs and take OTA commands (`device/{id}/…` by default).
+    public var topics = TopicLayout.default
+    /// Telemetry streams of the fleet; each applies to its group's devices (every device when its
+    /// `group` is nil). A stream's place in this list is its `tag` on the devices.
+    public var telemetry: [FleetTelemetryStream] = []
+    /// Provisioned devices serve their local HTTP API on their own loopback address (nil: not).
+    public var deviceHTTP: DeviceHTTPExposure? = nil
+
+    /// The group name of a one-shape fleet.
+    public static let defaultGroupName = "fleet"
 
     public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
                 firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,
@@ -134,9 +184,24 @@ public struct FleetConfiguration: Sendable {
             password: passwordTemplate.map { FleetConfiguration.expand($0, n: index + 1, id: id, chip: chip.idPrefix, mac: macText) },
             seed: rng.next())
         spec.keepAliveSeconds = keepAliveSeconds
+        spec.group = groupName
         shapes?.apply(to: &spec)
+        let place = placeholders(of: spec)
+        spec.topics = topics.deviceTemplates(place)
+        if !telemetry.isEmpty { spec.telemetry = deviceTelemetry(place) }
         return spec
     }
+
+    /// The values of the topic placeholders for device `index`.
+    public func placeholders(_ index: Int) -> TopicPlaceholders { placeholders(of: deviceSpec(index)) }
+
+    func placeholders(of spec: DeviceSpec) -> TopicPlaceholders {
+        TopicPlaceholders(id: spec.id, n: spec.index - (shapes?.group(of: spec.index)?.range.lowerBound ?? 0) + 1,
+                          chip: spec.chip.idPrefix, group: spec.group, mac: hexString(spec.mac))
+    }
+
+    /// Device `index`'s status, OTA and logs topics, resolved.
+    public func deviceTopics(_ index: Int) -> DeviceTopicNames { topics.names(placeholders(index)) }
 
     /// Seconds after the ramp's start at which device `index` powers on; nil: it waits for a ramp-up step.
     public func powerOnOffset(_ index: Int) -> Double? {

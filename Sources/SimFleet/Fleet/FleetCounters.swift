@@ -3,6 +3,11 @@ import Synchronization
 /// Kinds of error a run counts (the report's `errors` object, by these names).
 public enum FleetErrorKind: Int, CaseIterable, Sendable {
     case connectRefused, connectFailed, disconnected, publishFailed, subscribeRefused, clientCreation
+    /// The client's TLS could not be set up (a certificate or key that cannot be read): the device
+    /// does not connect at all rather than in plain text.
+    case tlsSetup
+    /// MQTT 5: the broker answered a heartbeat with a failure reason code (not delivered).
+    case publishRefused
 
     /// The report key.
     public var key: String {
@@ -13,6 +18,8 @@ public enum FleetErrorKind: Int, CaseIterable, Sendable {
         case .publishFailed: return "publish_failed"
         case .subscribeRefused: return "subscribe_refused"
         case .clientCreation: return "client_creation"
+        case .tlsSetup: return "tls_setup"
+        case .publishRefused: return "publish_refused"
         }
     }
 }
@@ -50,6 +57,9 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let sent = Atomic<Int>(0)
     let acknowledged = Atomic<Int>(0)
+    /// Telemetry messages published and (QoS 1) acknowledged, all streams.
+    let telemetrySent = Atomic<Int>(0)
+    let telemetryAcknowledged = Atomic<Int>(0)
     let aclAttempts = Atomic<Int>(0)
     let aclRefused = Atomic<Int>(0)
     let aclAllowed = Atomic<Int>(0)
@@ -79,6 +89,10 @@ final class FleetCounters: Sendable {
     private let publishFailed = Atomic<Int>(0)
     private let subscribeRefused = Atomic<Int>(0)
     private let clientCreation = Atomic<Int>(0)
+    private let tlsSetup = Atomic<Int>(0)
+    private let publishRefused = Atomic<Int>(0)
+    /// MQTT failure reason codes (CONNACK, PUBACK/PUBREC, server DISCONNECT) by code: rare, so a lock.
+    private let reasons = Mutex<[Int32: Int]>([:])
 
     func bump(_ a: borrowing Atomic<Int>, by delta: Int = 1) {
         a.store(a.load(ordering: .relaxed) &+ delta, ordering: .relaxed)
@@ -92,6 +106,23 @@ final class FleetCounters: Sendable {
         case .publishFailed: bump(publishFailed)
         case .subscribeRefused: bump(subscribeRefused)
         case .clientCreation: bump(clientCreation)
+        case .tlsSetup: bump(tlsSetup)
+        case .publishRefused: bump(publishRefused)
+        }
+    }
+
+    /// Counts an MQTT failure reason code (0x80…0xFF) for the report's `errors` by name.
+    func count(reasonCode: Int32) {
+        guard MQTTReasonCode.name(reasonCode) != nil else { return }
+        reasons.withLock { $0[reasonCode, default: 0] += 1 }
+    }
+
+    /// Reason-code counts by name (`not_authorized`: 3).
+    func reasonCounts() -> [String: Int] {
+        reasons.withLock { counts in
+            var out: [String: Int] = [:]
+            for (code, n) in counts { if let name = MQTTReasonCode.name(code) { out[name, default: 0] += n } }
+            return out
         }
     }
 
@@ -121,6 +152,8 @@ final class FleetCounters: Sendable {
         case .publishFailed: return publishFailed.load(ordering: .relaxed)
         case .subscribeRefused: return subscribeRefused.load(ordering: .relaxed)
         case .clientCreation: return clientCreation.load(ordering: .relaxed)
+        case .tlsSetup: return tlsSetup.load(ordering: .relaxed)
+        case .publishRefused: return publishRefused.load(ordering: .relaxed)
         }
     }
 }
@@ -138,6 +171,10 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var sent = 0
     public var acknowledged = 0
     public var received = 0
+    /// Telemetry messages published, acknowledged (QoS 1) and received by the observer, all streams.
+    public var telemetrySent = 0
+    public var telemetryAcknowledged = 0
+    public var telemetryReceived = 0
     public var registered = 0
     public var aclAttempts = 0
     public var aclRefused = 0
@@ -160,7 +197,8 @@ public struct FleetSnapshot: Sendable, Equatable {
 
     /// Devices that powered on and never completed a connect.
     public var neverConnected: Int { poweredOn - everConnected }
-    public var errorTotal: Int { errors.values.reduce(0, +) }
+    /// Errors by kind; MQTT reason-code names in `errors` break the kinds down and are not added again.
+    public var errorTotal: Int { errors.filter { !MQTTReasonCode.allNames.contains($0.key) }.values.reduce(0, +) }
 
     mutating func add(_ c: FleetCounters) {
         poweredOn += c.poweredOn.load(ordering: .relaxed)
@@ -171,6 +209,8 @@ public struct FleetSnapshot: Sendable, Equatable {
         reconnects += c.reconnects.load(ordering: .relaxed)
         sent += c.sent.load(ordering: .relaxed)
         acknowledged += c.acknowledged.load(ordering: .relaxed)
+        telemetrySent += c.telemetrySent.load(ordering: .relaxed)
+        telemetryAcknowledged += c.telemetryAcknowledged.load(ordering: .relaxed)
         registered += c.registered.load(ordering: .relaxed)
         aclAttempts += c.aclAttempts.load(ordering: .relaxed)
         aclRefused += c.aclRefused.load(ordering: .relaxed)
@@ -190,5 +230,6 @@ public struct FleetSnapshot: Sendable, Equatable {
         for cause in PlannedDisconnect.allCases {
             plannedDisconnects[cause.key, default: 0] += c.planned(cause)
         }
+        for (name, n) in c.reasonCounts() { errors[name, default: 0] += n }
     }
 }

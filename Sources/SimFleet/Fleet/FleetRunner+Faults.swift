@@ -9,10 +9,12 @@ extension FleetRunner {
         forEachHost(devices) { h, _ in h.armPowerCut(atFlashOp: 2 + Int(h.identity.seed % 16), off: off) }
     }
 
-    /// Adds `latency` to every outgoing publish and loses `loss` (0…1) of first transmissions
-    /// (resent after TCP's retransmission timeout); nil and 0 restore a clean link.
+    /// Adds `latency` to the devices' links both ways and loses `loss` (0…1) of first transmissions
+    /// (resent after TCP's retransmission timeout); nil and 0 restore a clean link. Acts through the
+    /// fault proxy, so the devices must be among `configuration.proxiedDevices`.
     public func impairLinks(devices: [Int], latency: TimeSpan?, loss: Double) {
-        forEachHost(devices) { h, _ in h.setLinkImpairment(latency: latency, loss: loss) }
+        if let latency { applyToxic(.latency(latency, jitter: .zero), devices: devices) } else { clearToxics(.latency, devices: devices) }
+        if loss > 0 { applyToxic(.packetLoss(loss), devices: devices) } else { clearToxics(.packetLoss, devices: devices) }
     }
 
     /// Powers on the devices that wait for a ramp-up (`start: on_ramp_up`), `perSecond` apart in
@@ -35,12 +37,13 @@ extension FleetRunner {
     /// The firmware version each device runs now (devices not yet created are left out).
     public func runningVersions(devices: [Int]) -> [Int: String] {
         let n = shards.count
+        let slice = configuration.slice
         var out: [Int: String] = [:]
         for (r, shard) in shards.enumerated() {
-            let mine = devices.filter { $0 % n == r }
+            let mine = devices.filter { slice.localIndex(ofFleet: $0).map { $0 % n == r } ?? false }
             guard !mine.isEmpty else { continue }
             let part: [(Int, String)] = syncOn(shard.reactor) {
-                mine.compactMap { i in shard.host(fleetIndex: i, stride: n).map { (i, $0.runningVersion) } }
+                mine.compactMap { i in shard.host(fleetIndex: slice.localIndex(ofFleet: i)!, stride: n).map { (i, $0.runningVersion) } }
             }
             for (i, v) in part { out[i] = v }
         }
@@ -50,7 +53,7 @@ extension FleetRunner {
     /// Sends `request` to a device's local HTTP API and waits (up to `timeoutSeconds`) for its answer.
     public func localRequest(device index: Int, _ request: HTTPRequest, timeoutSeconds: Double = 5) -> HTTPResponse? {
         let n = shards.count
-        guard index >= 0, index < configuration.devices, n > 0 else { return nil }
+        guard let index = configuration.slice.localIndex(ofFleet: index), index < configuration.localDevices, n > 0 else { return nil }
         let shard = shards[index % n]
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: HTTPResponse?

@@ -26,6 +26,7 @@ extension FleetRunner {
                 onSample?(s, elapsedSeconds)
                 if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
                     steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
+                    steadyTelemetryMark = s.telemetrySent
                 }
                 nextSample += 1
             }
@@ -38,6 +39,7 @@ extension FleetRunner {
         beforeFinish?()
         let duration = elapsedSeconds
         let steadyEnd = (cpu: FleetRunner.processCPUSeconds(), sent: snapshot().sent)
+        let steadyTelemetryEnd = snapshot().telemetrySent
         for shard in shards { syncOn(shard.reactor) { shard.freeze() } }
         // Heartbeats still in flight: wait (bounded) for PUBACKs, then for the observer to catch up.
         let drainEnd = HostClock.monotonicSeconds() + configuration.drainSeconds
@@ -46,7 +48,8 @@ extension FleetRunner {
             s = snapshot()
             let ackedAll = configuration.qos == 0 || s.acknowledged >= s.sent
             // Device HTTP requests on the wire end too (a frozen fleet starts no new ones by timer).
-            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && httpInFlight() == 0 { break }
+            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && telemetryDrained(s)
+                && httpInFlight() == 0 { break }
             usleep(20_000)
         }
         s = snapshot()
@@ -61,11 +64,15 @@ extension FleetRunner {
         let http = httpStats()
         feedLiveMetrics(s, lost: accounting.lost, ota: otaOutcomes)
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
+        let observedIDs = observer.map { o in o.sync { $0.receivedByDevice.keys.sorted() } } ?? []
+        let proxy = proxyStats()
+        let telemetry = telemetryReports()
+        let deviceHTTP = deviceHTTPReport()
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = FleetRunner.processCPUSeconds()
-        let allConnected = s.everConnected == configuration.devices && s.lastFirstConnectMicros > 0
+        let allConnected = s.everConnected == configuration.localDevices && s.lastFirstConnectMicros > 0
         var report = FleetReport(
             configuration: configuration, startedAt: startedAt, durationSeconds: duration, brokerURL: brokerURL,
             embedded: configuration.broker == .embedded, snapshot: s, lost: accounting.lost, lostDetail: accounting.detail,
@@ -73,15 +80,23 @@ extension FleetRunner {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.observedIDs = observedIDs
         report.timerTickMs = configuration.timerTickMs
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes
         report.http = http
+        report.telemetry = telemetry
+        report.topics = configuration.topics
+        report.deviceHTTP = deviceHTTP
         report.connectAllSeconds = allConnected ? Double(Int64(s.lastFirstConnectMicros) - rampStartMicros) / 1e6 : nil
+        report.proxy = proxy
+        report.proxiedDevices = configuration.proxiedDevices.count(of: configuration.devices)
+        report.mqtt = configuration.mqtt
         if let mark = steadyMark {
             report.steadyCPUSeconds = steadyEnd.cpu - mark.cpu
             report.steadyHeartbeats = steadyEnd.sent - mark.sent
+            report.steadyTelemetry = steadyTelemetryEnd - steadyTelemetryMark
         }
         return report
     }
@@ -128,20 +143,24 @@ extension FleetRunner {
             + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// Every acknowledged QoS 1 heartbeat not received by the observer, per device and sequence number.
+    /// Every acknowledged QoS 1 or 2 heartbeat not received by the observer, per device and sequence number.
     func deliveryAccounting() -> (lost: Int, detail: [(device: String, seq: Int)]) {
-        guard configuration.qos == 1, let observer else { return (0, []) }
+        guard configuration.qos >= 1, let observer else { return (0, []) }
         // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
         // has then had every chance to arrive, and is never miscounted as lost.
-        var acked: [(String, SequenceSet)] = []
+        var acked: [(key: String, id: String, set: SequenceSet)] = []
+        let status = observer.statusPattern
         for shard in shards {
-            acked += syncOn(shard.reactor) { shard.hosts.map { ($0.identity.id, $0.acknowledged) } }
+            // Looked up by the observer's key: the id, or in other layouts what the status topic's placeholders filled.
+            acked += syncOn(shard.reactor) {
+                shard.hosts.map { (status.key(of: $0.firmware.topics.status) ?? $0.identity.id, $0.identity.id, $0.acknowledged) }
+            }
         }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for (id, set) in acked {
-            let missing = set.subtracting(received[id] ?? SequenceSet())
+        for (key, id, set) in acked {
+            let missing = set.subtracting(received[key] ?? SequenceSet())
             lost += missing.count
             for key in missing where detail.count < 100 { detail.append((id, HeartbeatFields.seq(ofKey: key))) }
         }
@@ -168,8 +187,11 @@ extension FleetRunner {
         return out
     }
 
-    /// Ids whose latest status the observer saw was the offline last will.
-    func observedOffline() -> Set<String> { observer?.sync { $0.offline } ?? [] }
+    /// The per-fault timeline of `windows` (after `finish`: the reactors have stopped).
+    public func faultImpacts(_ windows: [FaultWindow]) -> [FaultImpact] {
+        precondition(finished, "faultImpacts reads the reactors' ledgers: call it after finish()")
+        return FaultImpact.compute(windows, ledgers: linkLedgers())
+    }
 
     func versionCounts() -> [String: Int] {
         var out: [String: Int] = [:]

@@ -33,17 +33,18 @@ extension FleetRunner {
         do { try broker.restart(downForSeconds: downForSeconds) } catch { throw .broker(error) }
     }
 
-    /// Publishes `payload` (QoS 1) to `device/<id>/ota` of each device, e.g. an OTA command.
+    /// Publishes `payload` (QoS 1) to each device's OTA topic (`device/<id>/ota` by default), e.g. an OTA command.
     public func sendCommand(devices: [Int], payload: [UInt8]) {
-        let ids = devices.map { configuration.deviceSpec($0).id }
-        commandsSent.add(ids.count, ordering: .relaxed)
-        observer?.publish(topics: ids.map { "device/\($0)/ota" }, payload: payload)
+        let topics = devices.map { configuration.deviceTopics($0).ota }
+        commandsSent.add(topics.count, ordering: .relaxed)
+        observer?.publish(topics: topics, payload: payload)
     }
 
     /// Reads something from one device's firmware state on its reactor thread (nil before it exists).
     public func inspectDevice<T>(_ index: Int, _ body: @escaping (FleetDevice) -> T) -> T? {
         let n = shards.count
-        guard index >= 0, index < configuration.devices, n > 0 else { return nil }
+        // Fleet index → position in this process's slice (nil: another shard runs that device).
+        guard let index = configuration.slice.localIndex(ofFleet: index), index < configuration.localDevices, n > 0 else { return nil }
         let shard = shards[index % n]
         return syncOn(shard.reactor) { shard.host(fleetIndex: index, stride: n).map { body($0.firmware) } }
     }
@@ -52,6 +53,7 @@ extension FleetRunner {
     public func deviceID(_ index: Int) -> String { configuration.deviceSpec(index).id }
 
     func forEachHost(_ devices: [Int], _ body: @escaping (DeviceHost, Instant) -> Void) {
+        let devices = devices.compactMap { configuration.slice.localIndex(ofFleet: $0) }  // this slice's, by position
         let n = shards.count
         for (r, shard) in shards.enumerated() {
             let mine = devices.filter { $0 % n == r }

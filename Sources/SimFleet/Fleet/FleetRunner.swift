@@ -32,6 +32,12 @@ public final class FleetRunner: @unchecked Sendable {
     /// Called once when the run ends, before devices stop and the broker goes away (the scenario
     /// engine stops its timeline here, so no step acts on a fleet being torn down).
     public var beforeFinish: (@Sendable () -> Void)?
+    /// Called once everything is up and the observer subscribed, just before the ramp: returns the
+    /// wall-clock instant (Unix µs) at which the ramp starts, nil for now. Sharded runs wait here
+    /// for the other shards (`ShardRendezvous`); an error stops the start (`FleetError.invalid`).
+    public var startGate: (@Sendable () throws -> Int64?)?
+    /// Wall clock (Unix µs) at which `elapsedSeconds` was 0.
+    public internal(set) var startedWallMicros: Int64 = 0
 
     var shards: [FleetShard] = []
     var observer: Observer?
@@ -42,6 +48,8 @@ public final class FleetRunner: @unchecked Sendable {
     var rampStartMicros: Int64 = 0
     /// CPU seconds and heartbeats sent at the start of the steady window (2 s after the ramp).
     var steadyMark: (cpu: Double, sent: Int)?
+    /// Telemetry messages sent at the start of the steady window.
+    var steadyTelemetryMark = 0
     let stopRequested = DispatchSemaphore(value: 0)
     var stopFlag = false
     var timeseries = Timeseries()
@@ -57,12 +65,23 @@ public final class FleetRunner: @unchecked Sendable {
     /// Brings everything up and starts the ramp; returns once the observer is subscribed.
     public func start() throws(FleetError) {
         let c = configuration
-        guard c.devices >= 0, c.qos == 0 || c.qos == 1, c.heartbeatMs > 0, c.rampPerSecond > 0 else {
-            throw .invalid("devices must be ≥ 0, qos 0 or 1, heartbeat and ramp positive")
+        guard c.devices >= 0, (0...2).contains(c.qos), c.heartbeatMs > 0, c.rampPerSecond > 0 else {
+            throw .invalid("devices must be ≥ 0, qos 0, 1 or 2, heartbeat and ramp positive")
         }
+        if let problem = c.topicProblem() { throw .invalid(problem) }
         budget = DescriptorBudget.raise()
-        guard c.devices <= budget.deviceCeiling else {
-            throw .tooManyDevices(requested: c.devices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+        budget.descriptorsPerDevice = c.deviceHTTP == nil ? 1 : 2
+        let proxied = c.proxiedDevices == .none ? 0
+            : (0..<c.localDevices).reduce(0) { $0 + (c.proxiedDevices.contains(c.slice.fleetIndex(ofLocal: $1)) ? 1 : 0) }
+        guard c.localDevices <= budget.deviceCeiling else {
+            if c.deviceHTTP != nil {
+                throw .tooManyDevicesWithDeviceHTTP(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+            }
+            throw .tooManyDevices(requested: c.localDevices, ceiling: budget.deviceCeiling, fdLimit: budget.softLimit)
+        }
+        guard DescriptorBudget.needed(devices: c.localDevices, proxied: proxied) <= budget.deviceCeiling else {
+            throw .tooManyProxiedDevices(requested: c.localDevices, proxied: proxied, available: budget.deviceCeiling,
+                                         fdLimit: budget.softLimit)
         }
         var observerUser: String? = nil
         var observerPassword: String? = nil
@@ -70,10 +89,11 @@ public final class FleetRunner: @unchecked Sendable {
         case .embedded:
             var accounts: [(String, String)] = []
             if c.usernameTemplate != nil || c.passwordTemplate != nil {
-                accounts = (0..<c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
+                accounts = c.slice.fleetIndices(ofFleet: c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
             }
             do {
-                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.devices), passwords: accounts)
+                let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
+                                           acl: c.brokerACL)
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -88,6 +108,7 @@ public final class FleetRunner: @unchecked Sendable {
             ports = [port]
             observerUser = c.observerUsername
             observerPassword = c.observerPassword
+            if let tls { try FleetRunner.checkTLS(tls, configuration: c) }
         }
         // The firmware origin runs with any broker: rollouts by command take their images from it.
         do { try startOrigin() } catch {
@@ -108,37 +129,81 @@ public final class FleetRunner: @unchecked Sendable {
         for shard in shards { shard.reactor.manifestTimeoutSeconds = c.ota.manifestTimeoutSeconds }
         if liveMetrics != nil { for shard in shards { shard.reactor.live = LiveLatencySamples() } }
         for shard in shards { shard.reactor.start() }
+        if proxied > 0 {
+            do { try startFaultProxies() } catch {
+                teardown()
+                throw error
+            }
+        }
         // The observer shares reactor 0's loop (like one more client): no extra thread to wake.
-        let obs = Observer(reactor: shards[0].reactor, endpoint: endpointBase, username: observerUser, password: observerPassword)
+        var observerEndpoint = endpointBase
+        observerEndpoint.tls = endpointBase.tls.map { FleetRunner.observerTLS($0, configuration: c) }
+        let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword,
+                           topics: c.topics, telemetry: c.telemetryObservation())
+        obs.version = c.mqtt.version
+        obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos, c.telemetry.map(\.qos).max() ?? 0))
+        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
+        if c.slice.count > 1 {
+            obs.ownDevices = Set(c.slice.fleetIndices(ofFleet: c.devices).compactMap {
+                obs.statusPattern.key(of: c.deviceTopics($0).status)
+            })
+            obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
+        }
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
             throw .observerNotSubscribed(brokerURL)
         }
 
+        var gateInstant: Int64?
+        if let startGate {
+            do { gateInstant = try startGate() } catch {
+                teardown()
+                throw .invalid("start barrier: " + String(describing: error))
+            }
+        }
+        if let gateInstant {
+            // Everyone's ramp starts at the agreed instant: wake 50 ms early, as an ungated run does.
+            while !stopFlag {
+                let lead = Double(gateInstant - HostClock.now().microseconds) / 1e6 - 0.05
+                if lead <= 0 { break }
+                _ = stopRequested.wait(timeout: .now() + min(lead, 1))
+            }
+        }
         startedAt = Date()
         startedMonotonic = HostClock.monotonicSeconds()
-        let t0 = HostClock.now() + .milliseconds(50)
+        startedWallMicros = HostClock.now().microseconds
+        let t0 = gateInstant.map { Instant(microseconds: $0) } ?? HostClock.now() + .milliseconds(50)
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { RegistrationPlan(api: $0, options: c.registration) }
+        let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
-            let indices = Array(stride(from: r, to: c.devices, by: shards.count))
+            // Reactor r holds every R-th device of this slice (positions, not fleet indices).
+            let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
             let base = endpointBase
             let ports = self.ports
             shard.reactor.post { reactor in
-                let hosts = indices.map { i -> DeviceHost in
+                let hosts = indices.map { local -> DeviceHost in
+                    let i = c.slice.fleetIndex(ofLocal: local)
                     var ep = base
-                    ep.port = ports[i % ports.count]
-                    if loopback { ep.bindAddress = ConnectionSpread.sourceAddress(index: i, devices: c.devices) }
+                    ep.port = ports[local % ports.count]
+                    ep.bindAddress = c.bindAddress(local: local, loopbackBroker: loopback)
                     // A device waiting for a ramp-up step sleeps "forever" until `rampUp` wakes it.
                     let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
+                    if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
+                    if let tls = ep.tls, tls.isTemplate {
+                        ep.tls = tls.resolved(n: i + 1, id: spec.id, chip: c.chip.idPrefix, mac: spec.macText)
+                    }
                     let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    host.mqttOptions = c.mqtt
+                    host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }
+                    if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
                     host.registration = registration
                     host.originPrefix = originPrefix
@@ -157,9 +222,10 @@ public final class FleetRunner: @unchecked Sendable {
     /// Live totals across reactors and the observer.
     public func snapshot() -> FleetSnapshot {
         var s = FleetSnapshot()
-        s.requested = configuration.devices
+        s.requested = configuration.localDevices
         for shard in shards { s.add(shard.reactor.counters) }
         s.received = observer?.received.load(ordering: .relaxed) ?? 0
+        s.telemetryReceived = observer?.telemetryReceived.load(ordering: .relaxed) ?? 0
         return s
     }
 

@@ -55,6 +55,7 @@ public struct FleetShapes: Sendable, Equatable {
     func apply(to spec: inout DeviceSpec) {
         if spec.index < ids.count { spec.id = ids[spec.index] }
         guard let g = group(of: spec.index) else { return }
+        spec.group = g.name
         spec.firmwareVersion = g.firmwareVersion
         spec.heartbeatMs = g.heartbeatMs
         spec.qos = g.qos

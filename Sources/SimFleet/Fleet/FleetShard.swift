@@ -39,6 +39,7 @@ final class FleetShard: @unchecked Sendable {
 
     func shutdown() {
         for h in hosts { h.shutdown() }
+        reactor.faultProxy?.shutdown()
         hosts.removeAll()
         census = nil
     }

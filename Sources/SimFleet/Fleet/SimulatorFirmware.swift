@@ -19,6 +19,8 @@ extension Device where Crypto == OpenSSLCrypto {
         config.heartbeatInterval = TimeSpan(microseconds: spec.heartbeatMs * 1000)
         config.heartbeatQoS = spec.qos
         config.keepAliveSeconds = spec.keepAliveSeconds
+        config.topics = spec.topics
+        config.telemetry = spec.telemetry
         if let provisioning = spec.provisioning { config.provisioning = provisioning }
         spec.ota?.apply(to: &config)
         self.init(config: config)

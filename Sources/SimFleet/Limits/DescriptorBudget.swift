@@ -8,6 +8,9 @@ public struct DescriptorBudget: Sendable, Equatable {
     public var softLimit: Int
     public var hardLimit: Int
     public var openAtStart: Int
+    /// Descriptors each device holds in this process: its MQTT connection, plus its web server's
+    /// listening socket with `--device-http`.
+    public var descriptorsPerDevice = 1
     public static let reserve = 256
 
     /// Raises the soft limit to the hard limit (as far as allowed) and measures.
@@ -22,8 +25,18 @@ public struct DescriptorBudget: Sendable, Equatable {
         return DescriptorBudget(softLimit: Int(lim.rlim_cur), hardLimit: Int(lim.rlim_max), openAtStart: openDescriptors())
     }
 
-    /// Devices this process can hold: one descriptor each.
-    public var deviceCeiling: Int { max(0, softLimit - openAtStart - DescriptorBudget.reserve) }
+    /// Devices this process can hold: `descriptorsPerDevice` descriptors each.
+    public var deviceCeiling: Int { max(0, softLimit - openAtStart - DescriptorBudget.reserve) / max(1, descriptorsPerDevice) }
+
+    /// Descriptors a device behind the fault proxy holds in this process: its own socket, the
+    /// proxy's accepted socket and the proxy's socket to the broker (the broker's side is unchanged).
+    public static let perProxiedDevice = 3
+
+    /// Descriptors `devices` need when `proxied` of them go through the fault proxy.
+    public static func needed(devices: Int, proxied: Int) -> Int { devices + (perProxiedDevice - 1) * proxied }
+
+    /// Devices this process can hold when every one of them is proxied.
+    public var proxiedDeviceCeiling: Int { deviceCeiling / DescriptorBudget.perProxiedDevice }
 
     static func openDescriptors() -> Int {
         guard let dir = opendir("/proc/self/fd") else { return 16 }

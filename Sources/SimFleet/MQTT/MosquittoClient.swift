@@ -1,4 +1,5 @@
 import CMosquitto
+import COpenSSL
 import Glibc
 
 /// What a `MosquittoClient` reports; called on the reactor thread from inside libmosquitto's
@@ -10,6 +11,13 @@ protocol MosquittoClientDelegate: AnyObject {
     /// A message; `topic` and `payload` are valid only during the call.
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer)
     func mqttSubscribed(mid: Int32, granted: [Int32])
+    /// MQTT 5: the broker answered a QoS ≥ 1 publish with a failure reason code (PUBACK/PUBREC ≥ 0x80):
+    /// the message was not accepted, and `mqttPublished` does not follow.
+    func mqttPublishRefused(mid: Int32, reasonCode: Int32)
+}
+
+extension MosquittoClientDelegate {
+    func mqttPublishRefused(mid: Int32, reasonCode: Int32) {}
 }
 
 /// One libmosquitto client on the non-threaded API, driven by a reactor: the reactor reports
@@ -39,25 +47,48 @@ final class MosquittoClient {
         return true
     }()
 
-    /// nil when libmosquitto cannot allocate a client (out of memory, invalid id).
-    init?(clientID: String, cleanSession: Bool = true, delegate: MosquittoClientDelegate, reactor: Reactor, slot: Int32) {
+    /// MQTT 5 properties of status publishes (message expiry); nil for none or MQTT 3.1.1.
+    private var statusProperties: OpaquePointer?
+
+    /// nil when libmosquitto cannot allocate a client (out of memory, invalid id) or refuses the
+    /// MQTT options. `options` fixes the protocol version and the session for the client's life.
+    init?(clientID: String, options: MQTTOptions = MQTTOptions(), delegate: MosquittoClientDelegate, reactor: Reactor, slot: Int32) {
         _ = MosquittoClient.libraryReady
         self.delegate = delegate
         self.reactor = reactor
         self.slot = slot
-        guard let h = simfleet_mosquitto_new_without_socketpair(clientID, cleanSession, nil) else { return nil }
+        guard let h = simfleet_mosquitto_new_without_socketpair(clientID, options.cleanSession, nil) else { return nil }
         handle = h
+        if options.version == .v5 {
+            guard mosquitto_int_option(h, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5) == 0,
+                  MosquittoClient.setSessionExpiry(h, options.effectiveSessionExpirySeconds) else {
+                mosquitto_destroy(h)
+                return nil
+            }
+            if let expiry = options.messageExpirySeconds {
+                var props: OpaquePointer?
+                _ = mosquitto_property_add_int32(&props, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry)
+                statusProperties = props
+            }
+        }
         mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
-        mosquitto_connect_callback_set(h) { _, ud, rc in
+        // The v5 callbacks serve both versions: for MQTT 3.1.1 libmosquitto passes the CONNACK return
+        // code (0…5) and reason code 0 on every acknowledgement.
+        mosquitto_connect_v5_callback_set(h) { _, ud, rc, _, _ in
             MosquittoClient.from(ud).delegate.mqttConnected(returnCode: rc)
         }
-        mosquitto_disconnect_callback_set(h) { _, ud, rc in
+        mosquitto_disconnect_v5_callback_set(h) { _, ud, rc, _ in
             let c = MosquittoClient.from(ud)
             c.forgetDescriptor()
             c.delegate.mqttDisconnected(returnCode: rc)
         }
-        mosquitto_publish_callback_set(h) { _, ud, mid in
-            MosquittoClient.from(ud).delegate.mqttPublished(mid: mid)
+        mosquitto_publish_v5_callback_set(h) { _, ud, mid, reason, _ in
+            let c = MosquittoClient.from(ud)
+            if reason >= 0x80 {
+                c.delegate.mqttPublishRefused(mid: mid, reasonCode: reason)
+            } else {
+                c.delegate.mqttPublished(mid: mid)
+            }
         }
         mosquitto_message_callback_set(h) { _, ud, msg in
             guard let msg else { return }
@@ -77,6 +108,15 @@ final class MosquittoClient {
     deinit {
         forgetDescriptor()
         mosquitto_destroy(handle)
+        if statusProperties != nil { mosquitto_property_free_all(&statusProperties) }
+    }
+
+    /// The session expiry interval every CONNECT of this (MQTT 5) client carries.
+    private static func setSessionExpiry(_ h: OpaquePointer, _ seconds: UInt32) -> Bool {
+        var props: OpaquePointer?
+        guard mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), seconds) == 0 else { return false }
+        defer { mosquitto_property_free_all(&props) }
+        return simfleet_mosquitto_set_connect_properties(h, props) == 0
     }
 
     private static func from(_ ud: UnsafeMutableRawPointer?) -> MosquittoClient {
@@ -94,16 +134,50 @@ final class MosquittoClient {
 
     func clearWill() { _ = mosquitto_will_clear(handle) }
 
-    /// Configures TLS (mqtts): CA file, optional client certificate and key; hostname verification stays on.
+    /// Configures TLS (mqtts): CA file (nil: the system trust store), optional client certificate and
+    /// key; hostname verification stays on. Anything but MOSQ_ERR_SUCCESS means the client must not
+    /// connect: libmosquitto would otherwise speak plain TCP.
     func setTLS(caFile: String?, certFile: String?, keyFile: String?) -> Int32 {
-        let rc = mosquitto_tls_set(handle, caFile, nil, certFile, keyFile, nil)
-        _ = mosquitto_tls_insecure_set(handle, false)
+        MosquittoClient.configureTLS(handle, caFile: caFile, certFile: certFile, keyFile: keyFile)
+    }
+
+    /// `setTLS` on any libmosquitto handle (the fleet's up-front check uses a probe handle).
+    static func configureTLS(_ handle: OpaquePointer, caFile: String?, certFile: String?, keyFile: String?) -> Int32 {
+        if (certFile == nil) != (keyFile == nil) { return MOSQ_ERR_INVAL.rawValue }
+        var rc = MOSQ_ERR_SUCCESS.rawValue
+        if let caFile {
+            rc = mosquitto_tls_set(handle, caFile, nil, certFile, keyFile, nil)
+        } else {
+            // OpenSSL's default verify paths (SSL_CERT_FILE / SSL_CERT_DIR, else the distribution's
+            // bundle). mosquitto_tls_set wants a CA location next to a client certificate: the
+            // default certificate directory is that same store.
+            rc = mosquitto_int_option(handle, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
+            if rc == 0, certFile != nil {
+                rc = mosquitto_tls_set(handle, nil, String(cString: X509_get_default_cert_dir()), certFile, keyFile, nil)
+            }
+        }
+        if rc == 0 { rc = mosquitto_tls_insecure_set(handle, false) }
         return rc
     }
 
     /// Starts a non-blocking connect from `bindAddress`; MOSQ_ERR_SUCCESS or an immediate failure.
-    func connect(host: String, port: Int32, keepAlive: Int32, bindAddress: String?) -> Int32 {
-        let rc = mosquitto_connect_bind_async(handle, host, port, keepAlive, bindAddress)
+    /// With `proxy`, the TCP connection goes to that fault proxy instead, which is told which device
+    /// it is and where it was going before it can arrive (same reactor thread).
+    func connect(host: String, port: Int32, keepAlive: Int32, bindAddress: String?,
+                 through proxy: (proxy: FaultProxy, device: Int)? = nil) -> Int32 {
+        let rc: Int32
+        if let proxy {
+            var target = sockaddr_storage()
+            var length: socklen_t = 0
+            rc = simfleet_mosquitto_connect_via_proxy(handle, host, port, keepAlive, bindAddress, Int32(proxy.proxy.port),
+                                                     &target, &length)
+            let fd = mosquitto_socket(handle)
+            if length > 0, fd >= 0, let source = ProxySocket.localKey(fd) {
+                proxy.proxy.expect(source: source, device: proxy.device, target: ProxyTarget(address: target, length: length))
+            }
+        } else {
+            rc = mosquitto_connect_bind_async(handle, host, port, keepAlive, bindAddress)
+        }
         keepAliveMicros = Int64(keepAlive) * 1_000_000
         lastInMicros = reactor.loopMicros
         lastOutMicros = reactor.loopMicros
@@ -126,11 +200,13 @@ final class MosquittoClient {
         syncInterest()
     }
 
-    /// Publishes; returns the libmosquitto message id or nil with the error code.
-    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) -> (mid: Int32, rc: Int32) {
+    /// Publishes; returns the libmosquitto message id or nil with the error code. `status`: a status
+    /// message, which carries the MQTT 5 message expiry when one is configured.
+    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool, status: Bool = false) -> (mid: Int32, rc: Int32) {
         var mid: Int32 = 0
+        let props = status ? statusProperties : nil
         let rc = payload.withUnsafeBytes {
-            mosquitto_publish(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos, retain)
+            mosquitto_publish_v5(handle, &mid, topic, Int32($0.count), $0.baseAddress, qos, retain, props)
         }
         lastOutMicros = reactor.loopMicros
         syncInterest()

@@ -4,7 +4,9 @@ import Synchronization
 
 /// One extra MQTT client subscribed to every device's status topic (QoS 1): it measures
 /// end-to-end latency from the heartbeat's `ts` and records which sequence numbers arrived, so a
-/// run reports what the backend received rather than what the simulator hoped it sent.
+/// run reports what the backend received rather than what the simulator hoped it sent. It also
+/// subscribes to the fleet's telemetry streams and accounts for them alike (`TelemetryObservation`).
+/// Topics are mapped to devices by the layout's compiled patterns (`TopicPattern`).
 final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendable {
     private unowned(unsafe) let reactor: Reactor
     private var slot: Int32 = -1
@@ -12,8 +14,11 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     private let endpoint: BrokerEndpoint
     private let username: String?
     private let password: String?
-    let topicFilter: String
-    private var subscribeMID: Int32 = -1
+    /// The status topics' pattern: the device key of a status topic (its id by default).
+    let statusPattern: TopicPattern
+    /// Status and telemetry filters, subscribed on every connect.
+    let topicFilters: [String]
+    private var pendingSubscriptions: [Int32] = []
     private var connected = false
     private let subscribed = DispatchSemaphore(value: 0)
     private var signalledOnce = false
@@ -25,15 +30,34 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     /// Received sequence numbers per device id; read after the reactor has stopped.
     private(set) var receivedByDevice: [String: SequenceSet] = [:]
     private(set) var latency = LatencyRecorder()
-    /// Devices whose latest status says offline (last will fired), by id.
+    /// Devices whose latest status says offline (last will fired), by device key.
     private(set) var offline: Set<String> = []
+    /// Ids this observer counts (a shard's own devices; set before `start`); nil counts every device.
+    var ownDevices: Set<String>?
+    /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
+    var clientID = "simfleet-observer"
 
-    init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topicFilter: String = "device/+/status") {
+    /// The observer's MQTT version (the fleet's) and the QoS it subscribes with (the highest the
+    /// devices publish with, so QoS 2 heartbeats reach it exactly once per session).
+    var version = MQTTOptions.Version.v311
+    var subscribeQoS: Int32 = 1
+    /// The TLS setup failed: the observer never connects (never in plain text).
+    private(set) var tlsFailed = false
+    /// Telemetry streams: what arrived, per stream and device.
+    private(set) var telemetry: TelemetryObservation
+    /// Telemetry messages received (unique), live.
+    let telemetryReceived = Atomic<Int>(0)
+
+    init(reactor: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?, topics: TopicLayout = .default,
+         telemetry: TelemetryObservation = TelemetryObservation()) {
         self.reactor = reactor
         self.endpoint = endpoint
         self.username = username
         self.password = password
-        self.topicFilter = topicFilter
+        let status = TopicPattern(topics.status)
+        self.statusPattern = status
+        self.telemetry = telemetry
+        self.topicFilters = [status.filter] + telemetry.filters.filter { $0 != status.filter }
     }
 
     /// Connects and subscribes; returns once the broker granted the subscription or `timeout` passed.
@@ -54,9 +78,15 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     }
 
     private func connect() {
+        guard !tlsFailed else { return }
         if client == nil {
-            client = MosquittoClient(clientID: "simfleet-observer", delegate: self, reactor: reactor, slot: slot)
-            if let tls = endpoint.tls { _ = client?.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile) }
+            client = MosquittoClient(clientID: clientID, options: MQTTOptions(version: version), delegate: self,
+                                     reactor: reactor, slot: slot)
+            if let tls = endpoint.tls, let c = client, c.setTLS(caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile) != 0 {
+                tlsFailed = true
+                client = nil
+                return
+            }
         }
         client?.setCredentials(username: username, password: password)
         let rc = client?.connect(host: endpoint.host, port: Int32(endpoint.port), keepAlive: 30, bindAddress: nil) ?? -1
@@ -75,7 +105,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         guard returnCode == 0 else { return }
         if connected == false && signalledOnce { reconnects.add(1, ordering: .relaxed) }
         connected = true
-        subscribeMID = client?.subscribe(topic: topicFilter, qos: 1).mid ?? -1
+        pendingSubscriptions = topicFilters.map { client?.subscribe(topic: $0, qos: subscribeQoS).mid ?? -1 }
     }
 
     func mqttDisconnected(returnCode: Int32) {
@@ -84,8 +114,9 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {
-        guard mid == subscribeMID, granted.allSatisfy({ $0 < 0x80 }) else { return }
-        if !signalledOnce {
+        guard let i = pendingSubscriptions.firstIndex(of: mid), granted.allSatisfy({ $0 < 0x80 }) else { return }
+        pendingSubscriptions.remove(at: i)
+        if pendingSubscriptions.isEmpty && !signalledOnce {
             signalledOnce = true
             subscribed.signal()
         }
@@ -95,7 +126,13 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
 
     func mqttMessage(topic: UnsafeBufferPointer<UInt8>, payload: UnsafeRawBufferPointer) {
         let now = HostClock.now()
-        guard let id = Observer.deviceID(fromStatusTopic: topic) else { return }
+        guard let id = statusPattern.key(of: topic) else {
+            if !telemetry.isEmpty, telemetry.receive(topic: topic, payload: payload, at: now) {
+                telemetryReceived.add(1, ordering: .relaxed)
+            }
+            return
+        }
+        if let ownDevices, !ownDevices.contains(id) { return }  // another shard's device
         guard let fields = HeartbeatFields(bytes: payload) else {
             if payload.count < 64, String(decoding: payload, as: UTF8.self).contains("offline") { offline.insert(id) }
             return
@@ -117,23 +154,6 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         reactor.post { [self] _ in
             for t in topics { _ = client?.publish(topic: t, payload: payload, qos: 1, retain: false) }
         }
-    }
-
-    private static let prefix = Array("device/".utf8)
-    private static let suffix = Array("/status".utf8)
-
-    /// `device/<id>/status` → `<id>` (ids up to 15 bytes stay in a small string: no allocation).
-    static func deviceID(fromStatusTopic topic: UnsafeBufferPointer<UInt8>) -> String? {
-        let n = topic.count, p = prefix.count, s = suffix.count
-        guard n > p + s, topic.starts(with: prefix), topic[(n - s)...].elementsEqual(suffix) else { return nil }
-        let id = UnsafeBufferPointer(rebasing: topic[p..<(n - s)])
-        guard !id.contains(UInt8(ascii: "/")) else { return nil }
-        return String(decoding: id, as: UTF8.self)
-    }
-
-    static func deviceID(fromStatusTopic topic: String) -> String? {
-        var t = topic
-        return t.withUTF8 { deviceID(fromStatusTopic: $0) }
     }
 
     /// Runs `body` on the observer's thread and waits for it (reads of its tables).

@@ -15,6 +15,8 @@ public struct AccessPointExposure: Sendable {
     public var radio: SimulatedRadio
     /// Portal settings beyond address and port.
     public var provisioning: ProvisioningConfig
+    /// Devices whose provisioning differs from `provisioning` (fleet groups with `provisioning:`).
+    public var provisioningByDevices: [(devices: Range<Int>, provisioning: ProvisioningConfig)] = []
     /// Sockets that could not be opened (address or port taken), one line each; nil drops them.
     public var log: (@Sendable (String) -> Void)?
 
@@ -36,16 +38,21 @@ public struct AccessPointExposure: Sendable {
         return pool.address(at: index)
     }
 
+    /// The provisioning settings of device `index`.
+    public func provisioning(forDevice index: Int) -> ProvisioningConfig {
+        provisioningByDevices.first { $0.devices.contains(index) }?.provisioning ?? provisioning
+    }
+
     /// For an unprovisioned device: points its portal at its own address and returns the shell that
     /// will open its sockets. Provisioned devices (and devices past the pool) get nil.
     func shell(for spec: inout DeviceSpec, reactor: Reactor) -> AccessPointShell? {
         guard !spec.provisioned, let address = address(forDevice: spec.index) else { return nil }
-        var provisioning = self.provisioning
+        var provisioning = self.provisioning(forDevice: spec.index)
         provisioning.address = address
         provisioning.httpPort = httpPort
         spec.provisioning = provisioning
         let sockets = PortalHost.Configuration(address: address, httpPort: httpPort, dnsPort: dnsPort,
-                                               maxBodyBytes: provisioning.maxBodyBytes)
+                                               maxBodyBytes: provisioning.serverBodyLimit)
         let id = spec.id
         let log = self.log
         return AccessPointShell.onReactor(reactor, sockets: sockets, radio: radio, group: MultiThreadedEventLoopGroup.singleton,

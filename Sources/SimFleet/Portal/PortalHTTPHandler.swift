@@ -1,4 +1,5 @@
 import DeviceCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -19,10 +20,18 @@ final class PortalHTTPHandler: ChannelInboundHandler {
     private let maxBodyBytes: Int
     private let onRequest: PortalHost.RequestHandler
     private var state = State.idle
+    /// This connection's number (`HTTPRequest.connection`): the device's provisioning service ties
+    /// a session to it, as ESP-IDF's httpd ties one to its socket. Never reused in a process.
+    let connection: UInt32
+    private static let connections = NIOLockedValueBox<UInt32>(0)
 
     init(maxBodyBytes: Int, onRequest: @escaping PortalHost.RequestHandler) {
         self.maxBodyBytes = maxBodyBytes
         self.onRequest = onRequest
+        self.connection = Self.connections.withLockedValue { n in
+            n &+= 1
+            return n
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -49,7 +58,8 @@ final class PortalHTTPHandler: ChannelInboundHandler {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8], context: ChannelHandlerContext, close: Bool) {
-        let request = Self.request(head, body)
+        var request = Self.request(head, body)
+        request.connection = connection
         let channel = context.channel
         let isHead = head.method == .HEAD
         let version = head.version
@@ -57,6 +67,8 @@ final class PortalHTTPHandler: ChannelInboundHandler {
             var headers = HTTPHeaders()
             for h in response.headers { headers.add(name: h.name, value: h.value) }
             headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+            // The device may end the connection itself (the provisioning service does after a refusal).
+            let close = close || response.header("Connection").map { asciiCaseInsensitiveEqual($0, "close") } == true
             if close { headers.replaceOrAdd(name: "Connection", value: "close") }
             let status = HTTPResponseStatus(statusCode: response.status)
             channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: status, headers: headers)),

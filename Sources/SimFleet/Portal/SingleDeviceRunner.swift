@@ -4,8 +4,9 @@ import NIOConcurrencyHelpers
 import NIOPosix
 
 /// One simulated device in the foreground (`simfleet device`): its own reactor, its access point
-/// on a loopback address with the captive portal and DNS, a simulated radio environment, and a
-/// real broker (embedded mosquitto unless one is given). Every state change is reported as a line.
+/// on a loopback address with the captive portal and DNS, its local HTTP API on the same address
+/// once it is a station, a simulated radio environment, and a real broker (embedded mosquitto
+/// unless one is given). Every state change is reported as a line.
 public final class SingleDeviceRunner: @unchecked Sendable {
     /// What the runner was started with.
     public let options: Options
@@ -63,7 +64,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         let shell = AccessPointShell.onReactor(
             reactor,
             sockets: PortalHost.Configuration(address: options.apAddress, httpPort: options.httpPort, dnsPort: options.dnsPort,
-                                              maxBodyBytes: options.provisioning.maxBodyBytes),
+                                              maxBodyBytes: options.provisioning.serverBodyLimit),
             radio: options.radio, group: group, log: { [log, deviceID] line, _ in log(deviceID + ": " + line) })
         self.shell = shell
         reactor.start()
@@ -74,6 +75,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             spec.provisioned = !options.unprovisioned
             let host = DeviceHost(spec: spec, endpoint: endpoint, powerOnAt: HostClock.now(), reactor: reactor)
             host.provide(shell)
+            // Its own web server in station mode, on the same address and port as the portal was:
+            // `curl http://ADDRESS:PORT/version`, `POST /update`, as a backend would call it.
+            let web = DeviceHTTPShell(address: options.apAddress, port: options.httpPort, reactor: reactor)
+            web.onChange = { [log, deviceID] line in log(deviceID + ": " + line) }
+            host.provide(web)
             // Flash, eFuses and bootloader, factory-flashed with a generated image of its version:
             // `POST /update` and OTA commands install for real.
             if let factory = try? FirmwareCatalog(chip: spec.chip, payloadBytes: 64 * 1024).image(spec.firmwareVersion) {

@@ -53,6 +53,15 @@ final class Reactor: @unchecked Sendable {
     var live: LiveLatencySamples? {
         didSet { http.live = live }
     }
+    /// The fault proxy in front of the broker for this reactor's devices, when a scenario asks for
+    /// network faults (`FaultProxy`); nil otherwise.
+    var faultProxy: FaultProxy?
+    /// When this reactor's devices lost and regained their broker sessions (per-fault report).
+    var linkLedger = LinkLedger()
+    /// Telemetry messages sent and acknowledged by this reactor's devices, per stream.
+    var telemetry = TelemetryTally()
+    /// Requests this reactor's devices answered on their own web servers (`--device-http`).
+    var deviceHTTP = DeviceHTTPTally()
 
     /// How often every client gets `housekeeping()`.
     static let miscInterval: Int64 = 2_000_000

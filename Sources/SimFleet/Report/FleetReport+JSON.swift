@@ -25,6 +25,7 @@ extension FleetReport {
                 .object([("device", .string($0.device)), ("error", .string($0.error)), ("return_code", .int($0.returnCode)),
                          ("attempts", .int($0.attempts))])
             })),
+            ("observed", .int(observedIDs.count)), ("observed_ids", .array(observedIDs.map { .string($0) })),
         ])
         let lostItems: [ReportJSON] = lostDetail.map { .object([("device", .string($0.device)), ("seq", .int($0.seq))]) }
         let messages: ReportJSON = .object([
@@ -34,6 +35,7 @@ extension FleetReport {
         let buckets: [ReportJSON] = e2eHistogram.map { .object([("le_ms", .double($0.leMs)), ("count", .int($0.count))]) }
         let latencies: ReportJSON = .object([
             ("connect_ms", latency(connectLatency)), ("e2e_ms", latency(e2eLatency)), ("e2e_histogram", .array(buckets)),
+            ("hdr", .object([("connect_ms", .string(connectRecorder.encoded)), ("e2e_ms", .string(e2eRecorder.encoded))])),
         ])
         let errorItems: [(String, ReportJSON)] = errors.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }
         let versionItems: [(String, ReportJSON)] = versions.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }
@@ -48,6 +50,7 @@ extension FleetReport {
             ("connect_all_s", connectAllSeconds.map { .double($0) } ?? .null),
             ("steady_cpu_seconds", steadyCPUSeconds.map { .double($0) } ?? .null),
             ("steady_heartbeats", steadyHeartbeats.map { .int($0) } ?? .null),
+            ("steady_telemetry", steadyTelemetry.map { .int($0) } ?? .null),
         ])
         func ints(_ a: [Int]) -> ReportJSON { .array(a.map { .int($0) }) }
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }
@@ -105,16 +108,30 @@ extension FleetReport {
             .object([("step", .int(p.step)), ("kind", .string(p.kind)), ("name", p.name.map { .string($0) } ?? .null),
                      ("start_s", .double((p.startSeconds * 10).rounded() / 10)), ("end_s", .double((p.endSeconds * 10).rounded() / 10))])
         })))
-        members.append(("network", .object([("disconnects", .int(stormDisconnects)), ("packets_lost", .int(packetsLost))])))
+        members.append(("network", networkJSON()))
+        members.append(("faults", faultsJSON()))
+        members.append(("mqtt", mqttJSON()))
         members.append(("provisioning", provisioning.map { p in
             .object([("saved", .int(p.saved)), ("failed", .int(p.failed)), ("wifi_resets", .int(p.wifiResets)),
-                     ("dns_redirects", .int(p.dnsRedirects))])
+                     ("dns_redirects", .int(p.dnsRedirects)), ("idf_softap", p.idfSoftAP.map(Self.softAPJSON) ?? .null)])
         } ?? .null))
+        members.append(("topics", topicsJSON))
+        members.append(("telemetry", telemetryJSON))
+        members.append(("device_http", deviceHTTPJSON))
         members.append(("simulator", simulator))
         members.append(("timeseries", series))
+        members.append(("shard", shard?.json ?? .null))
         members.append(("expectations", .array(expectationItems)))
         members.append(("passed", .bool(passed)))
         let doc = ReportJSON.object(members)
         return doc.encoded() + "\n"
+    }
+
+    /// `provisioning.idf_softap` (docs/report-format.md).
+    static func softAPJSON(_ t: SoftAPProvisioningTally) -> ReportJSON {
+        let ms = { (q: Double) -> ReportJSON in .double((t.quantile(q) * 10).rounded() / 10) }
+        return .object([("provisioned", .int(t.provisioned)), ("handshakes", .int(t.handshakes)),
+                        ("failures", .object(t.failures.keys.sorted().map { ($0, .int(t.failures[$0]!)) })),
+                        ("time_to_provisioned_ms", .object([("p50", ms(0.5)), ("p90", ms(0.9)), ("max", ms(1))]))])
     }
 }

@@ -56,6 +56,14 @@ public struct FleetReport: Sendable {
     public var stormDisconnects = 0
     /// The scenario's timeline steps as they ran; filled by the scenario engine.
     public var phases: [TimelinePhase] = []
+    /// What the devices lived through in each fault (`faults`); filled by the scenario engine.
+    public var faults: [FaultImpact] = []
+    /// What the fault proxy did (`network.proxy`); nil when no device went through it.
+    public var proxy: FaultProxyStats?
+    /// Devices that reached the broker through the fault proxy.
+    public var proxiedDevices = 0
+    /// The fleet's MQTT (`mqtt` in the report).
+    public var mqtt = MQTTOptions()
     /// Portal provisioning done by the scenario engine (`provisioning.*`); nil when none was asked for.
     public var provisioning: ProvisioningTally?
     public var registrationFailed: Int
@@ -71,8 +79,24 @@ public struct FleetReport: Sendable {
     /// CPU seconds and heartbeats sent in the steady window (from 2 s after the ramp to the end).
     public var steadyCPUSeconds: Double?
     public var steadyHeartbeats: Int?
+    /// Telemetry messages sent in the same window (CPU per message in `benchmarks/`).
+    public var steadyTelemetry: Int?
+    /// Telemetry streams, in the fleet's order (`telemetry` in the JSON report).
+    public var telemetry: [TelemetryStreamReport] = []
+    /// The run's topic layout (`topics`).
+    public var topics = TopicLayout.default
+    /// The devices' own web servers (`device_http`); nil when not exposed.
+    public var deviceHTTP: DeviceHTTPReport?
     /// Filled by the scenario engine.
     public var expectations: [(expression: String, passed: Bool, measured: String)] = []
+    /// The histograms behind `connectLatency` and `e2eLatency`, carried encoded (`latency.hdr`) so
+    /// shard reports merge exactly.
+    var connectRecorder = LatencyRecorder()
+    var e2eRecorder = LatencyRecorder()
+    /// Devices the observer received a status from, sorted (`devices.observed_ids`).
+    public var observedIDs: [String] = []
+    /// Which slice of which scenario a sharded run ran (`shard`); nil for an unsharded run.
+    public var shard: ShardSection?
 
     init(configuration: FleetConfiguration, startedAt: Date, durationSeconds: Double, brokerURL: String, embedded: Bool,
          snapshot s: FleetSnapshot, lost: Int, lostDetail: [(device: String, seq: Int)], unacknowledged: Int,
@@ -83,10 +107,10 @@ public struct FleetReport: Sendable {
         self.durationSeconds = durationSeconds
         self.brokerURL = brokerURL
         self.embedded = embedded
-        requested = configuration.devices
+        requested = configuration.localDevices
         connected = s.everConnected
         onlineAtEnd = s.online
-        failed = configuration.devices - s.everConnected
+        failed = configuration.localDevices - s.everConnected
         sent = s.sent
         received = s.received
         self.lost = lost
@@ -95,6 +119,8 @@ public struct FleetReport: Sendable {
         reconnects = s.reconnects
         self.connectLatency = connectLatency.summary
         self.e2eLatency = e2eLatency.summary
+        connectRecorder = connectLatency
+        e2eRecorder = e2eLatency
         e2eHistogram = e2eLatency.buckets(boundsMs: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])
         errors = s.errors
         plannedDisconnects = s.plannedDisconnects
@@ -156,7 +182,7 @@ public struct FleetReport: Sendable {
               errors     \(errorText.isEmpty ? "none" : errorText.joined(separator: " "))
             \(disconnectLine)\(httpLines.isEmpty ? "" : "\n" + httpLines.joined(separator: "\n"))
               simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(format: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
-            """
+            """ + backendSummaryLines
     }
 }
 
@@ -178,5 +204,26 @@ public struct ProvisioningTally: Sendable, Equatable {
     public var wifiResets = 0
     /// Captive-portal checks (a DNS query to the device's responder) answered with the portal's address.
     public var dnsRedirects = 0
+    /// What `provision` with `via: idf_softap` did; nil when no such step ran.
+    public var idfSoftAP: SoftAPProvisioningTally?
     public init() {}
+}
+
+/// What SimFleet's own provisioning client did against ESP-IDF's provisioning service: devices it
+/// saw connected, protocomm sessions it established, failures by reason (`proof_mismatch`,
+/// `auth_error`, `network_not_found`, `transport`, `timeout`, ...), and the time from its first
+/// request to a device to `GetStatus` saying connected.
+public struct SoftAPProvisioningTally: Sendable, Equatable {
+    public var provisioned = 0
+    public var handshakes = 0
+    public var failures: [String: Int] = [:]
+    public var timeToProvisionedMs: [Double] = []
+    public init() {}
+
+    /// The `q` quantile of the times (nearest rank), 0 when there are none.
+    public func quantile(_ q: Double) -> Double {
+        guard !timeToProvisionedMs.isEmpty else { return 0 }
+        let sorted = timeToProvisionedMs.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+    }
 }

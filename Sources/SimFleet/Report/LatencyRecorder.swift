@@ -5,6 +5,20 @@ import Histogram
 struct LatencyRecorder {
     private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
+    init() {}
+
+    /// A recorder holding `histogram` (decoded from a report; same range and precision).
+    init(histogram: Histogram<UInt64>) { self.histogram = histogram }
+
+    /// The histogram in HdrHistogram's compressed V2 encoding (`HdrHistogramEncoding`).
+    var encoded: String { HdrHistogramEncoding.encode(histogram) }
+
+    /// Reads a histogram a report carries (`encoded`).
+    init(encoded: String) throws(HistogramDecodingError) {
+        self.init()
+        histogram = try HdrHistogramEncoding.decode(encoded, like: histogram)
+    }
+
     mutating func record(microseconds: Int64) {
         _ = histogram.record(UInt64(max(0, min(microseconds, 3_600_000_000))))
     }

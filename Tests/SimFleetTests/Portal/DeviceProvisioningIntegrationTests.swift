@@ -66,11 +66,14 @@ final class DeviceProvisioningIntegrationTests: XCTestCase {
         awaitCondition("status published to mosquitto", timeout: 10) {
             status.messages.contains { $0.payload.contains("\"online\"") && $0.payload.contains(runner.deviceID) }
         }
-        // The access point is gone: nothing listens on the portal address any more.
+        // The access point is gone; the same address now serves the station's own API, not the portal.
         awaitCondition("portal closed", timeout: 5) { runner.portal == nil }
-        let closed = try ExternalTool.run("/usr/bin/curl", ["-sS", "--max-time", "3", "--noproxy", "*", "-o", "/dev/null",
-                                                            "-w", "%{http_code}", "http://127.20.4.1:8080/"])
-        XCTAssertEqual(closed.stdout, "000", "connection refused")
+        awaitCondition("device API up", timeout: 10) { lines.contains("device API up: http://127.20.4.1:8080/") }
+        let root = try ExternalTool.run("/usr/bin/curl", ["-sS", "--max-time", "3", "--noproxy", "*", "-o", "/dev/null",
+                                                          "-w", "%{http_code}", "http://127.20.4.1:8080/"])
+        XCTAssertEqual(root.stdout, "404", "no portal page any more")
+        let version = try curl(["http://127.20.4.1:8080/version"]).stdout
+        XCTAssertEqual(version, #"{"version":"1.0.0","project":"iot-controller"}"#)
         XCTAssertFalse(lines.all.contains { $0.contains("hunter22") || $0.contains("wrong-pass") }, "passwords never logged")
     }
 }

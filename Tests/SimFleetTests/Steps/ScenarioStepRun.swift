@@ -37,6 +37,8 @@ final class ScenarioStepRun {
         var report = runner.finish()
         report.provisioning = driver.provisioning
         report.stormDisconnects = driver.disconnects
+        report.phases = driver.phases
+        report.faults = runner.faultImpacts(driver.faultWindows)
         return report
     }
 }

@@ -23,7 +23,9 @@ public struct HTMLReport {
         html += "<h2>Latency</h2><section class=\"two\">" + latencyHistogram() + percentileTable() + "</section>"
         html += "<h2>Errors, OTA and ACL</h2><section class=\"two\">" + errorTable() + otaTable() + "</section>"
         html += httpSection()
+        html += backendShape()
         html += timelineTable()
+        html += faultsSection()
         html += "<footer>simfleet " + HTMLText.escape(report.value(at: ["simfleet_version"])?.stringValue ?? SimFleet.version)
             + " · report format " + number(["format"]) + "</footer>"
         html += "</main></body></html>\n"

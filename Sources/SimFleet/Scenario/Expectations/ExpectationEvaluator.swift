@@ -88,6 +88,9 @@ public struct ExpectationEvaluator: Sendable {
         if FigureCatalog.missingMeansZero(figure.path), case .object? = report.value(at: Array(figure.path.dropLast())) {
             return 0
         }
+        if FigureCatalog.missingMeansZeroDeep(figure.path), case .object? = report.value(at: Array(figure.path.prefix(2))) {
+            return 0
+        }
         throw Missing(why: "missing: the report has no " + figure.canonical)
     }
 

@@ -42,7 +42,7 @@ public enum FigureCatalog {
             (["fleet", "version", "*"], .count, devices),
             (["fleet", "state", "*"], .count, devices),
         ]
-        for key in ["requested", "connected", "online_at_end", "failed"] {
+        for key in ["requested", "connected", "online_at_end", "failed", "observed"] {
             list.append((["devices", key], .count, devices))
         }
         for key in ["sent", "received", "lost", "unacknowledged"] {
@@ -57,7 +57,11 @@ public enum FigureCatalog {
         for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["disconnects", "packets_lost"] { list.append((["network", key], .count, nil)) }
         for key in ["saved", "failed", "wifi_resets", "dns_redirects"] { list.append((["provisioning", key], .count, devices)) }
-        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats"] {
+        for key in ["provisioned", "handshakes"] { list.append((["provisioning", "idf_softap", key], .count, devices)) }
+        list.append((["provisioning", "idf_softap", "failures", "*"], .count, devices))
+        for p in ["p50", "p90", "max"] { list.append((["provisioning", "idf_softap", "time_to_provisioned_ms", p], .milliseconds, nil)) }
+        for key in ["reactors", "timer_tick_ms", "fd_limit", "device_ceiling", "observer_reconnects", "steady_heartbeats",
+                    "steady_telemetry"] {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
@@ -76,6 +80,29 @@ public enum FigureCatalog {
                 for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["http", kind, histogram, p], .milliseconds, nil)) }
             }
         }
+        for key in ["proxied_devices"] { list.append((["network", key], .count, devices)) }
+        for key in ["connections", "refused", "resets", "closed_by_fault", "upstream_failures", "unexpected", "peak_links"] {
+            list.append((["network", "proxy", key], .count, nil))
+        }
+        // Per-fault timeline, by the fault step's name (`faults.outage.all_online_s`); shares of a
+        // fault's counts are of the devices it acted on.
+        list.append((["faults", "*", "devices"], .count, devices))
+        for key in ["disconnected", "reconnected", "never_reconnected"] {
+            list.append((["faults", "*", key], .count, ["faults", "*", "devices"]))
+        }
+        for key in ["queued", "sent_during", "received_during", "step"] { list.append((["faults", "*", key], .count, nil)) }
+        for key in ["start_s", "end_s", "all_online_s"] { list.append((["faults", "*", key], .seconds, nil)) }
+        list.append((["faults", "*", "reconnect_s", "count"], .count, ["faults", "*", "devices"]))
+        for p in ["p50", "p90", "p99", "max"] { list.append((["faults", "*", "reconnect_s", p], .seconds, nil)) }
+        for key in ["sent", "acknowledged", "received", "lost", "unacknowledged", "duplicates", "malformed"] {
+            list.append((["telemetry", "*", key], .count, ["telemetry", "*", "sent"]))
+        }
+        list.append((["telemetry", "*", "delivery"], .fraction, nil))
+        list.append((["telemetry", "*", "e2e_ms", "count"], .count, nil))
+        for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["telemetry", "*", "e2e_ms", p], .milliseconds, nil)) }
+        list.append((["device_http", "served"], .count, nil))
+        list.append((["device_http", "bind_failures"], .count, devices))
+        list.append((["device_http", "requests", "*", "*"], .count, ["device_http", "served"]))
         for histogram in ["connect_ms", "e2e_ms"] {
             list.append((["latency", histogram, "count"], .count, nil))
             for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["latency", histogram, p], .milliseconds, nil)) }
@@ -99,11 +126,22 @@ public enum FigureCatalog {
         if path.count == 4, path[0] == "http", path[2] == "status" || path[2] == "errors" { return true }
         if path.count == 2, path[0] == "planned_disconnects" { return true }
         if path.count == 4, path[0] == "ota", path[1] == "manifest", path[2] == "failures" { return true }
+        if isSoftAPFailure(path) { return true }
         guard path.count == 3 || path.count == 2 else { return false }
         if path[0] == "errors" { return true }
         if path[0] == "fleet" && (path[1] == "version" || path[1] == "state") { return true }
         if path[0] == "ota" && path.count == 3 && path[1] == "refused" { return true }
         return false
+    }
+
+    /// `device_http.requests["/update"]["202"]`: an endpoint or status never answered counts as 0.
+    static func missingMeansZeroDeep(_ path: [String]) -> Bool {
+        path.count == 4 && path[0] == "device_http" && path[1] == "requests"
+    }
+
+    /// `provisioning.idf_softap.failures.<reason>` of a reason that never happened is 0.
+    static func isSoftAPFailure(_ path: [String]) -> Bool {
+        path.count == 4 && path[0] == "provisioning" && path[1] == "idf_softap" && path[2] == "failures"
     }
 
     /// Resolves written segments (aliases applied) to a figure, or nil when the report has no such number.
@@ -113,7 +151,9 @@ public enum FigureCatalog {
             path = alias.path + segments.dropFirst()
         }
         for entry in figures where matches(entry.pattern, path) {
-            return Figure(path: path, written: written, kind: entry.kind, percentBase: entry.base)
+            // A `*` in the base stands for the same segment of the figure (the fault's name).
+            let base = entry.base.map { b in b.enumerated().map { i, s in s == "*" && i < path.count ? path[i] : s } }
+            return Figure(path: path, written: written, kind: entry.kind, percentBase: base)
         }
         return nil
     }

@@ -21,6 +21,18 @@ public struct FleetGroup: Equatable, Sendable {
     public var startAtBeginning: Bool
     /// Where the group is written, for messages.
     public var position: SourcePosition
+    /// Telemetry streams the group's devices publish (`telemetry:`).
+    public var telemetry: [TelemetrySpec] = []
+    /// How its unprovisioned devices provision (`provisioning:`); nil: the captive portal.
+    public var provisioning: ProvisioningSettings? = nil
+
+    /// The device configuration's provisioning part for this group (validated when read).
+    public var provisioningConfig: ProvisioningConfig {
+        (try? provisioning?.apply(to: ProvisioningConfig())) ?? ProvisioningConfig()
+    }
+
+    /// Whether its devices serve ESP-IDF's provisioning service.
+    public var runsIDFSoftAP: Bool { provisioningConfig.scheme.servesProtocomm }
 }
 
 /// The backend the fleet talks to.
@@ -37,7 +49,7 @@ public enum Backend: Equatable, Sendable {
 
 /// Options of the embedded backend.
 public struct EmbeddedBackend: Equatable, Sendable {
-    /// Per-device ACLs: a device may only use `device/{id}/...`.
+    /// Per-device ACLs: a device may only use its own topics (`device/{id}/...` by default).
     public var acl: Bool
 
     public init(acl: Bool = true) {
@@ -55,7 +67,7 @@ public struct ExternalBackend: Equatable, Sendable {
     public var username: String?
     public var password: String?
     public var tls: TLSFiles?
-    /// Credentials of simfleet's observer client (reads `device/+/status`, writes `device/+/ota`).
+    /// Credentials of simfleet's observer client (reads every status topic, writes every OTA topic).
     public var observerUsername: String?
     public var observerPassword: String?
 
@@ -71,14 +83,15 @@ public struct ExternalBackend: Equatable, Sendable {
     }
 }
 
-/// Files for `mqtts://`: CA bundle, optional client certificate and key.
+/// Files for `mqtts://`: CA bundle (nil: the system trust store), optional client certificate and
+/// key (templates with `{id}`, `{n}`… give each device its own identity).
 public struct TLSFiles: Equatable, Sendable {
-    public var ca: String
+    public var ca: String?
     public var cert: String?
     public var key: String?
     public var verifyHostname: Bool
 
-    public init(ca: String, cert: String? = nil, key: String? = nil, verifyHostname: Bool = true) {
+    public init(ca: String?, cert: String? = nil, key: String? = nil, verifyHostname: Bool = true) {
         self.ca = ca
         self.cert = cert
         self.key = key

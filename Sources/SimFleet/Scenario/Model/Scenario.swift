@@ -21,6 +21,17 @@ public struct Scenario: Equatable, Sendable {
     public var wifi: [SimulatedNetwork] = []
     /// The API devices register with and the manifest they poll (`backend: {api, register, manifest}`).
     public var httpBackend = BackendHTTP()
+    /// MQTT version, sessions and status message expiry of every device (`mqtt:`).
+    public var mqtt = MQTTOptions()
+    /// MQTT keepalive of every device (`mqtt: {keepalive}`); nil: 60 s.
+    public var keepAlive: TimeSpan? = nil
+    /// The topic layout (`topics:`); where it is written, for messages about it.
+    public var topics = TopicLayout.default
+    public var topicsPosition: SourcePosition? = nil
+    /// Provisioned devices serve their local HTTP API on their own addresses (`device_http:`).
+    public var deviceHTTP: DeviceHTTPSettings? = nil
+    /// Telemetry every group publishes (`--telemetry-every`), besides each group's own.
+    public var fleetTelemetry: [TelemetrySpec] = []
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

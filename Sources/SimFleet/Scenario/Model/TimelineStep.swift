@@ -44,6 +44,8 @@ public enum StepAction: Equatable, Sendable {
     case networkFault(NetworkFault)
     /// Stop the embedded broker, keep it down for `down`, start it again on the same ports.
     case brokerRestart(down: TimeSpan)
+    /// Make any broker unreachable for the whole fleet for `down`, through the fault proxy.
+    case brokerOutage(down: TimeSpan, mode: OutageMode)
     /// Provision unprovisioned devices through their captive portals.
     case provision(Provision)
     /// Devices try to publish and subscribe outside their own topics.
@@ -61,6 +63,7 @@ public enum StepAction: Equatable, Sendable {
         case .deviceFault: return "device_fault"
         case .networkFault: return "network_fault"
         case .brokerRestart: return "broker_restart"
+        case .brokerOutage: return "broker_outage"
         case .provision: return "provision"
         case .aclProbe: return "acl_probe"
         case .clearFaults: return "clear_faults"
@@ -81,7 +84,7 @@ public struct Rollout: Equatable, Sendable {
     public var size: Int? = nil
 
     public enum Via: String, Equatable, Sendable {
-        /// An OTA command on each cohort device's `device/{id}/ota` topic.
+        /// An OTA command on each cohort device's OTA topic (`device/{id}/ota` by default).
         case mqtt
         /// The origin's manifest names the version; cohort devices get `{"action":"check"}`.
         case manifest
@@ -129,7 +132,7 @@ public struct DeviceFault: Equatable, Sendable {
     }
 }
 
-/// A fault on the devices' network path.
+/// A fault on the devices' network path, carried out by the fault proxy on both directions.
 public struct NetworkFault: Equatable, Sendable {
     public var kind: Kind
     public var devices: DeviceCount
@@ -138,11 +141,19 @@ public struct NetworkFault: Equatable, Sendable {
     public var duration: TimeSpan?
 
     public enum Kind: Equatable, Sendable {
-        /// Drop the selected devices' connections (all at once, spread over `over`).
+        /// Reset the selected devices' connections (all at once, spread over `over`).
         case disconnectStorm(over: TimeSpan)
-        case latency(TimeSpan)
-        /// Fraction of packets (MQTT writes) lost.
-        case packetLoss(Double)
+        /// A toxic on the devices' links for `duration` (latency, packet_loss, bandwidth,
+        /// slow_close, timeout, reset_peer, limit_data, refuse).
+        case toxic(Toxic)
+
+        /// The scenario key (`disconnect_storm`, `latency`, …).
+        public var name: String {
+            switch self {
+            case .disconnectStorm: return "disconnect_storm"
+            case .toxic(let t): return t.kind.rawValue
+            }
+        }
     }
 }
 
@@ -154,6 +165,17 @@ public struct Provision: Equatable, Sendable {
     public var ssid: String? = nil
     /// The passphrase to submit; nil: the network's own (a wrong one makes the join fail).
     public var password: String? = nil
+    /// How: through the captive portal (`POST /save`), or as a phone app speaks ESP-IDF's
+    /// provisioning protocol (`idf_softap`, SimFleet's own client).
+    public var via: Via = .captivePortal
+    /// `idf_softap` security 1: the proof of possession to present instead of the device's own
+    /// (a wrong one fails the session).
+    public var pop: String? = nil
+
+    public enum Via: String, Equatable, Sendable {
+        case captivePortal = "captive_portal"
+        case idfSoftAP = "idf_softap"
+    }
 }
 
 /// Devices subscribe to topics that are not theirs (another device's status, commands and logs,

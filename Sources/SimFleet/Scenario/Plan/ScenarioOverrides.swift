@@ -23,6 +23,15 @@ public struct ScenarioOverrides: Equatable, Sendable {
     public var manifestPoll: TimeSpan?
     public var manifestJitter: TimeSpan?
     public var versionSource: FirmwareVersionSource?
+    /// `--mqtt 5`: the protocol version every device speaks.
+    public var mqttVersion: MQTTOptions.Version?
+    /// `--topic-prefix`: the layout replaces the scenario's `topics:`.
+    public var topics: TopicLayout?
+    /// `--telemetry-every` / `--telemetry-bytes`: one more stream, published by every group.
+    public var telemetry: TelemetryShorthand?
+    /// `--device-http`: provisioned devices serve their local API (port and block of `device_http:`
+    /// unless the scenario says otherwise).
+    public var deviceHTTP: DeviceHTTPSettings?
 
     public init(scale: Double? = nil, duration: TimeSpan? = nil, seed: UInt64? = nil) {
         self.scale = scale
@@ -37,6 +46,10 @@ public struct ScenarioOverrides: Equatable, Sendable {
         if let duration { s.duration = duration }
         if let backend { s.backend = backend }
         applyHTTP(to: &s.httpBackend)
+        if let mqttVersion { s.mqtt.version = mqttVersion }
+        if let topics { s.topics = topics }
+        if let deviceHTTP, s.deviceHTTP == nil { s.deviceHTTP = deviceHTTP }
+        if let telemetry, let spec = try? telemetry.spec(layout: s.topics) { s.fleetTelemetry.append(spec) }
         for i in s.fleet.indices {
             if let devices { s.fleet[i].count = devices }
             if let heartbeat { s.fleet[i].heartbeat = heartbeat }
@@ -82,5 +95,33 @@ public struct ScenarioOverrides: Equatable, Sendable {
         case .aclProbe(var a): a.devices = count(a.devices); return .aclProbe(a)
         default: return action
         }
+    }
+}
+
+/// `--telemetry-every 1s --telemetry-bytes 256`: a stream of the shorthand payload, padded to the
+/// size, on the status topic's sibling `…/telemetry`.
+public struct TelemetryShorthand: Equatable, Sendable {
+    public var every: TimeSpan
+    public var bytes: Int?
+
+    public init(every: TimeSpan, bytes: Int? = nil) {
+        self.every = every
+        self.bytes = bytes
+    }
+
+    /// The topic next to `layout`'s status topic: its last level replaced by `telemetry` (or
+    /// `telemetry` added when the last level has a placeholder).
+    public static func topic(beside layout: TopicLayout) -> String {
+        var levels = layout.status.text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if levels.last?.contains("{") == true { levels.append("telemetry") } else { levels[levels.count - 1] = "telemetry" }
+        return levels.joined(separator: "/")
+    }
+
+    /// The stream as a scenario entry.
+    public func spec(layout: TopicLayout) throws -> TelemetrySpec {
+        let text = FleetTelemetryStream.shorthandPayload(bytes: bytes)
+        return TelemetrySpec(name: FleetTelemetryStream.shorthandName, topic: try TopicTemplate(TelemetryShorthand.topic(beside: layout)),
+                             every: every, payloadText: text, payload: try TelemetryTemplateText.compile(text),
+                             position: SourcePosition(file: "command line", line: 1, column: 1))
     }
 }

@@ -73,6 +73,8 @@ public struct ScenarioPlan: Equatable, Sendable {
             return devices.indices.filter { group == nil || devices[$0].group == group }
         case .wait, .hold, .brokerRestart, .clearFaults:
             return []
+        case .brokerOutage:
+            return Array(devices.indices)  // the whole fleet loses its broker
         }
     }
 

@@ -36,7 +36,7 @@ public enum RuntimeSupport {
                 }
             }
             switch step.action {
-            case .wait, .hold, .brokerRestart, .clearFaults:
+            case .wait, .hold, .brokerRestart, .clearFaults, .brokerOutage:
                 break
             case .deviceFault(let fault):
                 if case .resetWiFi(true) = fault.kind, scenario.fleet.allSatisfy(\.provisioned) {
@@ -48,9 +48,12 @@ public enum RuntimeSupport {
             case .rollout:
                 break  // with any broker: the observer publishes, images come from the local origin or the step's url
             case .networkFault: break
-            case .provision:
+            case .provision(let p):
                 if scenario.fleet.allSatisfy(\.provisioned) {
                     no("provision in a fleet whose devices all start provisioned (no portals)", at: step.position, key: "provision")
+                } else if p.via == .idfSoftAP, !scenario.fleet.contains(where: { !$0.provisioned && $0.runsIDFSoftAP }) {
+                    no("provision via idf_softap, but no unprovisioned group runs the idf_softap scheme (its 'provisioning:')",
+                       at: step.position, key: "provision")
                 }
             case .aclProbe:
                 if !scenario.backend.isEmbedded {

@@ -24,6 +24,13 @@ public enum ScenarioFleet {
         let ramp = c.shapes?.rampSeconds ?? Double(group.count) / group.rampPerSecond
         c.durationSeconds = max(0, total - ramp)
         c.scenarioName = scenario.name
+        c.groupName = group.name
+        c.topics = scenario.topics
+        c.telemetry = scenario.fleet.flatMap { g in g.telemetry.map { FleetTelemetryStream($0, group: g.name) } }
+            + scenario.fleetTelemetry.map { FleetTelemetryStream($0, group: nil) }
+        if let web = scenario.deviceHTTP {
+            c.deviceHTTP = DeviceHTTPExposure(pool: LoopbackAddressPool(block: web.block), port: web.port)
+        }
         c.ota.releases = scenario.firmware.map(\.version)
         c.ota.manifestRelease = scenario.firmware.last(where: \.inManifest)?.version
         for image in scenario.firmware { if let app = image.appVersion { c.ota.appVersions[image.version] = app } }
@@ -34,9 +41,16 @@ public enum ScenarioFleet {
         if let largest = sizes.max() { c.ota.imagePayloadBytes = max(4096, largest - 4096) }
         if scenario.fleet.contains(where: { !$0.provisioned }) {
             // Each run its own 127.X block, so runs side by side do not fight over portal addresses.
-            let block = UInt8(100 + Int(getpid()) % 150)
-            c.accessPoints = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
-                                                 radio: radio(scenario))
+            // With device_http, one block for both: a device keeps its address when provisioned.
+            let block = scenario.deviceHTTP?.block ?? UInt8(100 + Int(getpid()) % 150)
+            var exposure = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
+                                               radio: radio(scenario))
+            var start = 0
+            for g in scenario.fleet {
+                if g.provisioning != nil { exposure.provisioningByDevices.append((start..<(start + g.count), g.provisioningConfig)) }
+                start += g.count
+            }
+            c.accessPoints = exposure
         }
         if case .external(let backend) = scenario.backend {
             let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }
@@ -57,7 +71,11 @@ public enum ScenarioFleet {
             c.api = backend.api
         }
         try applyHTTPBackend(scenario, to: &c)
+        c.mqtt = scenario.mqtt
+        if let keepAlive = scenario.keepAlive { c.keepAliveSeconds = Int(keepAlive.microseconds / 1_000_000) }
+        c.proxiedDevices = proxiedDevices(scenario)
         try checkIDs(scenario, c)
+        try checkTopics(scenario, c)
         return c
     }
 
@@ -78,6 +96,38 @@ public enum ScenarioFleet {
         c.ota.manifestPollSeconds = manifest.poll.map { Double($0.microseconds) / 1e6 }
         c.ota.manifestPollJitterSeconds = manifest.jitter.map { Double($0.microseconds) / 1e6 }
         c.ota.versionSource = manifest.versionSource
+    }
+
+    /// The devices that go through the fault proxy: every device when the timeline has a
+    /// `broker_outage`, else the targets of its `network_fault` steps, else none (no proxy at all).
+    static func proxiedDevices(_ scenario: Scenario) -> ProxiedDevices {
+        var targets = Set<Int>()
+        let plan = ScenarioPlan(scenario)
+        for (i, step) in scenario.timeline.enumerated() {
+            switch step.action {
+            case .brokerOutage: return .all
+            case .networkFault: targets.formUnion(plan.steps[i].targets)
+            default: break
+            }
+        }
+        if targets.isEmpty { return .none }
+        return targets.count == scenario.deviceCount ? .all : .some(targets)
+    }
+
+    /// The layout and streams must give every device its own topics the observer can tell apart.
+    static func checkTopics(_ scenario: Scenario, _ c: FleetConfiguration) throws(ScenarioError) {
+        let streams = scenario.fleet.flatMap(\.telemetry) + scenario.fleetTelemetry
+        var names: Set<String> = []
+        for s in streams where !names.insert(s.name).inserted {
+            throw ScenarioError("two telemetry streams are named '" + s.name + "'; give one a different 'name'", at: s.position, key: "name")
+        }
+        guard let problem = c.topicProblemDetail() else { return }
+        // c.telemetry lists the groups' streams, then the command line's, as `streams` does.
+        if let tag = problem.stream, tag < streams.count {
+            throw ScenarioError(problem.message, at: streams[tag].position, key: "telemetry")
+        }
+        throw ScenarioError(problem.message, at: scenario.topicsPosition ?? SourcePosition(file: scenario.file, line: 1, column: 1),
+                            key: "topics")
     }
 
     /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:
@@ -142,5 +192,13 @@ public enum ScenarioFleet {
             throw ScenarioError("the plan names device " + String(i + 1) + " '" + device.id + "' but the runtime '"
                                 + c.deviceSpec(i).id + "'", at: scenario.fleet[0].position, key: "id")
         }
+    }
+}
+
+extension FleetTelemetryStream {
+    /// A scenario stream for the runtime, published by `group` (nil: every group).
+    init(_ spec: TelemetrySpec, group: String?) {
+        self.init(name: spec.name, topic: spec.topic, every: spec.every, qos: spec.qos, retain: spec.retain,
+                  payloadText: spec.payloadText, payload: spec.payload, group: group)
     }
 }

@@ -25,9 +25,15 @@ public enum ScenarioRun {
         /// Adjusts the runtime configuration after the scenario made it (flags-only runs: their
         /// firmware directory, releases, signing key, access-point pool; no scenario name).
         public var configure: (@Sendable (inout FleetConfiguration) throws -> Void)?
+        /// Run one shard of the scenario (`--shard I/N`); nil runs all of it.
+        public var shard: ShardOptions?
+        /// Local addresses the devices bind, in turn (`--source-ip`).
+        public var sourceAddresses: [String] = []
 
         public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
-                    progress: Bool = false) {
+                    progress: Bool = false, shard: ShardOptions? = nil, sourceAddresses: [String] = []) {
+            self.shard = shard
+            self.sourceAddresses = sourceAddresses
             self.timerTickMs = timerTickMs
             self.reportPath = reportPath
             self.htmlPath = htmlPath
@@ -63,9 +69,21 @@ public enum ScenarioRun {
         }
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
+        configuration.sourceAddresses = options.sourceAddresses
+        var rendezvous: ShardRendezvous?
+        if let shard = options.shard {
+            if let first = ShardSupport.unsupported(scenario, shard).first { throw SetupError(description: first.description) }
+            ShardSupport.configure(&configuration, scenario, shard)
+            rendezvous = shard.syncDirectory.map {
+                ShardRendezvous(directory: $0, slice: shard.slice, fingerprint: ScenarioFingerprint.of(scenario))
+            }
+        }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
         let lingerEnd = DispatchSemaphore(value: 0)
+        if let shard = options.shard {
+            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous, runner: runner) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        }
         stopSignal {
             runner.requestStop()
             lingerEnd.signal()
@@ -88,6 +106,7 @@ public enum ScenarioRun {
             throw SetupError(description: "cannot start the fleet: " + String(describing: error))
         }
         let driver = TimelineDriver(scenario: scenario, plan: plan, runner: runner)
+        driver.rendezvous = rendezvous
         runner.beforeFinish = { driver.stop() }
         let progress = options.progress
         runner.onSample = { snapshot, elapsed in
@@ -102,6 +121,13 @@ public enum ScenarioRun {
         report.provisioning = driver.provisioning
         report.stormDisconnects = driver.disconnects
         report.phases = driver.phases
+        if let shard = options.shard {
+            report.shard = ShardSection(slice: shard.slice, fingerprint: ScenarioFingerprint.of(scenario),
+                                        fleetDevices: scenario.deviceCount, startUnixMs: Double(runner.startedWallMicros) / 1000,
+                                        expectations: scenario.expectations.map(\.text),
+                                        timelineFailures: driver.failures.map { ($0.expression, $0.measured) }, startedBy: shard.startedBy)
+        }
+        report.faults = runner.faultImpacts(driver.faultWindows)
         if progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         let document: ReportDocument
@@ -110,7 +136,10 @@ public enum ScenarioRun {
         } catch {
             throw SetupError(description: "the runtime wrote a report this engine cannot read: " + error.description)
         }
-        let verdict = ScenarioVerdict(scenario: scenario, report: document,
+        // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
+        var judged = scenario
+        if options.shard != nil { judged.expectations = [] }
+        let verdict = ScenarioVerdict(scenario: judged, report: document,
                                       timelineFailures: driver.failures.map { ($0.expression, $0.measured) })
         report.expectations = verdict.results.map { ($0.expression, $0.passed, $0.measured) }
         let json = report.json()

@@ -15,6 +15,7 @@ extension TimelineDriver {
             return fail("provision", "the devices have no captive portals in this run")
         }
         let wifi = ScenarioFleet.provisioningNetwork(scenario, step)
+        let targets = targets.filter(runner.configuration.slice.owns)  // a shard serves only its own portals
         var pending = targets
         var lastError: [Int: String] = [:]
         var redirected: Set<Int> = []
@@ -61,6 +62,7 @@ extension TimelineDriver {
     /// `POST /reset_wifi` to each target's local API (credentials erased, reboot into the portal),
     /// then, with `reprovision`, provisions them again through their portals.
     func resetWiFi(_ targets: [Int], reprovision: Bool) {
+        let targets = targets.filter(runner.configuration.slice.owns)
         var reset: [Int] = []
         for i in targets {
             let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [], body: [])
@@ -75,35 +77,52 @@ extension TimelineDriver {
         if reprovision && !reset.isEmpty { provision(reset) }
     }
 
-    /// Disconnect storms drop connections (spread over `over`); latency and packet loss impair the
-    /// targets' outgoing publishes until `duration` ends or `clear_faults`.
+    /// Disconnect storms reset connections (spread over `over`); toxics impair the targets' links
+    /// both ways until `duration` ends or `clear_faults`. Everything acts in the fault proxy.
     func networkFault(_ f: NetworkFault, targets: [Int]) {
+        let window = openWindow(step: currentStep, kind: f.kind.name, devices: targets)
         switch f.kind {
         case .disconnectStorm(let over):
             let span = Double(over.microseconds) / 1e6
             let batches = max(1, min(targets.count, Int(span * 10)))
             let start = runner.elapsedSeconds
             for b in 0..<batches {
-                guard sleep(until: start + span * Double(b) / Double(batches)) else { return }
+                guard sleep(until: start + span * Double(b) / Double(batches)) else { break }
                 let batch = stride(from: b, to: targets.count, by: batches).map { targets[$0] }
                 runner.dropConnections(devices: batch)
-                countDisconnects(batch.count)
+                countDisconnects(batch.filter(runner.configuration.slice.owns).count)
             }
-        case .latency(let delay):
-            impair(targets, latency: delay, loss: 0, for: f.duration)
-        case .packetLoss(let loss):
-            impair(targets, latency: nil, loss: loss, for: f.duration)
+            closeWindow(window, endMark(window))
+        case .toxic(let toxic):
+            runner.applyToxic(toxic, devices: targets)
+            guard let duration = f.duration else { return }
+            let runner = self.runner
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(duration.microseconds) / 1e6) { [weak self] in
+                guard let self, !self.isStopped else { return }
+                let mark = self.endMark(window)
+                runner.clearToxics(toxic.kind, devices: targets)
+                self.closeWindow(window, mark)
+            }
         }
     }
 
-    private func impair(_ targets: [Int], latency: TimeSpan?, loss: Double, for duration: TimeSpan?) {
-        runner.impairLinks(devices: targets, latency: latency, loss: loss)
-        impairedLinks.formUnion(targets)
-        guard let duration else { return }
-        let runner = self.runner
-        DispatchQueue.global().asyncAfter(deadline: .now() + Double(duration.microseconds) / 1e6) { [weak self] in
-            guard let self, !self.isStopped else { return }
-            runner.impairLinks(devices: targets, latency: nil, loss: 0)
+    /// The broker unreachable for every device for `down` (any broker: the proxy in front of it
+    /// refuses, blackholes or resets), then reachable again. The step lasts the outage.
+    func brokerOutage(down: TimeSpan, mode: OutageMode) {
+        let window = openWindow(step: currentStep, kind: "broker_outage", mode: mode.rawValue,
+                                devices: Array(0..<runner.configuration.devices))
+        do {
+            try runner.beginBrokerOutage(mode)
+        } catch {
+            fail("broker_outage", String(describing: error))
+            return closeWindow(window, endMark(window))
         }
+        recountStart(window)
+        log("simfleet: broker unreachable (" + mode.rawValue + ") for " + Units.format(down))
+        // Cut short by the end of the run, the outage still ends: the drain needs the broker.
+        _ = sleep(until: runner.elapsedSeconds + Double(down.microseconds) / 1e6)
+        let mark = endMark(window)
+        runner.endBrokerOutage()
+        closeWindow(window, mark)
     }
 }

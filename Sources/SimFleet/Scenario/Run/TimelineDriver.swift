@@ -28,12 +28,13 @@ public final class TimelineDriver: @unchecked Sendable {
     private var _completed = 0
     /// Targeted origin faults in force (timeline thread only; `clear_faults` empties them).
     var originFaults = OriginFaults.none
-    /// Links impaired by `network_fault` (timeline thread only; `clear_faults` restores them).
-    var impairedLinks: Set<Int> = []
+    private var _windows: [FaultWindow] = []
     private var _tally = ProvisioningTally()
     private var _provisioningUsed = false
     private var _disconnects = 0
     private var _phases: [TimelinePhase] = []
+    /// The other shards of a sharded run, for steps that must start together (`TimelineDriver+Shards`).
+    public var rendezvous: ShardRendezvous?
     /// Where step events are written (stderr by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -54,6 +55,74 @@ public final class TimelineDriver: @unchecked Sendable {
 
     /// Connections dropped by disconnect storms.
     public var disconnects: Int { lock.withLock { _disconnects } }
+
+    /// The faults the timeline carried out, in order (open ones have no end).
+    public var faultWindows: [FaultWindow] { lock.withLock { _windows } }
+
+    /// Records the start of a fault; returns its handle for `closeWindow`.
+    func openWindow(step: Int, kind: String, mode: String = "", devices: [Int]) -> Int {
+        let s = runner.snapshot()
+        let name = scenario.timeline[step].name ?? "step" + String(step + 1)
+        let w = FaultWindow(step: step + 1, label: name, kind: kind, mode: mode, devices: devices,
+                            startMicros: HostClock.now().microseconds, startSeconds: runner.elapsedSeconds,
+                            sentAtStart: s.sent, receivedAtStart: s.received)
+        return lock.withLock {
+            _windows.append(w)
+            return _windows.count - 1
+        }
+    }
+
+    /// Takes the fleet's counts at the start again, once the fault is in force on every reactor
+    /// (its start time stays: sessions it ended while it was being set up still count).
+    func recountStart(_ handle: Int) {
+        let s = runner.snapshot()
+        lock.withLock {
+            _windows[handle].sentAtStart = s.sent
+            _windows[handle].receivedAtStart = s.received
+        }
+    }
+
+    /// What the fleet looked like as a fault ended: taken just before the fault is lifted, so what
+    /// flows the moment it is gone counts as after.
+    struct EndMark {
+        var micros: Int64
+        var seconds: Double
+        var sent: Int
+        var received: Int
+        var queued: Int
+    }
+
+    func endMark(_ handle: Int) -> EndMark? {
+        let devices = lock.withLock { _windows[handle].endMicros == nil ? _windows[handle].devices : nil }
+        guard let devices else { return nil }
+        let queued = runner.inFlight(devices: devices.count == runner.configuration.devices ? nil : devices)
+        let s = runner.snapshot()
+        return EndMark(micros: HostClock.now().microseconds, seconds: runner.elapsedSeconds, sent: s.sent, received: s.received,
+                       queued: queued)
+    }
+
+    /// Records the end of a fault at `mark` (taken before the fault was lifted); the first end counts.
+    func closeWindow(_ handle: Int, _ mark: EndMark?) {
+        guard let mark else { return }
+        lock.withLock {
+            guard _windows[handle].endMicros == nil else { return }
+            _windows[handle].endMicros = mark.micros
+            _windows[handle].endSeconds = mark.seconds
+            _windows[handle].sentAtEnd = mark.sent
+            _windows[handle].receivedAtEnd = mark.received
+            _windows[handle].queuedAtEnd = mark.queued
+        }
+    }
+
+    /// Handles of network fault windows still open (for `clear_faults`).
+    func openToxicWindows() -> [Int] {
+        lock.withLock {
+            _windows.indices.filter { _windows[$0].endMicros == nil && !["broker_outage", "broker_restart"].contains(_windows[$0].kind) }
+        }
+    }
+
+    /// The step being carried out (0-based), for the fault windows it opens.
+    var currentStep = 0
 
     func count(_ body: (inout ProvisioningTally) -> Void) {
         lock.withLock { _provisioningUsed = true; body(&_tally) }
@@ -117,6 +186,17 @@ public final class TimelineDriver: @unchecked Sendable {
     func run() {
         for (i, step) in scenario.timeline.enumerated() {
             switch step.trigger {
+            case .afterPrevious where rendezvous != nil, .after where rendezvous != nil:
+                switch agree(i, step, via: rendezvous!) {
+                case .proceed: break
+                case .stopped: return
+                case .timedOut(let why):
+                    record(i, why)
+                    lock.withLock { _completed = i + 1 }
+                    log("simfleet: " + label(i) + ": " + why + "; stopping the run")
+                    runner.requestStop()
+                    return
+                }
             case .afterPrevious: break
             case .at(let at):
                 guard sleep(until: Double(at.microseconds) / 1e6) else { return }
@@ -145,6 +225,7 @@ public final class TimelineDriver: @unchecked Sendable {
             guard !isStopped else { return }
             log(String(format: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
             let started = runner.elapsedSeconds
+            currentStep = i
             guard perform(step.action, targets: plan.steps[i].targets) else { return }
             let phase = TimelinePhase(step: i + 1, kind: step.kind, name: step.name, startSeconds: started,
                                       endSeconds: runner.elapsedSeconds)
@@ -173,18 +254,25 @@ public final class TimelineDriver: @unchecked Sendable {
             }
             return true
         case .brokerRestart(let down):
+            let window = openWindow(step: currentStep, kind: "broker_restart", devices: Array(0..<runner.configuration.devices))
             do {
                 try runner.restartBroker(downForSeconds: Double(down.microseconds) / 1e6)
             } catch {
                 log("simfleet: broker restart failed: " + String(describing: error))
                 lock.withLock { _failures.append(Failure(expression: "broker_restart", measured: String(describing: error))) }
             }
+            // The broker is back once the restart returns (it waits for its listeners).
+            closeWindow(window, endMark(window))
+            return true
+        case .brokerOutage(let down, let mode):
+            brokerOutage(down: down, mode: mode)
             return true
         case .clearFaults:
             originFaults = .none
             runner.setOriginFaults(.none)
-            if !impairedLinks.isEmpty { runner.impairLinks(devices: impairedLinks.sorted(), latency: nil, loss: 0) }
-            impairedLinks = []
+            let marks = openToxicWindows().map { ($0, endMark($0)) }
+            if runner.hasFaultProxy { runner.clearToxics(nil, devices: nil) }
+            for (w, mark) in marks { closeWindow(w, mark) }
             return true
         case .rollout(let rollout):
             self.rollout(rollout, targets: targets)
@@ -196,12 +284,16 @@ public final class TimelineDriver: @unchecked Sendable {
             networkFault(fault, targets: targets)
             return true
         case .provision(let step):
-            provision(targets, step)
+            if step.via == .idfSoftAP { provisionSoftAP(targets, step) } else { provision(targets, step) }
             return true
         case .aclProbe(let probe):
             for attempt in 0..<probe.attempts {
                 var topics: [Int: String] = [:]
-                for i in targets { topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan) }
+                let fleet = runner.configuration
+                for i in targets {
+                    topics[i] = ACLProbeTopics.topic(device: i, attempt: attempt, plan: plan, layout: fleet.topics,
+                                                     placeholders: { fleet.placeholders($0) })
+                }
                 let chosen = topics
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }

@@ -48,7 +48,8 @@ enum BackendSchema {
             if (cert == nil) != (key == nil) {
                 throw ScenarioError("'cert' and 'key' in tls go together", at: t.position, key: cert == nil ? "cert" : "key")
             }
-            tls = TLSFiles(ca: try t.value("ca") { r throws(ScenarioError) in try r.string() }, cert: cert, key: key,
+            // No `ca`: the system trust store. `cert`/`key` may be per-device templates (`certs/{id}.pem`).
+            tls = TLSFiles(ca: try t.optional("ca") { r throws(ScenarioError) in try r.string() }, cert: cert, key: key,
                            verifyHostname: try t.optional("verify_hostname") { r throws(ScenarioError) in try r.bool() } ?? true)
         }
         if tls != nil, !broker.hasPrefix("mqtts://") {

@@ -3,7 +3,8 @@ import Yams
 
 /// `fleet:` — a list of device groups.
 enum FleetSchema {
-    static let keys = ["name", "count", "id", "chip", "firmware", "provisioned", "heartbeat", "qos", "ramp", "start"]
+    static let keys = ["name", "count", "id", "chip", "firmware", "provisioned", "heartbeat", "qos", "ramp", "start", "telemetry",
+                       "provisioning"]
 
     static func parse(_ node: Node, file: String) throws(ScenarioError) -> [FleetGroup] {
         let at = YAMLMapping.position(of: node, file: file)
@@ -38,11 +39,14 @@ enum FleetSchema {
                 heartbeat: try map.optional("heartbeat") { r throws(ScenarioError) in
                     try r.duration(min: .milliseconds(100), max: .seconds(3600))
                 } ?? .seconds(10),
-                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: 0...1) } ?? 1,
+                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: 0...2) } ?? 1,
                 rampPerSecond: try map.optional("ramp") { r throws(ScenarioError) in try r.rate() } ?? 1000,
                 startAtBeginning: start != "on_ramp_up",
-                position: map.position))
+                position: map.position,
+                telemetry: try map.node("telemetry").map { n throws(ScenarioError) in try BackendShapeSchema.telemetry(n, file: file) } ?? [],
+                provisioning: try map.node("provisioning").map { n throws(ScenarioError) in try ProvisioningSchema.parse(n, file: file) }))
         }
+        try BackendShapeSchema.checkStreamNames(groups)
         return groups
     }
 }

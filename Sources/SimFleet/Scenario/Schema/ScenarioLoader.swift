@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     public static let maxBytes = 1 << 20
 
     public static let topLevelKeys = ["name", "description", "seed", "duration", "backend", "fleet", "firmware",
-                                      "timeline", "expect", "wifi"]
+                                      "timeline", "expect", "wifi", "mqtt", "topics", "device_http"]
 
     /// Reads and validates the file at `path` (the path is used as written in messages).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
@@ -59,12 +59,19 @@ public enum ScenarioLoader {
                                              duration: duration, wifi: wifi, manifest: httpBackend.manifest)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
-        var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
+        let scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
-                                expectations: expectations, file: file, wifi: wifi)
-        scenario.httpBackend = httpBackend
-        try IDTemplate.checkUnique(scenario)
-        return scenario
+                                expectations: expectations, file: file, wifi: wifi,
+                                topics: try top.node("topics").map { n throws(ScenarioError) in try BackendShapeSchema.topics(n, file: file) } ?? .default,
+                                topicsPosition: top.has("topics") ? top.position(of: "topics") : nil,
+                                deviceHTTP: try top.node("device_http").map { n throws(ScenarioError) in try BackendShapeSchema.deviceHTTP(n, file: file) })
+        var result = scenario
+        result.httpBackend = httpBackend
+        if let mqttNode = top.node("mqtt") {
+            (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
+        }
+        try IDTemplate.checkUnique(result)
+        return result
     }
 
     static func expectList(_ node: Node, file: String) throws(ScenarioError) -> [Expectation] {

@@ -47,18 +47,57 @@ extension StepReader {
     }
 
     func networkFault() throws(ScenarioError) -> NetworkFault {
-        let (k, m) = try kinded(["disconnect_storm": ["over"], "latency": ["delay"], "packet_loss": ["loss"]],
+        let (k, m) = try kinded(["disconnect_storm": ["over"], "latency": ["delay", "jitter"], "packet_loss": ["loss"],
+                                 "bandwidth": ["rate"], "slow_close": ["delay"], "timeout": ["timeout"],
+                                 "reset_peer": ["timeout"], "limit_data": ["bytes"], "refuse": []],
                                 common: ["devices", "group", "duration"])
+        func span(_ key: String, min: TimeSpan = .zero, max: TimeSpan = .seconds(600)) throws(ScenarioError) -> TimeSpan? {
+            try m.optional(key) { r throws(ScenarioError) in try r.duration(min: min, max: max) }
+        }
         let faultKind: NetworkFault.Kind
         switch k {
         case "disconnect_storm":
-            faultKind = .disconnectStorm(over: try m.optional("over") { r throws(ScenarioError) in try r.duration(max: .seconds(600)) } ?? .zero)
+            faultKind = .disconnectStorm(over: try span("over") ?? .zero)
         case "latency":
-            faultKind = .latency(try m.value("delay") { r throws(ScenarioError) in try r.duration(min: .milliseconds(1), max: .seconds(60)) })
+            let delay = try m.value("delay") { r throws(ScenarioError) in try r.duration(min: .milliseconds(1), max: .seconds(60)) }
+            let jitter = try span("jitter", max: .seconds(60)) ?? .zero
+            if jitter > delay {
+                throw ScenarioError("'jitter' in network fault step of kind latency must not exceed 'delay'",
+                                    at: m.position(of: "jitter"), key: "jitter")
+            }
+            faultKind = .toxic(.latency(delay, jitter: jitter))
+        case "packet_loss":
+            faultKind = .toxic(.packetLoss(try m.value("loss") { r throws(ScenarioError) in try r.percent() }))
+        case "bandwidth":
+            faultKind = .toxic(.bandwidth(bytesPerSecond: try m.value("rate") { r throws(ScenarioError) in try r.rate(bytes: true) }))
+        case "slow_close":
+            faultKind = .toxic(.slowClose(try m.value("delay") { r throws(ScenarioError) in try r.duration(max: .seconds(600)) }))
+        case "timeout":
+            // Toxiproxy's timeout: 0 (the default) holds the connection open forever.
+            let after = try span("timeout") ?? .zero
+            faultKind = .toxic(.timeout(closeAfter: after == .zero ? nil : after))
+        case "reset_peer":
+            faultKind = .toxic(.resetPeer(after: try span("timeout") ?? .zero))
+        case "limit_data":
+            faultKind = .toxic(.limitData(bytes: try m.value("bytes") { r throws(ScenarioError) in try r.bytes(in: 1...(1 << 30)) }))
         default:
-            faultKind = .packetLoss(try m.value("loss") { r throws(ScenarioError) in try r.percent() })
+            faultKind = .toxic(.refuse)
         }
         let duration = try m.optional("duration") { r throws(ScenarioError) in try r.duration(min: .milliseconds(1), max: context.duration) }
         return NetworkFault(kind: faultKind, devices: try devices(m, default: .all), selector: try selector(m), duration: duration)
+    }
+
+    /// `broker_outage: 30s` or `{down: 30s, mode: refuse | blackhole | reset}`: any broker (embedded
+    /// or external) unreachable for the whole fleet, through the fault proxy.
+    func brokerOutage() throws(ScenarioError) -> StepAction {
+        if case .scalar = value {
+            return .brokerOutage(down: try scalar { r throws(ScenarioError) in try r.duration(min: .milliseconds(100), max: context.duration) },
+                                 mode: .refuse)
+        }
+        let m = try sub(["down", "mode"])
+        let down = try m.optional("down") { r throws(ScenarioError) in try r.duration(min: .milliseconds(100), max: context.duration) }
+            ?? .seconds(10)
+        let mode = try m.optional("mode") { r throws(ScenarioError) in try r.choice(OutageMode.allCases.map(\.rawValue)) } ?? "refuse"
+        return .brokerOutage(down: down, mode: OutageMode(rawValue: mode)!)
     }
 }

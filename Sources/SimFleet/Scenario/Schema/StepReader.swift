@@ -26,8 +26,9 @@ struct StepReader {
         case "device_fault": return .deviceFault(try deviceFault())
         case "network_fault": return .networkFault(try networkFault())
         case "broker_restart": return try brokerRestart()
+        case "broker_outage": return try brokerOutage()
         case "provision":
-            let m = try sub(["devices", "group", "ssid", "password"])
+            let m = try sub(["devices", "group", "ssid", "password", "via", "pop"])
             let networks = context.wifi.isEmpty ? SimulatedRadio.neighbourhood.networks : context.wifi
             let ssid = try m.optional("ssid") { r throws(ScenarioError) -> String in
                 let name = try r.string()
@@ -37,8 +38,15 @@ struct StepReader {
                 return name
             }
             let password = try m.optional("password") { r throws(ScenarioError) in try WiFiSchema.passphrase(r) }
+            let via = try m.optional("via") { r throws(ScenarioError) in
+                Provision.Via(rawValue: try r.choice(["captive_portal", "idf_softap"]))!
+            } ?? .captivePortal
+            let pop = try m.optional("pop") { r throws(ScenarioError) in try r.text() }
+            if pop != nil && via != .idfSoftAP {
+                throw ScenarioError("'pop' applies to 'via: idf_softap' only", at: m.position(of: "pop"), key: "pop")
+            }
             return .provision(Provision(devices: try devices(m, default: .all), selector: try selector(m), ssid: ssid,
-                                        password: password))
+                                        password: password, via: via, pop: pop))
         case "acl_probe":
             let m = try sub(["devices", "attempts"])
             return .aclProbe(ACLProbe(devices: try devices(m, default: .all),

@@ -1,0 +1,93 @@
+/// The firmware's sensor task: every configured stream publishes its payload on its own interval
+/// while the broker session is up. A sub-machine with a deadline and actions: the device calls
+/// `sessionStarted` / `tick`, and reads `deadline` only while its MQTT session is up.
+///
+/// With no streams configured it is one empty array: no allocation, and `deadline` is nil.
+struct TelemetryTask: Sendable {
+    /// One per configured stream, in configuration order.
+    private var channels: [TelemetryChannel]
+
+    /// The task for `streams`, seeded from the device's seed (its own random streams, so the
+    /// device's backoff jitter is the same with or without telemetry).
+    init(streams: [TelemetryStream], seed: UInt64) {
+        guard !streams.isEmpty else {
+            channels = []
+            return
+        }
+        channels = []
+        channels.reserveCapacity(streams.count)
+        for (i, stream) in streams.enumerated() {
+            channels.append(TelemetryChannel(seed: seed ^ (UInt64(i + 1) &* 0xA24B_AED4_963E_E407),
+                                             walks: stream.payload.walkStarts))
+        }
+    }
+
+    var isEmpty: Bool { channels.isEmpty }
+
+    /// The earliest message due; nil when there are no streams or the session is down.
+    var deadline: Instant? {
+        var next: Instant? = nil
+        for channel in channels { next = earliest(next, channel.state.due) }
+        return next
+    }
+
+    /// CONNACK: every stream sends its first message one interval from now.
+    mutating func sessionStarted(at now: Instant, streams: [TelemetryStream]) {
+        for i in channels.indices { channels[i].state = .due(now + streams[i].interval) }
+    }
+
+    /// The session ended: nothing is due until the next CONNACK.
+    mutating func sessionEnded() {
+        for i in channels.indices { channels[i].state = .waitingForSession }
+    }
+
+    /// Publishes every stream that is due at `now`. A late tick does not cause a burst: the next
+    /// message is one interval after the due time, or after `now` when that has passed too.
+    mutating func tick(at now: Instant, streams: [TelemetryStream], topics: [String], deviceID: String,
+                       uptimeSeconds: Int64, actions: inout [Action]) {
+        for i in channels.indices {
+            guard case .due(let due) = channels[i].state, due <= now else { continue }
+            let stream = streams[i]
+            channels[i].seq += 1
+            let payload = stream.payload.render(
+                TelemetryTemplate.Context(deviceID: deviceID, seq: channels[i].seq, now: now, uptimeSeconds: uptimeSeconds),
+                generators: &channels[i].generators)
+            actions.append(.mqttPublish(MQTTPublish(topic: topics[i], payload: payload, qos: min(max(stream.qos, 0), 2),
+                                                    retain: stream.retain, messageID: channels[i].seq,
+                                                    telemetryStream: stream.tag)))
+            var next = due + stream.interval
+            if next <= now { next = now + stream.interval }
+            channels[i].state = .due(next)
+        }
+    }
+
+    /// Messages published so far, per stream (they survive reboots, as `seq` does).
+    var published: [Int] { channels.map { $0.seq } }
+}
+
+/// One stream's part of the sensor task.
+struct TelemetryChannel: Sendable {
+    /// Whether a message is scheduled.
+    enum State: Equatable, Sendable {
+        /// No broker session: nothing is sampled.
+        case waitingForSession
+        /// The next message is due at this time.
+        case due(Instant)
+
+        var due: Instant? {
+            if case .due(let at) = self { return at }
+            return nil
+        }
+    }
+
+    var state = State.waitingForSession
+    /// The last message's number; the next is `seq + 1`. Like a counter kept in RTC memory, it
+    /// survives reboots, so a backend sees one increasing sequence per device and stream.
+    var seq = 0
+    /// The stream's random generator and random-walk positions.
+    var generators: TelemetryGenerators
+
+    init(seed: UInt64, walks: [Int64]) {
+        generators = TelemetryGenerators(random: SeededRandom(seed: seed), walks: walks)
+    }
+}

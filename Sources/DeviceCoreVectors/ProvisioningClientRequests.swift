@@ -1,0 +1,24 @@
+// The requests SimFleet's provisioning client sent, with fixed client keys, to a service seeded
+// with 14 (`provisioningVectors`): version, the two session commands, SetConfig home/hunter22,
+// ApplyConfig, GetStatus. RISCVGoldenTests regenerates them with the client and checks they are
+// these bytes (SIMFLEET_UPDATE_GOLDEN=1 rewrites this file).
+
+/// Security 1, PoP 12345678.
+public let sec1VectorRequests: [String] = [
+    "2d2d2d",
+    "10015a25a201220a209e1e88cb023975de3d39832393dd525ed4b4da81f35b091ef412be6163b8ca52",
+    "10015a270802b20122122056e227ca33d218a15e9149e359a6f6285e51efb96b04308fee809ef20320d4b6",
+    "1c98ea1c64976998d178e29c2e0fd7e6a87870ba",
+    "821fb6c0",
+    "afef",
+]
+
+/// Security 2, wifiprov / abcd1234.
+public let sec2VectorRequests: [String] = [
+    "2d2d2d",
+    "1002629103a2018d030a087769666970726f761280034bf384dbf6e5232a5f1995b5f53eb85d718048117dd3bedc5f2de1ce364fd9cf912115609a0502519b8d19fedd6bd08deca3266476cbc14271328f267a013dc3c04cd8b86ba16f8a2036db2e69c5305898a2cd8d17d35c1c302bfb46731376f36e036ff9a32a8b0c53347fd049ac5c79be477a0f719cdfb9642d437b3aff6a3a4a123ae407360700a8c2ccf5dba9ecc5a4a63ad6e2db16bac6498121cb354681e0ba3033f2951f7a0e834288ecc4b6bf8776a18916163906af85aa746c24fcb82a4d85bf042eefa6138defec1c5af7ed3b12c27b43317cb67a1ef441fce780052d003e600e0aa0b666c5bc9d896d09a96c1535f5acdfc59fbb91f039674b78f8cb73b1c055f5b12362d6d3eae148af1d2809277187b918a95703d4ab24d54502ab5c28dc72fc869636d9765901a9213fd0529e1c5166e01a7b1b40c83771da94a99a0e8c8be989e0b259c31ad03759c414b8af3ac62a214260e1cd963cf2fbdc43b3fb17484611e784b46c7b6701acccaa2ba26244d629a783f24bd27649ea4b",
+    "100262470802b201420a40f2742cf0014cee810823103d26dbf9b8aae58e438060754215be565c32cfbe938b665df7553c0b6935d841e6e2134e5143853db487aaabc74dc8313aeb3cd6c9",
+    "67b3751a6a530b8e9caca2ebc71c2520e6fd88e7bef4eb82b3e9c1e3d5d2aaa9e5c58bbf",
+    "67b5650a93960cfe4824d727861878360ab32b93",
+    "3db1287ff4a624a524377fe1b7abaadd0246",
+]
