@@ -41,6 +41,36 @@ void simfleet_curl_easy_prepare_post(CURL *easy, const char *url, const char *bo
     curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s);
 }
 
+void simfleet_curl_easy_write_to(CURL *easy, simfleet_curl_data_cb body_cb, void *userdata) {
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, userdata);
+}
+
+void simfleet_curl_easy_limits(CURL *easy, long long max_body_bytes, long timeout_s) {
+    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(max_body_bytes > 0 ? max_body_bytes : 0));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 0L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+}
+
+void simfleet_curl_measure(CURL *easy, struct simfleet_curl_measure *out) {
+    curl_off_t ttfb = 0, total = 0, body_in = 0, body_out = 0, connect = 0;
+    long header_in = 0, request = 0, redirects = 0;
+    curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_in);
+    curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &body_out);
+    curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_in);
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request);
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    out->ttfb_us = ttfb;
+    out->total_us = total;
+    out->bytes_in = body_in + header_in;
+    out->bytes_out = body_out + request;
+    out->redirects = redirects;
+    out->connected = connect > 0 ? 1 : 0;
+}
+
 void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const void *body, long length,
                                             struct curl_slist *headers, simfleet_curl_data_cb body_cb,
                                             simfleet_curl_data_cb header_cb, void *userdata, long timeout_ms) {

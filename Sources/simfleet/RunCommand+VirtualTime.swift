@@ -29,34 +29,4 @@ extension RunCommand {
     static func virtualThreads(_ reactors: Int?, devices: Int) -> Int {
         reactors ?? min(ProcessInfo.processInfo.activeProcessorCount, max(1, devices / 500))
     }
-
-    /// A flags-only run in virtual time (no scenario).
-    func runVirtual(_ config: FleetConfiguration) throws {
-        if let flag = socketOnlyFlags.first {
-            FileHandle.standardError.write(Data(("simfleet run: " + flag + " does not apply with --virtual-time (no sockets)\n").utf8))
-            throw ExitCode(2)
-        }
-        let fleet: VirtualFleet
-        do {
-            fleet = try VirtualFleet(configuration: config, options: .init(threads: Self.virtualThreads(reactors.flatMap(Int.init),
-                                                                                                         devices: config.devices)))
-        } catch {
-            FileHandle.standardError.write(Data("simfleet run: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let signals = SignalTrap { fleet.requestStop() }
-        defer { signals.release() }
-        let result = fleet.run()
-        print(result.summary())
-        if let v = result.virtualTime {
-            print(String(format: "  virtual    %.0f simulated s in %.2f wall s: %.0f× real time, %.0f status publishes per wall second",
-                         v.simulatedSeconds, v.wallSeconds, v.simulatedPerWallSecond, v.heartbeatsPerWallSecond))
-        }
-        if let report {
-            do { try result.json().write(toFile: report, atomically: true, encoding: .utf8) } catch {
-                FileHandle.standardError.write(Data("simfleet run: cannot write \(report): \(error)\n".utf8))
-                throw ExitCode(2)
-            }
-        }
-    }
 }

@@ -62,9 +62,29 @@ struct RunCommand: ParsableCommand {
     var signingKey: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
     @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
-    @Option(help: "Scenario runs: multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
-    @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during a scenario run.") var metricsPort: String?
-    @Option(help: "Scenario runs: where to write the HTML report (default: the JSON report's path with .html).") var html: String?
+    @Option(help: "Multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
+    @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during the run (0: a free port).") var metricsPort: String?
+    @Option(name: .customLong("metrics-linger"), help: "Keep /metrics up this long after the run with the final figures, e.g. 30s (default 0).")
+    var metricsLinger: String?
+    @Option(help: "Write the HTML report here (scenario runs: default the JSON report's path with .html).") var html: String?
+
+    @Option(name: .customLong("manifest-url"), help: "The backend's manifest devices check ({version, firmware_url, released, notes}; default: the embedded origin's manifest.json).")
+    var manifestURL: String?
+    @Option(name: .customLong("manifest-poll"), help: "Devices poll the manifest this often, e.g. 5m (default: only when told).")
+    var manifestPoll: String?
+    @Option(name: .customLong("manifest-jitter"), help: "Each wait between polls is the interval ± up to this, per device (default: a tenth of --manifest-poll).")
+    var manifestJitter: String?
+    @Option(name: .customLong("version-source"), help: "The name devices report and compare: release (the name an update was installed under; default) or app_descriptor.")
+    var versionSource: String?
+    @Option(name: .customLong("register-path"), help: "Registration path under --api (default /devices/register).")
+    var registerPath: String?
+    @Option(name: .customLong("register-body"), help: #"Registration body template: {id} {n} {mac} {chip} {fw} {env:NAME} (default {"device_code":"{id}"})."#)
+    var registerBody: String?
+    @Option(name: .customLong("register-header"), help: "A registration header template 'Name: value', e.g. 'Authorization: Bearer {env:TOKEN}' (repeatable).")
+    var registerHeaders: [String] = []
+    @Option(name: .customLong("register-retries"), help: "Retries of a registration answered 5xx or lost, with capped backoff and full jitter; 0 = one try (default 3).")
+    var registerRetries: String?
+
     @Option(help: "Scenario runs: run shard I of N (I from 0): every N-th device of the whole scenario; see docs/scale-out.md.")
     var shard: String?
     @Option(name: .customLong("sync-dir"), help: "With --shard: a directory every shard sees (shared volume): start barrier and step agreement.")
@@ -89,47 +109,33 @@ struct RunCommand: ParsableCommand {
     var virtualTime = false
 
     func run() throws {
-        if let scenario {
-            try ScenarioRunCommand(file: scenario, flags: self).run()
-            return
-        }
-        let config: FleetConfiguration
-        do { config = try makeConfiguration() } catch let e as UsageProblem {
-            FileHandle.standardError.write(Data(("simfleet run: " + e.message + "\n").utf8))
-            throw ExitCode(2)
-        }
-        if printAddresses { return try DeviceAddressList.print(config) }
-        if virtualTime { return try runVirtual(config) }
-        let runner = FleetRunner(configuration: config)
-        let signals = SignalTrap { runner.requestStop() }
-        defer { signals.release() }
-        do { try runner.start() } catch {
-            FileHandle.standardError.write(Data("simfleet run: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let budget = runner.budget
-        FileHandle.standardError.write(Data(
-            "simfleet: \(config.devices) devices on \(runner.brokerURL), \(config.reactors) reactors; open-file limit \(budget.softLimit) allows \(budget.deviceCeiling) devices\n".utf8))
-        if isatty(2) != 0 {
-            let last = ReceivedBox()
-            runner.onSample = { s, t in
-                let rate = s.received - last.value
-                last.value = s.received
-                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  updating %d  failed %d  msg/s %d  errors %d   ", t,
-                                  s.connecting, s.online, s.requested, s.updating, s.neverConnected, rate, s.errorTotal)
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        }
-        let result = runner.runToCompletion()
-        if isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
-        print(result.summary())
-        if let report {
-            do { try result.json().write(toFile: report, atomically: true, encoding: .utf8) } catch {
-                FileHandle.standardError.write(Data("simfleet run: cannot write \(report): \(error)\n".utf8))
-                throw ExitCode(2)
-            }
-        }
-        if !result.passed { throw ExitCode(1) }
+        try ScenarioRunCommand(file: scenario, flags: self).run()
+    }
+
+    /// A flags-only run: one group of `--devices` devices for the ramp plus `--duration`.
+    func fleetFlags() throws(UsageProblem) -> FleetFlags {
+        let devices = self.devices ?? "100", duration = self.duration ?? "60s", heartbeat = self.heartbeat ?? "10s"
+        let qos = self.qos ?? "1", ramp = self.ramp ?? "1000/s", seed = self.seed ?? "1", chip = self.chip ?? "esp32c6"
+        var f = FleetFlags()
+        guard let n = Int(devices), n >= 1, n <= 1_000_000 else { throw UsageProblem(message: "--devices wants a whole number ≥ 1, got '\(devices)'") }
+        f.devices = n
+        guard let d = Self.seconds(duration), d >= 0, d < 1e7 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
+        f.steady = TimeSpan(microseconds: Int64(d * 1e6))
+        guard let h = Self.seconds(heartbeat), h >= 0.1, h <= 3600 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
+        f.heartbeat = TimeSpan(microseconds: Int64(h * 1e6))
+        guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
+        f.qos = q
+        let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
+        guard let r = Double(rampText), r > 0, r.isFinite else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
+        f.rampPerSecond = r
+        guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
+        f.seed = s
+        guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
+        f.chip = chipModel
+        f.firmware = firmware ?? "1.0.0"
+        f.idTemplate = idTemplate ?? "{chip}-{n:06}"
+        f.provisioned = !unprovisioned
+        return f
     }
 
     struct UsageProblem: Error { var message: String }
@@ -137,87 +143,6 @@ struct RunCommand: ParsableCommand {
     /// A TLS flag combination that cannot work, before anything starts.
     var tlsProblem: String? {
         (cert == nil) != (key == nil) ? "--cert and --key go together (a client certificate needs its key)" : nil
-    }
-
-    private func makeConfiguration() throws -> FleetConfiguration {
-        if scale != nil || metricsPort != nil || html != nil || shard != nil || syncDir != nil || startAt != nil {
-            throw UsageProblem(message: "--scale, --metrics-port, --html, --shard, --sync-dir and --start-at apply to scenario runs")
-        }
-        guard let addresses = RunCommand.sourceAddresses(sourceIPs) else {
-            throw UsageProblem(message: "--source-ip wants IPv4 or IPv6 addresses, got '" + sourceIPs.joined(separator: ",") + "'")
-        }
-        let devices = self.devices ?? "100", duration = self.duration ?? "60s", heartbeat = self.heartbeat ?? "10s"
-        let qos = self.qos ?? "1", ramp = self.ramp ?? "1000/s", seed = self.seed ?? "1", chip = self.chip ?? "esp32c6"
-        var c = FleetConfiguration()
-        c.sourceAddresses = addresses
-        guard let n = Int(devices), n >= 0 else { throw UsageProblem(message: "--devices wants a whole number ≥ 0, got '\(devices)'") }
-        c.devices = n
-        guard let d = Self.seconds(duration), d >= 0 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
-        c.durationSeconds = d
-        guard let h = Self.seconds(heartbeat), h > 0 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
-        c.heartbeatMs = Int64(h * 1000)
-        guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
-        c.qos = q
-        if let mqtt {
-            guard let version = MQTTOptions.version(mqtt) else { throw UsageProblem(message: "--mqtt must be 3.1.1 or 5, got '\(mqtt)'") }
-            c.mqtt.version = version
-        }
-        let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
-        guard let r = Double(rampText), r > 0 else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
-        c.rampPerSecond = r
-        guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
-        c.seed = s
-        guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
-        c.chip = chipModel
-        c.firmwareVersion = firmware ?? "1.0.0"
-        c.idTemplate = idTemplate ?? "{chip}-{n:06}"
-        c.provisioned = !unprovisioned
-        if unprovisioned {
-            guard let pool = LoopbackAddressPool(cidr: apPool) else {
-                throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
-            }
-            c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
-        }
-        c.usernameTemplate = username
-        c.passwordTemplate = password
-        c.api = api
-        c.firmwareDirectory = firmwareDir
-        c.ota.releases = releases
-        c.ota.signingKeyPath = signingKey
-        if let reactors {
-            guard let r = Int(reactors), r >= 1, r <= 64 else { throw UsageProblem(message: "--reactors wants 1…64, got '\(reactors)'") }
-            c.reactors = r
-        }
-        if let timerTick {
-            guard let ms = RunCommand.timerTickMs(timerTick) else { throw UsageProblem(message: "--timer-tick wants 1ms…100ms, got '\(timerTick)'") }
-            c.timerTickMs = ms
-        }
-        if let problem = tlsProblem { throw UsageProblem(message: problem) }
-        if let broker {
-            let tls = caFile != nil || cert != nil ? TLSSettings(caFile: caFile, certFile: cert, keyFile: key) : nil
-            if tls != nil && !broker.hasPrefix("mqtts://") {
-                throw UsageProblem(message: "--ca-file, --cert and --key need an mqtts:// broker, got '\(broker)'")
-            }
-            guard let choice = BrokerChoice.parse(broker, tls: tls) else {
-                throw UsageProblem(message: "--broker wants mqtt://host:port or mqtts://host:port, got '\(broker)'")
-            }
-            c.broker = choice
-        } else if caFile != nil || cert != nil {
-            throw UsageProblem(message: "--ca-file, --cert and --key apply with --broker mqtts://")
-        }
-        let shape = try backendShape()
-        if let layout = shape.topics { c.topics = layout }
-        if let shorthand = shape.telemetry {
-            do {
-                c.telemetry = [try FleetTelemetryStream.shorthand(every: shorthand.every, bytes: shorthand.bytes, layout: c.topics)]
-            } catch {
-                throw UsageProblem(message: "--telemetry-every: \(error)")
-            }
-        }
-        if let web = shape.deviceHTTP {
-            c.deviceHTTP = DeviceHTTPExposure(pool: LoopbackAddressPool(block: web.block), port: web.port)
-        }
-        return c
     }
 
     /// `--topic-prefix`, `--telemetry-every`/`--telemetry-bytes` and `--device-http`, checked.
@@ -301,6 +226,3 @@ final class SignalTrap: @unchecked Sendable {
         sources.removeAll()
     }
 }
-
-/// The previous sample's received count, for the progress line's rate (sampling thread only).
-final class ReceivedBox: @unchecked Sendable { var value = 0 }

@@ -3,11 +3,13 @@ import DeviceCore
 import Foundation
 import SimFleet
 
-/// `simfleet run SCENARIO.yaml`: validates the file, applies the flags, runs it and exits 0 when
-/// every expectation held, 1 naming each failed one with its measured value, 2 for an invalid
-/// scenario, a step the runtime cannot do yet, or a run that could not be set up.
+/// `simfleet run [SCENARIO.yaml]`: validates the file (or makes the one-group scenario a flags-only
+/// run describes), applies the flags, runs it and exits 0 when every expectation held, 1 naming each
+/// failed one with its measured value, 2 for an invalid scenario or flag, a step the runtime cannot
+/// do yet, or a run that could not be set up.
 struct ScenarioRunCommand {
-    let file: String
+    /// nil: a flags-only run.
+    let file: String?
     let flags: RunCommand
 
     func fail(_ message: String) -> ExitCode {
@@ -16,15 +18,29 @@ struct ScenarioRunCommand {
     }
 
     func run() throws {
-        let loaded: Scenario
-        do {
-            loaded = try ScenarioLoader.load(path: file)
-        } catch {
-            throw fail(error.description)
+        if flags.virtualTime, let flag = flags.socketOnlyFlags.first {
+            throw fail("simfleet run: " + flag + " does not apply with --virtual-time (no sockets)")
         }
-        let scenario = try overrides().apply(to: loaded)
+        let scenario: Scenario
+        if let file {
+            let loaded: Scenario
+            do {
+                loaded = try ScenarioLoader.load(path: file)
+            } catch {
+                throw fail(error.description)
+            }
+            scenario = try overrides().apply(to: loaded)
+        } else {
+            scenario = try flagsScenario()
+        }
+        let flagsOnly = file == nil
+        let configure = flagsOnly ? try flagsConfiguration() : nil
         if flags.printAddresses {
-            do { return try DeviceAddressList.print(ScenarioFleet.configuration(scenario)) } catch let e as ScenarioError { throw fail(e.description) }
+            do {
+                var c = try ScenarioFleet.configuration(scenario)
+                try configure?(&c)
+                return try DeviceAddressList.print(c)
+            } catch let e as ScenarioError { throw fail(e.description) }
         }
         let reportPath = flags.report ?? scenario.name + "-report.json"
         let htmlPath = flags.html ?? (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".html"
@@ -47,27 +63,36 @@ struct ScenarioRunCommand {
         guard let sourceAddresses = RunCommand.sourceAddresses(flags.sourceIPs) else {
             throw fail("simfleet run: --source-ip wants IPv4 or IPv6 addresses, got '" + flags.sourceIPs.joined(separator: ",") + "'")
         }
-        FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
-                                             + " devices, " + String(scenario.timeline.count) + " steps, seed "
-                                             + String(scenario.seed) + "\n").utf8))
+        var options = ScenarioRun.Options(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
+                                          timerTickMs: timerTickMs, progress: isatty(2) != 0, shard: shard,
+                                          sourceAddresses: sourceAddresses)
+        if let text = flags.metricsLinger {
+            guard metricsPort != nil, let v = Units.parseDuration(text), v <= .seconds(3600) else {
+                throw fail("simfleet run: --metrics-linger wants a time up to 1h, with --metrics-port, got '" + text + "'")
+            }
+            options.metricsLingerSeconds = Double(v.microseconds) / 1e6
+        }
+        if flagsOnly {
+            options.writeJSON = flags.report != nil
+            options.writeHTML = flags.html != nil
+            options.configure = configure
+            FileHandle.standardError.write(Data(("simfleet: " + String(scenario.deviceCount) + " devices for "
+                                                 + String(format: "%.1f s", Double(scenario.duration.microseconds) / 1e6)
+                                                 + " (ramp included), seed " + String(scenario.seed) + "\n").utf8))
+        } else {
+            FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
+                                                 + " devices, " + String(scenario.timeline.count) + " steps, seed "
+                                                 + String(scenario.seed) + "\n").utf8))
+        }
         var trap: SignalTrap?
         let outcome: ScenarioRun.Outcome
-        if flags.virtualTime, let flag = flags.socketOnlyFlags.first {
-            throw fail("simfleet run: " + flag + " does not apply with --virtual-time (no sockets)")
-        }
         do {
             if flags.virtualTime {
-                outcome = try ScenarioRun.executeVirtual(
-                    scenario, options: .init(reportPath: reportPath, htmlPath: htmlPath, progress: isatty(2) != 0),
-                    threads: RunCommand.virtualThreads(reactors, devices: scenario.deviceCount),
-                    stopSignal: { stop in trap = SignalTrap(stop) })
+                outcome = try ScenarioRun.executeVirtual(scenario, options: options,
+                                                         threads: RunCommand.virtualThreads(reactors, devices: scenario.deviceCount),
+                                                         stopSignal: { stop in trap = SignalTrap(stop) })
             } else {
-            outcome = try ScenarioRun.execute(
-                scenario,
-                options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
-                               timerTickMs: timerTickMs,
-                               progress: isatty(2) != 0, shard: shard, sourceAddresses: sourceAddresses),
-                stopSignal: { stop in trap = SignalTrap(stop) })
+                outcome = try ScenarioRun.execute(scenario, options: options, stopSignal: { stop in trap = SignalTrap(stop) })
             }
         } catch {
             trap?.release()
@@ -86,15 +111,58 @@ struct ScenarioRunCommand {
                   + "; judge the run with: simfleet merge <every shard's report> -o run.json")
             return
         }
-        print("expectations:")
-        for line in outcome.verdict.lines() { print(line) }
-        print("wrote " + reportPath + " and " + htmlPath)
+        if !scenario.expectations.isEmpty || !outcome.verdict.results.isEmpty {
+            print("expectations:")
+            for line in outcome.verdict.lines() { print(line) }
+        }
+        let written = [options.writeJSON ? reportPath : nil, options.writeHTML ? htmlPath : nil].compactMap { $0 }
+        if !written.isEmpty { print("wrote " + written.joined(separator: " and ")) }
         guard outcome.verdict.passed else {
             for failed in outcome.verdict.failed {
                 FileHandle.standardError.write(Data(("simfleet run: expectation failed: " + failed.expression
                                                      + " (measured " + failed.measured + ")\n").utf8))
             }
             throw ExitCode(1)
+        }
+    }
+
+    /// The one-group scenario of a flags-only run, with the flags every run takes applied.
+    func flagsScenario() throws -> Scenario {
+        let fleet: FleetFlags
+        do { fleet = try flags.fleetFlags() } catch { throw fail("simfleet run: " + error.message) }
+        // The broker, TLS, MQTT version, topics, telemetry, device HTTP and backend HTTP flags are
+        // the scenario run's; only the fleet's shape comes from `fleetFlags`.
+        return try overrides(fleetFlagsApply: false).apply(to: Scenario.oneGroup(fleet))
+    }
+
+    /// What a flags-only run sets beyond the scenario language: no scenario name in the report, the
+    /// origin's directory and releases, the signing key, the access points' address pool, and device
+    /// credentials for the embedded broker's password file.
+    func flagsConfiguration() throws -> @Sendable (inout FleetConfiguration) throws -> Void {
+        var chosen: LoopbackAddressPool?
+        if flags.unprovisioned {
+            guard let p = LoopbackAddressPool(cidr: flags.apPool) else {
+                throw fail("simfleet run: --ap-pool wants 127.X.0.0/16 with X > 0, got '" + flags.apPool + "'")
+            }
+            chosen = p
+        }
+        let pool = chosen
+        let dir = flags.firmwareDir, releases = flags.releases, key = flags.signingKey
+        // With the embedded broker, device credentials become its password file.
+        let embeddedCredentials = flags.broker == nil ? (flags.username, flags.password) : (nil, nil)
+        return { c in
+            c.scenarioName = nil
+            if embeddedCredentials.0 != nil || embeddedCredentials.1 != nil {
+                c.usernameTemplate = embeddedCredentials.0
+                c.passwordTemplate = embeddedCredentials.1
+            }
+            c.firmwareDirectory = dir
+            c.ota.releases += releases
+            if !releases.isEmpty { c.ota.manifestRelease = releases.last }
+            c.ota.signingKeyPath = key
+            if let pool {
+                c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+            }
         }
     }
 
@@ -127,13 +195,50 @@ struct ScenarioRunCommand {
         return iso.date(from: text).map { Int64($0.timeIntervalSince1970 * 1_000_000) }
     }
 
-    /// The flags that replace parts of the scenario.
-    func overrides() throws -> ScenarioOverrides {
+    /// The flags that replace parts of the scenario. `fleetFlagsApply: false` for a flags-only run,
+    /// whose fleet flags already made the scenario.
+    func overrides(fleetFlagsApply: Bool = true) throws -> ScenarioOverrides {
         var o = ScenarioOverrides()
         if let text = flags.scale {
             guard let v = Double(text), v > 0, v <= 10 else { throw fail("simfleet run: --scale wants a factor like 0.1, got '" + text + "'") }
             o.scale = v
         }
+        try httpOverrides(&o)
+        if fleetFlagsApply { try fleetOverrides(&o) }
+        if let text = flags.mqtt {
+            guard let v = MQTTOptions.version(text) else { throw fail("simfleet run: --mqtt must be 3.1.1 or 5, got '" + text + "'") }
+            o.mqttVersion = v
+        }
+        if let problem = flags.tlsProblem { throw fail("simfleet run: " + problem) }
+        if flags.broker == nil, flags.caFile != nil || flags.cert != nil {
+            throw fail("simfleet run: --ca-file, --cert and --key apply with --broker mqtts://")
+        }
+        if let broker = flags.broker {
+            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
+                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
+            }
+            let tlsFlags = flags.caFile != nil || flags.cert != nil
+            if tlsFlags && !broker.hasPrefix("mqtts://") {
+                throw fail("simfleet run: --ca-file, --cert and --key need an mqtts:// broker, got '" + broker + "'")
+            }
+            let tls = tlsFlags ? TLSFiles(ca: flags.caFile, cert: flags.cert, key: flags.key, verifyHostname: true) : nil
+            o.backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
+                                                  password: flags.password, tls: tls))
+        }
+        do {
+            let shape = try flags.backendShape()
+            o.topics = shape.topics
+            o.telemetry = shape.telemetry
+            o.deviceHTTP = shape.deviceHTTP
+        } catch let e as RunCommand.UsageProblem {
+            throw fail("simfleet run: " + e.message)
+        }
+        return o
+    }
+
+    /// `--duration`, `--seed`, `--devices`, `--heartbeat`, `--qos`, `--ramp` over a scenario file's
+    /// groups; the flags that only a flags-only run's fleet takes are refused.
+    func fleetOverrides(_ o: inout ScenarioOverrides) throws {
         if let text = flags.duration {
             guard let d = Units.parseDuration(text), d >= .seconds(1) else { throw fail("simfleet run: --duration wants a time like 60s, got '" + text + "'") }
             o.duration = d
@@ -159,38 +264,54 @@ struct ScenarioRunCommand {
             guard let v = Double(number), v > 0 else { throw fail("simfleet run: --ramp wants a rate like 1000/s, got '" + text + "'") }
             o.rampPerSecond = v
         }
-        if let text = flags.mqtt {
-            guard let v = MQTTOptions.version(text) else { throw fail("simfleet run: --mqtt must be 3.1.1 or 5, got '" + text + "'") }
-            o.mqttVersion = v
-        }
-        if let problem = flags.tlsProblem { throw fail("simfleet run: " + problem) }
-        if flags.broker == nil, flags.caFile != nil || flags.cert != nil {
-            throw fail("simfleet run: --ca-file, --cert and --key apply with --broker mqtts://")
-        }
-        if let broker = flags.broker {
-            guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
-                throw fail("simfleet run: --broker wants mqtt://host:port or mqtts://host:port, got '" + broker + "'")
-            }
-            let tlsFlags = flags.caFile != nil || flags.cert != nil
-            if tlsFlags && !broker.hasPrefix("mqtts://") {
-                throw fail("simfleet run: --ca-file, --cert and --key need an mqtts:// broker, got '" + broker + "'")
-            }
-            let tls = tlsFlags ? TLSFiles(ca: flags.caFile, cert: flags.cert, key: flags.key, verifyHostname: true) : nil
-            o.backend = .external(ExternalBackend(broker: broker, api: flags.api, username: flags.username,
-                                                  password: flags.password, tls: tls))
-        }
         for (name, given) in [("--id-template", flags.idTemplate), ("--chip", flags.chip), ("--firmware", flags.firmware)] where given != nil {
             throw fail("simfleet run: " + name + " does not apply to a scenario run; the scenario's fleet groups say it")
         }
         if flags.unprovisioned { throw fail("simfleet run: --unprovisioned does not apply to a scenario run; use 'provisioned: false'") }
-        do {
-            let shape = try flags.backendShape()
-            o.topics = shape.topics
-            o.telemetry = shape.telemetry
-            o.deviceHTTP = shape.deviceHTTP
-        } catch let e as RunCommand.UsageProblem {
-            throw fail("simfleet run: " + e.message)
+    }
+
+    /// `--api`, `--register-*`, `--manifest-*` and `--version-source`, for any run.
+    func httpOverrides(_ o: inout ScenarioOverrides) throws {
+        if let api = flags.api {
+            guard api.hasPrefix("http://") || api.hasPrefix("https://") else { throw fail("simfleet run: --api wants an http(s):// URL, got '" + api + "'") }
+            o.api = api
         }
-        return o
+        if let path = flags.registerPath {
+            guard path.hasPrefix("/") else { throw fail("simfleet run: --register-path must start with /, got '" + path + "'") }
+            o.registerPath = path
+        }
+        o.registerBody = flags.registerBody
+        if !flags.registerHeaders.isEmpty {
+            for h in flags.registerHeaders where !h.contains(":") || h.hasPrefix(":") || h.contains("\n") || h.contains("\r") {
+                throw fail("simfleet run: --register-header wants 'Name: value', got '" + h + "'")
+            }
+            o.registerHeaders = flags.registerHeaders
+        }
+        if let text = flags.registerRetries {
+            guard let v = Int(text), (0...20).contains(v) else { throw fail("simfleet run: --register-retries wants 0…20, got '" + text + "'") }
+            o.registerRetries = v
+        }
+        if let url = flags.manifestURL {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw fail("simfleet run: --manifest-url wants an http(s):// URL, got '" + url + "'") }
+            o.manifestURL = url
+        }
+        if let text = flags.manifestPoll {
+            guard let v = Units.parseDuration(text), v >= .seconds(1), v <= .seconds(86_400) else {
+                throw fail("simfleet run: --manifest-poll wants a time like 5m (1s…24h), got '" + text + "'")
+            }
+            o.manifestPoll = v
+        }
+        if let text = flags.manifestJitter {
+            guard let v = Units.parseDuration(text), v <= (o.manifestPoll ?? .seconds(86_400)) else {
+                throw fail("simfleet run: --manifest-jitter wants a time no longer than --manifest-poll, got '" + text + "'")
+            }
+            o.manifestJitter = v
+        }
+        if let text = flags.versionSource {
+            guard let v = FirmwareVersionSource(name: text) else {
+                throw fail("simfleet run: --version-source must be release or app_descriptor, got '" + text + "'")
+            }
+            o.versionSource = v
+        }
     }
 }

@@ -27,7 +27,27 @@ final class DeviceOTAManifestTests: XCTestCase {
                         #"ota: manifest check failed: missing "firmware_url""#,
                         "ota: manifest check failed: larger than 4096 bytes"])
         XCTAssertEqual(chip.device.counters.manifestFailures, 3)
+        XCTAssertEqual(chip.device.counters.manifestFailureKinds,
+                       [KindCount(kind: "http_status", count: 1), KindCount(kind: "missing_field", count: 1),
+                        KindCount(kind: "too_large", count: 1)])
         XCTAssertEqual(chip.downloadRequests.count, 3)
+        XCTAssertEqual(chip.device.reportedState, .online)
+    }
+
+    func testHostileManifestFieldsAreNamedFailures() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        var chip = try chip(config)
+        for body in [#"{"version":12,"firmware_url":"http://h/f.bin"}"#, #"{"version":"9.9.9","firmware_url":"file:///etc/passwd"}"#,
+                     #"{"version":"9.9.9","firmware_url":"http://h/f.bin"#, "[1,2,3]", ""] {
+            chip.files[DeviceOTATriggerTests.manifestURL] = Array(body.utf8)
+            chip.command(#"{"action":"check"}"#)
+            chip.run(for: .seconds(1))
+        }
+        XCTAssertEqual(chip.device.counters.manifestFailureKinds.map(\.kind),
+                       ["wrong_type", "unsupported_url", "malformed_json", "not_an_object"])
+        XCTAssertEqual(chip.device.counters.manifestFailures, 5)
+        XCTAssertEqual(chip.downloadRequests.count, 5, "no image was fetched for any of them")
         XCTAssertEqual(chip.device.reportedState, .online)
     }
 

@@ -35,7 +35,8 @@ final class HostileStatusTests: XCTestCase {
         defer { if run.isRunning { run.terminate() } }
         // "simfleet: 3 devices on mqtt://127.0.0.1:PORT, ..." names the embedded broker.
         var banner = Data()
-        while !String(decoding: banner, as: UTF8.self).contains("\n") {
+        while !String(decoding: banner, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            .contains(where: { $0.contains("mqtt://") }) {
             let chunk = err.fileHandleForReading.availableData
             guard !chunk.isEmpty else { break }
             banner.append(chunk)

@@ -22,6 +22,23 @@ void simfleet_curl_easy_prepare(CURL *easy, const char *url, long range_start, s
 void simfleet_curl_easy_prepare_post(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
                                      void *userdata, long timeout_s);
 
+/// Response bodies of `easy` go to `body_cb` (libcurl's default callback would print them on stdout).
+void simfleet_curl_easy_write_to(CURL *easy, simfleet_curl_data_cb body_cb, void *userdata);
+
+/// Bounds one transfer: at most `max_body_bytes` of body (0: no bound; an announced larger length
+/// fails at once), `timeout_s` in all (0: none), and only http:// and https:// URLs.
+void simfleet_curl_easy_limits(CURL *easy, long long max_body_bytes, long timeout_s);
+
+/// What one finished (or abandoned) transfer measured, from curl_easy_getinfo.
+struct simfleet_curl_measure {
+    long long ttfb_us;         // start until the first response byte (DNS, connect and TLS included)
+    long long total_us;        // start until the end
+    long long bytes_in;        // response headers and body
+    long long bytes_out;       // request headers and body
+    long redirects;            // redirects followed
+    long connected;            // 1 when a connection to the server was made
+};
+void simfleet_curl_measure(CURL *easy, struct simfleet_curl_measure *out);
 /// A blocking POST of `length` bytes to `url` on a reused easy handle (keep-alive, cookie engine
 /// on), body and header lines to the callbacks: the provisioning client's transport.
 void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const void *body, long length,

@@ -7,9 +7,11 @@ extension Device {
         nvs.bootCount += 1
         nvs.lastResetReason = reason
         counters.boots += 1
-        cycle = PowerCycle(poweredOnAt: now, firmwareVersion: boot.firmwareVersion)
+        let installed = nvs.release(ofSlot: boot.slot, factoryRelease: config.firmwareVersion)
+        let reported = config.versionSource == .release ? (installed ?? boot.firmwareVersion) : boot.firmwareVersion
+        cycle = PowerCycle(poweredOnAt: now, firmwareVersion: reported, installedRelease: installed)
         actions.append(.log(.info, "boot #" + decimal(Int64(nvs.bootCount)) + ", reset reason " + reason.name
-                            + ", firmware " + boot.firmwareVersion))
+                            + ", firmware " + reported))
         if let credentials = nvs.wifiCredentials {
             let wifi = WiFiStation(joining: credentials, backoff: config.backoff, actions: &actions,
                                    counters: &counters)
@@ -36,12 +38,31 @@ extension Device {
         actions.append(.log(.info, "restarting (" + reason.name + ")"))
         actions.append(.reboot(reason))
         mode = .off
-        cycle = PowerCycle(poweredOnAt: cycle.poweredOnAt, firmwareVersion: cycle.firmwareVersion)
+        cycle = PowerCycle(poweredOnAt: cycle.poweredOnAt, firmwareVersion: cycle.firmwareVersion,
+                           installedRelease: cycle.installedRelease)
     }
 
     /// Time since the last power-on.
     public func uptime(at now: Instant) -> TimeSpan { now - cycle.poweredOnAt }
 
-    /// The running firmware's version (from the last `BootInfo`; the factory version before boot).
+    /// The running firmware's version as the device reports it (`config.versionSource`; the factory
+    /// version before boot).
     public var firmwareVersion: String { cycle.firmwareVersion }
+
+    /// What an offered `version` is compared with: the reported version, or the offer itself when it
+    /// names the release the running slot was installed under (already installed: never again, so
+    /// a manifest whose name differs from the image's app descriptor cannot cause a download loop).
+    func runningVersion(comparedWith offered: String?) -> String {
+        if let offered, let installed = cycle.installedRelease, sameRelease(offered, installed) { return offered }
+        return firmwareVersion
+    }
+}
+
+/// Two release names for one release: equal text after a leading `v`.
+func sameRelease(_ a: String, _ b: String) -> Bool {
+    func stripped(_ s: String) -> Substring {
+        if let f = s.utf8.first, f == UInt8(ascii: "v") || f == UInt8(ascii: "V") { return s.dropFirst() }
+        return Substring(s)
+    }
+    return stripped(a) == stripped(b)
 }

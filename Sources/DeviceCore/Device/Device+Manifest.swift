@@ -26,20 +26,22 @@ extension Device {
         let limit = config.httpBodyLimit
         switch event {
         case let .response(status, length, _):
-            guard status == 200 else { return manifestFailed("HTTP status " + decimal(Int64(status)), cancel: true, actions: &actions) }
-            if let length, length > limit { return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", cancel: true, actions: &actions) }
+            guard status == 200 else { return manifestFailed("HTTP status " + decimal(Int64(status)), kind: "http_status", cancel: true, actions: &actions) }
+            if let length, length > limit { return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", kind: "too_large", cancel: true, actions: &actions) }
             fetch.status = status
         case .data(let bytes):
-            guard fetch.status != nil else { return manifestFailed("body before response headers", cancel: true, actions: &actions) }
+            guard fetch.status != nil else { return manifestFailed("body before response headers", kind: "malformed", cancel: true, actions: &actions) }
             guard fetch.body.count + bytes.count <= limit else {
-                return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", cancel: true, actions: &actions)
+                return manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", kind: "too_large", cancel: true, actions: &actions)
             }
             fetch.body.append(contentsOf: bytes)
         case .finished:
             ota.download = .none
             return manifestReceived(fetch.body, at: now, actions: &actions)
         case .failed(let failure):
-            return manifestFailed("download " + failure.name, cancel: false, actions: &actions)
+            let kind: String
+            if case .httpStatus = failure { kind = "http_status" } else { kind = "download_failed" }
+            return manifestFailed("download " + failure.name, kind: kind, cancel: false, actions: &actions)
         }
         ota.download = .manifest(fetch)
     }
@@ -48,23 +50,29 @@ extension Device {
     mutating func manifestReceived(_ body: [UInt8], at now: Instant, actions: inout [Action]) {
         let manifest: FirmwareManifest
         do { manifest = try OTACommandParser(maxBytes: config.httpBodyLimit).manifest(body) } catch {
-            return manifestFailed(error.reason, cancel: false, actions: &actions)
+            return manifestFailed(error.reason, kind: error.kind, cancel: false, actions: &actions)
         }
-        switch ManifestCheck.request(version: manifest.version, firmwareURL: manifest.firmwareURL, running: firmwareVersion) {
+        if let rejected = nvs.rolledBackRelease, sameRelease(manifest.version, rejected) {
+            actions.append(.log(.warning, "ota: manifest offers " + manifest.version + ", which this device rolled back from: not installed again"))
+            return
+        }
+        let running = runningVersion(comparedWith: manifest.version)
+        switch ManifestCheck.request(version: manifest.version, firmwareURL: manifest.firmwareURL, running: running) {
         case .success(let request):
             actions.append(.log(.info, "ota: manifest offers " + manifest.version + ", running " + firmwareVersion))
             _ = beginUpdate(request, at: now, actions: &actions)
-        case .failure(.upToDate(let running, let offered)):
-            actions.append(.log(.info, "ota: manifest offers " + offered + ", running " + running + ": up to date"))
+        case .failure(.upToDate(_, let offered)):
+            actions.append(.log(.info, "ota: manifest offers " + offered + ", running " + firmwareVersion + ": up to date"))
         case .failure(.noFirmwareURL):
-            manifestFailed("no firmware_url", cancel: false, actions: &actions)
+            manifestFailed("no firmware_url", kind: "missing_field", cancel: false, actions: &actions)
         }
     }
 
-    /// The check is over without an update: logged, the channel is free again.
-    mutating func manifestFailed(_ reason: String, cancel: Bool, actions: inout [Action]) {
+    /// The check is over without an update: logged, counted by `kind` (`http_status`, `too_large`,
+    /// `download_failed`, `stalled`, or the parser's `OTACommandError.kind`); the channel is free again.
+    mutating func manifestFailed(_ reason: String, kind: String, cancel: Bool, actions: inout [Action]) {
         ota.download = .none
-        counters.manifestFailures += 1
+        counters.countManifestFailure(kind)
         if cancel { actions.append(.cancelDownload) }
         actions.append(.log(.warning, "ota: manifest check failed: " + reason))
     }
@@ -72,14 +80,30 @@ extension Device {
     /// A stalled manifest download is abandoned; a due poll starts a check when the device is free.
     mutating func manifestTick(at now: Instant, actions: inout [Action]) {
         if case .manifest(let fetch) = ota.download, let u = ota.updater, fetch.lastActivity + u.config.stallTimeout <= now {
-            manifestFailed("stalled", cancel: true, actions: &actions)
+            manifestFailed("stalled", kind: "stalled", cancel: true, actions: &actions)
         }
-        guard let poll = ota.nextPoll, poll <= now, let interval = config.manifestPollInterval else { return }
-        ota.nextPoll = now + interval
+        guard let poll = ota.nextPoll, poll <= now, config.manifestPollInterval != nil else { return }
+        ota.nextPoll = now + nextPollWait()
         guard case .station(let station) = mode, station.wifi.isConnected, ota.isIdle else {
             actions.append(.log(.debug, "ota: manifest poll skipped (offline or busy)"))
             return
         }
         _ = checkManifest(at: now, actions: &actions)
+    }
+
+    /// The wait until the next poll: the interval ± the configured jitter, drawn from the device's
+    /// seeded random (never below 1 ms). Without jitter no random number is consumed.
+    mutating func nextPollWait() -> TimeSpan {
+        guard let interval = config.manifestPollInterval else { return .zero }
+        let jitter = min(max(config.manifestPollJitter.microseconds, 0), interval.microseconds)
+        guard jitter > 0 else { return interval }
+        let offset = Int64(random.next(upTo: UInt64(2 * jitter))) - jitter
+        return TimeSpan(microseconds: max(1000, interval.microseconds + offset))
+    }
+
+    /// The download channel is fetching the manifest (not an image): hosts count the request apart.
+    public var isCheckingManifest: Bool {
+        if case .manifest = ota.download { return true }
+        return false
     }
 }

@@ -17,7 +17,7 @@ extension Device {
             actions.append(.log(.warning, "ota: request for " + request.url + " refused: " + busy))
             return .refused(status: 409, reason: busy)
         }
-        let running = firmwareVersion
+        let running = runningVersion(comparedWith: request.version)
         ota.target = request.version
         runUpdater(at: now, actions: &actions) { $0.start(request, running: running, at: now) }
         guard ota.isTransferring else {
@@ -55,6 +55,8 @@ extension Device {
         let state = boot.ota ?? OTABootState(assuming: boot)
         ota = DeviceOTA(updater: OTAUpdater(config: config.otaConfig, boot: state, at: now))
         if let from = boot.rolledBackFrom {
+            // The abandoned build by the name it was installed under: the latest commit to another slot.
+            nvs.rolledBackRelease = nvs.installedReleases.last { $0.slot != boot.slot }?.name ?? from
             counters.otaRollbacks += 1
             ota.report = .rolledBack(from: from, cause: state.rollbackCause)
             actions.append(.log(.error, "ota: rolled back from " + from + " (" + (state.rollbackCause?.name ?? "unknown")
@@ -64,7 +66,7 @@ extension Device {
             actions.append(.log(.info, "ota: " + boot.firmwareVersion + " is PENDING_VERIFY: confirming once the broker is reached (within "
                                 + decimal((deadline - now).milliseconds) + " ms)"))
         }
-        if config.manifestURL != nil, let interval = config.manifestPollInterval { ota.nextPoll = now + interval }
+        if config.manifestURL != nil, config.manifestPollInterval != nil { ota.nextPoll = now + nextPollWait() }
     }
 
     /// After CONNACK: the new image has proven it reaches the backend, so it is marked VALID.

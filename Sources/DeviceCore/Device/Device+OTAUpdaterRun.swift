@@ -18,7 +18,10 @@ extension Device {
         guard let updater = ota.updater else { return }
         for action in out {
             if case .reboot(let reason) = action {
-                if case .awaitingReboot(.updateInstalled) = updater.state { counters.otaImagesCommitted += 1 }
+                if case .awaitingReboot(.updateInstalled(let slot)) = updater.state {
+                    counters.otaImagesCommitted += 1
+                    nvs.setRelease(ota.target, slot: slot)  // the name this build answers to from now on
+                }
                 scheduleReboot(reason, at: now, actions: &actions)
             } else {
                 actions.append(action)

@@ -53,6 +53,12 @@ public struct DeviceConfig: Equatable, Sendable {
     public var manifestURL: String?
     /// Poll `manifestURL` this often while WiFi is up; nil (the default) polls only when told.
     public var manifestPollInterval: TimeSpan?
+    /// Each wait between polls is `manifestPollInterval` ± up to this (uniform, from the device's
+    /// seeded random), so a fleet that booted together does not poll in step. Zero: exact interval.
+    public var manifestPollJitter: TimeSpan
+    /// Which name the device reports for its firmware and compares offers with (see
+    /// `FirmwareVersionSource`); a release it already runs is never installed again either way.
+    public var versionSource: FirmwareVersionSource
     /// The sensor task's streams (`TelemetryStream`), published while the broker session is up;
     /// empty (the default): the device publishes only its status.
     public var telemetry: [TelemetryStream]
@@ -90,6 +96,8 @@ public struct DeviceConfig: Equatable, Sendable {
         self.ota = OTAConfig(chip: chip)
         self.manifestURL = nil
         self.manifestPollInterval = nil
+        self.manifestPollJitter = .zero
+        self.versionSource = .release
         self.telemetry = []
     }
 

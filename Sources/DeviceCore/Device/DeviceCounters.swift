@@ -33,12 +33,24 @@ public struct DeviceCounters: Equatable, Sendable {
     /// Manifest fetches started, and those that failed (HTTP, size, parse, stall).
     public var manifestChecks = 0
     public var manifestFailures = 0
+    /// `manifestFailures` by kind, in the order kinds first occurred.
+    public var manifestFailureKinds: [KindCount] = []
     /// Protocomm sessions established with the provisioning service (security 1 and 2 handshakes).
     public var provisioningSessions = 0
     /// Requests the provisioning service refused (`SoftAPRefusal`).
     public var provisioningRefusals = 0
 
     public init() {}
+
+    /// Counts one failed manifest check of `kind`.
+    mutating func countManifestFailure(_ kind: String) {
+        manifestFailures += 1
+        if let i = manifestFailureKinds.firstIndex(where: { $0.kind == kind }) {
+            manifestFailureKinds[i].count += 1
+        } else {
+            manifestFailureKinds.append(KindCount(kind: kind, count: 1))
+        }
+    }
 
     /// Counts one refusal of `kind`.
     mutating func countRefusal(_ kind: String) {

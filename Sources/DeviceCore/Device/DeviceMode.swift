@@ -71,8 +71,11 @@ public struct ProvisioningMode: Equatable, Sendable {
 /// Everything volatile about one run of the firmware, from a `.powerOn` to the next: RAM, in short.
 struct PowerCycle: Sendable {
     let poweredOnAt: Instant
-    /// The running image's version (`BootInfo.firmwareVersion`).
+    /// The running image's version as the device reports it (`FirmwareVersionSource`).
     let firmwareVersion: String
+    /// The release name the running slot was installed under, nil for the factory image or an
+    /// update that named none. An offer of this release is never installed again.
+    let installedRelease: String?
     /// Status publishes so far in this power cycle; the next one carries `statusSeq + 1`.
     var statusSeq = 0
     /// When the next periodic heartbeat is due; nil while MQTT is down.
@@ -83,9 +86,10 @@ struct PowerCycle: Sendable {
     var pendingReboot: PendingReboot? = nil
     var scans = PendingScans()
 
-    init(poweredOnAt: Instant, firmwareVersion: String) {
+    init(poweredOnAt: Instant, firmwareVersion: String, installedRelease: String? = nil) {
         self.poweredOnAt = poweredOnAt
         self.firmwareVersion = firmwareVersion
+        self.installedRelease = installedRelease
     }
 }
 

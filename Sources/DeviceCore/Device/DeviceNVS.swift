@@ -10,10 +10,36 @@ public struct DeviceNVS: Equatable, Sendable {
     public var bootCount: Int
     /// Why the chip started this time (ESP-IDF's `esp_reset_reason()`), nil before the first boot.
     public var lastResetReason: ResetReason?
+    /// The release name each OTA slot's image was installed under (`FirmwareVersionSource.release`),
+    /// written when an update is committed; slots never updated have none.
+    public var installedReleases: [SlotRelease] = []
+    /// The release the bootloader last rolled back from: the manifest poll does not install it again
+    /// (as ESP-IDF's advanced_https_ota example refuses the last invalid partition's version).
+    public var rolledBackRelease: String?
 
     public init(wifiCredentials: WiFiCredentials?, bootCount: Int = 0, lastResetReason: ResetReason? = nil) {
         self.wifiCredentials = wifiCredentials
         self.bootCount = bootCount
         self.lastResetReason = lastResetReason
+    }
+
+    /// An update was committed to ota_0, where the factory image was flashed: the factory release
+    /// name no longer applies to it.
+    public var factoryImageReplaced = false
+
+    /// The release name `slot` was installed under, nil when it has none. The factory image in
+    /// ota_0 answers to `factoryRelease` (the version the device was built with) until an update
+    /// replaces it.
+    public func release(ofSlot slot: Int?, factoryRelease: String) -> String? {
+        guard let slot else { return nil }
+        for entry in installedReleases where entry.slot == slot { return entry.name }
+        return slot == 0 && !factoryImageReplaced ? factoryRelease : nil
+    }
+
+    /// Records (or with nil forgets) the release name of the image just committed to `slot`.
+    mutating func setRelease(_ name: String?, slot: Int) {
+        if slot == 0 { factoryImageReplaced = true }
+        installedReleases.removeAll { $0.slot == slot }
+        if let name { installedReleases.append(SlotRelease(slot: slot, name: name)) }
     }
 }

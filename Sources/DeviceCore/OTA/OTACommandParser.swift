@@ -14,6 +14,20 @@ public enum OTACommandError: Error, Equatable, Sendable {
     /// `{"action": ...}` with something other than `check`.
     case unknownAction(String)
 
+    /// Machine-readable kind for reports (`malformed_json`, `missing_field`, `wrong_type`, …).
+    public var kind: String {
+        switch self {
+        case .malformedJSON: return "malformed_json"
+        case .notAnObject: return "not_an_object"
+        case .missingField: return "missing_field"
+        case .wrongType: return "wrong_type"
+        case .unsupportedURL: return "unsupported_url"
+        case .badSHA256: return "bad_sha256"
+        case .negativeSize: return "negative_size"
+        case .unknownAction: return "unknown_action"
+        }
+    }
+
     /// A short human-readable reason, for logs and HTTP 400 bodies.
     public var reason: String {
         switch self {

@@ -21,6 +21,8 @@ final class CurlMulti: ReactorClient {
     private var touched: [ObjectIdentifier: DownloadSink] = [:]
     /// Abort a transfer that moves less than 1 byte/s for this long.
     var stallTimeoutSeconds = 30
+    /// Transfers and posts started and not yet ended (the end of a run waits for them).
+    private(set) var inFlight = 0
 
     static let globalReady: Bool = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -31,6 +33,7 @@ final class CurlMulti: ReactorClient {
         _ = CurlMulti.globalReady
         multi = curl_multi_init()!
         self.reactor = reactor
+        reactor.createdDownloads = self
         slot = reactor.attach(self, periodic: false)
         let me = Unmanaged.passUnretained(self).toOpaque()
         simfleet_curl_multi_callbacks(multi, { _, fd, what, userp, _ in
@@ -44,33 +47,65 @@ final class CurlMulti: ReactorClient {
 
     deinit { curl_multi_cleanup(multi) }
 
-    /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`.
-    func start(url: String, rangeStart: Int, sink: DownloadSink) -> DownloadTransfer {
+    /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`. The request is counted as
+    /// `kind`; its body may not exceed `limits.maxBody` and the whole transfer `limits.timeoutSeconds`.
+    func start(url: String, rangeStart: Int, sink: DownloadSink, kind: HTTPKind = .firmware,
+               limits: HTTPLimits = HTTPLimits()) -> DownloadTransfer {
         let t = DownloadTransfer(sink: sink, multi: self)
+        t.kind = kind
+        t.maxBody = limits.maxBody
         simfleet_curl_easy_prepare(t.easy, url, rangeStart, { ptr, size, n, ud in
             DownloadTransfer.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, { ptr, size, n, ud in
             DownloadTransfer.from(ud).header(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, Unmanaged.passUnretained(t).toOpaque(), 10, stallTimeoutSeconds)
+        simfleet_curl_easy_limits(t.easy, limits.refuseAnnouncedOversize ? Int64(limits.maxBody) : 0, limits.timeoutSeconds)
         curl_multi_add_handle(multi, t.easy)
+        inFlight += 1
         return t
     }
 
-    private var posts: [UnsafeMutableRawPointer: (headers: UnsafeMutablePointer<curl_slist>?, completion: (Bool, Int) -> Void)] = [:]
+    private var posts: [UnsafeMutableRawPointer: HTTPPost] = [:]
 
-    /// POSTs a JSON `body` to `url`; `completion(ok, status)` runs on the reactor thread.
-    func postJSON(url: String, body: String, completion: @escaping (Bool, Int) -> Void) {
-        guard let easy = curl_easy_init() else { return completion(false, 0) }
-        let headers = curl_slist_append(nil, "Content-Type: application/json")
-        simfleet_curl_easy_prepare_post(easy, url, body, headers, easy, 10)
-        posts[easy] = (headers, completion)
+    /// POSTs `body` with `headers` (`Name: value` lines) to `url`, counted as `kind`; the answer's
+    /// body is kept up to `HTTPPost.keptBytes` and never printed. `completion` runs on the reactor
+    /// thread with the exchange and the kept body.
+    func post(url: String, body: String, headers: [String], kind: HTTPKind, limits: HTTPLimits,
+              completion: @escaping (HTTPExchange, [UInt8]) -> Void) {
+        guard let easy = curl_easy_init() else {
+            return completion(HTTPExchange(status: 0, error: .other), [])
+        }
+        let post = HTTPPost(easy: easy, kind: kind, maxBody: limits.maxBody, completion: completion)
+        for line in headers { post.headers = curl_slist_append(post.headers, line) }
+        simfleet_curl_easy_prepare_post(easy, url, body, post.headers, easy, limits.timeoutSeconds)
+        simfleet_curl_easy_write_to(easy, { ptr, size, n, ud in
+            HTTPPost.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
+        }, Unmanaged.passUnretained(post).toOpaque())
+        simfleet_curl_easy_limits(easy, Int64(limits.maxBody), limits.timeoutSeconds)
+        posts[easy] = post
         curl_multi_add_handle(multi, easy)
+        inFlight += 1
     }
 
-    /// Stops a transfer without reporting it.
+    /// Ends every registration still on the wire, counted as `aborted` (the end of a run; downloads
+    /// are ended by their devices' hosts).
+    func abortPosts() {
+        for (easy, post) in posts {
+            let exchange = HTTPExchange(easy: easy, result: CURLE_OK, aborted: true)
+            curl_multi_remove_handle(multi, easy)
+            reactor.http.record(post.kind, exchange)
+            inFlight -= 1
+            post.finish(exchange)
+        }
+        posts.removeAll()
+    }
+
+    /// Stops a transfer without reporting it to its sink; the request is counted as `aborted`.
     func cancel(_ t: DownloadTransfer) {
         guard !t.done else { return }
         t.done = true
+        inFlight -= 1
+        reactor.http.record(t.kind, HTTPExchange(easy: t.easy, result: CURLE_OK, aborted: true))
         curl_multi_remove_handle(multi, t.easy)
     }
 
@@ -118,13 +153,17 @@ final class CurlMulti: ReactorClient {
                   let p = simfleet_curl_private(easy) else { continue }
             let result = msg.pointee.data.result
             let status = Int(simfleet_curl_response_code(easy))
-            curl_multi_remove_handle(multi, easy)
+            inFlight -= 1
             if let post = posts.removeValue(forKey: p) {
-                post.completion(result == CURLE_OK && (200..<300).contains(status), status)
-                curl_slist_free_all(post.headers)
-                curl_easy_cleanup(easy)
+                let exchange = HTTPExchange(easy: easy, result: result, overLimit: post.overLimit)
+                curl_multi_remove_handle(multi, easy)
+                reactor.http.record(post.kind, exchange)
+                post.finish(exchange)
             } else {
-                DownloadTransfer.from(p).complete(result: result, status: status)
+                let t = DownloadTransfer.from(p)
+                reactor.http.record(t.kind, HTTPExchange(easy: easy, result: result, overLimit: t.overLimit))
+                curl_multi_remove_handle(multi, easy)
+                t.complete(result: result, status: status)
             }
         }
         let sinks = touched

@@ -11,6 +11,13 @@ final class DownloadTransfer {
     private var head = ResponseHead()
     private var responded = false
     var done = false
+    /// Which request this is, for the run's HTTP accounting.
+    var kind = HTTPKind.firmware
+    /// Largest body accepted (0: any); past it the transfer is aborted and counted `too_large`.
+    var maxBody = 0
+    private var bodyBytes = 0
+    /// The body went past `maxBody` (libcurl then ends the transfer with a write error).
+    private(set) var overLimit = false
 
     init(sink: DownloadSink, multi: CurlMulti) {
         easy = curl_easy_init()!
@@ -34,6 +41,16 @@ final class DownloadTransfer {
 
     func body(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard !done else { return 0 }
+        bodyBytes += bytes.count
+        if maxBody > 0 && bodyBytes > maxBody {
+            // The device sees one byte past the limit and refuses by its own rule (an image larger
+            // than its slot, a manifest larger than it reads); libcurl aborts the rest, so a 10 GB
+            // body is never read.
+            overLimit = true
+            let upToLimit = bytes.count - (bodyBytes - maxBody) + 1
+            if upToLimit > 0, head.status < 400 { emit(.data(Array(bytes.prefix(upToLimit)))) }
+            return 0
+        }
         if head.status >= 400 { return bytes.count }  // error page: not firmware
         emit(.data(Array(bytes)))
         return bytes.count

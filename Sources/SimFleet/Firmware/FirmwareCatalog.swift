@@ -29,13 +29,18 @@ public final class FirmwareCatalog: Sendable {
     private let signingKey: SigningKeyBox?
     private let store: ImageStore
     private let built = Mutex<[String: SharedImage]>([:])
+    /// The app descriptor's version of releases built under another name (`b94e7f3-dirty` for
+    /// `v2025.03.25.155052`, as the reference project's builds); others carry their release name.
+    public let appVersions: [String: String]
 
     /// `secure_version` of releases that have one (anti-rollback); others get 0.
     public let secureVersions: [String: UInt32]
 
     public init(chip: ChipModel, payloadBytes: Int, signingKeyPath: String? = nil,
-                store: ImageStore = .shared, secureVersions: [String: UInt32] = [:]) throws(FirmwareCatalogError) {
+                store: ImageStore = .shared, secureVersions: [String: UInt32] = [:],
+                appVersions: [String: String] = [:]) throws(FirmwareCatalogError) {
         self.secureVersions = secureVersions
+        self.appVersions = appVersions
         self.chip = chip
         self.payloadBytes = payloadBytes
         self.store = store
@@ -53,7 +58,8 @@ public final class FirmwareCatalog: Sendable {
     /// The image of `version` (built on first use).
     public func image(_ version: String) throws(FirmwareCatalogError) -> SharedImage {
         if let hit = built.withLock({ $0[version] }) { return hit }
-        var bytes = AppImageBuilder.simple(chip: chip, version: version, secureVersion: secureVersions[version] ?? 0,
+        var bytes = AppImageBuilder.simple(chip: chip, version: appVersions[version] ?? version,
+                                           secureVersion: secureVersions[version] ?? 0,
                                            projectName: "simfleet",
                                            payload: FirmwareCatalog.payload(for: version, count: payloadBytes),
                                            hasher: OpenSSLSHA256.self)

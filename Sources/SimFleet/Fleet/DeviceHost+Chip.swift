@@ -13,8 +13,7 @@ extension DeviceHost {
         }
         if boot.rolledBackFrom != nil { counters.bump(counters.rollbacks) }
         if boot.pendingVerify { counters.bump(counters.imagesBooted) }
-        runningVersion = boot.firmwareVersion
-        return boot
+        return boot  // the version the device reports is read after it handled `.powerOn`
     }
 
     /// The running firmware is a release that cannot reach the broker (`FleetOTAOptions.brokenReleases`).

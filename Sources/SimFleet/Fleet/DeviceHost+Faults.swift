@@ -73,7 +73,7 @@ extension DeviceHost {
     func cutsPower(before action: Action, now: Instant) -> Bool {
         guard hasFaults, faults.cutsPower(before: action, updating: firmware.isUpdating) else { return false }
         counters.bump(counters.powerCutsDuringFlash)
-        powerCycle(offFor: faults.powerCutOff, now: now)
+        powerCycle(offFor: faults.powerCutOff, now: now, cause: .powerCut)
         return true
     }
 

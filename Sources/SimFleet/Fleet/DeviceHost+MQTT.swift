@@ -66,6 +66,14 @@ extension DeviceHost: MosquittoClientDelegate {
         }
     }
 
+    /// The device drops its link on purpose (a restart, a power fault the scenario injected): an
+    /// online session ending this way is a planned disconnect, not an error. The link is off before
+    /// the socket closes, so libmosquitto's disconnect callback counts nothing.
+    func endLinkAsPlanned(_ cause: PlannedDisconnect) {
+        if link == .online { counters.countPlanned(cause) }
+        setLink(.off)
+    }
+
     func setLink(_ new: LinkState) {
         guard new != link else { return }
         switch link {
@@ -99,6 +107,7 @@ extension DeviceHost: MosquittoClientDelegate {
         lastConnectedAt = now
         if let started = connectStartedAt {
             reactor.connectLatency.record(microseconds: (now - started).microseconds)
+            reactor.live?.connect.append((now - started).microseconds)
         }
         if everConnected { counters.bump(counters.reconnects) } else {
             everConnected = true

@@ -29,6 +29,7 @@ extension DeviceHost {
         if let at = powerOnAt { return reactor.schedule(slot, at: at) }
         var next = firmware.nextDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
+        if case .awaitingRetry(_, let r) = registrationState { next = next.map { min($0, r) } ?? r }
         if let k = client?.housekeepingDueMicros.map(Instant.init(microseconds:)) { next = next.map { min($0, k) } ?? k }
         reactor.schedule(slot, at: next)
     }

@@ -63,6 +63,9 @@ final class DeviceHost: ReactorClient {
     /// Downloads from URLs starting with this (the embedded origin) get `device=<id>` in their query.
     var originPrefix: String?
     var lastConnectedAt: Instant?
+    /// The firmware's committed-update count at its last restart: a restart after a new commit is
+    /// the reboot into an update (`PlannedDisconnect.otaReboot`).
+    var commitsAtLastReboot = 0
     var attempts = 0
     var lastError: FleetErrorKind?
     var lastReturnCode: Int32 = 0
@@ -85,9 +88,9 @@ final class DeviceHost: ReactorClient {
     /// The device reaches the broker through its reactor's fault proxy (a scenario's network faults target it).
     var proxied = false
 
-    /// `POST {api}/devices/register` at first boot when set.
-    var registrationURL: String?
-    var registered = false
+    /// `POST {api}{path}` at first boot when set (one plan shared by the fleet).
+    var registration: RegistrationPlan?
+    var registrationState = RegistrationState.unregistered
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
@@ -108,10 +111,10 @@ final class DeviceHost: ReactorClient {
 
     /// Cuts power: the connection dies without DISCONNECT (the broker fires the last will); the
     /// device boots again after `offFor`.
-    func powerCycle(offFor: TimeSpan, now: Instant) {
+    func powerCycle(offFor: TimeSpan, now: Instant, cause: PlannedDisconnect = .powerCycle) {
         accessPoint?.down()
+        endLinkAsPlanned(cause)
         dropConnection()
-        setLink(.off)
         powerOnAt = now + offFor
         syncDeviceHTTP()
         queued.removeAll()
@@ -167,6 +170,7 @@ final class DeviceHost: ReactorClient {
             guard let boot = bootChip() else { return }
             deliver(.powerOn(.powerOn, boot: boot), at: now)
         } else if powerOnAt == nil {
+            if case .awaitingRetry(let attempt, let at) = registrationState, at <= now { sendRegistration(attempt: attempt + 1) }
             client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
             if let d = firmware.nextDeadline, d <= now {
@@ -200,6 +204,7 @@ final class DeviceHost: ReactorClient {
         if next == nil, !queued.isEmpty { next = queued.removeFirst() }
         while let event = next {
             let actions = firmware.handle(event, at: now)
+            if case .powerOn = event { runningVersion = firmware.firmwareVersion }  // the name it reports
             for action in actions where powerOnAt == nil { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
@@ -244,8 +249,10 @@ final class DeviceHost: ReactorClient {
         case .reboot(let reason):
             runningVersion = firmware.runningFirmwareVersion
             accessPoint?.down()
+            let commits = firmware.counters.otaImagesCommitted
+            endLinkAsPlanned(commits != commitsAtLastReboot ? .otaReboot : .restart)
+            commitsAtLastReboot = commits
             dropConnection()
-            setLink(.off)
             queued.removeAll()
             if let boot = bootChip() { queued.append(.powerOn(reason, boot: boot)) }
         case .wifiScan:
@@ -254,8 +261,10 @@ final class DeviceHost: ReactorClient {
             if !answerLocal(action) && deviceHTTP?.answer(action) != true { accessPoint?.perform(action) }
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
-            counters.bump(counters.downloadsStarted)
-            download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self)
+            let kind: HTTPKind = firmware.isCheckingManifest ? .manifest : .firmware
+            if kind == .firmware { counters.bump(counters.downloadsStarted) }
+            download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self, kind: kind,
+                                               limits: downloadLimits(kind))
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil
@@ -266,6 +275,12 @@ final class DeviceHost: ReactorClient {
         case .log:
             break
         }
+    }
+
+    /// Ends the download on the wire, if any, without telling the device (the end of a run).
+    func abortDownload() {
+        if let d = download { reactor.downloads.cancel(d) }
+        download = nil
     }
 
     func dropConnection() {

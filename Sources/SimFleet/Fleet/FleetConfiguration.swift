@@ -83,6 +83,8 @@ public struct FleetConfiguration: Sendable {
     public var observerPassword: String?
     /// Base URL of the backend API (`POST {api}/devices/register`), nil for none.
     public var api: String?
+    /// How devices register with `api`: body and header templates, retries, bounds.
+    public var registration = RegistrationOptions()
     /// Directory the embedded firmware origin serves (images and manifest.json); nil serves an
     /// empty temporary directory that `FleetRunner.origin` can fill.
     public var firmwareDirectory: String?

@@ -24,6 +24,28 @@ public enum FleetErrorKind: Int, CaseIterable, Sendable {
     }
 }
 
+/// Why a device's MQTT session ended on purpose: not an error, counted apart from `errors`
+/// (the report's `planned_disconnects`).
+public enum PlannedDisconnect: Int, CaseIterable, Sendable {
+    /// The restart into a newly committed update.
+    case otaReboot
+    /// Any other restart the firmware chose: `POST /restart`, `/reboot`, `/reset_wifi`, a rollback.
+    case restart
+    /// A power cycle the scenario injected (`device_fault: power_cycle`).
+    case powerCycle
+    /// Power cut by the scenario during an update's flash write.
+    case powerCut
+
+    public var key: String {
+        switch self {
+        case .otaReboot: return "ota_reboot"
+        case .restart: return "restart"
+        case .powerCycle: return "power_cycle"
+        case .powerCut: return "power_cut"
+        }
+    }
+}
+
 /// One reactor's live counters. Each is written only by its reactor thread (relaxed atomics, no
 /// lock) and may be read from any thread for progress lines and scenario conditions.
 final class FleetCounters: Sendable {
@@ -57,6 +79,10 @@ final class FleetCounters: Sendable {
     let versionChanges = Atomic<Int>(0)
     /// Unix-epoch µs of the latest first-time connect (how long the whole fleet took to come up).
     let lastFirstConnectMicros = Atomic<Int>(0)
+    private let plannedOTAReboot = Atomic<Int>(0)
+    private let plannedRestart = Atomic<Int>(0)
+    private let plannedPowerCycle = Atomic<Int>(0)
+    private let plannedPowerCut = Atomic<Int>(0)
     private let connectRefused = Atomic<Int>(0)
     private let connectFailed = Atomic<Int>(0)
     private let disconnected = Atomic<Int>(0)
@@ -97,6 +123,24 @@ final class FleetCounters: Sendable {
             var out: [String: Int] = [:]
             for (code, n) in counts { if let name = MQTTReasonCode.name(code) { out[name, default: 0] += n } }
             return out
+        }
+    }
+
+    func countPlanned(_ cause: PlannedDisconnect) {
+        switch cause {
+        case .otaReboot: bump(plannedOTAReboot)
+        case .restart: bump(plannedRestart)
+        case .powerCycle: bump(plannedPowerCycle)
+        case .powerCut: bump(plannedPowerCut)
+        }
+    }
+
+    func planned(_ cause: PlannedDisconnect) -> Int {
+        switch cause {
+        case .otaReboot: return plannedOTAReboot.load(ordering: .relaxed)
+        case .restart: return plannedRestart.load(ordering: .relaxed)
+        case .powerCycle: return plannedPowerCycle.load(ordering: .relaxed)
+        case .powerCut: return plannedPowerCut.load(ordering: .relaxed)
         }
     }
 
@@ -146,6 +190,10 @@ public struct FleetSnapshot: Sendable, Equatable {
     /// Unix-epoch µs when the last device first connected (0 before any).
     public var lastFirstConnectMicros = 0
     public var errors: [String: Int] = [:]
+    /// Sessions the devices ended on purpose, by `PlannedDisconnect.key` (not errors).
+    public var plannedDisconnects: [String: Int] = [:]
+
+    public var plannedDisconnectTotal: Int { plannedDisconnects.values.reduce(0, +) }
 
     /// Devices that powered on and never completed a connect.
     public var neverConnected: Int { poweredOn - everConnected }
@@ -178,6 +226,9 @@ public struct FleetSnapshot: Sendable, Equatable {
         lastFirstConnectMicros = max(lastFirstConnectMicros, c.lastFirstConnectMicros.load(ordering: .relaxed))
         for kind in FleetErrorKind.allCases {
             errors[kind.key, default: 0] += c.errors(kind)
+        }
+        for cause in PlannedDisconnect.allCases {
+            plannedDisconnects[cause.key, default: 0] += c.planned(cause)
         }
         for (name, n) in c.reasonCounts() { errors[name, default: 0] += n }
     }

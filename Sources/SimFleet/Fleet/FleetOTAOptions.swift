@@ -6,6 +6,9 @@ public struct FleetOTAOptions: Sendable, Equatable {
     /// Releases the embedded origin serves as `fw-<version>.bin` (built for the fleet's chip, the
     /// version as the app descriptor's release name).
     public var releases: [String] = []
+    /// App descriptor versions of releases whose builds carry another name than the release
+    /// (`["v2025.03.25.155052": "b94e7f3-dirty"]`); the others carry the release name.
+    public var appVersions: [String: String] = [:]
     /// The release `manifest.json` names; nil: the last of `releases` (no manifest without releases).
     public var manifestRelease: String?
     /// Bytes of app code in each generated image (the image is this plus header, descriptor, hash).
@@ -23,8 +26,14 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var confirmWithinSeconds = 60.0
     /// Devices poll the manifest this often; nil: only on `{"action":"check"}`.
     public var manifestPollSeconds: Double?
+    /// Each wait between polls is the interval ± up to this, per device; nil: a tenth of the interval.
+    public var manifestPollJitterSeconds: Double?
+    /// Longest a manifest request may take in all, seconds (a backend that trickles or never answers).
+    public var manifestTimeoutSeconds = 30
     /// The manifest devices check; nil: the embedded origin's `manifest.json` when it publishes one.
     public var manifestURL: String?
+    /// Which name devices report for their firmware and compare offers with (`FirmwareVersionSource`).
+    public var versionSource = FirmwareVersionSource.release
     /// Simulate each device's flash, eFuses and bootloader (needed for updates to take effect).
     public var modelFlash = true
     /// Devices are built with anti-rollback (`CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK`), and releases
@@ -36,9 +45,14 @@ public struct FleetOTAOptions: Sendable, Equatable {
 
     /// The OTA settings every device of the fleet gets, with the origin's manifest URL.
     func deviceSettings(manifestURL: String?) -> DeviceOTASettings {
-        DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
-                          confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
-                          requireSignature: requireSignature || signingKeyPath != nil)
+        var settings = DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
+                                         confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
+                                         requireSignature: requireSignature || signingKeyPath != nil)
+        if let poll = manifestPollSeconds {
+            settings.pollJitter = .milliseconds(Int64((manifestPollJitterSeconds ?? poll / 10) * 1000))
+        }
+        settings.versionSource = versionSource
+        return settings
     }
 }
 
@@ -50,6 +64,9 @@ public struct DeviceOTASettings: Sendable, Equatable {
     public var requireSignature: Bool
     /// `CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK` in the firmware build (its bootloader too).
     public var antiRollback = false
+    /// Each wait between polls is `pollInterval` ± up to this.
+    public var pollJitter = TimeSpan.zero
+    public var versionSource = FirmwareVersionSource.release
 
     public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
                 requireSignature: Bool = false) {
@@ -62,6 +79,8 @@ public struct DeviceOTASettings: Sendable, Equatable {
     func apply(to config: inout DeviceConfig) {
         config.manifestURL = manifestURL
         config.manifestPollInterval = pollInterval
+        config.manifestPollJitter = pollJitter
+        config.versionSource = versionSource
         config.ota.confirmWithin = confirmWithin
         config.ota.requireSignature = requireSignature
         config.ota.antiRollbackEnabled = antiRollback

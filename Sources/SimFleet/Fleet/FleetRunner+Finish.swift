@@ -22,6 +22,7 @@ extension FleetRunner {
                 timeseries.append(t: Int((nextSample - startedMonotonic).rounded()), snapshot: s,
                                   messagesPerSecond: s.received - lastReceived, versions: versions)
                 lastReceived = s.received
+                feedLiveMetrics(s)
                 onSample?(s, elapsedSeconds)
                 if steadyMark == nil && elapsedSeconds >= rampSeconds + 2 {
                     steadyMark = (FleetRunner.processCPUSeconds(), s.sent)
@@ -46,7 +47,9 @@ extension FleetRunner {
         while HostClock.monotonicSeconds() < drainEnd {
             s = snapshot()
             let ackedAll = configuration.qos == 0 || s.acknowledged >= s.sent
-            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && telemetryDrained(s) { break }
+            // Device HTTP requests on the wire end too (a frozen fleet starts no new ones by timer).
+            if ackedAll && s.received >= (configuration.qos == 0 ? s.sent : s.acknowledged) && telemetryDrained(s)
+                && httpInFlight() == 0 { break }
             usleep(20_000)
         }
         s = snapshot()
@@ -57,6 +60,9 @@ extension FleetRunner {
         var connect = LatencyRecorder()
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
+        for shard in shards { syncOn(shard.reactor) { shard.abortHTTP() } }
+        let http = httpStats()
+        feedLiveMetrics(s, lost: accounting.lost, ota: otaOutcomes)
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
         let observedIDs = observer.map { o in o.sync { $0.receivedByDevice.keys.sorted() } } ?? []
         let proxy = proxyStats()
@@ -81,6 +87,7 @@ extension FleetRunner {
         report.originStats = origin?.stats
         report.commands = commandsSent.load(ordering: .relaxed)
         report.otaOutcomes = otaOutcomes
+        report.http = http
         report.telemetry = telemetry
         report.topics = configuration.topics
         report.deviceHTTP = deviceHTTP
@@ -94,6 +101,40 @@ extension FleetRunner {
             report.steadyTelemetry = steadyTelemetryEnd - steadyTelemetryMark
         }
         return report
+    }
+
+    /// Brings `liveMetrics` up to date: the totals, and the latencies recorded since the last feed
+    /// (taken from every reactor's buffers). The final feed adds losses and OTA outcomes.
+    func feedLiveMetrics(_ s: FleetSnapshot, lost: Int? = nil, ota: OTAOutcomes? = nil) {
+        guard let metrics = liveMetrics else { return }
+        var batch = LatencyBatch()
+        var http: [HTTPKind: HTTPCounts] = [:]
+        for shard in shards {
+            let (part, counts) = syncOn(shard.reactor) { (shard.reactor.live?.take() ?? LatencyBatch(), shard.reactor.http.counts) }
+            batch.add(part)
+            for (kind, c) in counts { http[kind, default: HTTPCounts()].add(c) }
+        }
+        var totals = FleetMetrics.Totals(s)
+        if let lost { totals.lost = lost }
+        if let ota {
+            totals.ota = ["started": ota.started, "succeeded": ota.succeeded, "failed": ota.refused, "committed": ota.committed]
+        }
+        metrics.update(totals)
+        metrics.update(http: http, plannedDisconnects: s.plannedDisconnects)
+        metrics.record(batch)
+    }
+
+    /// Device HTTP requests on the wire across reactors.
+    func httpInFlight() -> Int { shards.reduce(0) { total, shard in total + syncOn(shard.reactor) { shard.httpInFlight } } }
+
+    /// Every reactor's device HTTP accounting, merged by kind (blocks until each has answered).
+    func httpStats() -> [HTTPKind: HTTPStats] {
+        var out: [HTTPKind: HTTPStats] = [:]
+        for shard in shards {
+            let part = syncOn(shard.reactor) { shard.reactor.http.stats }
+            for (kind, stats) in part { out[kind, default: HTTPStats()].merge(stats) }
+        }
+        return out
     }
 
     /// User + system CPU of this process so far.

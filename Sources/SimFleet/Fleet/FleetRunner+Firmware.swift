@@ -38,7 +38,8 @@ extension FleetRunner {
         let c = configuration
         let o = c.ota
         guard o.modelFlash else { return nil }
-        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath)
+        let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath,
+                                          appVersions: o.appVersions)
         firmware = catalog
         var manifestURL = o.manifestURL
         if let origin {
@@ -68,8 +69,15 @@ public struct OTAOutcomes: Sendable, Equatable {
     /// Updates refused or abandoned, and by `OTAError.kind`.
     public var refused = 0
     public var refusedByKind: [String: Int] = [:]
+    /// Manifest checks (`{"action":"check"}`, `POST /update`, polls) and those that failed, by kind.
+    public var manifestChecks = 0
+    public var manifestFailures = 0
+    public var manifestFailuresByKind: [String: Int] = [:]
 
     mutating func add(_ c: DeviceCounters) {
+        manifestChecks += c.manifestChecks
+        manifestFailures += c.manifestFailures
+        for k in c.manifestFailureKinds { manifestFailuresByKind[k.kind, default: 0] += k.count }
         started += c.otaUpdatesStarted
         committed += c.otaImagesCommitted
         succeeded += c.otaConfirmed
@@ -93,6 +101,9 @@ extension FleetRunner {
             total.succeeded += part.succeeded
             total.refused += part.refused
             for (k, n) in part.refusedByKind { total.refusedByKind[k, default: 0] += n }
+            total.manifestChecks += part.manifestChecks
+            total.manifestFailures += part.manifestFailures
+            for (k, n) in part.manifestFailuresByKind { total.manifestFailuresByKind[k, default: 0] += n }
         }
         return total
     }

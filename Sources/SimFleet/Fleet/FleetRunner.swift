@@ -26,6 +26,9 @@ public final class FleetRunner: @unchecked Sendable {
     let commandsSent = Atomic<Int>(0)
     /// Called once per second (from the sampling thread) with the live totals and elapsed seconds.
     public var onSample: (@Sendable (FleetSnapshot, Double) -> Void)?
+    /// Live Prometheus metrics this run feeds (set before `start`): totals and the latencies the
+    /// fleet recorded, once a second and once more at the end, before the report is built.
+    public var liveMetrics: FleetMetrics?
     /// Called once when the run ends, before devices stop and the broker goes away (the scenario
     /// engine stops its timeline here, so no step acts on a fleet being torn down).
     public var beforeFinish: (@Sendable () -> Void)?
@@ -102,16 +105,17 @@ public final class FleetRunner: @unchecked Sendable {
                 throw .broker(error)
             }
             endpointBase = BrokerEndpoint(host: "127.0.0.1", port: ports[0])
-            do { try startOrigin() } catch {
-                broker?.stop()
-                throw .invalid("firmware origin: \(error)")
-            }
         case .external(let host, let port, let tls):
             endpointBase = BrokerEndpoint(host: host, port: port, tls: tls)
             ports = [port]
             observerUser = c.observerUsername
             observerPassword = c.observerPassword
             if let tls { try FleetRunner.checkTLS(tls, configuration: c) }
+        }
+        // The firmware origin runs with any broker: rollouts by command take their images from it.
+        do { try startOrigin() } catch {
+            broker?.stop()
+            throw .invalid("firmware origin: \(error)")
         }
         let fleetFirmware: FleetFirmwareSetup?
         do { fleetFirmware = try prepareFirmware() } catch {
@@ -124,6 +128,8 @@ public final class FleetRunner: @unchecked Sendable {
         shards = (0..<c.reactors).map {
             FleetShard(reactor: Reactor(index: $0, tickMicros: Int64(c.timerTickMs) * 1000))
         }
+        for shard in shards { shard.reactor.manifestTimeoutSeconds = c.ota.manifestTimeoutSeconds }
+        if liveMetrics != nil { for shard in shards { shard.reactor.live = LiveLatencySamples() } }
         for shard in shards { shard.reactor.start() }
         if proxied > 0 {
             do { try startFaultProxies() } catch {
@@ -176,7 +182,7 @@ public final class FleetRunner: @unchecked Sendable {
         rampStartMicros = t0.microseconds
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
-        let registration = c.api.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/devices/register" }
+        let registration = c.api.map { RegistrationPlan(api: $0, options: c.registration) }
         let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
             // Reactor r holds every R-th device of this slice (positions, not fleet indices).
@@ -204,7 +210,7 @@ public final class FleetRunner: @unchecked Sendable {
                     if let shell { host.provide(shell) }
                     if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
-                    host.registrationURL = registration
+                    host.registration = registration
                     host.originPrefix = originPrefix
                     return host
                 }

@@ -26,6 +26,17 @@ final class FleetShard: @unchecked Sendable {
         for h in hosts { h.freeze() }
     }
 
+    /// Device HTTP requests still on the wire (reactor thread).
+    var httpInFlight: Int { reactor.createdDownloads?.inFlight ?? 0 }
+
+    /// Ends every device HTTP request still on the wire, each counted as `aborted`, so the report
+    /// accounts for every request made (reactor thread, at the end of a run).
+    func abortHTTP() {
+        guard let curl = reactor.createdDownloads else { return }
+        for h in hosts { h.abortDownload() }
+        curl.abortPosts()
+    }
+
     func shutdown() {
         for h in hosts { h.shutdown() }
         reactor.faultProxy?.shutdown()

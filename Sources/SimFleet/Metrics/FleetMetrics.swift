@@ -86,6 +86,56 @@ public final class FleetMetrics: @unchecked Sendable {
     public func recordConnectLatency(milliseconds: Double) { connectLatency.record(milliseconds / 1000) }
     public func recordE2ELatency(milliseconds: Double) { e2eLatency.record(milliseconds / 1000) }
 
+    /// Feeds the latency histograms with what the fleet recorded in one sampling interval (µs).
+    public func record(_ batch: LatencyBatch) {
+        lock.lock()
+        defer { lock.unlock() }
+        for v in batch.connect { connectLatency.record(Double(max(0, v)) / 1e6) }
+        for v in batch.e2e { e2eLatency.record(Double(max(0, v)) / 1e6) }
+        for (kind, values) in batch.httpTotal.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let h = httpHistogram("http_request_duration", "Device HTTP requests: start to end of the answer.", kind)
+            for v in values { h.record(Double(max(0, v)) / 1e6) }
+        }
+        for (kind, values) in batch.httpTTFB.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let h = httpHistogram("http_ttfb", "Device HTTP requests: start to the first byte of the answer.", kind)
+            for v in values { h.record(Double(max(0, v)) / 1e6) }
+        }
+    }
+
+    /// Advances the device HTTP counters (requests, answers by code, transport errors, bytes) and the
+    /// planned disconnects to the run's totals.
+    public func update(http: [HTTPKind: HTTPCounts], plannedDisconnects: [String: Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (cause, n) in plannedDisconnects.sorted(by: { $0.key < $1.key }) {
+            advance(registry.makeCounter(descriptor: Self.name("planned_disconnects", "total",
+                                                               "MQTT sessions devices ended on purpose (restarts, injected power faults), by cause."),
+                                         labels: [("cause", cause)]), "planned." + cause, n)
+        }
+        for (kind, c) in http.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let k = kind.key
+            advance(registry.makeCounter(descriptor: Self.name("http_requests", "total", "Device HTTP requests that ended, by kind."),
+                                         labels: [("kind", k)]), "http.\(k).requests", c.requests)
+            for (code, n) in c.statuses.sorted(by: { $0.key < $1.key }) {
+                advance(registry.makeCounter(descriptor: Self.name("http_responses", "total", "Device HTTP answers by kind and status code."),
+                                             labels: [("kind", k), ("code", String(code))]), "http.\(k).code.\(code)", n)
+            }
+            for (error, n) in c.errors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                advance(registry.makeCounter(descriptor: Self.name("http_errors", "total", "Device HTTP requests ended by a transport error, by kind and error."),
+                                             labels: [("kind", k), ("error", error.key)]), "http.\(k).error.\(error.key)", n)
+            }
+            advance(registry.makeCounter(descriptor: Self.name("http_received_bytes", "total", "Bytes of device HTTP answers (headers and body)."),
+                                         labels: [("kind", k)]), "http.\(k).in", c.bytesReceived)
+            advance(registry.makeCounter(descriptor: Self.name("http_sent_bytes", "total", "Bytes of device HTTP requests (headers and body)."),
+                                         labels: [("kind", k)]), "http.\(k).out", c.bytesSent)
+        }
+    }
+
+    private func httpHistogram(_ metric: String, _ help: String, _ kind: HTTPKind) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: Self.name(metric, "seconds", help), labels: [("kind", kind.key)],
+                                    buckets: Self.latencyBuckets)
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -178,7 +178,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         switch outcome {
         case .inserted:
             received.add(1, ordering: .relaxed)
-            if let ts = fields.timestampMicros { latency.record(microseconds: now.microseconds - ts) }
+            if let ts = fields.timestampMicros {
+                latency.record(microseconds: now.microseconds - ts)
+                reactor.live?.e2e.append(now.microseconds - ts)
+            }
         case .present:
             duplicates.add(1, ordering: .relaxed)
         case .full:

@@ -41,8 +41,18 @@ final class Reactor: @unchecked Sendable {
     let counters = FleetCounters()
     /// HTTP transfers of this reactor's devices (created on first use, reactor thread only).
     lazy var downloads = CurlMulti(reactor: self)
+    /// `downloads` once something created it (asking `downloads` would create it).
+    weak var createdDownloads: CurlMulti?
     /// Connect latencies (ms × 1000) recorded on this thread; merged into the report at the end.
     var connectLatency = LatencyRecorder()
+    /// Device HTTP requests made on this thread, by kind (registration, manifest, firmware).
+    let http = HTTPAccounting()
+    /// Longest a device's manifest request may take, seconds (`FleetOTAOptions.manifestTimeoutSeconds`).
+    var manifestTimeoutSeconds = 30
+    /// Latencies for the live `/metrics` since it last took them; nil when nobody serves metrics.
+    var live: LiveLatencySamples? {
+        didSet { http.live = live }
+    }
     /// The fault proxy in front of the broker for this reactor's devices, when a scenario asks for
     /// network faults (`FaultProxy`); nil otherwise.
     var faultProxy: FaultProxy?

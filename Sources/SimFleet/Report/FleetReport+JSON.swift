@@ -63,7 +63,8 @@ extension FleetReport {
         let seriesVersions: [(String, ReportJSON)] = ts.versions.sorted { $0.key < $1.key }.map { ($0.key, ints($0.value)) }
         let series: ReportJSON = .object([
             ("interval_s", .int(timeseriesIntervalSeconds)), ("t", ints(ts.t)), ("online", ints(ts.online)), ("connecting", ints(ts.connecting)),
-            ("messages_per_s", ints(ts.messagesPerSecond)), ("errors", ints(ts.errors)), ("versions", .object(seriesVersions)),
+            ("messages_per_s", ints(ts.messagesPerSecond)), ("errors", ints(ts.errors)),
+            ("planned_disconnects", ints(ts.plannedDisconnects)), ("versions", .object(seriesVersions)),
         ])
         let expectationItems: [ReportJSON] = expectations.map {
             .object([("expression", .string($0.expression)), ("passed", .bool($0.passed)), ("measured", .string($0.measured))])
@@ -81,6 +82,10 @@ extension FleetReport {
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
             ("dropped_downloads", .int(o.dropped)),
+            ("manifest", outcomes.map { m in
+                .object([("checks", .int(m.manifestChecks)), ("failed", .int(m.manifestFailures)),
+                         ("failures", .object(m.manifestFailuresByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])
+            } ?? .null),
             ("origin", .object([("requests", .int(o.requests)), ("range_requests", .int(o.rangeResponses)),
                                 ("bytes_served", .int(o.bytesServed)), ("not_found", .int(o.notFound))])),
         ])
@@ -100,10 +105,12 @@ extension FleetReport {
         members.append(("reconnects", .int(reconnects)))
         members.append(("latency", latencies))
         members.append(("errors", .object(errorItems)))
+        members.append(("planned_disconnects", plannedDisconnectsJSON))
         members.append(("ota", ota))
         members.append(("fleet", fleet))
         members.append(("acl", acl))
         members.append(("registration", registration))
+        members.append(("http", httpJSON))
         members.append(("timeline", .array(phases.map { p in
             .object([("step", .int(p.step)), ("kind", .string(p.kind)), ("name", p.name.map { .string($0) } ?? .null),
                      ("start_s", .double((p.startSeconds * 10).rounded() / 10)), ("end_s", .double((p.endSeconds * 10).rounded() / 10))])

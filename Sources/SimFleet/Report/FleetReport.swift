@@ -27,6 +27,10 @@ public struct FleetReport: Sendable {
     public var e2eLatency: LatencySummary
     public var e2eHistogram: [(leMs: Double, count: Int)]
     public var errors: [String: Int]
+    /// Sessions devices ended on purpose, by cause (`PlannedDisconnect.key`): not in `errors`.
+    public var plannedDisconnects: [String: Int]
+    /// Device HTTP requests by kind (registration, manifest, firmware), every reactor merged.
+    public var http: [HTTPKind: HTTPStats] = [:]
     public var versions: [String: Int]
     public var peakRSSBytes: Int
     public var cpuSeconds: Double
@@ -128,6 +132,7 @@ public struct FleetReport: Sendable {
         e2eRecorder = e2eLatency
         e2eHistogram = e2eLatency.buckets(boundsMs: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000])
         errors = s.errors
+        plannedDisconnects = s.plannedDisconnects
         errors["registration_failed"] = s.registrationFailed
         registered = s.registered
         registrationFailed = s.registrationFailed
@@ -161,6 +166,22 @@ public struct FleetReport: Sendable {
     public func summary() -> String {
         func ms(_ v: Double) -> String { String(format: "%.2f", v) }
         let errorText = errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let plannedTotal = plannedDisconnects.values.reduce(0, +)
+        let plannedText = PlannedDisconnect.allCases.compactMap { c -> String? in
+            let n = plannedDisconnects[c.key] ?? 0
+            return n > 0 ? "\(c.key)=\(n)" : nil
+        }
+        let disconnectLine = "  disconnects planned \(plannedTotal)" + (plannedText.isEmpty ? "" : " (" + plannedText.joined(separator: " ") + ")")
+            + ", unplanned \(errors[FleetErrorKind.disconnected.key] ?? 0) (in errors)"
+        let httpLines = HTTPKind.allCases.compactMap { kind -> String? in
+            guard let st = http[kind], st.requests > 0 else { return nil }
+            let classes = st.statusClasses.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            let failures = st.errors.filter { $0.value > 0 }.sorted { $0.key.key < $1.key.key }.map { "\($0.key.key) \($0.value)" }
+            let d = st.durationSummary
+            return "  http       \(kind.key) \(st.requests) requests" + (classes.isEmpty ? "" : ", " + classes.joined(separator: ", "))
+                + (failures.isEmpty ? "" : ", errors: " + failures.joined(separator: ", "))
+                + (d.count > 0 ? ", p50 \(ms(d.p50)) ms p99 \(ms(d.p99)) ms" : "")
+        }
         return """
             simfleet run: \(requested) devices on \(brokerURL)\(embedded ? " (embedded)" : ""), \(String(format: "%.1f", durationSeconds)) s
               devices    connected \(connected)/\(requested), online at end \(onlineAtEnd), never connected \(failed), reconnects \(reconnects)
@@ -168,6 +189,7 @@ public struct FleetReport: Sendable {
               connect    p50 \(ms(connectLatency.p50)) ms  p99 \(ms(connectLatency.p99)) ms  max \(ms(connectLatency.max)) ms
               end-to-end p50 \(ms(e2eLatency.p50)) ms  p99 \(ms(e2eLatency.p99)) ms  p99.9 \(ms(e2eLatency.p999)) ms  max \(ms(e2eLatency.max)) ms
               errors     \(errorText.isEmpty ? "none" : errorText.joined(separator: " "))
+            \(disconnectLine)\(httpLines.isEmpty ? "" : "\n" + httpLines.joined(separator: "\n"))
               simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(format: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
             """ + backendSummaryLines
     }

@@ -8,7 +8,10 @@ extension ScenarioRun {
     public static func executeVirtual(_ scenario: Scenario, options: Options, threads: Int = 1,
                                       stopSignal: (@escaping @Sendable () -> Void) -> Void = { _ in }) throws -> Outcome {
         if let first = VirtualTimeSupport.unsupported(scenario).first { throw SetupError(description: first.description) }
-        let configuration = try setup(scenario)
+        var configuration = try setup(scenario)
+        if let configure = options.configure {
+            do { try configure(&configuration) } catch { throw SetupError(description: String(describing: error)) }
+        }
         let fleet: VirtualFleet
         do { fleet = try VirtualFleet(configuration: configuration, options: VirtualFleet.Options(threads: threads)) } catch {
             throw SetupError(description: "cannot build the virtual fleet: " + String(describing: error))

@@ -12,6 +12,15 @@ public enum VirtualTimeSupport {
             out.append(ScenarioError("virtual time runs against its own scripted broker and origin; 'backend' names an external one"
                                      + " (run it without --virtual-time)", at: scenario.backendPosition ?? top, key: "backend"))
         }
+        if scenario.httpBackend.api != nil {
+            out.append(ScenarioError("registration with an API in virtual time (it is an HTTP request on a real socket;"
+                                     + " run it without --virtual-time)", at: scenario.backendPosition ?? top, key: "api"))
+        }
+        if let manifest = scenario.httpBackend.manifest, manifest.url != nil || manifest.poll != nil {
+            out.append(ScenarioError("a backend manifest or manifest polling in virtual time (the scripted origin answers"
+                                     + " only the commanded updates; run it without --virtual-time)",
+                                     at: scenario.backendPosition ?? top, key: "manifest"))
+        }
         for group in scenario.fleet where !group.provisioned {
             out.append(ScenarioError("unprovisioned devices in virtual time (the captive portal is served on real sockets;"
                                      + " run it without --virtual-time)", at: group.position, key: "provisioned"))
@@ -30,6 +39,10 @@ public enum VirtualTimeSupport {
         }
         for step in scenario.timeline {
             switch step.action {
+            case .rollout(let r) where r.via == .poll || r.url != nil:
+                out.append(ScenarioError("a rollout " + (r.url != nil ? "of an image at 'url'" : "'via: poll'")
+                                         + " in virtual time (the scripted origin serves the scenario's releases to commanded"
+                                         + " devices; run it without --virtual-time)", at: step.position, key: "rollout"))
             case .provision:
                 out.append(ScenarioError("'provision' in virtual time (it talks HTTP and DNS to each device's portal on real"
                                          + " sockets)", at: step.position, key: "provision"))

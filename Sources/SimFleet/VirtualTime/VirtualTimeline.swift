@@ -189,6 +189,9 @@ public final class VirtualTimeline {
             case .manifest:
                 try fleet.publishRelease(r.version, manifest: true)
                 fleet.sendCommand(devices: cohort, payload: Array(#"{"action":"check"}"#.utf8))
+            case .poll:
+                // Refused before the run (`VirtualTimeSupport`): virtual devices do not poll.
+                try fleet.publishRelease(r.version, manifest: true)
             }
         } catch {
             failures.append(TimelineDriver.Failure(expression: "rollout " + r.version, measured: String(describing: error)))

@@ -186,7 +186,8 @@ final class ShardedRunTests: XCTestCase {
         try refused(["run", scenario, "--shard", "2/2", "--sync-dir", dir], "--shard wants I/N")
         try refused(["run", scenario, "--sync-dir", dir], "go with --shard")
         try refused(["run", scenario, "--shard", "0/41", "--sync-dir", dir], "more shards than")
-        try refused(["run", "--devices", "4", "--shard", "0/2"], "apply to scenario runs")
+        // A flags-only run is a one-group scenario: it takes --shard, with the same conditions.
+        try refused(["run", "--devices", "4", "--shard", "0/2"], "--shard needs --sync-dir")
         try refused(["run", scenario, "--source-ip", "not-an-address"], "--source-ip wants")
     }
 }

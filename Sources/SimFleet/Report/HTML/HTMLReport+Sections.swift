@@ -21,7 +21,8 @@ extension HTMLReport {
                             x: t, series: versions).render()
         var trouble: [SVGLineChart.Series] = []
         for (key, name, color) in [("connecting", "connecting", Self.palette[2]), ("errors", "errors (cumulative)", Self.palette[3]),
-                                   ("reconnects", "reconnects (cumulative)", Self.palette[4])] {
+                                   ("reconnects", "reconnects (cumulative)", Self.palette[4]),
+                                   ("planned_disconnects", "planned disconnects (cumulative, not errors)", Self.palette[7])] {
             if let values = report.series(at: ["timeseries", key]) {
                 trouble.append(.init(name: name, color: color, values: values))
             }
@@ -82,7 +83,7 @@ extension HTMLReport {
         let rows = errors.map { "<tr><td><code>" + HTMLText.escape($0.key) + "</code></td><td class=\"num\">"
             + text($0.value) + "</td></tr>" }.joined()
         return "<div><table><tr><th>error kind</th><th class=\"num\">count</th></tr>"
-            + (rows.isEmpty ? "<tr><td colspan=\"2\">none</td></tr>" : rows) + "</table></div>"
+            + (rows.isEmpty ? "<tr><td colspan=\"2\">none</td></tr>" : rows) + plannedDisconnectRows() + "</table></div>"
     }
 
     func otaTable() -> String {

@@ -22,6 +22,7 @@ public struct HTMLReport {
         html += "<h2>Over time</h2><section class=\"charts\">" + charts() + "</section>"
         html += "<h2>Latency</h2><section class=\"two\">" + latencyHistogram() + percentileTable() + "</section>"
         html += "<h2>Errors, OTA and ACL</h2><section class=\"two\">" + errorTable() + otaTable() + "</section>"
+        html += httpSection()
         html += backendShape()
         html += timelineTable()
         html += faultsSection()

@@ -65,6 +65,21 @@ public enum FigureCatalog {
             list.append((["simulator", key], .count, nil))
         }
         for key in ["connect_all_s", "steady_cpu_seconds"] { list.append((["simulator", key], .seconds, nil)) }
+        list.append((["planned_disconnects", "*"], .count, devices))
+        for key in ["checks", "failed"] { list.append((["ota", "manifest", key], .count, devices)) }
+        list.append((["ota", "manifest", "failures", "*"], .count, ["ota", "manifest", "checks"]))
+        for kind in HTTPKind.allCases.map(\.key) {
+            let requests = ["http", kind, "requests"]
+            list.append((requests, .count, nil))
+            for key in ["retries", "redirects"] { list.append((["http", kind, key], .count, requests)) }
+            list.append((["http", kind, "status", "*"], .count, requests))
+            list.append((["http", kind, "errors", "*"], .count, requests))
+            for key in ["bytes_received", "bytes_sent"] { list.append((["http", kind, key], .bytes, nil)) }
+            for histogram in ["latency", "ttfb"] {
+                list.append((["http", kind, histogram, "count"], .count, requests))
+                for p in ["p50", "p90", "p99", "p999", "max"] { list.append((["http", kind, histogram, p], .milliseconds, nil)) }
+            }
+        }
         for key in ["proxied_devices"] { list.append((["network", key], .count, devices)) }
         for key in ["connections", "refused", "resets", "closed_by_fault", "upstream_failures", "unexpected", "peak_links"] {
             list.append((["network", "proxy", key], .count, nil))
@@ -108,6 +123,9 @@ public enum FigureCatalog {
 
     /// Figures whose missing entries mean zero (maps keyed by version, state or kind).
     static func missingMeansZero(_ path: [String]) -> Bool {
+        if path.count == 4, path[0] == "http", path[2] == "status" || path[2] == "errors" { return true }
+        if path.count == 2, path[0] == "planned_disconnects" { return true }
+        if path.count == 4, path[0] == "ota", path[1] == "manifest", path[2] == "failures" { return true }
         if isSoftAPFailure(path) { return true }
         guard path.count == 3 || path.count == 2 else { return false }
         if path[0] == "errors" { return true }

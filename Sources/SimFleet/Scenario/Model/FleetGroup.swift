@@ -105,6 +105,9 @@ public struct FirmwareImageSpec: Equatable, Sendable {
     public var source: Source
     /// Whether `manifest.json` names this version at the start of the run.
     public var inManifest: Bool
+    /// Generated images: the app descriptor's version when the build carries another name than the
+    /// release (`app_version: b94e7f3-dirty`); nil: the release name.
+    public var appVersion: String? = nil
 
     public enum Source: Equatable, Sendable {
         /// An ESP-IDF app image generated for the chip, `size` bytes.

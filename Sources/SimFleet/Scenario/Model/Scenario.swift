@@ -19,6 +19,8 @@ public struct Scenario: Equatable, Sendable {
     public var file: String
     /// The WiFi networks around every device (`wifi:`); empty: the default neighbourhood.
     public var wifi: [SimulatedNetwork] = []
+    /// The API devices register with and the manifest they poll (`backend: {api, register, manifest}`).
+    public var httpBackend = BackendHTTP()
     /// MQTT version, sessions and status message expiry of every device (`mqtt:`).
     public var mqtt = MQTTOptions()
     /// MQTT keepalive of every device (`mqtt: {keepalive}`); nil: 60 s.

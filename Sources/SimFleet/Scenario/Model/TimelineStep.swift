@@ -77,12 +77,20 @@ public struct Rollout: Equatable, Sendable {
     public var cohort: DeviceCount
     public var selector: DeviceSelector
     public var via: Via
+    /// With `via: mqtt`: the image's URL when it is not the embedded origin's (`firmware:`), and
+    /// what the command says of it.
+    public var url: String? = nil
+    public var sha256: String? = nil
+    public var size: Int? = nil
 
     public enum Via: String, Equatable, Sendable {
         /// An OTA command on each cohort device's OTA topic (`device/{id}/ota` by default).
         case mqtt
         /// The origin's manifest names the version; cohort devices get `{"action":"check"}`.
         case manifest
+        /// The origin's manifest names the version and nothing else is sent: the devices find it
+        /// at their next poll (`backend.manifest.poll`), as a backend-led rollout goes.
+        case poll
     }
 }
 

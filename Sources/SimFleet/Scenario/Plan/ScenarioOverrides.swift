@@ -13,6 +13,16 @@ public struct ScenarioOverrides: Equatable, Sendable {
     public var qos: Int?
     public var rampPerSecond: Double?
     public var backend: Backend?
+    /// `--api`, `--register-*`, `--manifest-*`, `--version-source`: the backend's HTTP side.
+    public var api: String?
+    public var registerPath: String?
+    public var registerBody: String?
+    public var registerHeaders: [String]?
+    public var registerRetries: Int?
+    public var manifestURL: String?
+    public var manifestPoll: TimeSpan?
+    public var manifestJitter: TimeSpan?
+    public var versionSource: FirmwareVersionSource?
     /// `--mqtt 5`: the protocol version every device speaks.
     public var mqttVersion: MQTTOptions.Version?
     /// `--topic-prefix`: the layout replaces the scenario's `topics:`.
@@ -35,6 +45,7 @@ public struct ScenarioOverrides: Equatable, Sendable {
         if let seed { s.seed = seed }
         if let duration { s.duration = duration }
         if let backend { s.backend = backend }
+        applyHTTP(to: &s.httpBackend)
         if let mqttVersion { s.mqtt.version = mqttVersion }
         if let topics { s.topics = topics }
         if let deviceHTTP, s.deviceHTTP == nil { s.deviceHTTP = deviceHTTP }
@@ -53,6 +64,22 @@ public struct ScenarioOverrides: Equatable, Sendable {
             }
         }
         return s
+    }
+
+    func applyHTTP(to http: inout BackendHTTP) {
+        if let api { http.api = api }
+        if let registerPath { http.registration.path = registerPath }
+        if let registerBody { http.registration.body = registerBody }
+        if let registerHeaders { http.registration.headers = registerHeaders }
+        if let registerRetries { http.registration.retries = registerRetries }
+        if manifestURL != nil || manifestPoll != nil || manifestJitter != nil || versionSource != nil {
+            var m = http.manifest ?? ManifestOptions()
+            if let manifestURL { m.url = manifestURL }
+            if let manifestPoll { m.poll = manifestPoll }
+            if let manifestJitter { m.jitter = manifestJitter }
+            if let versionSource { m.versionSource = versionSource }
+            http.manifest = m
+        }
     }
 
     static func scale(_ action: StepAction, _ scaled: (Int) -> Int) -> StepAction {

@@ -46,10 +46,7 @@ public enum RuntimeSupport {
             case .rampUp: break
             case .firmwareFault: break
             case .rollout:
-                if !scenario.backend.isEmbedded {
-                    no(step.kind + " against an external backend (cohort commands need the embedded origin's images)",
-                       at: step.position, key: step.kind)
-                }
+                break  // with any broker: the observer publishes, images come from the local origin or the step's url
             case .networkFault: break
             case .provision(let p):
                 if scenario.fleet.allSatisfy(\.provisioned) {

@@ -33,6 +33,7 @@ public enum ScenarioFleet {
         }
         c.ota.releases = scenario.firmware.map(\.version)
         c.ota.manifestRelease = scenario.firmware.last(where: \.inManifest)?.version
+        for image in scenario.firmware { if let app = image.appVersion { c.ota.appVersions[image.version] = app } }
         let sizes = scenario.firmware.compactMap { image -> Int? in
             if case .generated(_, let size) = image.source { return size }
             return nil
@@ -69,12 +70,32 @@ public enum ScenarioFleet {
             c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
             c.api = backend.api
         }
+        try applyHTTPBackend(scenario, to: &c)
         c.mqtt = scenario.mqtt
         if let keepAlive = scenario.keepAlive { c.keepAliveSeconds = Int(keepAlive.microseconds / 1_000_000) }
         c.proxiedDevices = proxiedDevices(scenario)
         try checkIDs(scenario, c)
         try checkTopics(scenario, c)
         return c
+    }
+
+    /// `backend: {api, register, manifest}`: where devices register (templates with `{env:…}`
+    /// resolved now) and the manifest they poll, with any broker.
+    static func applyHTTPBackend(_ scenario: Scenario, to c: inout FleetConfiguration,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScenarioError) {
+        let http = scenario.httpBackend
+        if let api = http.api { c.api = api }
+        do {
+            c.registration = try http.registration.resolvingEnvironment(environment)
+        } catch {
+            throw ScenarioError("the registration templates name {env:" + error.name + "} but " + error.name + " is not set",
+                                at: SourcePosition(file: scenario.file, line: 1, column: 1), key: error.name)
+        }
+        guard let manifest = http.manifest else { return }
+        c.ota.manifestURL = manifest.url
+        c.ota.manifestPollSeconds = manifest.poll.map { Double($0.microseconds) / 1e6 }
+        c.ota.manifestPollJitterSeconds = manifest.jitter.map { Double($0.microseconds) / 1e6 }
+        c.ota.versionSource = manifest.versionSource
     }
 
     /// The devices that go through the fault proxy: every device when the timeline has a

@@ -1,4 +1,5 @@
 import DeviceCore
+import Dispatch
 import Foundation
 
 /// `simfleet run SCENARIO`: runs a validated scenario on the fleet runtime — configures fleet and
@@ -9,11 +10,21 @@ public enum ScenarioRun {
         public var reportPath: String
         public var htmlPath: String
         public var metricsPort: Int?
+        /// Keep `/metrics` up this long after the run, with the final figures (a scraper's last
+        /// look; SIGINT/SIGTERM ends it early).
+        public var metricsLingerSeconds = 0.0
         public var reactors: Int?
         /// Reactor timer tick in milliseconds; nil keeps `FleetConfiguration`'s default.
         public var timerTickMs: Int?
         /// Progress on stderr once a second (a terminal).
         public var progress: Bool
+        /// Write the JSON report to `reportPath` and the HTML report to `htmlPath` (a flags-only run
+        /// writes only what was asked for).
+        public var writeJSON = true
+        public var writeHTML = true
+        /// Adjusts the runtime configuration after the scenario made it (flags-only runs: their
+        /// firmware directory, releases, signing key, access-point pool; no scenario name).
+        public var configure: (@Sendable (inout FleetConfiguration) throws -> Void)?
         /// Run one shard of the scenario (`--shard I/N`); nil runs all of it.
         public var shard: ShardOptions?
         /// Local addresses the devices bind, in turn (`--source-ip`).
@@ -53,6 +64,9 @@ public enum ScenarioRun {
     public static func execute(_ scenario: Scenario, options: Options,
                                stopSignal: (@escaping @Sendable () -> Void) -> Void = { _ in }) throws -> Outcome {
         var configuration = try setup(scenario)
+        if let configure = options.configure {
+            do { try configure(&configuration) } catch { throw SetupError(description: String(describing: error)) }
+        }
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
         configuration.sourceAddresses = options.sourceAddresses
@@ -66,12 +80,17 @@ public enum ScenarioRun {
         }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
+        let lingerEnd = DispatchSemaphore(value: 0)
         if let shard = options.shard {
             runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous, runner: runner) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         }
-        stopSignal { runner.requestStop() }
+        stopSignal {
+            runner.requestStop()
+            lingerEnd.signal()
+        }
 
         let metrics = FleetMetrics()
+        if options.metricsPort != nil { runner.liveMetrics = metrics }
         var server: MetricsServer?
         if let port = options.metricsPort {
             do {
@@ -86,12 +105,15 @@ public enum ScenarioRun {
         do { try runner.start() } catch {
             throw SetupError(description: "cannot start the fleet: " + String(describing: error))
         }
+        let budget = runner.budget
+        FileHandle.standardError.write(Data(("simfleet: " + String(configuration.localDevices) + " devices on " + runner.brokerURL
+                                             + ", " + String(configuration.reactors) + " reactors; open-file limit "
+                                             + String(budget.softLimit) + " allows " + String(budget.deviceCeiling) + " devices\n").utf8))
         let driver = TimelineDriver(scenario: scenario, plan: plan, runner: runner)
         driver.rendezvous = rendezvous
         runner.beforeFinish = { driver.stop() }
         let progress = options.progress
         runner.onSample = { snapshot, elapsed in
-            metrics.update(FleetMetrics.Totals(snapshot))
             if progress {
                 let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  errors %d   ", elapsed, snapshot.connecting,
                                   snapshot.online, snapshot.requested, snapshot.errorTotal)
@@ -114,7 +136,14 @@ public enum ScenarioRun {
         // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
         var judged = scenario
         if options.shard != nil { judged.expectations = [] }
-        return try conclude(report, judged: judged, timelineFailures: driver.failures, options: options)
+        let outcome = try conclude(report, judged: judged, timelineFailures: driver.failures, options: options)
+        if let server, options.metricsLingerSeconds > 0 {
+            FileHandle.standardError.write(Data(("simfleet: the final figures stay at http://127.0.0.1:" + String(server.port)
+                                                 + "/metrics for " + String(format: "%.0f", options.metricsLingerSeconds)
+                                                 + " s (Ctrl-C ends it)\n").utf8))
+            _ = lingerEnd.wait(timeout: .now() + options.metricsLingerSeconds)
+        }
+        return outcome
     }
 
     /// Judges a finished run's report against the scenario and writes JSON and HTML (socket and
@@ -133,9 +162,11 @@ public enum ScenarioRun {
         report.expectations = verdict.results.map { ($0.expression, $0.passed, $0.measured) }
         let json = report.json()
         do {
-            try json.write(toFile: options.reportPath, atomically: true, encoding: .utf8)
-            let html = HTMLReport(report: try ReportDocument(bytes: Array(json.utf8))).render()
-            try html.write(toFile: options.htmlPath, atomically: true, encoding: .utf8)
+            if options.writeJSON { try json.write(toFile: options.reportPath, atomically: true, encoding: .utf8) }
+            if options.writeHTML {
+                let html = HTMLReport(report: try ReportDocument(bytes: Array(json.utf8))).render()
+                try html.write(toFile: options.htmlPath, atomically: true, encoding: .utf8)
+            }
         } catch {
             throw SetupError(description: "cannot write the report: " + String(describing: error))
         }

@@ -2,6 +2,9 @@ import Yams
 
 /// `backend:` — `embedded` (the default) or an external broker with API, credentials and TLS.
 enum BackendSchema {
+    static let allKeys = ["embedded", "broker", "api", "username", "password", "observer_username", "observer_password", "tls"]
+        + ["register", "manifest"]
+
     static func parse(_ node: Node, file: String) throws(ScenarioError) -> Backend {
         if case .scalar(let s) = node {
             guard s.string == "embedded" else {
@@ -10,11 +13,10 @@ enum BackendSchema {
             }
             return .embedded(EmbeddedBackend())
         }
-        let map = try YAMLMapping(node, file: file, context: "backend",
-                                  allowed: ["embedded", "broker", "api", "username", "password", "observer_username",
-                                            "observer_password", "tls"])
+        let map = try YAMLMapping(node, file: file, context: "backend", allowed: allKeys)
         if let embeddedNode = map.node("embedded") {
-            if let other = ["broker", "api", "username", "password", "observer_username", "observer_password", "tls"]
+            // `api`, `register` and `manifest` (BackendHTTPSchema) go with any broker.
+            if let other = ["broker", "username", "password", "observer_username", "observer_password", "tls"]
                 .first(where: map.has) {
                 throw ScenarioError("'" + other + "' cannot be combined with 'embedded' in backend",
                                     at: map.position(of: other), key: other)
@@ -27,16 +29,15 @@ enum BackendSchema {
             let acl = try options.optional("acl") { r throws(ScenarioError) in try r.bool() } ?? true
             return .embedded(EmbeddedBackend(acl: acl))
         }
+        if !map.has("broker"), map.orderedKeys.allSatisfy(BackendHTTPSchema.keys.contains) {
+            return .embedded(EmbeddedBackend())  // the backend's API or manifest with simfleet's broker
+        }
         let broker = try map.value("broker") { r throws(ScenarioError) in try r.string() }
         guard broker.hasPrefix("mqtt://") || broker.hasPrefix("mqtts://") else {
             throw ScenarioError("'broker' in backend must be an mqtt:// or mqtts:// URL, found '" + broker + "'",
                                 at: map.position(of: "broker"), key: "broker")
         }
-        let api = try map.optional("api") { r throws(ScenarioError) in try r.string() }
-        if let api, !(api.hasPrefix("http://") || api.hasPrefix("https://")) {
-            throw ScenarioError("'api' in backend must be an http:// or https:// URL, found '" + api + "'",
-                                at: map.position(of: "api"), key: "api")
-        }
+        let api = try map.optional("api") { r throws(ScenarioError) in try BackendHTTPSchema.url(r) }
         let username = try map.optional("username") { r throws(ScenarioError) in try r.string() }
         let password = try map.optional("password") { r throws(ScenarioError) in try r.string() }
         var tls: TLSFiles?

@@ -11,7 +11,7 @@ enum FirmwareSchema {
         var images: [FirmwareImageSpec] = []
         for item in items {
             let map = try YAMLMapping(item, file: file, context: "firmware image",
-                                      allowed: ["version", "file", "size", "chip", "manifest"])
+                                      allowed: ["version", "file", "size", "chip", "manifest", "app_version"])
             let version = try map.value("version") { r throws(ScenarioError) in try r.string() }
             if images.contains(where: { $0.version == version }) {
                 throw ScenarioError("duplicate firmware version '" + version + "'", at: map.position(of: "version"),
@@ -19,7 +19,7 @@ enum FirmwareSchema {
             }
             let source: FirmwareImageSpec.Source
             if let path = try map.optional("file", { r throws(ScenarioError) in try r.string() }) {
-                for key in ["size", "chip"] where map.has(key) {
+                for key in ["size", "chip", "app_version"] where map.has(key) {
                     throw ScenarioError("'" + key + "' applies to generated images, not to 'file'",
                                         at: map.position(of: key), key: key)
                 }
@@ -34,7 +34,13 @@ enum FirmwareSchema {
                 source = .generated(chip: chip, size: size)
             }
             let manifest = try map.optional("manifest") { r throws(ScenarioError) in try r.bool() } ?? false
-            images.append(FirmwareImageSpec(version: version, source: source, inManifest: manifest))
+            var image = FirmwareImageSpec(version: version, source: source, inManifest: manifest)
+            image.appVersion = try map.optional("app_version") { r throws(ScenarioError) -> String in
+                let text = try r.string()
+                guard text.utf8.count <= 31 else { throw r.fail("fits esp_app_desc_t's 32-byte version field (31 bytes), found '" + text + "'") }
+                return text
+            }
+            images.append(image)
         }
         return images
     }

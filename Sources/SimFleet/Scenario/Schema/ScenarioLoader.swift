@@ -49,13 +49,14 @@ public enum ScenarioLoader {
         }
         let backend = try top.node("backend").map { n throws(ScenarioError) in try BackendSchema.parse(n, file: file) }
             ?? .embedded(EmbeddedBackend())
+        let httpBackend = try BackendHTTPSchema.parse(top.node("backend"), file: file)
         let fleet = try FleetSchema.parse(try top.required("fleet"), file: file)
         let firmware = try top.node("firmware").map { n throws(ScenarioError) in
             try FirmwareSchema.parse(n, file: file, defaultChip: fleet[0].chip)
         } ?? []
         let wifi = try top.node("wifi").map { n throws(ScenarioError) in try WiFiSchema.parse(n, file: file) } ?? []
         let context = TimelineSchema.Context(file: file, fleet: fleet, firmware: firmware, backend: backend,
-                                             duration: duration, wifi: wifi)
+                                             duration: duration, wifi: wifi, manifest: httpBackend.manifest)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
         var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
@@ -65,6 +66,7 @@ public enum ScenarioLoader {
                                 topicsPosition: top.has("topics") ? top.position(of: "topics") : nil,
                                 deviceHTTP: try top.node("device_http").map { n throws(ScenarioError) in try BackendShapeSchema.deviceHTTP(n, file: file) })
         var result = scenario
+        result.httpBackend = httpBackend
         if let mqttNode = top.node("mqtt") {
             (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
         }

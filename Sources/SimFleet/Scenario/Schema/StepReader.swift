@@ -112,17 +112,47 @@ struct StepReader {
     }
 
     func rollout() throws(ScenarioError) -> Rollout {
-        let m = try sub(["version", "cohort", "group", "from_version", "via"])
+        let m = try sub(["version", "cohort", "group", "from_version", "via", "url", "sha256", "size"])
         let version = try m.value("version") { r throws(ScenarioError) in try r.string() }
-        if context.backend.isEmbedded, !context.firmware.contains(where: { $0.version == version }) {
+        let url = try m.optional("url") { r throws(ScenarioError) in try BackendHTTPSchema.url(r) }
+        if url == nil, !context.firmware.contains(where: { $0.version == version }) {
             throw ScenarioError("rollout 'version' " + version + " is not in 'firmware' (the embedded origin serves: "
-                                + context.firmware.map(\.version).joined(separator: ", ") + ")",
+                                + context.firmware.map(\.version).joined(separator: ", ") + "); give a 'url' for an image served elsewhere",
                                 at: m.position(of: "version"), key: "version")
         }
         let from = try m.optional("from_version") { r throws(ScenarioError) in try r.string() }
-        let via = try m.optional("via") { r throws(ScenarioError) in try r.choice(["mqtt", "manifest"]) } ?? "mqtt"
-        return Rollout(version: version, cohort: try devices(m, default: .all, key: "cohort"),
-                       selector: try selector(m, version: from), via: Rollout.Via(rawValue: via)!)
+        let via = Rollout.Via(rawValue: try m.optional("via") { r throws(ScenarioError) in try r.choice(["mqtt", "manifest", "poll"]) } ?? "mqtt")!
+        for key in ["url", "sha256", "size"] where m.has(key) && via != .mqtt {
+            throw ScenarioError("'" + key + "' goes with 'via: mqtt' (an install command); the manifest names its own image",
+                                at: m.position(of: key), key: key)
+        }
+        let sha256 = try m.optional("sha256") { r throws(ScenarioError) -> String in
+            let hex = try r.string().lowercased()
+            guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else { throw r.fail("must be 64 hex digits, found '" + hex + "'") }
+            return hex
+        }
+        if sha256 != nil || m.has("size"), url == nil {
+            throw ScenarioError("'sha256' and 'size' describe the image at 'url'", at: m.position, key: sha256 != nil ? "sha256" : "size")
+        }
+        if via != .mqtt, let manifestURL = context.manifest?.url {
+            throw ScenarioError("rollout 'via: " + via.rawValue + "' points simfleet's own manifest, but the devices poll "
+                                + manifestURL + " (backend.manifest.url): publish the release there", at: m.position(of: "via"), key: "via")
+        }
+        let cohort = try devices(m, default: .all, key: "cohort")
+        if via == .poll {
+            guard context.manifest?.poll != nil else {
+                throw ScenarioError("rollout 'via: poll' needs devices that poll: set backend.manifest.poll", at: m.position(of: "via"), key: "via")
+            }
+            guard cohort == .all, !m.has("group"), from == nil else {
+                throw ScenarioError("rollout 'via: poll' reaches the whole fleet (the manifest is one for all): no cohort, group or from_version",
+                                    at: m.position(of: "via"), key: "via")
+            }
+        }
+        var rollout = Rollout(version: version, cohort: cohort, selector: try selector(m, version: from), via: via)
+        rollout.url = url
+        rollout.sha256 = sha256
+        rollout.size = try m.optional("size") { r throws(ScenarioError) in try r.bytes(in: 1...(16 << 20)) }
+        return rollout
     }
 
     func brokerRestart() throws(ScenarioError) -> StepAction {

@@ -11,6 +11,8 @@ enum TimelineSchema {
         var duration: TimeSpan
         /// Networks of `wifi:` (empty: the default neighbourhood), which `provision` may name.
         var wifi: [SimulatedNetwork] = []
+        /// `backend.manifest`, which `rollout` with `via: manifest` or `poll` depends on.
+        var manifest: ManifestOptions? = nil
     }
 
     static let triggerKeys = ["name", "at", "after", "timeout"]
