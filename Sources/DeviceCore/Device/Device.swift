@@ -79,6 +79,11 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             if mode.isOff { ignore("download event", actions: &actions) } else { handleDownload(e, at: now, actions: &actions) }
         }
         publishStateChange(at: now, actions: &actions)
+        // Log lines carry text from outside (SSIDs, versions, URLs, action names): escaped here,
+        // where every line leaves the device, before any is streamed to the logs topic.
+        for i in actions.indices {
+            if case .log = actions[i] { actions[i] = actions[i].withEscapedLogText }
+        }
         return streamingLogLines(actions, at: now)
     }
 

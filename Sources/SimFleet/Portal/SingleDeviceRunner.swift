@@ -93,7 +93,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             return (s.state, s.online)
         }
         for case .log(let level, let text) in actions where level != .debug {
-            log(deviceID + ": " + level.letter + " " + text)
+            log(logEscaped(deviceID + ": " + level.letter + " " + text))
         }
         if previous.0 != state || previous.1 != online {
             log(deviceID + ": state " + state.name + (online ? " (mqtt up)" : ""))
