@@ -116,14 +116,19 @@ struct RunCommand: ParsableCommand {
         var c = FleetConfiguration()
         guard let n = Int(devices), n >= 0 else { throw UsageProblem(message: "--devices wants a whole number ≥ 0, got '\(devices)'") }
         c.devices = n
-        guard let d = Self.seconds(duration), d >= 0 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
+        guard let d = Self.seconds(duration), d >= 0, d <= Self.longestDuration else {
+            throw UsageProblem(message: "--duration wants a time from 0s to 7 days like 60s or 5m, got '\(duration)'")
+        }
         c.durationSeconds = d
-        guard let h = Self.seconds(heartbeat), h > 0 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
-        c.heartbeatMs = Int64(h * 1000)
+        guard let h = Self.seconds(heartbeat), h >= 0.1, h <= 3600 else {
+            throw UsageProblem(message: "--heartbeat wants a time from 100ms to 1h like 10s, got '\(heartbeat)'")
+        }
+        c.heartbeatMs = Int64((h * 1000).rounded())
         guard let q = Int(qos), q == 0 || q == 1 else { throw UsageProblem(message: "--qos must be 0 or 1, got '\(qos)'") }
         c.qos = q
-        let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
-        guard let r = Double(rampText), r > 0 else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
+        guard let r = Self.devicesPerSecond(ramp) else {
+            throw UsageProblem(message: "--ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '\(ramp)'")
+        }
         c.rampPerSecond = r
         guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
         c.seed = s
@@ -163,18 +168,36 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.
+    /// The range is checked on the `Double` before any conversion to `Int` (`1e300` would trap).
     static func timerTickMs(_ text: String) -> Int? {
-        guard let s = seconds(text), s * 1000 == (s * 1000).rounded(), (1...100).contains(Int(s * 1000)) else { return nil }
-        return Int(s * 1000)
+        guard let s = seconds(text) else { return nil }
+        let ms = s * 1000
+        guard ms >= 1, ms <= 100, ms == ms.rounded() else { return nil }
+        return Int(ms)
     }
 
-    /// `60s`, `5m`, `1h`, `500ms` or plain seconds.
+    /// Longest `--duration` of a flags run: a week (a soak test; the progress clock and the
+    /// sampling deadlines stay far from overflow).
+    static let longestDuration = 7 * 86_400.0
+
+    /// `60s`, `5m`, `1h`, `500ms` or plain seconds; nil for anything else and for values that are
+    /// not finite (`inf`, `nan`, `1e400`), so callers compare ranges on real numbers.
     static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        var value = Double(text)
+        for (suffix, factor) in units where value == nil && text.hasSuffix(suffix) {
+            value = Double(text.dropLast(suffix.count)).map { $0 * factor }
         }
-        return Double(text)
+        guard let value, value.isFinite else { return nil }
+        return value
+    }
+
+    /// `--ramp`: `1000/s` or `1000`, 0.001…1,000,000 devices per second (a slower ramp would put
+    /// the last device's power-on beyond any run; `1e-300/s` overflowed the schedule).
+    static func devicesPerSecond(_ text: String) -> Double? {
+        let number = text.hasSuffix("/s") ? String(text.dropLast(2)) : text
+        guard let rate = Double(number), rate.isFinite, rate >= 0.001, rate <= 1_000_000 else { return nil }
+        return rate
     }
 }
 

@@ -78,7 +78,9 @@ struct ScenarioRunCommand {
             o.scale = v
         }
         if let text = flags.duration {
-            guard let d = Units.parseDuration(text), d >= .seconds(1) else { throw fail("simfleet run: --duration wants a time like 60s, got '" + text + "'") }
+            guard let d = Units.parseDuration(text), d >= .seconds(1), d <= .seconds(86_400) else {
+                throw fail("simfleet run: --duration wants a time from 1s to 24h like 60s, got '" + text + "'")
+            }
             o.duration = d
         }
         if let text = flags.seed {
@@ -90,7 +92,9 @@ struct ScenarioRunCommand {
             o.devices = v
         }
         if let text = flags.heartbeat {
-            guard let v = Units.parseDuration(text), v >= .milliseconds(100) else { throw fail("simfleet run: --heartbeat wants a time like 10s, got '" + text + "'") }
+            guard let v = Units.parseDuration(text), v >= .milliseconds(100), v <= .seconds(3600) else {
+                throw fail("simfleet run: --heartbeat wants a time from 100ms to 1h like 10s, got '" + text + "'")
+            }
             o.heartbeat = v
         }
         if let text = flags.qos {
@@ -98,8 +102,9 @@ struct ScenarioRunCommand {
             o.qos = v
         }
         if let text = flags.ramp {
-            let number = text.hasSuffix("/s") ? String(text.dropLast(2)) : text
-            guard let v = Double(number), v > 0 else { throw fail("simfleet run: --ramp wants a rate like 1000/s, got '" + text + "'") }
+            guard let v = RunCommand.devicesPerSecond(text) else {
+                throw fail("simfleet run: --ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '" + text + "'")
+            }
             o.rampPerSecond = v
         }
         if let broker = flags.broker {
