@@ -63,7 +63,7 @@ extension TimelineDriver {
     func resetWiFi(_ targets: [Int], reprovision: Bool) {
         var reset: [Int] = []
         for i in targets {
-            let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [], body: [])
+            let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [HTTPHeader("Content-Type", "application/json")], body: [])
             if let answer = runner.localRequest(device: i, request), answer.status == 200 {
                 reset.append(i)
             }
