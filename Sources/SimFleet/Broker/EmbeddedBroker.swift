@@ -29,6 +29,10 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// Ports the broker listens on (127.0.0.1).
     public private(set) var ports: [Int]
     public let observerUser = "simfleet-observer"
+    /// Largest PUBLISH payload the broker forwards (`message_size_limit`, bytes): four times the
+    /// largest message of the wire contract (a 4 KB OTA command; a status is under 1 KB). Larger
+    /// publishes are dropped by the broker (a QoS 1 one still gets its PUBACK) and never queued.
+    public static let messageSizeLimit = 16_384
     private let directory: String
     private var pid: pid_t = -1
     private let passwords: [(user: String, password: String)]
@@ -126,6 +130,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
             persistence false
             set_tcp_nodelay true
             max_queued_messages 100000
+            message_size_limit \(EmbeddedBroker.messageSizeLimit)
             log_dest stderr
             log_type error
             log_type warning

@@ -141,7 +141,15 @@ extension DeviceHost: MosquittoClientDelegate {
             }
             if probeWasAllowed && !t.hasPrefix("device/" + identity.id + "/") { return }
         }
-        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self),
+                                     payload: DeviceHost.inboundPayload(payload, limit: firmware.config.httpBodyLimit))))
+    }
+
+    /// What of a message the device gets: at most `limit + 1` bytes, enough for its parser to refuse
+    /// an oversized one ("body larger than 4096 bytes") without a copy of the whole payload, as a
+    /// chip reading into a fixed buffer would (libmosquitto has already received it all).
+    static func inboundPayload(_ payload: UnsafeRawBufferPointer, limit: Int) -> [UInt8] {
+        Array(payload.prefix(max(0, limit) + 1))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {
