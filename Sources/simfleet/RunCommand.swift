@@ -50,6 +50,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Reactor threads (default: one per core; with the embedded broker one core fewer, at least 1, leaving a core to mosquitto).") var reactors: String?
     @Option(name: .customLong("timer-tick"), help: "Reactor timer tick, 1ms…100ms (default 10ms, FreeRTOS's default tick): device timers fire on the next tick. Longer ticks batch more heartbeats per wake-up (less CPU) and make the load burstier.")
     var timerTick: String?
+    @Option(name: .customLong("download-deadline"), help: "A device abandons a firmware or manifest download not complete within this, resumes included, 1s…24h (default 10m).")
+    var downloadDeadline: String?
+    @Option(name: .customLong("stall-timeout"), help: "A download that moves no byte for this long is cancelled and resumed, 1s…10m (default 30s).")
+    var stallTimeout: String?
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
@@ -157,6 +161,9 @@ struct RunCommand: ParsableCommand {
             guard let ms = RunCommand.timerTickMs(timerTick) else { throw UsageProblem(message: "--timer-tick wants 1ms…100ms, got '\(timerTick)'") }
             c.timerTickMs = ms
         }
+        let limits = try downloadLimits()
+        if let seconds = limits.deadline { c.ota.downloadDeadlineSeconds = seconds }
+        if let seconds = limits.stall { c.ota.stallTimeoutSeconds = seconds }
         if let broker {
             let tls = caFile.map { TLSSettings(caFile: $0, certFile: cert, keyFile: key) }
             guard let choice = BrokerChoice.parse(broker, tls: tls) else {
@@ -174,6 +181,24 @@ struct RunCommand: ParsableCommand {
         let ms = s * 1000
         guard ms >= 1, ms <= 100, ms == ms.rounded() else { return nil }
         return Int(ms)
+    }
+
+    /// `--download-deadline` (1s…24h) and `--stall-timeout` (1s…10m), nil where not given.
+    func downloadLimits() throws -> (deadline: Double?, stall: Double?) {
+        var out: (deadline: Double?, stall: Double?) = (nil, nil)
+        if let text = downloadDeadline {
+            guard let s = Self.seconds(text), s >= 1, s <= 86_400 else {
+                throw UsageProblem(message: "--download-deadline wants a time from 1s to 24h like 10m, got '\(text)'")
+            }
+            out.deadline = s
+        }
+        if let text = stallTimeout {
+            guard let s = Self.seconds(text), s >= 1, s <= 600 else {
+                throw UsageProblem(message: "--stall-timeout wants a time from 1s to 10m like 30s, got '\(text)'")
+            }
+            out.stall = s
+        }
+        return out
     }
 
     /// Longest `--duration` of a flags run: a week (a soak test; the progress clock and the

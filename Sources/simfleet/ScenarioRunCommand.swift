@@ -40,17 +40,21 @@ struct ScenarioRunCommand {
             guard let p = Int(text), (0...65535).contains(p) else { throw fail("simfleet run: --metrics-port wants 0…65535, got '" + text + "'") }
             metricsPort = p
         }
+        let limits: (deadline: Double?, stall: Double?)
+        do { limits = try flags.downloadLimits() } catch let e as RunCommand.UsageProblem { throw fail("simfleet run: " + e.message) }
         FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
                                              + " devices, " + String(scenario.timeline.count) + " steps, seed "
                                              + String(scenario.seed) + "\n").utf8))
         var trap: SignalTrap?
         let outcome: ScenarioRun.Outcome
+        var options = ScenarioRun.Options(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
+                                          timerTickMs: timerTickMs, progress: isatty(2) != 0)
+        options.downloadDeadlineSeconds = limits.deadline
+        options.stallTimeoutSeconds = limits.stall
         do {
             outcome = try ScenarioRun.execute(
                 scenario,
-                options: .init(reportPath: reportPath, htmlPath: htmlPath, metricsPort: metricsPort, reactors: reactors,
-                               timerTickMs: timerTickMs,
-                               progress: isatty(2) != 0),
+                options: options,
                 stopSignal: { stop in trap = SignalTrap(stop) })
         } catch {
             trap?.release()

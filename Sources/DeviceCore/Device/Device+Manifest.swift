@@ -13,7 +13,8 @@ extension Device {
             return .refused(status: 409, reason: busy)
         }
         counters.manifestChecks += 1
-        ota.download = .manifest(ManifestFetch(url: url, lastActivity: now))
+        let limit = ota.updater?.config.downloadDeadline ?? config.ota.downloadDeadline
+        ota.download = .manifest(ManifestFetch(url: url, lastActivity: now, deadline: now + limit))
         actions.append(.log(.info, "ota: checking manifest " + url))
         actions.append(.startDownload(url: url, rangeStart: 0))
         return .accepted
@@ -71,8 +72,13 @@ extension Device {
 
     /// A stalled manifest download is abandoned; a due poll starts a check when the device is free.
     mutating func manifestTick(at now: Instant, actions: inout [Action]) {
-        if case .manifest(let fetch) = ota.download, let u = ota.updater, fetch.lastActivity + u.config.stallTimeout <= now {
-            manifestFailed("stalled", cancel: true, actions: &actions)
+        if case .manifest(let fetch) = ota.download, let u = ota.updater {
+            if fetch.deadline <= now {
+                manifestFailed("not complete within " + decimal(u.config.downloadDeadline.milliseconds / 1000) + " s", cancel: true,
+                               actions: &actions)
+            } else if fetch.lastActivity + u.config.stallTimeout <= now {
+                manifestFailed("stalled", cancel: true, actions: &actions)
+            }
         }
         guard let poll = ota.nextPoll, poll <= now, let interval = config.manifestPollInterval else { return }
         ota.nextPoll = now + interval

@@ -19,8 +19,6 @@ final class CurlMulti: ReactorClient {
     private var slot: Int32 = -1
     private var watched: [Int32: UInt32] = [:]
     private var touched: [ObjectIdentifier: DownloadSink] = [:]
-    /// Abort a transfer that moves less than 1 byte/s for this long.
-    var stallTimeoutSeconds = 30
 
     static let globalReady: Bool = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -44,16 +42,27 @@ final class CurlMulti: ReactorClient {
 
     deinit { curl_multi_cleanup(multi) }
 
-    /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`.
-    func start(url: String, rangeStart: Int, sink: DownloadSink) -> DownloadTransfer {
+    /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`. libcurl aborts a transfer
+    /// that moves less than 1 byte/s for `stall` and any that lasts longer than `deadline` (the
+    /// device enforces both itself; these are backstops). Only http and https are spoken, and a
+    /// redirect never leaves them, nor https for http (`redirectProtocols`).
+    func start(url: String, rangeStart: Int, sink: DownloadSink, stall: TimeSpan = .seconds(30),
+               deadline: TimeSpan = .seconds(600)) -> DownloadTransfer {
         let t = DownloadTransfer(sink: sink, multi: self)
         simfleet_curl_easy_prepare(t.easy, url, rangeStart, { ptr, size, n, ud in
             DownloadTransfer.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, { ptr, size, n, ud in
             DownloadTransfer.from(ud).header(UnsafeRawBufferPointer(start: ptr, count: size * n))
-        }, Unmanaged.passUnretained(t).toOpaque(), 10, stallTimeoutSeconds)
+        }, Unmanaged.passUnretained(t).toOpaque(), 10, Int(max(1, stall.milliseconds / 1000)), Int(max(1, deadline.milliseconds)),
+           CurlMulti.redirectProtocols(for: url))
         curl_multi_add_handle(multi, t.easy)
         return t
+    }
+
+    /// Protocols a download of `url` may be redirected to: from https only https (a redirect must
+    /// not drop TLS), from http either.
+    static func redirectProtocols(for url: String) -> String {
+        url.lowercased().hasPrefix("https://") ? "https" : "http,https"
     }
 
     private var posts: [UnsafeMutableRawPointer: (headers: UnsafeMutablePointer<curl_slist>?, completion: (Bool, Int) -> Void)] = [:]

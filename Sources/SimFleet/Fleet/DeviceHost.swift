@@ -247,7 +247,9 @@ final class DeviceHost: ReactorClient {
         case .startDownload(let url, let rangeStart):
             if let d = download { reactor.downloads.cancel(d) }
             counters.bump(counters.downloadsStarted)
-            download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self)
+            let ota = firmware.config.ota
+            download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self, stall: ota.stallTimeout,
+                                               deadline: ota.downloadDeadline)
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil

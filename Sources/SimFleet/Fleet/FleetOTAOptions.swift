@@ -21,6 +21,11 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var brokenReleases: Set<String> = []
     /// A new image must reach the broker within this many seconds or it is rolled back.
     public var confirmWithinSeconds = 60.0
+    /// A whole download (image or manifest, every resume included) must end within this many
+    /// seconds, or the device abandons it (`OTAConfig.downloadDeadline`; `--download-deadline`).
+    public var downloadDeadlineSeconds = 600.0
+    /// A download that moves no byte for this many seconds is cancelled and resumed (`OTAConfig.stallTimeout`).
+    public var stallTimeoutSeconds = 30.0
     /// Devices poll the manifest this often; nil: only on `{"action":"check"}`.
     public var manifestPollSeconds: Double?
     /// The manifest devices check; nil: the embedded origin's `manifest.json` when it publishes one.
@@ -34,7 +39,9 @@ public struct FleetOTAOptions: Sendable, Equatable {
     func deviceSettings(manifestURL: String?) -> DeviceOTASettings {
         DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
                           confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
-                          requireSignature: requireSignature || signingKeyPath != nil)
+                          requireSignature: requireSignature || signingKeyPath != nil,
+                          downloadDeadline: .milliseconds(Int64(downloadDeadlineSeconds * 1000)),
+                          stallTimeout: .milliseconds(Int64(stallTimeoutSeconds * 1000)))
     }
 }
 
@@ -44,13 +51,17 @@ public struct DeviceOTASettings: Sendable, Equatable {
     public var pollInterval: TimeSpan?
     public var confirmWithin: TimeSpan
     public var requireSignature: Bool
+    public var downloadDeadline: TimeSpan
+    public var stallTimeout: TimeSpan
 
     public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
-                requireSignature: Bool = false) {
+                requireSignature: Bool = false, downloadDeadline: TimeSpan = .seconds(600), stallTimeout: TimeSpan = .seconds(30)) {
         self.manifestURL = manifestURL
         self.pollInterval = pollInterval
         self.confirmWithin = confirmWithin
         self.requireSignature = requireSignature
+        self.downloadDeadline = downloadDeadline
+        self.stallTimeout = stallTimeout
     }
 
     func apply(to config: inout DeviceConfig) {
@@ -58,5 +69,7 @@ public struct DeviceOTASettings: Sendable, Equatable {
         config.manifestPollInterval = pollInterval
         config.ota.confirmWithin = confirmWithin
         config.ota.requireSignature = requireSignature
+        config.ota.downloadDeadline = downloadDeadline
+        config.ota.stallTimeout = stallTimeout
     }
 }

@@ -14,6 +14,9 @@ public enum ScenarioRun {
         public var timerTickMs: Int?
         /// Progress on stderr once a second (a terminal).
         public var progress: Bool
+        /// `FleetOTAOptions.downloadDeadlineSeconds` and `stallTimeoutSeconds`; nil keeps the defaults.
+        public var downloadDeadlineSeconds: Double?
+        public var stallTimeoutSeconds: Double?
 
         public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
                     progress: Bool = false) {
@@ -49,6 +52,8 @@ public enum ScenarioRun {
         var configuration = try setup(scenario)
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
+        if let seconds = options.downloadDeadlineSeconds { configuration.ota.downloadDeadlineSeconds = seconds }
+        if let seconds = options.stallTimeoutSeconds { configuration.ota.stallTimeoutSeconds = seconds }
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
         stopSignal { runner.requestStop() }
