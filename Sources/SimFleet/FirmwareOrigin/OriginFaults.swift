@@ -37,6 +37,10 @@ public struct OriginStats: Sendable, Equatable {
     public var corrupted = 0
     public var truncated = 0
     public var dropped = 0
+    /// Body bytes handed to connections and not yet written to their sockets, now and at most:
+    /// what concurrent downloads cost the origin in memory beyond the shared file bytes.
+    public var queuedBytes = 0
+    public var peakQueuedBytes = 0
 }
 
 /// The fault chosen for one response.

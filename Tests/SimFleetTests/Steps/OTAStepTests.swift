@@ -1,5 +1,6 @@
 import DeviceCore
 import Foundation
+import NIOCore
 import XCTest
 @testable import SimFleet
 
@@ -32,7 +33,7 @@ final class OTAStepTests: XCTestCase {
         }
         XCTAssertEqual(run.versions().filter { $0.value == "1.1.0" }.keys.sorted(), run.targets(0))
         let manifest = try XCTUnwrap(run.runner.origin?.file(for: "/manifest.json"))
-        XCTAssertTrue(String(decoding: manifest, as: UTF8.self).contains("1.1.0"))
+        XCTAssertTrue(String(decoding: manifest.readableBytesView, as: UTF8.self).contains("1.1.0"))
         let report = run.finish()
         XCTAssertEqual(report.versions, ["1.0.0": 1, "1.1.0": 2])
     }
