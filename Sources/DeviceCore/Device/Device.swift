@@ -81,9 +81,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         publishStateChange(at: now, actions: &actions)
         // Log lines carry text from outside (SSIDs, versions, URLs, action names): escaped here,
         // where every line leaves the device, before any is streamed to the logs topic.
-        for i in actions.indices {
-            if case .log = actions[i] { actions[i] = actions[i].withEscapedLogText }
-        }
+        if actions.contains(where: { if case .log = $0 { return true } else { return false } }) { escapeLogText(&actions) }
         return streamingLogLines(actions, at: now)
     }
 

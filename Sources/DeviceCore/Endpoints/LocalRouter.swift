@@ -97,12 +97,15 @@ public struct LocalRouter: Sendable {
     /// `application/json`, any case, with or without parameters (`; charset=utf-8`) and spaces.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        var mediaType: [UInt8] = []
+        let expected: StaticString = "application/json"
+        var matched = 0
         for c in contentType.utf8 {
             if c == UInt8(ascii: ";") { break }
-            if c != 0x20 && c != 0x09 { mediaType.append(asciiLower(c)) }
+            if c == 0x20 || c == 0x09 { continue }
+            guard matched < expected.utf8CodeUnitCount, asciiLower(c) == expected.utf8Start[matched] else { return false }
+            matched += 1
         }
-        return mediaType.elementsEqual("application/json".utf8)
+        return matched == expected.utf8CodeUnitCount
     }
 
     /// `Bearer <token>` (scheme in any case) naming exactly `token`, compared in time that does not
