@@ -22,8 +22,11 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A real `mosquitto` from PATH with a generated configuration: loopback listeners on free ports,
-/// no persistence, unlimited connections, and an ACL that confines each client to
-/// `device/<its client id>/#` while the observer user may read every status topic. It is stopped
+/// no persistence, unlimited connections, no anonymous clients, and an ACL keyed on the
+/// authenticated user name: each account may use only `device/<its user name>/#`, and its client
+/// id is its user name (`use_username_as_clientid`), so a client cannot claim another device by
+/// choosing its client id. The observer (reads every status topic, writes commands) and the
+/// watcher (reads status, for tools and tests) have random passwords, new every run. It is stopped
 /// on `stop()`, on deinit, and by the kernel if the simulator dies (parent-death signal).
 public final class EmbeddedBroker: @unchecked Sendable {
     /// Ports the broker listens on (127.0.0.1).
@@ -36,9 +39,15 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private let directory: String
     private var pid: pid_t = -1
     private let passwords: [(user: String, password: String)]
+    /// The observer's password, random for every broker (never derived from anything visible).
+    public let observerPassword: String? = EmbeddedBroker.randomSecret()
+    /// A read-only account for `device/+/status` (tools, tests), with its own random password: an
+    /// extra client as the observer would take the observer's session (client id = user name).
+    public let watcherUser = "simfleet-watcher"
+    public let watcherPassword = EmbeddedBroker.randomSecret()
 
-    /// `listeners` ports (a large fleet spreads over several); `passwords` non-empty switches the
-    /// broker to a password file with those accounts (plus the observer's).
+    /// `listeners` ports (a large fleet spreads over several) and the devices' accounts (user name =
+    /// device id); the observer's and the watcher's are added.
     public init(listeners: Int = 1, passwords: [(user: String, password: String)] = []) throws(BrokerError) {
         guard EmbeddedBroker.which("mosquitto") != nil else { throw .notInstalled }
         var template = Array("/tmp/simfleet-broker-XXXXXX".utf8CString)
@@ -60,8 +69,11 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public var processID: pid_t { pid }
     public var url: String { "mqtt://127.0.0.1:\(ports[0])" }
 
-    /// The observer's password when the broker uses a password file.
-    public var observerPassword: String? { passwords.isEmpty ? nil : "observer-\(ports[0])" }
+    /// 128 random bits as hex, from the system's generator (getrandom).
+    static func randomSecret() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(rng.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+    }
 
     /// Starts mosquitto and returns once every listener accepts connections.
     public func start(timeoutSeconds: Double = 10) throws(BrokerError) {
@@ -135,35 +147,36 @@ public final class EmbeddedBroker: @unchecked Sendable {
             log_type error
             log_type warning
             acl_file \(directory)/acl
+            allow_anonymous false
+            password_file \(directory)/passwd
+            use_username_as_clientid true
 
             """
-        if passwords.isEmpty {
-            conf += "allow_anonymous true\n"
-        } else {
-            conf += "allow_anonymous false\npassword_file \(directory)/passwd\n"
-        }
         for port in ports {
             conf += "listener \(port) 127.0.0.1\nmax_connections -1\n"
         }
         let acl = """
-            # each device only under its own topics; the observer reads every status topic
+            # each device only under its own topics (keyed on the authenticated user name); the
+            # observer reads every status topic and writes commands; the watcher only reads
             user \(observerUser)
             topic read device/+/status
             topic write device/+/ota
 
-            pattern readwrite device/%c/#
+            user \(watcherUser)
+            topic read device/+/status
+
+            pattern readwrite device/%u/#
 
             """
         do {
             try conf.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
             try acl.write(toFile: directory + "/acl", atomically: true, encoding: .utf8)
-            if !passwords.isEmpty {
-                var lines = passwords.map { "\($0.user):\($0.password)" }
-                lines.append("\(observerUser):\(observerPassword!)")
-                let file = directory + "/passwd"
-                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-                try EmbeddedBroker.hashPasswordFile(file)
-            }
+            var lines = passwords.map { "\($0.user):\($0.password)" }
+            lines.append("\(observerUser):\(observerPassword!)")
+            lines.append("\(watcherUser):\(watcherPassword)")
+            let file = directory + "/passwd"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            try EmbeddedBroker.hashPasswordFile(file)
         } catch let error as BrokerError {
             throw error
         } catch {

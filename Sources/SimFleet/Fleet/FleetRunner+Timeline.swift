@@ -22,6 +22,13 @@ extension FleetRunner {
         forEachHost(devices) { h, _ in h.probeSubscription(topic(h.identity.index)) }
     }
 
+    /// ACL probe with a stolen credential: for each device a second client logs in with the device's
+    /// user name and password but the client id `otherID(index)` and subscribes to that device's
+    /// topics (`SpoofedClientIDProbe`); counted in the report's `acl` section like `probeACL`.
+    public func probeSpoofedClientID(devices: [Int], as otherID: @escaping @Sendable (Int) -> String) {
+        forEachHost(devices) { h, _ in h.probeSpoofedClientID(otherID(h.identity.index)) }
+    }
+
     /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
     public func setOriginFaults(_ faults: OriginFaults) {
         origin?.setFaults(faults)

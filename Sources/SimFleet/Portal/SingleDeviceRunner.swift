@@ -11,7 +11,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
     public let options: Options
     /// The device id derived from the seed's MAC, e.g. `esp32c6-025cc1`.
     public let deviceID: String
-    private let spec: DeviceSpec
+    private var spec: DeviceSpec
     private let log: @Sendable (String) -> Void
     private let reactor = Reactor(index: 0)
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -52,7 +52,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         let endpoint: BrokerEndpoint
         switch options.broker {
         case .embedded:
-            let b = try EmbeddedBroker()
+            // The embedded broker admits accounts only: this device's, with a password of this run.
+            let password = EmbeddedBroker.randomSecret()
+            spec.username = deviceID
+            spec.password = password
+            let b = try EmbeddedBroker(passwords: [(deviceID, password)])
             try b.start()
             broker = b
             endpoint = BrokerEndpoint(host: "127.0.0.1", port: b.ports[0])

@@ -205,6 +205,20 @@ public final class TimelineDriver: @unchecked Sendable {
                 let chosen = topics
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }
+            // And once per device with its own credentials but another device's client id. That probe
+            // takes over the prober's session, which would leave its subscription probes without a
+            // verdict: wait (up to 10 s) until they are all settled.
+            let settleBy = runner.elapsedSeconds + 10
+            guard sleep(until: runner.elapsedSeconds + 1) else { return true }
+            while runner.elapsedSeconds < settleBy {
+                let s = runner.snapshot()
+                if s.aclRefused + s.aclAllowed >= s.aclAttempts { break }
+                guard sleep(until: runner.elapsedSeconds + 0.1) else { return true }
+            }
+            var claimed: [Int: String] = [:]
+            for i in targets { claimed[i] = ACLProbeTopics.spoofedClientID(device: i, plan: plan) }
+            let spoofed = claimed
+            runner.probeSpoofedClientID(devices: targets) { i in spoofed[i] ?? "elsewhere" }
             return true
         case .rampUp(let group, let perSecond):
             let rate = perSecond ?? scenario.fleet.first { $0.name == group }?.rampPerSecond
