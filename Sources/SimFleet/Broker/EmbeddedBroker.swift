@@ -37,7 +37,19 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// publishes are dropped by the broker (a QoS 1 one still gets its PUBACK) and never queued.
     public static let messageSizeLimit = 16_384
     private let directory: String
+    /// The running broker's process id, -1 when none (guarded by `lock`).
     private var pid: pid_t = -1
+    private let lock = NSLock()
+    /// Spawns and watches the process (`BrokerKeeper`).
+    private let keeper = BrokerKeeper()
+    /// The broker should be up: an exit noticed now is unexpected and is followed by a restart.
+    private var supervising = false
+    /// Bumped by `stop()`, so a spawn racing it gives its child up.
+    private var generation = 0
+    private var exits = 0
+    private var restartCount = 0
+    /// One line for each unexpected exit and each restart that follows (simfleet prints them).
+    public var onEvent: (@Sendable (String) -> Void)?
     private let passwords: [(user: String, password: String)]
     /// The observer's password, random for every broker (never derived from anything visible).
     public let observerPassword: String? = EmbeddedBroker.randomSecret()
@@ -62,11 +74,19 @@ public final class EmbeddedBroker: @unchecked Sendable {
 
     deinit {
         stop()
+        keeper.finish()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    public var isRunning: Bool { pid > 0 && kill(pid, 0) == 0 }
-    public var processID: pid_t { pid }
+    public var isRunning: Bool {
+        let p = processID
+        return p > 0 && kill(p, 0) == 0
+    }
+    public var processID: pid_t { lock.withLock { pid } }
+    /// Times the broker process ended while it should have been running (killed from outside,
+    /// crashed), and restarts that followed (`backend.broker_exits`, `backend.broker_restarts`).
+    public var unexpectedExits: Int { lock.withLock { exits } }
+    public var restarts: Int { lock.withLock { restartCount } }
     public var url: String { "mqtt://127.0.0.1:\(ports[0])" }
 
     /// 128 random bits as hex, from the system's generator (getrandom).
@@ -75,50 +95,110 @@ public final class EmbeddedBroker: @unchecked Sendable {
         return (0..<2).map { _ in String(rng.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
     }
 
-    /// Starts mosquitto and returns once every listener accepts connections.
+    /// Starts mosquitto and returns once every listener accepts connections. From then on it is
+    /// watched: if the process ends while it should be running (SIGKILL from outside, a crash), it
+    /// is started again on the same ports (up to 10 tries), and `onEvent` hears about it.
     public func start(timeoutSeconds: Double = 10) throws(BrokerError) {
-        guard pid <= 0 else { return }
+        guard processID <= 0 else { return }
+        let outcome = keeper.run { self.spawn(timeoutSeconds: timeoutSeconds) }
+        try outcome.get()
+        lock.withLock { supervising = true }
+        keeper.watch { [weak self] in self?.checkProcess() }
+    }
+
+    /// Spawns mosquitto (on the keeper thread) and waits until every listener accepts.
+    private func spawn(timeoutSeconds: Double) -> Result<Void, BrokerError> {
+        let spawnGeneration = lock.withLock { generation }
         let log = open(directory + "/mosquitto.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         defer { if log >= 0 { close(log) } }
         let args = ["mosquitto", "-c", directory + "/mosquitto.conf"]
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
         let child = simfleet_spawn_child("mosquitto", &cargs, log)
-        guard child > 0 else { throw .spawnFailed(errno) }
-        pid = child
+        guard child > 0 else { return .failure(.spawnFailed(errno)) }
+        let adopted = lock.withLock { () -> Bool in
+            guard generation == spawnGeneration else { return false }
+            pid = child
+            return true
+        }
+        var status: Int32 = 0
+        guard adopted else {  // stopped meanwhile
+            kill(child, SIGKILL)
+            waitpid(child, &status, 0)
+            return .failure(.exited(status: status, log: "stopped while starting"))
+        }
         let deadline = HostClock.monotonicSeconds() + timeoutSeconds
         var pending = ports
         while !pending.isEmpty {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                pid = -1
-                throw .exited(status: status, log: logTail())
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child || reaped < 0 {
+                lock.withLock { if pid == child { pid = -1 } }
+                return .failure(.exited(status: status, log: logTail()))
             }
             pending.removeAll { EmbeddedBroker.accepts(port: $0) }
             if pending.isEmpty { break }
             if HostClock.monotonicSeconds() > deadline {
-                stop()
-                throw .notListening(seconds: timeoutSeconds, log: logTail())
+                kill(child, SIGKILL)
+                waitpid(child, &status, 0)
+                lock.withLock { if pid == child { pid = -1 } }
+                return .failure(.notListening(seconds: timeoutSeconds, log: logTail()))
             }
             usleep(10_000)
         }
+        return .success(())
     }
 
-    /// Stops mosquitto (SIGTERM, then SIGKILL after 3 s) and reaps it.
+    /// Keeper thread, every 100 ms: an exit while supervising is unexpected; restart on the same ports.
+    private func checkProcess() {
+        let exited: Int32? = lock.withLock {
+            guard supervising, pid > 0 else { return nil }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+            pid = -1
+            exits += 1
+            return status
+        }
+        guard let status = exited else { return }
+        let how = (status & 0x7F) == 0 ? "status \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
+        onEvent?("simfleet: the embedded broker exited unexpectedly (\(how)); restarting it on the same ports")
+        let started = HostClock.monotonicSeconds()
+        var last = BrokerError.notInstalled
+        for attempt in 1...10 {
+            guard lock.withLock({ supervising }) else { return }
+            switch spawn(timeoutSeconds: 10) {
+            case .success:
+                lock.withLock { restartCount += 1 }
+                onEvent?("simfleet: the embedded broker is back after " + String(format: "%.2f", HostClock.monotonicSeconds() - started) + " s")
+                return
+            case .failure(let error):
+                last = error
+                usleep(useconds_t(200_000 * attempt))
+            }
+        }
+        onEvent?("simfleet: could not restart the embedded broker: \(last)")
+    }
+
+    /// Stops mosquitto (SIGTERM, then SIGKILL after 3 s) and reaps it. Not an unexpected exit:
+    /// nothing restarts it until `start()`.
     public func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
+        let p: pid_t = lock.withLock {
+            supervising = false
+            generation += 1
+            defer { pid = -1 }
+            return pid
+        }
+        guard p > 0 else { return }
+        kill(p, SIGTERM)
         let deadline = HostClock.monotonicSeconds() + 3
         var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
+        while waitpid(p, &status, WNOHANG) == 0 {
             if HostClock.monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                kill(p, SIGKILL)
+                waitpid(p, &status, 0)
                 break
             }
             usleep(5_000)
         }
-        pid = -1
     }
 
     /// Stops the broker, waits `downFor` seconds, and starts it again on the same ports.

@@ -56,6 +56,7 @@ extension FleetRunner {
         for shard in shards { connect.merge(shard.reactor.connectLatency) }
         let e2e = observer.map { o in o.sync { $0.latency } } ?? LatencyRecorder()
         let observerReconnects = observer?.reconnects.load(ordering: .relaxed) ?? 0
+        let brokerExits = broker?.unexpectedExits ?? 0, brokerRestarts = broker?.restarts ?? 0
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -68,6 +69,8 @@ extension FleetRunner {
             peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: cpu, reactors: shards.count, budget: budget,
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
+        report.brokerExits = brokerExits
+        report.brokerRestarts = brokerRestarts
         report.foreignMessages = observer?.foreign.load(ordering: .relaxed) ?? 0
         report.malformedMessages = observer?.malformed.load(ordering: .relaxed) ?? 0
         report.timerTickMs = configuration.timerTickMs

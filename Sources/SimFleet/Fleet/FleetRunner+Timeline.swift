@@ -40,6 +40,15 @@ extension FleetRunner {
         do { try broker.restart(downForSeconds: downForSeconds) } catch { throw .broker(error) }
     }
 
+    /// Kills the embedded broker with SIGKILL, as something outside simfleet might: no stop, no
+    /// restart asked for. The broker's keeper notices and starts it again on the same ports.
+    public func killBroker() throws(FleetError) {
+        guard let broker else { throw .invalid("killBroker needs the embedded broker") }
+        let pid = broker.processID
+        guard pid > 0 else { throw .invalid("the embedded broker is not running") }
+        kill(pid, SIGKILL)
+    }
+
     /// Publishes `payload` (QoS 1) to `device/<id>/ota` of each device, e.g. an OTA command.
     public func sendCommand(devices: [Int], payload: [UInt8]) {
         let ids = devices.map { configuration.deviceSpec($0).id }

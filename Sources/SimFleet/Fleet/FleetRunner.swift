@@ -88,6 +88,7 @@ public final class FleetRunner: @unchecked Sendable {
             }
             do {
                 let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.devices), passwords: accounts)
+                b.onEvent = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
                 try b.start()
                 broker = b
                 ports = b.ports

@@ -12,6 +12,7 @@ extension FleetReport {
         let ts = timeseries
         let backend: ReportJSON = .object([
             ("broker", .string(brokerURL)), ("embedded", .bool(embedded)), ("api", c.api.map { .string($0) } ?? .null),
+            ("broker_exits", .int(brokerExits)), ("broker_restarts", .int(brokerRestarts)),
         ])
         let shape: ReportJSON = .object([
             ("chip", .string(c.chip.idPrefix)), ("firmware_version", .string(c.firmwareVersion)),
