@@ -160,6 +160,10 @@ struct OriginState {
             let after = Int(Double(fileSize) * fraction) - rangeStart
             guard after > 0, after < bodyLength, spoiled.insert(key).inserted else { return (.none, nil) }
             return (.drop(afterBytes: after), nil)
+        case .stall(let fraction):
+            let after = Int(Double(fileSize) * fraction) - rangeStart
+            guard after > 0, after < bodyLength, spoiled.insert(key).inserted else { return (.none, nil) }
+            return (.stall(afterBytes: after), nil)
         case .slow(let rate):
             return (.none, rate)
         }

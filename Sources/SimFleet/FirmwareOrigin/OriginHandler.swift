@@ -27,6 +27,8 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         var rate: Int?
         var keepAlive: Bool
         var dropping: Bool
+        /// Stop at `limit` and send nothing more, the connection left open (a `stall` fault).
+        var stalling: Bool
         /// A rate-limited stream waits for its timer, not for writability.
         var waitingForTimer = false
     }
@@ -86,6 +88,7 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
                                                                            bodyLength: body.readableBytes)
         var length = body.readableBytes
         var dropAfter: Int? = nil
+        var stallAfter: Int? = nil
         var corruptAt: Int? = nil
         switch fault {
         case .none: break
@@ -98,6 +101,9 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         case .drop(let after):
             dropAfter = after
             origin.record { $0.dropped += 1 }
+        case .stall(let after):
+            stallAfter = after
+            origin.record { $0.stalled += 1 }
         }
         headers.add(name: "Content-Length", value: String(length))
         let keepAlive = head.isKeepAlive && dropAfter == nil
@@ -106,8 +112,8 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
         if head.method == .HEAD {
             return finish(context: context, keepAlive: keepAlive)
         }
-        streaming = BodyStream(body: body, offset: 0, limit: min(length, dropAfter ?? length), corruptAt: corruptAt, rate: rate,
-                               keepAlive: keepAlive, dropping: dropAfter != nil)
+        streaming = BodyStream(body: body, offset: 0, limit: min(length, dropAfter ?? stallAfter ?? length), corruptAt: corruptAt,
+                               rate: rate, keepAlive: keepAlive, dropping: dropAfter != nil, stalling: stallAfter != nil)
         context.flush()
         pump(context: context)
     }
@@ -150,7 +156,9 @@ final class OriginHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         streaming = nil
-        if s.dropping {
+        if s.stalling {
+            return  // nothing more, until the client gives up and closes
+        } else if s.dropping {
             context.close(promise: nil)
         } else {
             finish(context: context, keepAlive: s.keepAlive)

@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 
 /// MQTT for a device: connecting with its options, publishing with delivery bookkeeping, and
@@ -45,7 +46,11 @@ extension DeviceHost: MosquittoClientDelegate {
             return
         }
         let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain)
-        guard r.rc == 0 else {
+        // A QoS 1 publish on a connection that has just died (no connection, connection lost, a
+        // failed write) returns an error, but libmosquitto has already queued it and sends it after
+        // the reconnect: it is sent, and its PUBACK counts.
+        let queued = p.qos > 0 && [MOSQ_ERR_NO_CONN.rawValue, MOSQ_ERR_CONN_LOST.rawValue, MOSQ_ERR_ERRNO.rawValue].contains(r.rc)
+        guard r.rc == 0 || queued else {
             counters.count(.publishFailed)
             return
         }

@@ -72,7 +72,7 @@ extension FleetReport {
             ("bricked", .int(bricked)), ("power_cuts", .int(powerCutsDuringFlash)),
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
-            ("dropped_downloads", .int(o.dropped)),
+            ("dropped_downloads", .int(o.dropped)), ("stalled_downloads", .int(o.stalled)),
             ("origin", .object([("requests", .int(o.requests)), ("range_requests", .int(o.rangeResponses)),
                                 ("bytes_served", .int(o.bytesServed)), ("not_found", .int(o.notFound))])),
         ])

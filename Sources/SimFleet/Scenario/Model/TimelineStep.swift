@@ -44,6 +44,8 @@ public enum StepAction: Equatable, Sendable {
     case networkFault(NetworkFault)
     /// Stop the embedded broker, keep it down for `down`, start it again on the same ports.
     case brokerRestart(down: TimeSpan)
+    /// SIGKILL the embedded broker, as something outside simfleet might; simfleet notices and starts it again.
+    case brokerKill
     /// Provision unprovisioned devices through their captive portals.
     case provision(Provision)
     /// Devices try to publish and subscribe outside their own topics.
@@ -61,6 +63,7 @@ public enum StepAction: Equatable, Sendable {
         case .deviceFault: return "device_fault"
         case .networkFault: return "network_fault"
         case .brokerRestart: return "broker_restart"
+        case .brokerKill: return "broker_kill"
         case .provision: return "provision"
         case .aclProbe: return "acl_probe"
         case .clearFaults: return "clear_faults"
@@ -100,6 +103,9 @@ public struct FirmwareFault: Equatable, Sendable {
         case slow(bytesPerSecond: Double)
         /// Close the connection after `fraction` of the image.
         case drop(fraction: Double)
+        /// Stop sending after `fraction` of the image and keep the connection open (the device's
+        /// stall timeout cancels and resumes it), once per device and file.
+        case stall(fraction: Double)
     }
 }
 

@@ -180,6 +180,14 @@ public final class TimelineDriver: @unchecked Sendable {
                 lock.withLock { _failures.append(Failure(expression: "broker_restart", measured: String(describing: error))) }
             }
             return true
+        case .brokerKill:
+            do {
+                try runner.killBroker()
+                log("simfleet: embedded broker killed (SIGKILL)")
+            } catch {
+                lock.withLock { _failures.append(Failure(expression: "broker_kill", measured: String(describing: error))) }
+            }
+            return true
         case .clearFaults:
             originFaults = .none
             runner.setOriginFaults(.none)
