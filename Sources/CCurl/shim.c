@@ -9,7 +9,8 @@ void simfleet_curl_multi_callbacks(CURLM *multi, simfleet_curl_socket_cb socket_
 }
 
 void simfleet_curl_easy_prepare(CURL *easy, const char *url, long range_start, simfleet_curl_data_cb body_cb,
-                                simfleet_curl_data_cb header_cb, void *userdata, long connect_timeout_s, long stall_timeout_s) {
+                                simfleet_curl_data_cb header_cb, void *userdata, long connect_timeout_s, long stall_timeout_s,
+                                long total_timeout_ms, const char *redirect_protocols) {
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, body_cb);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, userdata);
@@ -20,8 +21,11 @@ void simfleet_curl_easy_prepare(CURL *easy, const char *url, long range_start, s
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, connect_timeout_s);
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, stall_timeout_s);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, total_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, redirect_protocols);
     if (range_start > 0) {
         char range[32];
         snprintf(range, sizeof range, "%ld-", range_start);
@@ -48,7 +52,7 @@ void simfleet_curl_easy_write_to(CURL *easy, simfleet_curl_data_cb body_cb, void
 
 void simfleet_curl_easy_limits(CURL *easy, long long max_body_bytes, long timeout_s) {
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(max_body_bytes > 0 ? max_body_bytes : 0));
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 0L);
+    if (timeout_s > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s);  // 0: keep what prepare set
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 

@@ -2,6 +2,8 @@
 // simfleet_mosquitto_new_without_socketpair(); every other caller reaches libc's socketpair.
 #define _GNU_SOURCE
 #include "CMosquitto.h"
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <dlfcn.h>
 #include <string.h>
 #include <errno.h>
@@ -77,6 +79,13 @@ pid_t simfleet_spawn_child(const char *path, char *const argv[], int log_fd) {
     if (out >= 0) { dup2(out, 1); dup2(out, 2); }
     int in = open("/dev/null", O_RDONLY);
     if (in >= 0) dup2(in, 0);
+    // Nothing else of the parent's: its device sockets, epoll sets and pipes would otherwise stay
+    // open in the broker for its whole life (a restarted broker would hold every client's old
+    // connection, and epoll would keep reporting them to the parent).
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+        long max = sysconf(_SC_OPEN_MAX);
+        for (long fd = 3; fd < max; fd++) close((int)fd);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -62,9 +62,14 @@ func deviceVectors(_ emit: (String, String) -> Void) {
     web.send("delete-info", .httpRequest(id: 4, HTTPRequest(method: .delete, path: "/info")), atMillis: 1_800)
     web.send("update-too-big", .httpRequest(id: 5, HTTPRequest(method: .post, path: "/update", body: [],
                                                                  declaredLength: 1 << 20)), atMillis: 1_900)
-    web.send("update-bad-json", .httpRequest(id: 6, HTTPRequest(method: .post, path: "/update",
+    let json = [HTTPHeader("Content-Type", "application/json")]
+    web.send("update-bad-json", .httpRequest(id: 6, HTTPRequest(method: .post, path: "/update", headers: json,
                                                                   body: Array("{\"url\":".utf8))), atMillis: 2_000)
-    web.send("post-reboot", .httpRequest(id: 7, HTTPRequest(method: .post, path: "/reboot")), atMillis: 2_100)
+    web.send("update-text-plain", .httpRequest(id: 8, HTTPRequest(method: .post, path: "/test_update",
+                                                                    headers: [HTTPHeader("Content-Type", "text/plain")],
+                                                                    body: Array("{\"url\":\"http://x/f.bin\"}".utf8))),
+             atMillis: 2_050)
+    web.send("post-reboot", .httpRequest(id: 7, HTTPRequest(method: .post, path: "/reboot", headers: json)), atMillis: 2_100)
     web.tick("reboot-due")
     web.send("power-on-again", .powerOn(.software, boot: vectorBoot), atMillis: 3_000)
     emit("device.local-endpoints", web.text)

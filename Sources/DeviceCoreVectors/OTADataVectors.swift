@@ -45,7 +45,15 @@ func otadataDecisions() -> String {
     var corrupt = OTASelectEntry.sealed(sequence: 5, state: .valid)
     corrupt.crc ^= 1
     show("seq5-bad-crc", OTAData.parse(partition(.sealed(sequence: 4, state: .valid), corrupt)))
-    show("seq-wrap", OTAData.parse(partition(.sealed(sequence: 0xFFFF_FFFE, state: .valid), .erased)))
+    let wrap = OTAData.parse(partition(.sealed(sequence: 0xFFFF_FFFE, state: .valid), .erased))
+    show("seq-wrap", wrap)
+    // ota_0 would need the erased sequence 0xFFFFFFFF: refused at once, not counted up to.
+    do {
+        let w = try wrap.settingBootSlot(0, slotCount: 2, rollbackEnabled: true)
+        lines.append("seq-wrap: set ota_0 -> sector " + dec(w.sector) + " seq=" + dec(Int64(w.entry.sequence)))
+    } catch {
+        lines.append("seq-wrap: set ota_0 -> refused: " + error.reason)
+    }
     let entry = OTASelectEntry.sealed(sequence: 3, state: .pendingVerify)
     lines.append("entry bytes " + hexString(entry.bytes))
     let ops = OTAData.flashOperations(partitionOffset: 0xD000, sector: 1, entry: entry)

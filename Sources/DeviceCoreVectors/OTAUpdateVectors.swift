@@ -33,6 +33,44 @@ func otaUpdateVectors(_ emit: (String, String) -> Void) {
 
     emit("ota.update-confirmed", simulatedUpdate(confirm: true))
     emit("ota.update-rolled-back", simulatedUpdate(confirm: false))
+    emit("ota.resume-length-overflow", resumeLengthOverflow())
+}
+
+/// A resumed 206 at the right offset whose Content-Length plus that offset does not fit an `Int`
+/// (32 bits on the chip): refused as too large, the transfer cancelled, nothing trapped. Log lines
+/// and the reason name `Int.max`, which differs between the ISAs: only the kind is rendered.
+func resumeLengthOverflow() -> String {
+    let config = OTAConfig(chip: .esp32c6)
+    var updater = OTAUpdater<SoftwareCrypto>(config: config, boot: OTABootState(assuming: vectorBoot), at: vectorEpoch)
+    let image = AppImageBuilder.simple(chip: .esp32c6, version: "2.0.0", payload: [UInt8](repeating: 1, count: 600),
+                                       hasher: SoftwareSHA256.self)
+    let request = OTARequest(url: "http://127.0.0.1:8080/fw.bin", version: "2.0.0", sha256: nil, size: nil, origin: .mqttCommand)
+    var now = vectorEpoch
+    var lines: [String] = []
+    func step(_ name: String, _ actions: [Action]) {
+        var rendered: [String] = []
+        for a in actions where !isFlash(a) && !isLog(a) { rendered.append(renderAction(a)) }
+        lines.append(name + ": " + updater.state.name + " " + dec(updater.progress.bytes) + " [" + joined(rendered, "; ") + "]")
+    }
+    step("start", updater.start(request, running: "1.0.0", at: now))
+    step("response", updater.handle(.response(status: 200, contentLength: image.count, rangeStart: 0), at: now))
+    step("data", updater.handle(.data(Array(image[0..<300])), at: now))
+    step("dropped", updater.handle(.failed(.connectionLost), at: now))
+    if let due = updater.nextDeadline { now = due }
+    step("retry", updater.tick(at: now))
+    step("huge-length", updater.handle(.response(status: 206, contentLength: Int.max, rangeStart: 300), at: now))
+    lines.append("error " + optional(updater.lastError.map { $0.kind }))
+    return joined(lines, "\n")
+}
+
+private func isFlash(_ action: Action) -> Bool {
+    if case .flash = action { return true }
+    return false
+}
+
+private func isLog(_ action: Action) -> Bool {
+    if case .log = action { return true }
+    return false
 }
 
 /// A chip with `2025.03.23.184616` in ota_0 that downloads `2025.03.25.124759` (a small image built

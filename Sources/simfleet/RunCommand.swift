@@ -53,6 +53,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Reactor threads (default: one per core; with the embedded broker one core fewer, at least 1, leaving a core to mosquitto).") var reactors: String?
     @Option(name: .customLong("timer-tick"), help: "Reactor timer tick, 1ms…100ms (default 10ms, FreeRTOS's default tick): device timers fire on the next tick. Longer ticks batch more heartbeats per wake-up (less CPU) and make the load burstier.")
     var timerTick: String?
+    @Option(name: .customLong("download-deadline"), help: "A device abandons a firmware or manifest download not complete within this, resumes included, 1s…24h (default 10m).")
+    var downloadDeadline: String?
+    @Option(name: .customLong("stall-timeout"), help: "A download that moves no byte for this long is cancelled and resumed, 1s…10m (default 30s).")
+    var stallTimeout: String?
     @Option(name: .customLong("firmware-dir"), help: "Directory the embedded firmware origin serves (images, manifest.json).")
     var firmwareDir: String?
     @Option(help: "Write the JSON report here.") var report: String?
@@ -119,14 +123,17 @@ struct RunCommand: ParsableCommand {
         var f = FleetFlags()
         guard let n = Int(devices), n >= 1, n <= 1_000_000 else { throw UsageProblem(message: "--devices wants a whole number ≥ 1, got '\(devices)'") }
         f.devices = n
-        guard let d = Self.seconds(duration), d >= 0, d < 1e7 else { throw UsageProblem(message: "--duration wants a time like 60s or 5m, got '\(duration)'") }
+        guard let d = Self.seconds(duration), d >= 0, d <= Self.longestDuration else {
+            throw UsageProblem(message: "--duration wants a time from 0s to 7 days like 60s or 5m, got '\(duration)'")
+        }
         f.steady = TimeSpan(microseconds: Int64(d * 1e6))
         guard let h = Self.seconds(heartbeat), h >= 0.1, h <= 3600 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
         f.heartbeat = TimeSpan(microseconds: Int64(h * 1e6))
         guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
         f.qos = q
-        let rampText = ramp.hasSuffix("/s") ? String(ramp.dropLast(2)) : ramp
-        guard let r = Double(rampText), r > 0, r.isFinite else { throw UsageProblem(message: "--ramp wants devices per second like 1000/s, got '\(ramp)'") }
+        guard let r = Self.devicesPerSecond(ramp) else {
+            throw UsageProblem(message: "--ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '\(ramp)'")
+        }
         f.rampPerSecond = r
         guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
         f.seed = s
@@ -182,9 +189,12 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.
+    /// The range is checked on the `Double` before any conversion to `Int` (`1e300` would trap).
     static func timerTickMs(_ text: String) -> Int? {
-        guard let s = seconds(text), s * 1000 == (s * 1000).rounded(), (1...100).contains(Int(s * 1000)) else { return nil }
-        return Int(s * 1000)
+        guard let s = seconds(text) else { return nil }
+        let ms = s * 1000
+        guard ms >= 1, ms <= 100, ms == ms.rounded() else { return nil }
+        return Int(ms)
     }
 
     /// `--source-ip` values (repeated or comma-separated), each a numeric IPv4 or IPv6 address; nil if one is not.
@@ -197,13 +207,46 @@ struct RunCommand: ParsableCommand {
         return all
     }
 
-    /// `60s`, `5m`, `1h`, `500ms` or plain seconds.
+    /// `--download-deadline` (1s…24h) and `--stall-timeout` (1s…10m), nil where not given.
+    func downloadLimits() throws -> (deadline: Double?, stall: Double?) {
+        var out: (deadline: Double?, stall: Double?) = (nil, nil)
+        if let text = downloadDeadline {
+            guard let s = Self.seconds(text), s >= 1, s <= 86_400 else {
+                throw UsageProblem(message: "--download-deadline wants a time from 1s to 24h like 10m, got '\(text)'")
+            }
+            out.deadline = s
+        }
+        if let text = stallTimeout {
+            guard let s = Self.seconds(text), s >= 1, s <= 600 else {
+                throw UsageProblem(message: "--stall-timeout wants a time from 1s to 10m like 30s, got '\(text)'")
+            }
+            out.stall = s
+        }
+        return out
+    }
+
+    /// Longest `--duration` of a flags run: a week (a soak test; the progress clock and the
+    /// sampling deadlines stay far from overflow).
+    static let longestDuration = 7 * 86_400.0
+
+    /// `60s`, `5m`, `1h`, `500ms` or plain seconds; nil for anything else and for values that are
+    /// not finite (`inf`, `nan`, `1e400`), so callers compare ranges on real numbers.
     static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        var value = Double(text)
+        for (suffix, factor) in units where value == nil && text.hasSuffix(suffix) {
+            value = Double(text.dropLast(suffix.count)).map { $0 * factor }
         }
-        return Double(text)
+        guard let value, value.isFinite else { return nil }
+        return value
+    }
+
+    /// `--ramp`: `1000/s` or `1000`, 0.001…1,000,000 devices per second (a slower ramp would put
+    /// the last device's power-on beyond any run; `1e-300/s` overflowed the schedule).
+    static func devicesPerSecond(_ text: String) -> Double? {
+        let number = text.hasSuffix("/s") ? String(text.dropLast(2)) : text
+        guard let rate = Double(number), rate.isFinite, rate >= 0.001, rate <= 1_000_000 else { return nil }
+        return rate
     }
 }
 

@@ -72,6 +72,11 @@ struct ScenarioRunCommand {
             }
             options.metricsLingerSeconds = Double(v.microseconds) / 1e6
         }
+        do {
+            let limits = try flags.downloadLimits()
+            options.downloadDeadlineSeconds = limits.deadline
+            options.stallTimeoutSeconds = limits.stall
+        } catch let e as RunCommand.UsageProblem { throw fail("simfleet run: " + e.message) }
         if flagsOnly {
             options.writeJSON = flags.report != nil
             options.writeHTML = flags.html != nil
@@ -240,7 +245,9 @@ struct ScenarioRunCommand {
     /// groups; the flags that only a flags-only run's fleet takes are refused.
     func fleetOverrides(_ o: inout ScenarioOverrides) throws {
         if let text = flags.duration {
-            guard let d = Units.parseDuration(text), d >= .seconds(1) else { throw fail("simfleet run: --duration wants a time like 60s, got '" + text + "'") }
+            guard let d = Units.parseDuration(text), d >= .seconds(1), d <= .seconds(86_400) else {
+                throw fail("simfleet run: --duration wants a time from 1s to 24h like 60s, got '" + text + "'")
+            }
             o.duration = d
         }
         if let text = flags.seed {
@@ -252,7 +259,9 @@ struct ScenarioRunCommand {
             o.devices = v
         }
         if let text = flags.heartbeat {
-            guard let v = Units.parseDuration(text), v >= .milliseconds(100) else { throw fail("simfleet run: --heartbeat wants a time like 10s, got '" + text + "'") }
+            guard let v = Units.parseDuration(text), v >= .milliseconds(100), v <= .seconds(3600) else {
+                throw fail("simfleet run: --heartbeat wants a time from 100ms to 1h like 10s, got '" + text + "'")
+            }
             o.heartbeat = v
         }
         if let text = flags.qos {
@@ -260,8 +269,9 @@ struct ScenarioRunCommand {
             o.qos = v
         }
         if let text = flags.ramp {
-            let number = text.hasSuffix("/s") ? String(text.dropLast(2)) : text
-            guard let v = Double(number), v > 0 else { throw fail("simfleet run: --ramp wants a rate like 1000/s, got '" + text + "'") }
+            guard let v = RunCommand.devicesPerSecond(text) else {
+                throw fail("simfleet run: --ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '" + text + "'")
+            }
             o.rampPerSecond = v
         }
         for (name, given) in [("--id-template", flags.idTemplate), ("--chip", flags.chip), ("--firmware", flags.firmware)] where given != nil {

@@ -125,8 +125,8 @@ final class DeviceOTAFailureTests: XCTestCase {
         var h = DeviceHarness(config: DeviceHarness.config(wifi: nil))
         h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
         let response = h.request(.post, "/update", body: #"{"version":"2.0","url":"http://h/f.bin"}"#)
-        XCTAssertEqual(response?.status, 409)
-        XCTAssertEqual(response?.json?["error"]?.stringValue, "no network to download from (access point mode)")
+        XCTAssertEqual(response?.status, 403, "the open access point serves nothing that changes the device")
+        XCTAssertEqual(response?.json?["error"]?.stringValue, "not available on the provisioning access point")
         XCTAssertFalse(h.log.contains { if case .startDownload = $0 { return true } else { return false } })
     }
 }

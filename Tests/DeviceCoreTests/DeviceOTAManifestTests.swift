@@ -67,6 +67,27 @@ final class DeviceOTAManifestTests: XCTestCase {
         XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#, id: 2)?.status, 202)
     }
 
+    func testAManifestTrickledInsideTheStallTimeoutIsAbandonedAtTheDownloadDeadline() throws {
+        var config = DeviceOnChip.config()
+        config.manifestURL = DeviceOTATriggerTests.manifestURL
+        config.ota.stallTimeout = .seconds(30)
+        config.ota.downloadDeadline = .seconds(100)
+        var chip = try chip(config)
+        chip.files[DeviceOTATriggerTests.manifestURL] = Array((#"{"version":"2.0","firmware_url":"http://h/f.bin","notes":""#
+                                                                + String(repeating: " ", count: 200) + #""}"#).utf8)
+        chip.chunkSize = 1
+        chip.chunkInterval = .seconds(29)  // one byte just inside the stall timeout, for ever
+        chip.command(#"{"action":"check"}"#)
+        chip.run(for: .seconds(99))
+        XCTAssertFalse(chip.log.logLines.contains { $0.hasPrefix("ota: manifest check failed") }, "still inside the deadline")
+        chip.run(for: .seconds(2))
+        XCTAssertTrue(chip.log.contains(.cancelDownload))
+        XCTAssertTrue(chip.log.logLines.contains("ota: manifest check failed: not complete within 100 s"), "\(chip.log.logLines)")
+        XCTAssertEqual(chip.device.counters.manifestFailures, 1)
+        XCTAssertEqual(chip.request(.post, "/update", body: #"{"version":"1.1.0","url":"\#(url)"}"#, id: 2)?.status, 202,
+                       "the channel is free again")
+    }
+
     func testPeriodicPollIsSkippedWhileAnUpdateRuns() throws {
         var config = DeviceOnChip.config()
         config.manifestURL = DeviceOTATriggerTests.manifestURL

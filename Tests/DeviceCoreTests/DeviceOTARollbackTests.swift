@@ -63,7 +63,7 @@ final class DeviceOTARollbackTests: XCTestCase {
         XCTAssertEqual(chip.device.firmwareVersion, "1.1.0")
         // The new image loses its first sector (a flash fault) and the chip restarts.
         try chip.flash.erase(offset: 0x31_0000, length: 4096)
-        chip.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot", body: [])))
+        chip.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot", headers: [DeviceHarness.json], body: [])))
         chip.run(for: .seconds(2))
         XCTAssertEqual(chip.boots.last?.rollbackCause, .notBootable)
         XCTAssertEqual(chip.device.firmwareVersion, "1.0.0")

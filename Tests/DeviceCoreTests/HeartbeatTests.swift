@@ -80,7 +80,7 @@ final class HeartbeatTests: XCTestCase {
         var h = DeviceHarness(config: config())
         h.bootOnline()
         h.advance(by: .seconds(3))
-        let actions = h.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot")))
+        let actions = h.send(.httpRequest(id: 9, HTTPRequest(method: .post, path: "/reboot", headers: [DeviceHarness.json])))
         let status = actions.publishes(on: statusTopic)
         XCTAssertEqual(status.count, 1)
         XCTAssertTrue(status[0].retain)

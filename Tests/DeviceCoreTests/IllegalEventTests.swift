@@ -27,7 +27,7 @@ final class IllegalEventTests: XCTestCase {
         ("online", { h in h.bootOnline() }),
         ("rebooting", { h in
             h.bootOnline()
-            h.send(.httpRequest(id: 1, HTTPRequest(method: .post, path: "/reboot")))
+            h.send(.httpRequest(id: 1, HTTPRequest(method: .post, path: "/reboot", headers: [DeviceHarness.json])))
         }),
         ("provisioning", { h in
             h.device = DeviceHarness.TestDevice(config: DeviceHarness.config(wifi: nil))

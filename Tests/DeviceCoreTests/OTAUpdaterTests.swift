@@ -139,6 +139,45 @@ final class OTAUpdaterTests: XCTestCase {
         XCTAssertEqual(chip.updater.state.name, "idle")
     }
 
+    func testADownloadTrickledInsideTheStallTimeoutIsAbandonedAtTheDeadline() throws {
+        // One byte every 29 s never trips a 30 s stall timer; the whole download has 120 s.
+        var chip = try freshChip(config: OTAConfig(chip: .esp32c6, stallTimeout: .seconds(30), downloadDeadline: .seconds(120)))
+        let before = chip.otadata
+        let image = TestImages.simple(offered)
+        chip.start(request(offered), running: running)
+        chip.send(.response(status: 200, contentLength: image.count, rangeStart: 0))
+        for i in 0..<4 {  // t = 29, 58, 87, 116
+            chip.advance(by: .seconds(29))
+            XCTAssertEqual(chip.updater.state.name, "downloading", "t = \((i + 1) * 29) s")
+            chip.send(.data([image[i]]))
+        }
+        chip.advance(by: .seconds(3))
+        XCTAssertNil(chip.updater.lastError, "119 s: still inside the deadline")
+        chip.advance(by: .seconds(1))
+        XCTAssertEqual(chip.updater.lastError?.kind, "download_deadline")
+        XCTAssertEqual(chip.updater.lastError?.reason, "download not complete within 120 s")
+        XCTAssertEqual(chip.updater.state.name, "idle")
+        XCTAssertTrue(chip.actions.contains(.cancelDownload))
+        XCTAssertEqual(chip.otadata, before)
+        XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 0, firmwareVersion: running), "the device stays on its image")
+    }
+
+    func testTheDownloadDeadlineCoversEveryResume() throws {
+        var chip = try freshChip(config: OTAConfig(chip: .esp32c6, stallTimeout: .seconds(10), maxAttempts: 5, downloadDeadline: .seconds(25)))
+        chip.start(request(offered), running: running)
+        chip.send(.response(status: 200, contentLength: 1_000_000, rangeStart: 0))
+        chip.advance(by: .seconds(10))  // stalled: retry in 1 s
+        chip.advance(by: .seconds(1))
+        chip.send(.response(status: 200, contentLength: 1_000_000, rangeStart: 0))
+        chip.advance(by: .seconds(10))  // t = 21, stalled again: retry in 2 s
+        chip.advance(by: .seconds(2))
+        XCTAssertEqual(chip.updater.state.name, "connecting", "t = 23: the third attempt is out")
+        XCTAssertNil(chip.updater.lastError)
+        chip.advance(by: .seconds(2))
+        XCTAssertEqual(chip.updater.lastError?.kind, "download_deadline", "t = 25, attempts left or not")
+        XCTAssertEqual(chip.updater.state.name, "idle")
+    }
+
     func testCorruptImageIsRejectedBeforeCommit() throws {
         try Fixtures.require()
         var chip = try freshChip()

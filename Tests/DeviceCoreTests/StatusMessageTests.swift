@@ -7,7 +7,7 @@ final class StatusMessageTests: XCTestCase {
         var h = DeviceHarness(start: Instant(microseconds: 1_764_396_000_000_042))
         h.bootOnline()
         h.advance(by: TimeSpan(microseconds: 7_000_123))
-        let published = h.send(.httpRequest(id: 1, HTTPRequest(method: .post, path: "/reboot"))).publishes[0]
+        let published = h.send(.httpRequest(id: 1, HTTPRequest(method: .post, path: "/reboot", headers: [DeviceHarness.json]))).publishes[0]
         let expected = h.device.heartbeat(at: h.now)
         XCTAssertEqual(try StatusMessage(parsing: published.payload), .heartbeat(expected))
     }

@@ -29,6 +29,58 @@ final class BackendIntegrationTests: XCTestCase {
         XCTAssertTrue(report.json().contains("\"acl\""))
     }
 
+    func testAClientLoggedInAsOneDeviceCannotActAsAnotherByChoosingItsClientID() throws {
+        var c = FleetConfiguration(devices: 2, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 1)
+        c.idTemplate = "spoof-{n}"
+        c.usernameTemplate = "{id}"
+        c.passwordTemplate = "secret-{n}"  // so this test knows device A's password
+        let runner = FleetRunner(configuration: c)
+        try runner.start()
+        defer { runner.requestStop(); _ = runner.runToCompletion() }
+        awaitCondition("both devices online", timeout: 10) { runner.snapshot().online == 2 }
+        let port = try XCTUnwrap(runner.broker?.ports.first)
+        let a = runner.deviceID(0), b = runner.deviceID(1)
+        let pub = URL(fileURLWithPath: "/usr/bin/mosquitto_pub"), sub = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
+        // Logged in as A with B's client id: B's retained status must not be readable...
+        let read = try ChildProcess.run(sub, ["-h", "127.0.0.1", "-p", String(port), "-u", a, "-P", "secret-1", "-i", b,
+                                              "-t", "device/\(b)/#", "-v", "-W", "2"])
+        XCTAssertFalse(read.output.contains("device/\(b)/status"), "A read B's topics with B's client id: \(read.output)")
+        // ...and a command published (retained) to B's topic must not reach B when it resubscribes.
+        let write = try ChildProcess.run(pub, ["-h", "127.0.0.1", "-p", String(port), "-u", a, "-P", "secret-1", "-i", b,
+                                               "-q", "1", "-r", "-t", "device/\(b)/ota", "-m", "{not json"])
+        XCTAssertEqual(write.status, 0, write.output)
+        awaitCondition("both devices back online", timeout: 15) { runner.snapshot().online == 2 }
+        sleep(1)
+        XCTAssertEqual(runner.inspectDevice(1) { $0.counters.rejectedCommands }, 0, "A wrote to B's command topic")
+        // Control: the observer's command does arrive.
+        runner.sendCommand(devices: [1], payload: Array("{not json".utf8))
+        awaitCondition("B got the observer's command", timeout: 10) { runner.inspectDevice(1) { $0.counters.rejectedCommands } == 1 }
+        // Nobody gets in without an account, nor as the observer without its per-run password.
+        for credentials in [[String](), ["-u", "simfleet-observer"], ["-u", "simfleet-observer", "-P", "observer-\(port)"]] {
+            let anonymous = try ChildProcess.run(sub, ["-h", "127.0.0.1", "-p", String(port), "-t", "device/+/status", "-v",
+                                                       "-W", "2"] + credentials)
+            XCTAssertFalse(anonymous.output.contains("device/"), "\(credentials): \(anonymous.output)")
+        }
+    }
+
+    func testTheSpoofedClientIDProbeIsRefusedAndEveryProbedDeviceComesBack() throws {
+        var c = FleetConfiguration(devices: 4, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
+        c.idTemplate = "probe-{n}"
+        let runner = FleetRunner(configuration: c)
+        try runner.start()
+        awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 4 }
+        let ids = (0..<4).map { runner.deviceID($0) }
+        runner.probeSpoofedClientID(devices: Array(0..<4)) { i in (ids[(i + 1) % 4], "device/" + ids[(i + 1) % 4] + "/status") }
+        awaitCondition("spoofed probes settled", timeout: 15) { runner.snapshot().aclRefused + runner.snapshot().aclAllowed == 4 }
+        awaitCondition("every probed device is back", timeout: 20) { runner.snapshot().online == 4 }
+        runner.requestStop()
+        let report = runner.runToCompletion()
+        XCTAssertEqual(report.aclAttempts, 4)
+        XCTAssertEqual(report.aclRefused, 4, "the ACL is keyed on the user name, not the client id")
+        XCTAssertEqual(report.aclAllowed, 0)
+        XCTAssertEqual(report.onlineAtEnd, 4)
+    }
+
     func testCommandsReachTheChosenCohortThroughTheBroker() throws {
         var c = FleetConfiguration(devices: 6, heartbeatMs: 1000, rampPerSecond: 500, durationSeconds: 30, reactors: 2)
         c.idTemplate = "cmd-{n}"

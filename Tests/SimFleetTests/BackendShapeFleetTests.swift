@@ -19,8 +19,7 @@ final class BackendShapeFleetTests: XCTestCase {
         let runner = FleetRunner(configuration: c)
         try runner.start()
         defer { if !runner.finished { runner.requestStop(); _ = runner.finish() } }
-        let port = try XCTUnwrap(runner.broker?.ports.first)
-        let states = try Subscriber(port: port, topic: "tenants/acme/+/state")
+        let states = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "tenants/acme/+/state")
         defer { states.stop() }
         awaitCondition("all online", timeout: 15) { runner.snapshot().online == 6 }
         awaitCondition("heartbeats observed", timeout: 10) { runner.snapshot().received >= 12 }
@@ -82,8 +81,7 @@ final class BackendShapeFleetTests: XCTestCase {
         c.drainSeconds = 5
         let runner = FleetRunner(configuration: c)
         try runner.start()
-        let port = try XCTUnwrap(runner.broker?.ports.first)
-        let climate = try Subscriber(port: port, topic: "plant/hall/+/climate")
+        let climate = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "plant/hall/+/climate")
         defer { climate.stop() }
         let report = runner.runToCompletion()
 

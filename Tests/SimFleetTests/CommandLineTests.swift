@@ -39,7 +39,7 @@ final class CommandLineTests: XCTestCase {
             let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/children", encoding: .utf8)) ?? ""
             for c in children.split(separator: " ") {
                 if let cpid = pid_t(c), let comm = try? String(contentsOfFile: "/proc/\(cpid)/comm", encoding: .utf8),
-                   comm.hasPrefix("mosquitto") { return cpid }
+                   comm.trimmingCharacters(in: .whitespacesAndNewlines) == "mosquitto" { return cpid }  // not mosquitto_passwd
             }
         }
         return 0
@@ -69,6 +69,45 @@ final class CommandLineTests: XCTestCase {
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         awaitCondition("the orphaned broker got its parent-death signal", timeout: 5) { !self.isAlive(broker) }
+    }
+
+    func testAnEmbeddedBrokerKilledFromOutsideIsRestartedAndTheRunGoesOn() throws {
+        let report = NSTemporaryDirectory() + "simfleet-brokerkill-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        try requireExecutable()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", "--devices", "5", "--duration", "25s", "--heartbeat", "500ms", "--report", report]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        var broker: pid_t = 0
+        awaitCondition("the embedded broker runs", timeout: 15) {
+            broker = CommandLineTests.childBroker(of: p.processIdentifier)
+            return broker > 0
+        }
+        sleep(4)
+        kill(broker, SIGKILL)
+        var second: pid_t = 0
+        awaitCondition("a new broker took its place", timeout: 15) {
+            second = CommandLineTests.childBroker(of: p.processIdentifier)
+            return second > 0 && second != broker && self.isAlive(second)
+        }
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertFalse(isAlive(second), "the restarted broker stopped with the run")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let backend = try XCTUnwrap(json["backend"] as? [String: Any])
+        XCTAssertEqual(backend["broker_exits"] as? Int, 1, "\(backend)")
+        XCTAssertEqual(backend["broker_restarts"] as? Int, 1)
+        let devices = try XCTUnwrap(json["devices"] as? [String: Any])
+        XCTAssertEqual(devices["online_at_end"] as? Int, 5, "every device came back")
+        let messages = try XCTUnwrap(json["messages"] as? [String: Any])
+        let sent = messages["sent"] as? Int ?? 0, received = messages["received"] as? Int ?? 0
+        let lost = messages["lost"] as? Int ?? -1, unacknowledged = messages["unacknowledged"] as? Int ?? 0
+        XCTAssertGreaterThanOrEqual(received + lost, sent - unacknowledged, "every acknowledged heartbeat is received or listed as lost")
+        XCTAssertEqual((messages["lost_detail"] as? [Any])?.count, min(lost, 100))
     }
 
     func testTimerTickOutsideOneToHundredMillisecondsExitsTwo() throws {

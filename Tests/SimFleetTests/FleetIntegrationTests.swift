@@ -28,8 +28,7 @@ final class FleetIntegrationTests: XCTestCase {
     func testSmallFleetConnectsAndEveryHeartbeatArrivesWithItsPayload() throws {
         let runner = FleetRunner(configuration: configuration(devices: 12))
         try runner.start()
-        let port = try XCTUnwrap(runner.broker?.ports.first)
-        let sub = try Subscriber(port: port, topic: "device/+/status")
+        let sub = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "device/+/status")
         defer { sub.stop() }
         awaitCondition("all devices online", timeout: 10) { runner.snapshot().online == 12 }
         let report = runner.runToCompletion()

@@ -70,6 +70,51 @@ final class HostileStatusTests: XCTestCase {
         XCTAssertLessThanOrEqual(received, sent + 1)
     }
 
+    /// Publishes all of stdin as one message (`-s`), however large.
+    static func publishOne(_ payload: String, topic: String, port: Int, username: String, password: String) throws {
+        let child = try ChildProcess.run(mosquittoPub, ["-h", "127.0.0.1", "-p", String(port), "-u", username, "-P", password,
+                                                        "-i", username, "-q", "1", "-t", topic, "-s"], input: payload)
+        XCTAssertEqual(child.status, 0, child.output)
+    }
+
+    func testTheEmbeddedBrokerDropsMessagesOverItsSizeLimit() throws {
+        var c = FleetConfiguration(devices: 2, heartbeatMs: 1000, qos: 1, rampPerSecond: 200, seed: 5, durationSeconds: 30,
+                                   reactors: 1, drainSeconds: 5)
+        c.idTemplate = "big-{n}"
+        c.usernameTemplate = "{id}"
+        c.passwordTemplate = "secret-{n}"
+        let runner = FleetRunner(configuration: c)
+        try runner.start()
+        awaitCondition("fleet online", timeout: 10) { runner.snapshot().online == 2 }
+        let port = try XCTUnwrap(runner.broker?.ports.first)
+        let id = runner.deviceID(0)
+        // On a status topic: 10 KB of garbage is delivered (and counted), 20 KB never is.
+        try Self.publishOne("{" + String(repeating: "x", count: 10_000) + "}", topic: "device/\(id)/status", port: port,
+                            username: id, password: "secret-1")
+        try Self.publishOne("{" + String(repeating: "y", count: 20_000) + "}", topic: "device/\(id)/status", port: port,
+                            username: id, password: "secret-1")
+        // Commands: 6 KB passes the broker and is refused by the device (its limit is 4 KB); 20 KB never arrives.
+        runner.sendCommand(devices: [1], payload: Array(("{\"url\":\"http://x/" + String(repeating: "a", count: 6_000) + "\"}").utf8))
+        runner.sendCommand(devices: [1], payload: Array(("{\"url\":\"http://x/" + String(repeating: "b", count: 20_000) + "\"}").utf8))
+        awaitCondition("the 6 KB command was refused", timeout: 10) { runner.inspectDevice(1) { $0.counters.rejectedCommands } == 1 }
+        sleep(1)
+        XCTAssertEqual(runner.inspectDevice(1) { $0.counters.rejectedCommands }, 1, "the 20 KB command never reached the device")
+        runner.requestStop()
+        let report = runner.runToCompletion()
+        let messages = try XCTUnwrap(try JSONReader(maxBytes: 1 << 22).parse(Array(report.json().utf8))["messages"])
+        XCTAssertEqual(messages["malformed"]?.int64Value, 1, "only the 10 KB message reached the observer")
+    }
+
+    func testADeviceHostCopiesNoMoreOfAMessageThanTheDeviceCanAccept() {
+        let big = [UInt8](repeating: 0x7B, count: 1 << 20)
+        let copied = big.withUnsafeBytes { DeviceHost.inboundPayload($0, limit: 4096) }
+        XCTAssertEqual(copied.count, 4097, "one byte over the limit: the parser refuses it as too large")
+        XCTAssertEqual([UInt8](repeating: 1, count: 10).withUnsafeBytes { DeviceHost.inboundPayload($0, limit: 4096) }.count, 10)
+        XCTAssertThrowsError(try OTACommandParser(maxBytes: 4096).command(copied, origin: .mqttCommand)) {
+            XCTAssertEqual(($0 as? OTACommandError)?.reason, "malformed JSON: body larger than 4096 bytes")
+        }
+    }
+
     func testStatusMessagesOfDevicesOutsideTheFleetAreCountedAsForeignAndNotAsDeliveries() throws {
         var c = FleetConfiguration(devices: 3, heartbeatMs: 500, qos: 1, rampPerSecond: 200, seed: 3, durationSeconds: 30,
                                    reactors: 1, drainSeconds: 5)

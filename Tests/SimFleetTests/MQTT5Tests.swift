@@ -29,12 +29,13 @@ final class MQTT5Tests: XCTestCase {
         let runner = FleetRunner(configuration: c)
         try runner.start()
         defer { runner.requestStop(); _ = runner.finish() }
-        let port = try XCTUnwrap(runner.broker?.ports.first)
+        let broker = try XCTUnwrap(runner.broker)
+        let port = broker.ports[0]
         let sub = Process()
         let out = Pipe()
         sub.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
         sub.arguments = ["-h", "127.0.0.1", "-p", String(port), "-t", "device/+/status", "-q", "2", "-F", "%q %t",
-                         "-u", "simfleet-observer", "-C", "6", "-W", "20"]
+                         "-u", broker.watcherUser, "-P", broker.watcherPassword, "-C", "6", "-W", "20"]
         sub.standardOutput = out
         try sub.run()
         sub.waitUntilExit()
@@ -164,12 +165,13 @@ final class MQTT5Tests: XCTestCase {
         let runner = FleetRunner(configuration: c)
         try runner.start()
         defer { runner.requestStop(); _ = runner.finish() }
-        let port = try XCTUnwrap(runner.broker?.ports.first)
+        let broker = try XCTUnwrap(runner.broker)
+        let port = broker.ports[0]
         let sub = Process()
         let out = Pipe()
         sub.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
         sub.arguments = ["-h", "127.0.0.1", "-p", String(port), "-V", "5", "-t", "device/exp-1/status", "-q", "1", "-F", "%E",
-                         "-u", "simfleet-observer", "-C", "3", "-W", "20"]
+                         "-u", broker.watcherUser, "-P", broker.watcherPassword, "-C", "3", "-W", "20"]
         sub.standardOutput = out
         try sub.run()
         sub.waitUntilExit()

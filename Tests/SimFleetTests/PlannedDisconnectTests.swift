@@ -13,7 +13,7 @@ final class PlannedDisconnectTests: XCTestCase {
         awaitCondition("fleet online", timeout: 15) { runner.snapshot().online == 7 }
         try OTAFleet.install("1.1.0", on: runner, devices: [0, 1, 2])
         runner.powerCycle(devices: [3, 4], offFor: .milliseconds(200))
-        XCTAssertEqual(runner.localRequest(device: 5, HTTPRequest(method: .post, path: "/restart", body: []))?.status, 200)
+        XCTAssertEqual(runner.localRequest(device: 5, HTTPRequest(method: .post, path: "/restart", headers: [HTTPHeader("Content-Type", "application/json")], body: []))?.status, 200)
         awaitCondition("updates done and everyone back", timeout: 30) {
             runner.runningVersions(devices: [0, 1, 2]).values.allSatisfy { $0 == "1.1.0" } && runner.snapshot().online == 7
                 && runner.snapshot().plannedDisconnects.values.reduce(0, +) == 6

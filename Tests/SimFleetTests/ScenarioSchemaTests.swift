@@ -165,7 +165,7 @@ final class ScenarioSchemaTests: XCTestCase {
     func testEveryScenarioInTheLibraryValidates() throws {
         let dir = packageRoot.appendingPathComponent("scenarios")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "heartbeat-10k.yaml", "idf-provisioning.yaml", "link-outage.yaml",
+        XCTAssertEqual(files, ["acl-probe.yaml", "broker-outage.yaml", "chaos.yaml", "heartbeat-10k.yaml", "idf-provisioning.yaml", "link-outage.yaml",
                                "manifest-rollout.yaml", "ota-canary.yaml", "ota-corrupt.yaml", "ota-power-loss.yaml", "provisioning.yaml",
                                "quickstart.yaml", "telemetry.yaml"])
         for file in files {

@@ -80,23 +80,25 @@ final class TopicLayoutTests: XCTestCase {
         XCTAssertFalse(keys.contains("none"))
     }
 
-    func testACLConfinesEachDeviceByClientIDInOnePatternLine() throws {
+    func testACLConfinesEachDeviceByItsUserNameInOnePatternLine() throws {
         XCTAssertEqual(TopicACL.devicePatterns([TopicLayout.default.status, TopicLayout.default.ota, TopicLayout.default.logs]),
-                       ["pattern readwrite device/%c/#"])
+                       ["pattern readwrite device/%u/#"])
         let acme = TopicLayout(status: template("tenants/acme/{id}/state"), ota: template("tenants/acme/{id}/cmd"),
                                logs: template("tenants/acme/{id}/log"))
         let acl = BrokerACL(layout: acme, telemetry: [template("tenants/acme/{id}/telemetry/{group}")])
-        XCTAssertEqual(acl.devicePatterns, ["pattern readwrite tenants/acme/%c/#"])
+        XCTAssertEqual(acl.devicePatterns, ["pattern readwrite tenants/acme/%u/#"])
         XCTAssertEqual(acl.observerReads, ["tenants/acme/+/state", "tenants/acme/+/telemetry/+"])
         XCTAssertEqual(acl.observerWrites, ["tenants/acme/+/cmd"])
-        let text = acl.fileText(observer: "simfleet-observer")
+        let text = acl.fileText(observer: "simfleet-observer", watcher: "simfleet-watcher")
         XCTAssertTrue(text.contains("user simfleet-observer\ntopic read tenants/acme/+/state\n"), text)
+        XCTAssertTrue(text.contains("user simfleet-watcher\ntopic read tenants/acme/+/state\ntopic read tenants/acme/+/telemetry/+\n\n"),
+                      "the watcher reads what the observer reads and writes nothing: " + text)
 
         let split = BrokerACL(layout: TopicLayout(status: template("state/{group}/{id}"), ota: template("cmd/{id}"),
                                                   logs: template("state/{group}/{id}/logs")))
-        XCTAssertEqual(split.devicePatterns, ["pattern readwrite state/+/%c", "pattern readwrite cmd/%c", "pattern readwrite state/+/%c/logs"],
+        XCTAssertEqual(split.devicePatterns, ["pattern readwrite state/+/%u", "pattern readwrite cmd/%u", "pattern readwrite state/+/%u/logs"],
                        "no shared namespace: one line per template, other placeholders as +")
-        XCTAssertEqual(TopicACL.devicePatterns([template("d/{id}/s")], token: "%u"), ["pattern readwrite d/%u/#"])
+        XCTAssertEqual(TopicACL.devicePatterns([template("d/{id}/s")], token: "%c"), ["pattern readwrite d/%c/#"])
     }
 
     func testTemplatesWithoutAnIDLevelCannotBeConfinedByTheEmbeddedBroker() throws {

@@ -14,9 +14,12 @@ typedef size_t (*simfleet_curl_data_cb)(char *ptr, size_t size, size_t nmemb, vo
 void simfleet_curl_multi_callbacks(CURLM *multi, simfleet_curl_socket_cb socket_cb, simfleet_curl_timer_cb timer_cb, void *userp);
 
 /// Prepares an easy handle for a GET of `url` from byte `range_start` (0 = whole), with body and
-/// header callbacks, a private pointer, a connect timeout and a low-speed abort (stall timeout).
+/// header callbacks, a private pointer, a connect timeout, a low-speed abort (stall timeout), an
+/// overall timeout (0 = none), http/https only, and the protocols redirects may use ("https" or
+/// "http,https").
 void simfleet_curl_easy_prepare(CURL *easy, const char *url, long range_start, simfleet_curl_data_cb body_cb,
-                                simfleet_curl_data_cb header_cb, void *userdata, long connect_timeout_s, long stall_timeout_s);
+                                simfleet_curl_data_cb header_cb, void *userdata, long connect_timeout_s, long stall_timeout_s,
+                                long total_timeout_ms, const char *redirect_protocols);
 
 /// POST `body` (JSON) to `url` (device registration).
 void simfleet_curl_easy_prepare_post(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
@@ -26,7 +29,7 @@ void simfleet_curl_easy_prepare_post(CURL *easy, const char *url, const char *bo
 void simfleet_curl_easy_write_to(CURL *easy, simfleet_curl_data_cb body_cb, void *userdata);
 
 /// Bounds one transfer: at most `max_body_bytes` of body (0: no bound; an announced larger length
-/// fails at once), `timeout_s` in all (0: none), and only http:// and https:// URLs.
+/// fails at once), `timeout_s` in all (0: leave the prepared timeout), and only http:// and https:// URLs.
 void simfleet_curl_easy_limits(CURL *easy, long long max_body_bytes, long timeout_s);
 
 /// What one finished (or abandoned) transfer measured, from curl_easy_getinfo.

@@ -13,7 +13,8 @@ extension Device {
             return .refused(status: 409, reason: busy)
         }
         counters.manifestChecks += 1
-        ota.download = .manifest(ManifestFetch(url: url, lastActivity: now))
+        let limit = ota.updater?.config.downloadDeadline ?? config.ota.downloadDeadline
+        ota.download = .manifest(ManifestFetch(url: url, lastActivity: now, deadline: now + limit))
         actions.append(.log(.info, "ota: checking manifest " + url))
         actions.append(.startDownload(url: url, rangeStart: 0))
         return .accepted
@@ -79,8 +80,13 @@ extension Device {
 
     /// A stalled manifest download is abandoned; a due poll starts a check when the device is free.
     mutating func manifestTick(at now: Instant, actions: inout [Action]) {
-        if case .manifest(let fetch) = ota.download, let u = ota.updater, fetch.lastActivity + u.config.stallTimeout <= now {
-            manifestFailed("stalled", kind: "stalled", cancel: true, actions: &actions)
+        if case .manifest(let fetch) = ota.download, let u = ota.updater {
+            if fetch.deadline <= now {
+                manifestFailed("not complete within " + decimal(u.config.downloadDeadline.milliseconds / 1000) + " s", kind: "deadline", cancel: true,
+                               actions: &actions)
+            } else if fetch.lastActivity + u.config.stallTimeout <= now {
+                manifestFailed("stalled", kind: "stalled", cancel: true, actions: &actions)
+            }
         }
         guard let poll = ota.nextPoll, poll <= now, config.manifestPollInterval != nil else { return }
         ota.nextPoll = now + nextPollWait()

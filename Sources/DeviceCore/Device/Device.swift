@@ -84,6 +84,9 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             if mode.isOff { ignore("download event", actions: &actions) } else { handleDownload(e, at: now, actions: &actions) }
         }
         publishStateChange(at: now, actions: &actions)
+        // Log lines carry text from outside (SSIDs, versions, URLs, action names): escaped here,
+        // where every line leaves the device, before any is streamed to the logs topic.
+        if actions.contains(where: { if case .log = $0 { return true } else { return false } }) { escapeLogText(&actions) }
         return streamingLogLines(actions, at: now)
     }
 

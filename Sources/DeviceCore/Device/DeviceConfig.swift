@@ -32,6 +32,10 @@ public struct DeviceConfig: Equatable, Sendable {
 
     /// Largest request body the local web server accepts; larger ones get 413.
     public var httpBodyLimit: Int
+    /// When set, every local endpoint but `GET /version` requires `Authorization: Bearer <token>`
+    /// (401 otherwise). nil (the default): the station network is trusted, as the reference firmware
+    /// trusts it; POSTs still need `Content-Type: application/json` (see `LocalRouter`).
+    public var localAPIToken: String?
     /// Also publish every log line to the logs topic while MQTT is connected.
     public var streamLogsToMQTT: Bool
     public var freeHeap: FreeHeapModel
@@ -86,6 +90,7 @@ public struct DeviceConfig: Equatable, Sendable {
         self.backoffFloor = .milliseconds(100)
         self.randomSeed = randomSeed
         self.httpBodyLimit = 4096
+        self.localAPIToken = nil
         self.streamLogsToMQTT = false
         self.freeHeap = FreeHeapModel()
         self.defaultWiFiCredentials = wifi

@@ -47,7 +47,7 @@ struct OTASummary: Equatable, Sendable {
     init<Crypto>(_ ota: inout DeviceOTA<Crypto>) {
         var next = ota.updater?.nextDeadline
         if case .manifest(let fetch) = ota.download, let stall = ota.updater?.config.stallTimeout {
-            next = earliest(next, fetch.lastActivity + stall)
+            next = earliest(next, min(fetch.lastActivity + stall, fetch.deadline))
         }
         deadline = earliest(next, ota.nextPoll)
         isTransferring = ota.isTransferring
@@ -77,6 +77,8 @@ struct ManifestFetch: Equatable, Sendable {
     var body: [UInt8] = []
     /// Headers or bytes last arrived at this time; no progress for `stallTimeout` abandons the check.
     var lastActivity: Instant
+    /// The fetch is abandoned at this time however it progresses (`OTAConfig.downloadDeadline`).
+    var deadline: Instant
 }
 
 /// An OTA outcome the status topic reports once (in the heartbeat's `ota` object).

@@ -2,7 +2,9 @@
 /// endpoint does its one thing and answers (or, for `/scan`, answers later).
 extension Device {
     mutating func serveLocalEndpoint(id: UInt32, _ request: HTTPRequest, at now: Instant, actions: inout [Action]) {
-        switch LocalRouter(bodyLimit: config.httpBodyLimit).route(request) {
+        var onAccessPoint = false
+        if case .provisioning = mode { onAccessPoint = true }
+        switch LocalRouter(bodyLimit: config.httpBodyLimit, token: config.localAPIToken, onAccessPoint: onAccessPoint).route(request) {
         case .reject(let response):
             actions.append(.httpRespond(id: id, response))
         case .endpoint(.version):

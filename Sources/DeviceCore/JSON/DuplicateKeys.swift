@@ -9,6 +9,7 @@ enum DuplicateKeys {
 
     /// The key whose second occurrence comes earliest in the object, nil when all keys differ.
     /// `comparisons` counts the key comparisons made (a test bounds it).
+    @inline(never)
     static func first(in members: [JSONMember], comparisons: inout Int) -> String? {
         let n = members.count
         guard n > 1 else { return nil }
@@ -23,7 +24,7 @@ enum DuplicateKeys {
         }
         var order = Array(0..<n)
         var count = 0
-        order.sort { a, b in
+        heapSort(&order) { a, b in
             count += 1
             return members[a].key < members[b].key
         }
@@ -46,5 +47,31 @@ enum DuplicateKeys {
         }
         comparisons += count
         return earliestRepeat.map { members[$0].key }
+    }
+
+    /// In-place heapsort: O(n log n) comparisons in the worst case, no extra memory, and far less
+    /// code on the chip than the standard library's sort.
+    static func heapSort(_ a: inout [Int], by less: (Int, Int) -> Bool) {
+        func siftDown(_ start: Int, _ end: Int) {
+            var root = start
+            while 2 * root + 1 < end {
+                var child = 2 * root + 1
+                if child + 1 < end && less(a[child], a[child + 1]) { child += 1 }
+                guard less(a[root], a[child]) else { return }
+                a.swapAt(root, child)
+                root = child
+            }
+        }
+        var start = a.count / 2
+        while start > 0 {
+            start -= 1
+            siftDown(start, a.count)
+        }
+        var end = a.count
+        while end > 1 {
+            end -= 1
+            a.swapAt(0, end)
+            siftDown(0, end)
+        }
     }
 }

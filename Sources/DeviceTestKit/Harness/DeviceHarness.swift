@@ -72,12 +72,16 @@ public struct DeviceHarness {
     }
 
     /// Sends an HTTP request with id `id` and returns the response the device gave to that id now.
+    /// A POST carries `Content-Type: application/json` unless `headers` says otherwise.
     public mutating func request(_ method: HTTPMethod, _ path: String, body: String = "", id: UInt32 = 1,
-                                 declaredLength: Int? = nil) -> HTTPResponse? {
-        let actions = send(.httpRequest(id: id, HTTPRequest(method: method, path: path, body: Array(body.utf8),
+                                 declaredLength: Int? = nil, headers: [HTTPHeader]? = nil) -> HTTPResponse? {
+        let sent = headers ?? (method == .post ? [DeviceHarness.json] : [])
+        let actions = send(.httpRequest(id: id, HTTPRequest(method: method, path: path, headers: sent, body: Array(body.utf8),
                                                             declaredLength: declaredLength)))
         return actions.response(to: id)
     }
+
+    public static let json = HTTPHeader("Content-Type", "application/json")
 }
 
 extension Array where Element == Action {

@@ -92,7 +92,8 @@ public struct DeviceOnChip {
     /// A request to the device's web server; the response it gave.
     public mutating func request(_ method: HTTPMethod, _ path: String, body: String, id: UInt32 = 1) -> HTTPResponse? {
         let before = log.count
-        send(.httpRequest(id: id, HTTPRequest(method: method, path: path, body: Array(body.utf8))))
+        let headers = method == .post ? [HTTPHeader("Content-Type", "application/json")] : []
+        send(.httpRequest(id: id, HTTPRequest(method: method, path: path, headers: headers, body: Array(body.utf8))))
         return Array(log[before...]).response(to: id)
     }
 

@@ -22,23 +22,47 @@ public enum BrokerError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A real `mosquitto` from PATH with a generated configuration: loopback listeners on free ports,
-/// no persistence, unlimited connections, and an ACL that confines each client to its own topics
-/// (`device/<its client id>/#` by default, `BrokerACL`) while the observer user may read every
-/// status topic. It is stopped
-/// on `stop()`, on deinit, and by the kernel if the simulator dies (parent-death signal).
+/// no persistence, unlimited connections, no anonymous clients, and an ACL keyed on the
+/// authenticated user name: each account may use only its own topics (`device/<its user name>/#`
+/// by default), and its client id is its user name (`use_username_as_clientid`), so a client cannot
+/// claim another device by choosing its client id. The observer (reads every status topic, writes
+/// commands) and the watcher (reads what the observer reads, for tools and tests) have random
+/// passwords, new every run. It is stopped on `stop()`, on deinit, and by the kernel if the
+/// simulator dies (parent-death signal).
 public final class EmbeddedBroker: @unchecked Sendable {
     /// Ports the broker listens on (127.0.0.1).
     public private(set) var ports: [Int]
     public let observerUser = "simfleet-observer"
+    /// Largest PUBLISH payload the broker forwards (`message_size_limit`, bytes): four times the
+    /// largest message of the wire contract (a 4 KB OTA command; a status is under 1 KB). Larger
+    /// publishes are dropped by the broker (a QoS 1 one still gets its PUBACK) and never queued.
+    public static let messageSizeLimit = 16_384
     private let directory: String
+    /// The running broker's process id, -1 when none (guarded by `lock`).
     private var pid: pid_t = -1
+    private let lock = NSLock()
+    /// Spawns and watches the process (`BrokerKeeper`).
+    private let keeper = BrokerKeeper()
+    /// The broker should be up: an exit noticed now is unexpected and is followed by a restart.
+    private var supervising = false
+    /// Bumped by `stop()`, so a spawn racing it gives its child up.
+    private var generation = 0
+    private var exits = 0
+    private var restartCount = 0
+    /// One line for each unexpected exit and each restart that follows (simfleet prints them).
+    public var onEvent: (@Sendable (String) -> Void)?
     private let passwords: [(user: String, password: String)]
-    /// The topic rules of the ACL file (`device/%c/#` and the observer's for the default layout).
+    /// The topic rules of the ACL file (`device/%u/#` and the observer's for the default layout).
     public let acl: BrokerACL
+    /// The observer's password, random for every broker (never derived from anything visible).
+    public let observerPassword: String? = EmbeddedBroker.randomSecret()
+    /// A read-only account for the status and telemetry topics (tools, tests), with its own random password: an
+    /// extra client as the observer would take the observer's session (client id = user name).
+    public let watcherUser = "simfleet-watcher"
+    public let watcherPassword = EmbeddedBroker.randomSecret()
 
-    /// `listeners` ports (a large fleet spreads over several); `passwords` non-empty switches the
-    /// broker to a password file with those accounts (plus the observer's); `acl` follows the
-    /// run's topic layout.
+    /// `listeners` ports (a large fleet spreads over several) and the devices' accounts (user name =
+    /// device id); the observer's and the watcher's are added. `acl` follows the run's topic layout.
     public init(listeners: Int = 1, passwords: [(user: String, password: String)] = [],
                 acl: BrokerACL = BrokerACL()) throws(BrokerError) {
         guard EmbeddedBroker.which("mosquitto") != nil else { throw .notInstalled }
@@ -55,60 +79,139 @@ public final class EmbeddedBroker: @unchecked Sendable {
 
     deinit {
         stop()
+        keeper.finish()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    public var isRunning: Bool { pid > 0 && kill(pid, 0) == 0 }
-    public var processID: pid_t { pid }
+    public var isRunning: Bool {
+        let p = processID
+        return p > 0 && kill(p, 0) == 0
+    }
+    public var processID: pid_t { lock.withLock { pid } }
+    /// Times the broker process ended while it should have been running (killed from outside,
+    /// crashed), and restarts that followed (`backend.broker_exits`, `backend.broker_restarts`).
+    public var unexpectedExits: Int { lock.withLock { exits } }
+    public var restarts: Int { lock.withLock { restartCount } }
     public var url: String { "mqtt://127.0.0.1:\(ports[0])" }
 
-    /// The observer's password when the broker uses a password file.
-    public var observerPassword: String? { passwords.isEmpty ? nil : "observer-\(ports[0])" }
+    /// 128 random bits as hex, from the system's generator (getrandom).
+    static func randomSecret() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(rng.next(), radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }.joined()
+    }
 
-    /// Starts mosquitto and returns once every listener accepts connections.
+    /// Starts mosquitto and returns once every listener accepts connections. From then on it is
+    /// watched: if the process ends while it should be running (SIGKILL from outside, a crash), it
+    /// is started again on the same ports (up to 10 tries), and `onEvent` hears about it.
     public func start(timeoutSeconds: Double = 10) throws(BrokerError) {
-        guard pid <= 0 else { return }
+        guard processID <= 0 else { return }
+        var outcome = keeper.run { self.spawn(timeoutSeconds: timeoutSeconds) }
+        // A port found free can be taken before mosquitto binds it (another process's outgoing
+        // connection gets it as its ephemeral port): a first start picks new ports and tries again.
+        for _ in 0..<3 {
+            guard case .failure(.exited(_, let log)) = outcome, log.contains("Address already in use") else { break }
+            ports = ports.map { _ in EmbeddedBroker.freePort() }
+            try writeConfiguration()
+            outcome = keeper.run { self.spawn(timeoutSeconds: timeoutSeconds) }
+        }
+        try outcome.get()
+        lock.withLock { supervising = true }
+        keeper.watch { [weak self] in self?.checkProcess() }
+    }
+
+    /// Spawns mosquitto (on the keeper thread) and waits until every listener accepts.
+    private func spawn(timeoutSeconds: Double) -> Result<Void, BrokerError> {
+        let spawnGeneration = lock.withLock { generation }
         let log = open(directory + "/mosquitto.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         defer { if log >= 0 { close(log) } }
         let args = ["mosquitto", "-c", directory + "/mosquitto.conf"]
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
         let child = simfleet_spawn_child("mosquitto", &cargs, log)
-        guard child > 0 else { throw .spawnFailed(errno) }
-        pid = child
+        guard child > 0 else { return .failure(.spawnFailed(errno)) }
+        let adopted = lock.withLock { () -> Bool in
+            guard generation == spawnGeneration else { return false }
+            pid = child
+            return true
+        }
+        var status: Int32 = 0
+        guard adopted else {  // stopped meanwhile
+            kill(child, SIGKILL)
+            waitpid(child, &status, 0)
+            return .failure(.exited(status: status, log: "stopped while starting"))
+        }
         let deadline = HostClock.monotonicSeconds() + timeoutSeconds
         var pending = ports
         while !pending.isEmpty {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                pid = -1
-                throw .exited(status: status, log: logTail())
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child || reaped < 0 {
+                lock.withLock { if pid == child { pid = -1 } }
+                return .failure(.exited(status: status, log: logTail()))
             }
             pending.removeAll { EmbeddedBroker.accepts(port: $0) }
             if pending.isEmpty { break }
             if HostClock.monotonicSeconds() > deadline {
-                stop()
-                throw .notListening(seconds: timeoutSeconds, log: logTail())
+                kill(child, SIGKILL)
+                waitpid(child, &status, 0)
+                lock.withLock { if pid == child { pid = -1 } }
+                return .failure(.notListening(seconds: timeoutSeconds, log: logTail()))
             }
             usleep(10_000)
         }
+        return .success(())
     }
 
-    /// Stops mosquitto (SIGTERM, then SIGKILL after 3 s) and reaps it.
+    /// Keeper thread, every 100 ms: an exit while supervising is unexpected; restart on the same ports.
+    private func checkProcess() {
+        let exited: Int32? = lock.withLock {
+            guard supervising, pid > 0 else { return nil }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+            pid = -1
+            exits += 1
+            return status
+        }
+        guard let status = exited else { return }
+        let how = (status & 0x7F) == 0 ? "status \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
+        onEvent?("simfleet: the embedded broker exited unexpectedly (\(how)); restarting it on the same ports")
+        let started = HostClock.monotonicSeconds()
+        var last = BrokerError.notInstalled
+        for attempt in 1...10 {
+            guard lock.withLock({ supervising }) else { return }
+            switch spawn(timeoutSeconds: 10) {
+            case .success:
+                lock.withLock { restartCount += 1 }
+                onEvent?("simfleet: the embedded broker is back after " + String(format: "%.2f", HostClock.monotonicSeconds() - started) + " s")
+                return
+            case .failure(let error):
+                last = error
+                usleep(useconds_t(200_000 * attempt))
+            }
+        }
+        onEvent?("simfleet: could not restart the embedded broker: \(last)")
+    }
+
+    /// Stops mosquitto (SIGTERM, then SIGKILL after 3 s) and reaps it. Not an unexpected exit:
+    /// nothing restarts it until `start()`.
     public func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
+        let p: pid_t = lock.withLock {
+            supervising = false
+            generation += 1
+            defer { pid = -1 }
+            return pid
+        }
+        guard p > 0 else { return }
+        kill(p, SIGTERM)
         let deadline = HostClock.monotonicSeconds() + 3
         var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
+        while waitpid(p, &status, WNOHANG) == 0 {
             if HostClock.monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                kill(p, SIGKILL)
+                waitpid(p, &status, 0)
                 break
             }
             usleep(5_000)
         }
-        pid = -1
     }
 
     /// Stops the broker, waits `downFor` seconds, and starts it again on the same ports.
@@ -132,31 +235,29 @@ public final class EmbeddedBroker: @unchecked Sendable {
             persistence false
             set_tcp_nodelay true
             max_queued_messages 100000
+            message_size_limit \(EmbeddedBroker.messageSizeLimit)
             log_dest stderr
             log_type error
             log_type warning
             acl_file \(directory)/acl
+            allow_anonymous false
+            password_file \(directory)/passwd
+            use_username_as_clientid true
 
             """
-        if passwords.isEmpty {
-            conf += "allow_anonymous true\n"
-        } else {
-            conf += "allow_anonymous false\npassword_file \(directory)/passwd\n"
-        }
         for port in ports {
             conf += "listener \(port) 127.0.0.1\nmax_connections -1\n"
         }
-        let acl = self.acl.fileText(observer: observerUser)
+        let acl = self.acl.fileText(observer: observerUser, watcher: watcherUser)
         do {
             try conf.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
             try acl.write(toFile: directory + "/acl", atomically: true, encoding: .utf8)
-            if !passwords.isEmpty {
-                var lines = passwords.map { "\($0.user):\($0.password)" }
-                lines.append("\(observerUser):\(observerPassword!)")
-                let file = directory + "/passwd"
-                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-                try EmbeddedBroker.hashPasswordFile(file)
-            }
+            var lines = passwords.map { "\($0.user):\($0.password)" }
+            lines.append("\(observerUser):\(observerPassword!)")
+            lines.append("\(watcherUser):\(watcherPassword)")
+            let file = directory + "/passwd"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            try EmbeddedBroker.hashPasswordFile(file)
         } catch let error as BrokerError {
             throw error
         } catch {

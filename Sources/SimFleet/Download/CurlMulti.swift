@@ -19,8 +19,6 @@ final class CurlMulti: ReactorClient {
     private var slot: Int32 = -1
     private var watched: [Int32: UInt32] = [:]
     private var touched: [ObjectIdentifier: DownloadSink] = [:]
-    /// Abort a transfer that moves less than 1 byte/s for this long.
-    var stallTimeoutSeconds = 30
     /// Transfers and posts started and not yet ended (the end of a run waits for them).
     private(set) var inFlight = 0
 
@@ -48,9 +46,12 @@ final class CurlMulti: ReactorClient {
     deinit { curl_multi_cleanup(multi) }
 
     /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`. The request is counted as
-    /// `kind`; its body may not exceed `limits.maxBody` and the whole transfer `limits.timeoutSeconds`.
-    func start(url: String, rangeStart: Int, sink: DownloadSink, kind: HTTPKind = .firmware,
-               limits: HTTPLimits = HTTPLimits()) -> DownloadTransfer {
+    /// `kind`; its body may not exceed `limits.maxBody`. libcurl aborts a transfer that moves less
+    /// than 1 byte/s for `stall` and any that lasts longer than `deadline` or `limits.timeoutSeconds`
+    /// (the device enforces its own; these are backstops). Only http and https are spoken, and a
+    /// redirect never leaves them, nor https for http (`redirectProtocols`).
+    func start(url: String, rangeStart: Int, sink: DownloadSink, kind: HTTPKind = .firmware, limits: HTTPLimits = HTTPLimits(),
+               stall: TimeSpan = .seconds(30), deadline: TimeSpan = .seconds(600)) -> DownloadTransfer {
         let t = DownloadTransfer(sink: sink, multi: self)
         t.kind = kind
         t.maxBody = limits.maxBody
@@ -58,11 +59,24 @@ final class CurlMulti: ReactorClient {
             DownloadTransfer.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, { ptr, size, n, ud in
             DownloadTransfer.from(ud).header(UnsafeRawBufferPointer(start: ptr, count: size * n))
-        }, Unmanaged.passUnretained(t).toOpaque(), 10, stallTimeoutSeconds)
-        simfleet_curl_easy_limits(t.easy, limits.refuseAnnouncedOversize ? Int64(limits.maxBody) : 0, limits.timeoutSeconds)
+        }, Unmanaged.passUnretained(t).toOpaque(), 10, Int(max(1, stall.milliseconds / 1000)),
+           Int(CurlMulti.totalTimeoutMs(deadline: deadline, limits: limits)), CurlMulti.redirectProtocols(for: url))
+        simfleet_curl_easy_limits(t.easy, limits.refuseAnnouncedOversize ? Int64(limits.maxBody) : 0, 0)
         curl_multi_add_handle(multi, t.easy)
         inFlight += 1
         return t
+    }
+
+    /// Protocols a download of `url` may be redirected to: from https only https (a redirect must
+    /// not drop TLS), from http either.
+    static func redirectProtocols(for url: String) -> String {
+        url.lowercased().hasPrefix("https://") ? "https" : "http,https"
+    }
+
+    /// The whole transfer's bound in ms: the download deadline, or the request's own limit when shorter.
+    static func totalTimeoutMs(deadline: TimeSpan, limits: HTTPLimits) -> Int64 {
+        let ms = max(1, deadline.milliseconds)
+        return limits.timeoutSeconds > 0 ? min(ms, Int64(limits.timeoutSeconds) * 1000) : ms
     }
 
     private var posts: [UnsafeMutableRawPointer: HTTPPost] = [:]

@@ -91,8 +91,9 @@ public final class FirmwareOrigin: @unchecked Sendable {
 
     // MARK: - Serving (event-loop thread)
 
-    /// The file for a request path, nil when outside the directory or missing.
-    func file(for path: String) -> [UInt8]? {
+    /// The file for a request path, nil when outside the directory or missing. The bytes are the
+    /// cache's: every response reads slices of the same storage, nothing is copied per request.
+    func file(for path: String) -> ByteBuffer? {
         let decoded = path.removingPercentEncoding ?? path
         let parts = decoded.split(separator: "/")
         guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else { return nil }
@@ -119,7 +120,7 @@ struct OriginState {
     var stats = OriginStats()
     /// "device file" pairs a once-per-download targeted fault has already spoiled.
     private var spoiled: Set<String> = []
-    private var cache: [String: (mtime: Date, bytes: [UInt8])] = [:]
+    private var cache: [String: (mtime: Date, bytes: ByteBuffer)] = [:]
 
     init(faults: OriginFaults) {
         self.faults = faults
@@ -159,18 +160,22 @@ struct OriginState {
             let after = Int(Double(fileSize) * fraction) - rangeStart
             guard after > 0, after < bodyLength, spoiled.insert(key).inserted else { return (.none, nil) }
             return (.drop(afterBytes: after), nil)
+        case .stall(let fraction):
+            let after = Int(Double(fileSize) * fraction) - rangeStart
+            guard after > 0, after < bodyLength, spoiled.insert(key).inserted else { return (.none, nil) }
+            return (.stall(afterBytes: after), nil)
         case .slow(let rate):
             return (.none, rate)
         }
     }
 
-    mutating func cachedFile(_ path: String) -> [UInt8]? {
+    mutating func cachedFile(_ path: String) -> ByteBuffer? {
         guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
               attrs[.type] as? FileAttributeType == .typeRegular,
               let mtime = attrs[.modificationDate] as? Date else { return nil }
         if let hit = cache[path], hit.mtime == mtime { return hit.bytes }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
+        let bytes = ByteBuffer(bytes: data)
         cache[path] = (mtime, bytes)
         return bytes
     }

@@ -37,6 +37,12 @@ public struct OriginStats: Sendable, Equatable {
     public var corrupted = 0
     public var truncated = 0
     public var dropped = 0
+    /// Responses that stopped mid-body with the connection left open (`ota.stalled_downloads`).
+    public var stalled = 0
+    /// Body bytes handed to connections and not yet written to their sockets, now and at most:
+    /// what concurrent downloads cost the origin in memory beyond the shared file bytes.
+    public var queuedBytes = 0
+    public var peakQueuedBytes = 0
 }
 
 /// The fault chosen for one response.
@@ -46,6 +52,8 @@ enum ResponseFault: Equatable {
     /// Serve only the first `keep` bytes of the body, with a matching Content-Length.
     case truncate(keep: Int)
     case drop(afterBytes: Int)
+    /// Send the first `afterBytes` bytes of the body, then nothing more, leaving the connection open.
+    case stall(afterBytes: Int)
 }
 
 /// A fault for the downloads of chosen devices, which name themselves in the download URL's
@@ -59,6 +67,9 @@ public struct TargetedFault: Sendable, Equatable {
         case truncate(fraction: Double)
         /// Close the connection at `fraction` of the file, once per device and file (the resume succeeds).
         case drop(fraction: Double)
+        /// Stop sending at `fraction` of the file and keep the connection open, once per device and
+        /// file: the client's stall timeout must notice and resume.
+        case stall(fraction: Double)
         /// Send at most this many bytes per second.
         case slow(bytesPerSecond: Int)
     }

@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 
 /// MQTT for a device: connecting with its options, publishing with delivery bookkeeping, and
@@ -54,7 +55,11 @@ extension DeviceHost: MosquittoClientDelegate {
             return
         }
         let r = client.publish(topic: p.topic, payload: p.payload, qos: Int32(p.qos), retain: p.retain, status: p.messageID != nil)
-        guard r.rc == 0 else {
+        // A QoS 1 publish on a connection that has just died (no connection, connection lost, a
+        // failed write) returns an error, but libmosquitto has already queued it and sends it after
+        // the reconnect: it is sent, and its PUBACK counts.
+        let queued = p.qos > 0 && [MOSQ_ERR_NO_CONN.rawValue, MOSQ_ERR_CONN_LOST.rawValue, MOSQ_ERR_ERRNO.rawValue].contains(r.rc)
+        guard r.rc == 0 || queued else {
             counters.count(.publishFailed)
             return
         }
@@ -184,7 +189,15 @@ extension DeviceHost: MosquittoClientDelegate {
             }
             if probeWasAllowed && t != firmware.topics.ota { return }
         }
-        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload))))
+        queued.append(.mqtt(.message(topic: String(decoding: topic, as: UTF8.self),
+                                     payload: DeviceHost.inboundPayload(payload, limit: firmware.config.httpBodyLimit))))
+    }
+
+    /// What of a message the device gets: at most `limit + 1` bytes, enough for its parser to refuse
+    /// an oversized one ("body larger than 4096 bytes") without a copy of the whole payload, as a
+    /// chip reading into a fixed buffer would (libmosquitto has already received it all).
+    static func inboundPayload(_ payload: UnsafeRawBufferPointer, limit: Int) -> [UInt8] {
+        Array(payload.prefix(max(0, limit) + 1))
     }
 
     func mqttSubscribed(mid: Int32, granted: [Int32]) {

@@ -12,6 +12,14 @@ extension DeviceHost {
         probes.append((r.mid, topic, nil))
     }
 
+    /// ACL probe with a second client: this device's credentials, `otherID` as the client id,
+    /// subscribing to `topic`, that device's status topic (`SpoofedClientIDProbe`).
+    func probeSpoofedClientID(_ otherID: String, topic: String) {
+        let spec = firmware.config
+        SpoofedClientIDProbe(reactor: reactor, endpoint: endpoint, username: spec.mqttUsername, password: spec.mqttPassword,
+                             claimedID: otherID, topic: topic).start()
+    }
+
     func settleProbes(now: Instant) {
         let due = probes.filter { $0.verdictAt.map { $0 <= now } ?? false }
         guard !due.isEmpty else { return }

@@ -263,8 +263,9 @@ final class DeviceHost: ReactorClient {
             if let d = download { reactor.downloads.cancel(d) }
             let kind: HTTPKind = firmware.isCheckingManifest ? .manifest : .firmware
             if kind == .firmware { counters.bump(counters.downloadsStarted) }
+            let ota = firmware.config.ota
             download = reactor.downloads.start(url: tagged(url), rangeStart: rangeStart, sink: self, kind: kind,
-                                               limits: downloadLimits(kind))
+                                               limits: downloadLimits(kind), stall: ota.stallTimeout, deadline: ota.downloadDeadline)
         case .cancelDownload:
             if let d = download { reactor.downloads.cancel(d) }
             download = nil

@@ -24,6 +24,11 @@ public struct FleetOTAOptions: Sendable, Equatable {
     public var brokenReleases: Set<String> = []
     /// A new image must reach the broker within this many seconds or it is rolled back.
     public var confirmWithinSeconds = 60.0
+    /// A whole download (image or manifest, every resume included) must end within this many
+    /// seconds, or the device abandons it (`OTAConfig.downloadDeadline`; `--download-deadline`).
+    public var downloadDeadlineSeconds = 600.0
+    /// A download that moves no byte for this many seconds is cancelled and resumed (`OTAConfig.stallTimeout`).
+    public var stallTimeoutSeconds = 30.0
     /// Devices poll the manifest this often; nil: only on `{"action":"check"}`.
     public var manifestPollSeconds: Double?
     /// Each wait between polls is the interval ± up to this, per device; nil: a tenth of the interval.
@@ -47,7 +52,9 @@ public struct FleetOTAOptions: Sendable, Equatable {
     func deviceSettings(manifestURL: String?) -> DeviceOTASettings {
         var settings = DeviceOTASettings(manifestURL: manifestURL, pollInterval: manifestPollSeconds.map { .milliseconds(Int64($0 * 1000)) },
                                          confirmWithin: .milliseconds(Int64(confirmWithinSeconds * 1000)),
-                                         requireSignature: requireSignature || signingKeyPath != nil)
+                                         requireSignature: requireSignature || signingKeyPath != nil,
+                                         downloadDeadline: .milliseconds(Int64(downloadDeadlineSeconds * 1000)),
+                                         stallTimeout: .milliseconds(Int64(stallTimeoutSeconds * 1000)))
         if let poll = manifestPollSeconds {
             settings.pollJitter = .milliseconds(Int64((manifestPollJitterSeconds ?? poll / 10) * 1000))
         }
@@ -67,13 +74,17 @@ public struct DeviceOTASettings: Sendable, Equatable {
     /// Each wait between polls is `pollInterval` ± up to this.
     public var pollJitter = TimeSpan.zero
     public var versionSource = FirmwareVersionSource.release
+    public var downloadDeadline: TimeSpan
+    public var stallTimeout: TimeSpan
 
     public init(manifestURL: String? = nil, pollInterval: TimeSpan? = nil, confirmWithin: TimeSpan = .seconds(60),
-                requireSignature: Bool = false) {
+                requireSignature: Bool = false, downloadDeadline: TimeSpan = .seconds(600), stallTimeout: TimeSpan = .seconds(30)) {
         self.manifestURL = manifestURL
         self.pollInterval = pollInterval
         self.confirmWithin = confirmWithin
         self.requireSignature = requireSignature
+        self.downloadDeadline = downloadDeadline
+        self.stallTimeout = stallTimeout
     }
 
     func apply(to config: inout DeviceConfig) {
@@ -84,5 +95,7 @@ public struct DeviceOTASettings: Sendable, Equatable {
         config.ota.confirmWithin = confirmWithin
         config.ota.requireSignature = requireSignature
         config.ota.antiRollbackEnabled = antiRollback
+        config.ota.downloadDeadline = downloadDeadline
+        config.ota.stallTimeout = stallTimeout
     }
 }

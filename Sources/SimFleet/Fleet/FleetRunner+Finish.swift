@@ -68,6 +68,7 @@ extension FleetRunner {
         let proxy = proxyStats()
         let telemetry = telemetryReports()
         let deviceHTTP = deviceHTTPReport()
+        let brokerExits = broker?.unexpectedExits ?? 0, brokerRestarts = broker?.restarts ?? 0
         teardown()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -81,6 +82,8 @@ extension FleetRunner {
             observerReconnects: observerReconnects, timeseries: timeseries)
         report.failures = failures
         report.observedIDs = observedIDs
+        report.brokerExits = brokerExits
+        report.brokerRestarts = brokerRestarts
         report.foreignMessages = observer?.foreign.load(ordering: .relaxed) ?? 0
         report.malformedMessages = observer?.malformed.load(ordering: .relaxed) ?? 0
         report.timerTickMs = configuration.timerTickMs

@@ -22,6 +22,17 @@ extension FleetRunner {
         forEachHost(devices) { h, _ in h.probeSubscription(topic(h.identity.index)) }
     }
 
+    /// ACL probe with a stolen credential: for each device a second client logs in with the device's
+    /// user name and password but the client id `claim(index).id` and subscribes to that device's
+    /// status topic `claim(index).topic` (`SpoofedClientIDProbe`); counted in the report's `acl`
+    /// section like `probeACL`.
+    public func probeSpoofedClientID(devices: [Int], as claim: @escaping @Sendable (Int) -> (id: String, topic: String)) {
+        forEachHost(devices) { h, _ in
+            let c = claim(h.identity.index)
+            h.probeSpoofedClientID(c.id, topic: c.topic)
+        }
+    }
+
     /// Changes the faults the embedded firmware origin injects (corrupt, truncate, drop, rate limit).
     public func setOriginFaults(_ faults: OriginFaults) {
         origin?.setFaults(faults)
@@ -31,6 +42,15 @@ extension FleetRunner {
     public func restartBroker(downForSeconds: Double) throws(FleetError) {
         guard let broker else { throw .invalid("restartBroker needs the embedded broker") }
         do { try broker.restart(downForSeconds: downForSeconds) } catch { throw .broker(error) }
+    }
+
+    /// Kills the embedded broker with SIGKILL, as something outside simfleet might: no stop, no
+    /// restart asked for. The broker's keeper notices and starts it again on the same ports.
+    public func killBroker() throws(FleetError) {
+        guard let broker else { throw .invalid("killBroker needs the embedded broker") }
+        let pid = broker.processID
+        guard pid > 0 else { throw .invalid("the embedded broker is not running") }
+        kill(pid, SIGKILL)
     }
 
     /// Publishes `payload` (QoS 1) to each device's OTA topic (`device/<id>/ota` by default), e.g. an OTA command.

@@ -62,6 +62,15 @@ public final class FleetRunner: @unchecked Sendable {
         self.configuration = configuration
     }
 
+    /// Random for every run: the embedded broker's device passwords derive from it (when no
+    /// password template is given), so nothing outside this process can log in as a device.
+    let runSecret = EmbeddedBroker.randomSecret()
+
+    /// A device's password on the embedded broker: SHA-256 of the run's secret and the device id.
+    static func devicePassword(id: String, secret: String) -> String {
+        hexString(OpenSSLSHA256.digest(Array((secret + "/" + id).utf8)).prefix(16))
+    }
+
     deinit { if started && !finished { teardown() } }
 
     /// Brings everything up and starts the ramp; returns once the observer is subscribed.
@@ -89,13 +98,23 @@ public final class FleetRunner: @unchecked Sendable {
         var observerPassword: String? = nil
         switch c.broker {
         case .embedded:
+            // Every device has an account: its id as user name (the ACL is keyed on it) and the
+            // password template's value, or one derived from a secret of this run.
             var accounts: [(String, String)] = []
-            if c.usernameTemplate != nil || c.passwordTemplate != nil {
-                accounts = c.slice.fleetIndices(ofFleet: c.devices).map { i in let s = c.deviceSpec(i); return (s.username ?? s.id, s.password ?? "") }
+            let local = c.slice.fleetIndices(ofFleet: c.devices)
+            accounts.reserveCapacity(c.localDevices)
+            for i in local {
+                let s = c.deviceSpec(i)
+                if let user = s.username, user != s.id {
+                    throw .invalid("with the embedded broker a device's MQTT user name must be its id (the broker's ACL is keyed on it): "
+                                   + "'\(user)' for device '\(s.id)'; use --username '{id}' or leave it out")
+                }
+                accounts.append((s.id, s.password ?? FleetRunner.devicePassword(id: s.id, secret: runSecret)))
             }
             do {
                 let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
                                            acl: c.brokerACL)
+                b.onEvent = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -189,6 +208,7 @@ public final class FleetRunner: @unchecked Sendable {
             let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
             let base = endpointBase
             let ports = self.ports
+            let secret = runSecret
             shard.reactor.post { reactor in
                 let hosts = indices.map { local -> DeviceHost in
                     let i = c.slice.fleetIndex(ofLocal: local)
@@ -199,6 +219,10 @@ public final class FleetRunner: @unchecked Sendable {
                     let at = t0 + TimeSpan(microseconds: Int64((c.powerOnOffset(i) ?? FleetRunner.dormantSeconds) * 1_000_000))
                     var spec = c.deviceSpec(i)
                     if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
+                    if c.broker == .embedded {
+                        spec.username = spec.id
+                        spec.password = spec.password ?? FleetRunner.devicePassword(id: spec.id, secret: secret)
+                    }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
                     if let tls = ep.tls, tls.isTemplate {

@@ -116,12 +116,20 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         if rc != 0 { retrySoon() }
     }
 
+    /// A reconnect attempt is scheduled: repeated disconnect reports must not keep postponing it.
+    private var retryPending = false
+
     private func retrySoon() {
+        guard !retryPending else { return }
+        retryPending = true
         reactor.schedule(slot, at: HostClock.now() + .milliseconds(100))
     }
 
     func descriptorReady(_ events: UInt32, fd: Int32) { client?.ready(events) }
-    func timerFired(at now: Instant) { if !connected { connect() } }
+    func timerFired(at now: Instant) {
+        retryPending = false
+        if !connected { connect() }
+    }
     func housekeeping() { client?.housekeeping() }
 
     func mqttConnected(returnCode: Int32) {

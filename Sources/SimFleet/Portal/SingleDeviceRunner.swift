@@ -12,7 +12,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
     public let options: Options
     /// The device id derived from the seed's MAC, e.g. `esp32c6-025cc1`.
     public let deviceID: String
-    private let spec: DeviceSpec
+    private var spec: DeviceSpec
     private let log: @Sendable (String) -> Void
     private let reactor = Reactor(index: 0)
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -53,7 +53,11 @@ public final class SingleDeviceRunner: @unchecked Sendable {
         let endpoint: BrokerEndpoint
         switch options.broker {
         case .embedded:
-            let b = try EmbeddedBroker()
+            // The embedded broker admits accounts only: this device's, with a password of this run.
+            let password = EmbeddedBroker.randomSecret()
+            spec.username = deviceID
+            spec.password = password
+            let b = try EmbeddedBroker(passwords: [(deviceID, password)])
             try b.start()
             broker = b
             endpoint = BrokerEndpoint(host: "127.0.0.1", port: b.ports[0])
@@ -99,7 +103,7 @@ public final class SingleDeviceRunner: @unchecked Sendable {
             return (s.state, s.online)
         }
         for case .log(let level, let text) in actions where level != .debug {
-            log(deviceID + ": " + level.letter + " " + text)
+            log(logEscaped(deviceID + ": " + level.letter + " " + text))
         }
         if previous.0 != state || previous.1 != online {
             log(deviceID + ": state " + state.name + (online ? " (mqtt up)" : ""))

@@ -12,6 +12,7 @@ extension FleetReport {
         let ts = timeseries
         let backend: ReportJSON = .object([
             ("broker", .string(brokerURL)), ("embedded", .bool(embedded)), ("api", c.api.map { .string($0) } ?? .null),
+            ("broker_exits", .int(brokerExits)), ("broker_restarts", .int(brokerRestarts)),
         ])
         let shape: ReportJSON = .object([
             ("chip", .string(c.chip.idPrefix)), ("firmware_version", .string(c.firmwareVersion)),
@@ -81,7 +82,7 @@ extension FleetReport {
             ("bricked", .int(bricked)), ("power_cuts", .int(powerCutsDuringFlash)),
             ("downloads_started", .int(downloadsStarted)), ("downloads_failed", .int(downloadsFailed)),
             ("corrupted_downloads", .int(o.corrupted)), ("truncated_downloads", .int(o.truncated)),
-            ("dropped_downloads", .int(o.dropped)),
+            ("dropped_downloads", .int(o.dropped)), ("stalled_downloads", .int(o.stalled)),
             ("manifest", outcomes.map { m in
                 .object([("checks", .int(m.manifestChecks)), ("failed", .int(m.manifestFailures)),
                          ("failures", .object(m.manifestFailuresByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))])

@@ -22,6 +22,10 @@ public struct FleetReport: Sendable {
     /// that are no heartbeat (`messages.foreign`, `messages.malformed`): counted, never deliveries.
     public var foreignMessages = 0
     public var malformedMessages = 0
+    /// The embedded broker's unexpected exits and the restarts that followed (`backend.broker_exits`,
+    /// `backend.broker_restarts`); 0 with an external broker.
+    public var brokerExits = 0
+    public var brokerRestarts = 0
     public var reconnects: Int
     public var connectLatency: LatencySummary
     public var e2eLatency: LatencySummary

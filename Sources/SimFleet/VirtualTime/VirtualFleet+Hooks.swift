@@ -108,6 +108,7 @@ extension VirtualFleet {
                 fault = .truncate(fraction: fraction)
                 once = false
             case .drop(let fraction): fault = .drop(fraction: fraction)
+            case .stall(let fraction): fault = .stall(fraction: fraction)
             case .slow(let rate):
                 fault = .slow(bytesPerSecond: rate)
                 once = false

@@ -62,6 +62,9 @@ public enum VirtualTimeSupport {
                                              + " latency without jitter, packet loss and disconnect storms; run it without --virtual-time)",
                                              at: step.position, key: "network_fault"))
                 }
+            case .brokerKill:
+                out.append(ScenarioError("'broker_kill' in virtual time (it kills the embedded mosquitto process; 'broker_restart'"
+                                         + " is modelled; run it without --virtual-time)", at: step.position, key: "broker_kill"))
             case .brokerOutage:
                 out.append(ScenarioError("'broker_outage' in virtual time (it is carried out by the fault proxy on real connections;"
                                          + " 'broker_restart' is modelled; run it without --virtual-time)",

@@ -122,6 +122,8 @@ public final class VirtualTimeline {
             }
         case .brokerRestart(let down):
             fleet.restartBroker(down: down)
+        case .brokerKill:
+            preconditionFailure("refused by VirtualTimeSupport")
         case .clearFaults:
             originFaults = .none
             fleet.setOriginFaults(.none)
@@ -135,6 +137,7 @@ public final class VirtualTimeline {
             case .corrupt: kind = .corrupt
             case .truncate(let fraction): kind = .truncate(fraction: fraction)
             case .drop(let fraction): kind = .drop(fraction: fraction)
+            case .stall(let fraction): kind = .stall(fraction: fraction)
             case .slow(let rate): kind = .slow(bytesPerSecond: max(1, Int(rate)))
             }
             let ids = Set(targets.map { plan.devices[$0].id })

@@ -26,8 +26,7 @@ final class DeviceProvisioningIntegrationTests: XCTestCase {
             log: { lines.append($0) })
         try runner.start()
         defer { runner.stop() }
-        let port = try XCTUnwrap(runner.broker?.ports.first)
-        let status = try Subscriber(port: port, topic: "device/" + runner.deviceID + "/status")
+        let status = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "device/" + runner.deviceID + "/status")
         defer { status.stop() }
 
         awaitCondition("portal listening", timeout: 10) { runner.portal != nil }

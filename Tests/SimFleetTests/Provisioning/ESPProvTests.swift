@@ -37,8 +37,7 @@ final class ESPProvTests: XCTestCase {
     }
 
     func assertComesOnline(_ runner: SingleDeviceRunner, file: StaticString = #filePath, line: UInt = #line) throws {
-        let port = try XCTUnwrap(runner.broker?.ports.first)
-        let status = try Subscriber(port: port, topic: "device/" + runner.deviceID + "/status")
+        let status = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "device/" + runner.deviceID + "/status")
         defer { status.stop() }
         awaitCondition("online on mosquitto", timeout: 20, file: file, line: line) {
             status.messages.contains { $0.payload.contains("\"state\":\"online\"") }

@@ -1,5 +1,6 @@
 import DeviceCore
 import Foundation
+import NIOCore
 import XCTest
 @testable import SimFleet
 

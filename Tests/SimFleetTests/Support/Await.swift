@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import SimFleet
 
 /// Waits until `condition` holds or `timeout` passes (checked every 20 ms); fails the test on timeout.
 @discardableResult
@@ -22,7 +23,13 @@ final class Subscriber: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = Data()
 
-    init(port: Int, topic: String, username: String = "simfleet-observer", password: String? = nil) throws {
+    /// On the embedded broker as its read-only watcher account (the observer's own account would
+    /// take over the observer's session: the client id is the user name there).
+    convenience init(broker: EmbeddedBroker, topic: String) throws {
+        try self.init(port: broker.ports[0], topic: topic, username: broker.watcherUser, password: broker.watcherPassword)
+    }
+
+    init(port: Int, topic: String, username: String, password: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
         var args = ["-h", "127.0.0.1", "-p", String(port), "-t", topic, "-v", "-q", "1", "-u", username, "-i", "test-subscriber-\(getpid())"]
         if let password { args += ["-P", password] }

@@ -53,7 +53,7 @@ final class StatusLog: @unchecked Sendable {
     private let subscriber: Subscriber
 
     init(_ runner: FleetRunner) throws {
-        subscriber = try Subscriber(port: try XCTUnwrap(runner.broker?.ports.first), topic: "device/+/status")
+        subscriber = try Subscriber(broker: try XCTUnwrap(runner.broker), topic: "device/+/status")
     }
 
     func all(_ id: String) -> [JSONValue] {

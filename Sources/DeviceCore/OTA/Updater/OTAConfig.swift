@@ -12,6 +12,10 @@ public struct OTAConfig: Equatable, Sendable {
     public var requireSignature: Bool
     /// No byte for this long while downloading: cancel and resume.
     public var stallTimeout: TimeSpan
+    /// The whole download, from the first request through every resume, must end within this;
+    /// otherwise it is cancelled and refused (`download_deadline`). A server trickling one byte
+    /// per `stallTimeout` would otherwise keep the device busy forever. Also bounds a manifest fetch.
+    public var downloadDeadline: TimeSpan
     /// Resumes after a drop or stall before giving up.
     public var maxAttempts: Int
     /// First wait before resuming; doubles per attempt up to 30 s.
@@ -22,7 +26,7 @@ public struct OTAConfig: Equatable, Sendable {
     public init(chip: ChipModel, partitions: PartitionTable = .reference, rollbackEnabled: Bool = true,
                 antiRollbackEnabled: Bool = false, requireSignature: Bool = false, stallTimeout: TimeSpan = .seconds(30),
                 maxAttempts: Int = 5, retryDelay: TimeSpan = .seconds(1), confirmWithin: TimeSpan = .seconds(60),
-                chipRevision: UInt16? = nil) {
+                chipRevision: UInt16? = nil, downloadDeadline: TimeSpan = .seconds(600)) {
         self.chip = chip
         self.chipRevision = chipRevision
         self.partitions = partitions
@@ -30,6 +34,7 @@ public struct OTAConfig: Equatable, Sendable {
         self.antiRollbackEnabled = antiRollbackEnabled
         self.requireSignature = requireSignature
         self.stallTimeout = stallTimeout
+        self.downloadDeadline = downloadDeadline
         self.maxAttempts = maxAttempts
         self.retryDelay = retryDelay
         self.confirmWithin = confirmWithin

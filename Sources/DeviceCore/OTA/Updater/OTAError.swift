@@ -28,6 +28,8 @@ public enum OTAError: Error, Equatable, Sendable {
     case secureVersionTooLow(image: UInt32, efuse: UInt32)
     /// otadata cannot select the new slot (e.g. its sequence numbers are used up); nothing written.
     case otadata(OTADataError)
+    /// The download, resumes included, did not end within `OTAConfig.downloadDeadline`.
+    case downloadDeadline(TimeSpan)
 
     /// Machine-readable kind for reports (`sha256_mismatch`, `invalid_image`, `not_newer`, ...).
     public var kind: String {
@@ -47,6 +49,7 @@ public enum OTAError: Error, Equatable, Sendable {
         case .signature: return "signature"
         case .secureVersionTooLow: return "secure_version"
         case .otadata: return "otadata"
+        case .downloadDeadline: return "download_deadline"
         }
     }
 
@@ -71,6 +74,7 @@ public enum OTAError: Error, Equatable, Sendable {
         case let .secureVersionTooLow(image, efuse):
             return "secure_version " + decimal(Int64(image)) + " below eFuse counter " + decimal(Int64(efuse))
         case let .otadata(e): return "otadata: " + e.reason
+        case let .downloadDeadline(span): return "download not complete within " + decimal(span.milliseconds / 1000) + " s"
         }
     }
 }

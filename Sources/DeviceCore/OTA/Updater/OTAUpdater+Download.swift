@@ -29,9 +29,11 @@ extension OTAUpdater {
     public mutating func tick(at now: Instant) -> [Action] {
         switch state {
         case let .awaitingResponse(t), let .downloading(t):
+            if now >= t.deadline { return refuse(.downloadDeadline(config.downloadDeadline), cancel: true) }
             guard now >= t.lastActivity + config.stallTimeout else { return [] }
             return [.cancelDownload] + dropped(t, .timedOut, at: now)
         case let .awaitingRetry(t, at):
+            if now >= t.deadline { return refuse(.downloadDeadline(config.downloadDeadline), cancel: false) }
             guard now >= at else { return [] }
             var t = t
             t.attempts += 1
@@ -59,7 +61,7 @@ extension OTAUpdater {
         case 200:
             if t.written > 0 {
                 // The server ignored the Range header: start over cleanly from byte 0.
-                t = newTransfer(t.request, slotIndex: t.slotIndex, slot: t.slot, at: now).with(attempts: t.attempts)
+                t = newTransfer(t.request, slotIndex: t.slotIndex, slot: t.slot, at: now).with(attempts: t.attempts, deadline: t.deadline)
             }
             if let length { t.total = length }
         case 206:
@@ -125,9 +127,11 @@ extension OTAUpdater {
 }
 
 extension OTAUpdater.Transfer {
-    func with(attempts: Int) -> Self {
+    /// The same transfer restarted from byte 0, keeping its attempt count and its deadline.
+    func with(attempts: Int, deadline: Instant) -> Self {
         var copy = self
         copy.attempts = attempts
+        copy.deadline = deadline
         return copy
     }
 }

@@ -20,6 +20,8 @@ extension OTAUpdater {
         var erasedUpTo = 0
         public internal(set) var total: Int?
         var lastActivity: Instant
+        /// The whole download, resumes included, must be over by then (`OTAConfig.downloadDeadline`).
+        var deadline: Instant
         /// Downloads started for this update (1 for the first).
         public internal(set) var attempts = 1
 
@@ -29,13 +31,14 @@ extension OTAUpdater {
         }
 
         init(request: OTARequest, slotIndex: Int, slot: Partition, validator: ImageValidator<Crypto.Hasher>,
-             fileHasher: Crypto.Hasher?, total: Int?, lastActivity: Instant) {
+             fileHasher: Crypto.Hasher?, total: Int?, lastActivity: Instant, deadline: Instant) {
             self.request = request
             self.slotIndex = slotIndex
             self.slot = slot
             self.checks = OutOfLine(Checks(validator: validator, fileHasher: fileHasher))
             self.total = total
             self.lastActivity = lastActivity
+            self.deadline = deadline
         }
     }
 

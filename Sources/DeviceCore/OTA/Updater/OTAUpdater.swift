@@ -31,8 +31,8 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
     public var nextDeadline: Instant? {
         switch state {
         case .idle, .awaitingReboot: return nil
-        case let .awaitingResponse(t), let .downloading(t): return t.lastActivity + config.stallTimeout
-        case let .awaitingRetry(_, at): return at
+        case let .awaitingResponse(t), let .downloading(t): return min(t.lastActivity + config.stallTimeout, t.deadline)
+        case let .awaitingRetry(t, at): return min(at, t.deadline)
         case let .verifying(_, since): return since
         case let .pendingVerify(deadline): return deadline
         }
@@ -106,7 +106,8 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
         let policy = ImageValidator<Crypto.Hasher>.Policy(chip: config.chip, slotSize: slot.size, strict: true,
                                                           hashSignedData: signaturesRequired, chipRevision: config.chipRevision)
         return Transfer(request: request, slotIndex: slotIndex, slot: slot, validator: ImageValidator(policy: policy),
-                        fileHasher: request.sha256 == nil ? nil : Crypto.Hasher(), total: request.size, lastActivity: now)
+                        fileHasher: request.sha256 == nil ? nil : Crypto.Hasher(), total: request.size, lastActivity: now,
+                        deadline: now + config.downloadDeadline)
     }
 
     var signaturesRequired: Bool { config.requireSignature || efuses.secureBootEnabled }

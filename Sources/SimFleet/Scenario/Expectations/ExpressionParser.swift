@@ -120,8 +120,11 @@ struct ExpressionParser {
         if let value = Double(plain), value.isFinite { return Quantity(value: value, unit: .none) }
         if plain.hasSuffix("%"), let fraction = Units.percent(plain) { return Quantity(value: fraction, unit: .percent) }
         if let span = Units.duration(plain) { return Quantity(value: Double(span.microseconds) / 1000, unit: .milliseconds) }
-        if plain.last?.isLetter == true, plain.hasSuffix("B"), let bytes = Units.bytes(plain) {
-            return Quantity(value: Double(bytes), unit: .bytes)
+        if plain.last?.isLetter == true, plain.hasSuffix("B") {
+            if let bytes = Units.bytes(plain) { return Quantity(value: Double(bytes), unit: .bytes) }
+            if ["KB", "MB", "GB"].contains(String(plain.suffix(2))), Double(plain.dropLast(2)) != nil {
+                throw error("'" + token + "' is too large (sizes stay below 10^15 bytes)", at: at)
+            }
         }
         let number = token.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
         guard !number.isEmpty, Double(number.replacingOccurrences(of: "_", with: "")) != nil else {

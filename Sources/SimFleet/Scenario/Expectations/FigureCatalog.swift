@@ -49,13 +49,15 @@ public enum FigureCatalog {
             list.append((["messages", key], .count, ["messages", "sent"]))
         }
         for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads", "downloads_started",
-                    "downloads_failed", "truncated_downloads", "dropped_downloads", "committed", "images_booted", "bricked",
+                    "downloads_failed", "truncated_downloads", "dropped_downloads", "stalled_downloads", "committed", "images_booted", "bricked",
                     "power_cuts"] {
             list.append((["ota", key], .count, otaBase))
         }
         for key in ["attempts", "refused", "allowed"] { list.append((["acl", key], .count, ["acl", "attempts"])) }
         for key in ["registered", "failed"] { list.append((["registration", key], .count, devices)) }
         for key in ["disconnects", "packets_lost"] { list.append((["network", key], .count, nil)) }
+        for key in ["broker_exits", "broker_restarts"] { list.append((["backend", key], .count, nil)) }
+        for key in ["foreign", "malformed"] { list.append((["messages", key], .count, nil)) }
         for key in ["saved", "failed", "wifi_resets", "dns_redirects"] { list.append((["provisioning", key], .count, devices)) }
         for key in ["provisioned", "handshakes"] { list.append((["provisioning", "idf_softap", key], .count, devices)) }
         list.append((["provisioning", "idf_softap", "failures", "*"], .count, devices))

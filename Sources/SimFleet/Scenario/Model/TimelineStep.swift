@@ -46,6 +46,8 @@ public enum StepAction: Equatable, Sendable {
     case brokerRestart(down: TimeSpan)
     /// Make any broker unreachable for the whole fleet for `down`, through the fault proxy.
     case brokerOutage(down: TimeSpan, mode: OutageMode)
+    /// SIGKILL the embedded broker, as something outside simfleet might; simfleet notices and starts it again.
+    case brokerKill
     /// Provision unprovisioned devices through their captive portals.
     case provision(Provision)
     /// Devices try to publish and subscribe outside their own topics.
@@ -64,6 +66,7 @@ public enum StepAction: Equatable, Sendable {
         case .networkFault: return "network_fault"
         case .brokerRestart: return "broker_restart"
         case .brokerOutage: return "broker_outage"
+        case .brokerKill: return "broker_kill"
         case .provision: return "provision"
         case .aclProbe: return "acl_probe"
         case .clearFaults: return "clear_faults"
@@ -111,6 +114,9 @@ public struct FirmwareFault: Equatable, Sendable {
         case slow(bytesPerSecond: Double)
         /// Close the connection after `fraction` of the image.
         case drop(fraction: Double)
+        /// Stop sending after `fraction` of the image and keep the connection open (the device's
+        /// stall timeout cancels and resumes it), once per device and file.
+        case stall(fraction: Double)
     }
 }
 

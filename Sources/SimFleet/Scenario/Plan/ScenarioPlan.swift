@@ -71,7 +71,7 @@ public struct ScenarioPlan: Equatable, Sendable {
             return choose(a.devices, from: Array(devices.indices), random: &random)
         case .rampUp(let group, _):
             return devices.indices.filter { group == nil || devices[$0].group == group }
-        case .wait, .hold, .brokerRestart, .clearFaults:
+        case .wait, .hold, .brokerRestart, .brokerKill, .clearFaults:
             return []
         case .brokerOutage:
             return Array(devices.indices)  // the whole fleet loses its broker

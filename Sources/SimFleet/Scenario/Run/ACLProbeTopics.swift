@@ -26,4 +26,11 @@ public enum ACLProbeTopics {
         default: return "#"
         }
     }
+
+    /// The client id a device claims in the spoofed-client-id probe: the next device's.
+    public static func spoofedClientID(device index: Int, plan: ScenarioPlan) -> String {
+        let n = plan.devices.count
+        let other = plan.devices[(index + 1) % max(1, n)].id
+        return other == plan.devices[index].id ? other + "-elsewhere" : other
+    }
 }

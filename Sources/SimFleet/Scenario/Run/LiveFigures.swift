@@ -8,10 +8,11 @@ public enum LiveFigures {
         ["messages", "sent"], ["messages", "received"], ["reconnects"],
     ]
 
-    static let description = "online, connected, requested, failed_devices, sent, received, reconnects, errors.*, fleet.version[…]"
+    static let description = "online, connected, requested, failed_devices, sent, received, reconnects, errors.*, fleet.version[…], fleet.state[\"updating\"]"
 
     static func isLive(_ path: [String]) -> Bool {
         paths.contains(path) || (path.count == 2 && path[0] == "errors") || (path.count == 3 && path[0] == "fleet" && path[1] == "version")
+            || path == ["fleet", "state", "updating"]
     }
 
     /// Whether a condition reads `fleet.version` (which costs a pass over every device to sample).
@@ -31,7 +32,9 @@ public enum LiveFigures {
             JSONMember("reconnects", .int(s.reconnects)),
             JSONMember("errors", .object(errors)),
             JSONMember("fleet", .object([JSONMember("version", .object(versions.sorted { $0.key < $1.key }
-                .map { JSONMember($0.key, .int($0.value)) }))])),
+                .map { JSONMember($0.key, .int($0.value)) })),
+                                         // devices with an update in progress (downloading, retrying, verifying, rebooting)
+                                         JSONMember("state", .object([JSONMember("updating", .int(s.updating))]))])),
         ]))
     }
 }

@@ -23,7 +23,7 @@ public enum RuntimeSupport {
                at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "acl")
         }
         for step in scenario.timeline where !scenario.backend.isEmbedded {
-            if step.kind == "broker_restart" || step.kind == "firmware_fault" {
+            if step.kind == "broker_restart" || step.kind == "broker_kill" || step.kind == "firmware_fault" {
                 out.append(ScenarioError("'" + step.kind + "' needs the embedded backend, and --broker names another",
                                          at: step.position, key: step.kind))
             }
@@ -36,7 +36,7 @@ public enum RuntimeSupport {
                 }
             }
             switch step.action {
-            case .wait, .hold, .brokerRestart, .clearFaults, .brokerOutage:
+            case .wait, .hold, .brokerRestart, .brokerKill, .clearFaults, .brokerOutage:
                 break
             case .deviceFault(let fault):
                 if case .resetWiFi(true) = fault.kind, scenario.fleet.allSatisfy(\.provisioned) {

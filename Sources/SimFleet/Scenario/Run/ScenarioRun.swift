@@ -29,6 +29,9 @@ public enum ScenarioRun {
         public var shard: ShardOptions?
         /// Local addresses the devices bind, in turn (`--source-ip`).
         public var sourceAddresses: [String] = []
+        /// `FleetOTAOptions.downloadDeadlineSeconds` and `stallTimeoutSeconds`; nil keeps the defaults.
+        public var downloadDeadlineSeconds: Double?
+        public var stallTimeoutSeconds: Double?
 
         public init(reportPath: String, htmlPath: String, metricsPort: Int? = nil, reactors: Int? = nil, timerTickMs: Int? = nil,
                     progress: Bool = false, shard: ShardOptions? = nil, sourceAddresses: [String] = []) {
@@ -69,6 +72,8 @@ public enum ScenarioRun {
         }
         if let reactors = options.reactors { configuration.reactors = reactors }
         if let tick = options.timerTickMs { configuration.timerTickMs = tick }
+        if let seconds = options.downloadDeadlineSeconds { configuration.ota.downloadDeadlineSeconds = seconds }
+        if let seconds = options.stallTimeoutSeconds { configuration.ota.stallTimeoutSeconds = seconds }
         configuration.sourceAddresses = options.sourceAddresses
         var rendezvous: ShardRendezvous?
         if let shard = options.shard {

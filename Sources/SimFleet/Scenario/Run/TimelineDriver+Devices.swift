@@ -65,7 +65,7 @@ extension TimelineDriver {
         let targets = targets.filter(runner.configuration.slice.owns)
         var reset: [Int] = []
         for i in targets {
-            let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [], body: [])
+            let request = HTTPRequest(method: .post, path: "/reset_wifi", headers: [HTTPHeader("Content-Type", "application/json")], body: [])
             if let answer = runner.localRequest(device: i, request), answer.status == 200 {
                 reset.append(i)
             }

@@ -58,6 +58,7 @@ extension TimelineDriver {
         case .corrupt: kind = .corrupt
         case .truncate(let fraction): kind = .truncate(fraction: fraction)
         case .drop(let fraction): kind = .drop(fraction: fraction)
+        case .stall(let fraction): kind = .stall(fraction: fraction)
         case .slow(let rate): kind = .slow(bytesPerSecond: max(1, Int(rate)))
         }
         let ids = Set(targets.map { plan.devices[$0].id })

@@ -267,6 +267,14 @@ public final class TimelineDriver: @unchecked Sendable {
         case .brokerOutage(let down, let mode):
             brokerOutage(down: down, mode: mode)
             return true
+        case .brokerKill:
+            do {
+                try runner.killBroker()
+                log("simfleet: embedded broker killed (SIGKILL)")
+            } catch {
+                lock.withLock { _failures.append(Failure(expression: "broker_kill", measured: String(describing: error))) }
+            }
+            return true
         case .clearFaults:
             originFaults = .none
             runner.setOriginFaults(.none)
@@ -297,6 +305,26 @@ public final class TimelineDriver: @unchecked Sendable {
                 let chosen = topics
                 runner.probeACL(devices: targets) { i in chosen[i] ?? "#" }
             }
+            // And once per device with its own credentials but another device's client id. That probe
+            // takes over the prober's session, which would leave its subscription probes without a
+            // verdict: wait (up to 10 s) until they are all settled.
+            let settleBy = runner.elapsedSeconds + 10
+            guard sleep(until: runner.elapsedSeconds + 1) else { return true }
+            while runner.elapsedSeconds < settleBy {
+                let s = runner.snapshot()
+                if s.aclRefused + s.aclAllowed >= s.aclAttempts { break }
+                guard sleep(until: runner.elapsedSeconds + 0.1) else { return true }
+            }
+            // The next device's id and status topic (attempt 0 of the subscription probes names it).
+            var claimed: [Int: (id: String, topic: String)] = [:]
+            let fleet = runner.configuration
+            for i in targets {
+                claimed[i] = (ACLProbeTopics.spoofedClientID(device: i, plan: plan),
+                              ACLProbeTopics.topic(device: i, attempt: 0, plan: plan, layout: fleet.topics,
+                                                   placeholders: { fleet.placeholders($0) }))
+            }
+            let spoofed = claimed
+            runner.probeSpoofedClientID(devices: targets) { i in spoofed[i] ?? ("elsewhere", "#") }
             return true
         case .rampUp(let group, let perSecond):
             let rate = perSecond ?? scenario.fleet.first { $0.name == group }?.rampPerSecond

@@ -87,7 +87,8 @@ struct ScalarReader {
         return size
     }
 
-    /// A rate per second: `100/s`, `1000/s`, `50KB/s` when `bytes` is true.
+    /// A rate per second: `100/s`, `1000/s` (0.001…1,000,000 devices per second: slower would
+    /// schedule power-ons past any run), `50KB/s` when `bytes` is true (at least 1 byte per second).
     func rate(bytes: Bool = false) throws(ScenarioError) -> Double {
         let value = try text()
         let example = bytes ? "50KB/s" : "100/s"
@@ -96,6 +97,10 @@ struct ScalarReader {
         let parsed: Double? = bytes ? Units.bytes(amount).map(Double.init) : Double(amount)
         guard let rate = parsed, rate > 0, rate.isFinite else {
             throw fail("must be a positive rate like " + example + ", found '" + value + "'")
+        }
+        let range: ClosedRange<Double> = bytes ? 1...1e12 : 0.001...1_000_000
+        guard range.contains(rate) else {
+            throw fail("must be between " + (bytes ? "1B/s and 1000GB/s" : "0.001/s and 1000000/s") + ", found '" + value + "'")
         }
         return rate
     }

@@ -1,3 +1,5 @@
+import DeviceCore
+
 /// Where something sits in a scenario file: 1-based line and column, as editors count them.
 public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
     public var file: String
@@ -34,5 +36,7 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
     }
 
     /// `scenarios/x.yaml:12:5: unknown key 'heartbaet' in fleet group (expected one of: ...)`.
-    public var description: String { position.description + ": " + message }
+    /// The message quotes values from the file: their control characters are escaped (`logEscaped`),
+    /// so a scenario cannot write escape sequences to the terminal that prints it.
+    public var description: String { logEscaped(position.description + ": " + message) }
 }

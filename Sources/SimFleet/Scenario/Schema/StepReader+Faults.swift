@@ -9,7 +9,7 @@ extension StepReader {
             throw ScenarioError("'firmware_fault' needs the embedded backend (its firmware origin injects the fault)",
                                 at: position, key: kind)
         }
-        let (k, m) = try kinded(["corrupt": [], "truncate": ["at"], "slow": ["rate"], "drop": ["at"]],
+        let (k, m) = try kinded(["corrupt": [], "truncate": ["at"], "slow": ["rate"], "drop": ["at"], "stall": ["at"]],
                                 common: ["downloads", "version"])
         let at = try m.optional("at") { r throws(ScenarioError) in try r.percent() } ?? 0.5
         let faultKind: FirmwareFault.Kind
@@ -17,6 +17,7 @@ extension StepReader {
         case "corrupt": faultKind = .corrupt
         case "truncate": faultKind = .truncate(fraction: at)
         case "drop": faultKind = .drop(fraction: at)
+        case "stall": faultKind = .stall(fraction: at)
         default: faultKind = .slow(bytesPerSecond: try m.value("rate") { r throws(ScenarioError) in try r.rate(bytes: true) })
         }
         let version = try m.optional("version") { r throws(ScenarioError) in try r.string() }

@@ -27,6 +27,15 @@ struct StepReader {
         case "network_fault": return .networkFault(try networkFault())
         case "broker_restart": return try brokerRestart()
         case "broker_outage": return try brokerOutage()
+        case "broker_kill":
+            guard context.backend.isEmbedded else {
+                throw ScenarioError("'broker_kill' needs the embedded backend (simfleet kills and restarts only its own broker)",
+                                    at: position, key: kind)
+            }
+            guard try scalar({ r throws(ScenarioError) in try r.bool() }) else {
+                throw ScenarioError("'broker_kill' takes true", at: position, key: kind)
+            }
+            return .brokerKill
         case "provision":
             let m = try sub(["devices", "group", "ssid", "password", "via", "pop"])
             let networks = context.wifi.isEmpty ? SimulatedRadio.neighbourhood.networks : context.wifi

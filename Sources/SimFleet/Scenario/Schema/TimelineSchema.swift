@@ -17,7 +17,7 @@ enum TimelineSchema {
 
     static let triggerKeys = ["name", "at", "after", "timeout"]
     static let actionKeys = ["ramp_up", "wait", "hold", "rollout", "firmware_fault", "device_fault", "network_fault",
-                             "broker_restart", "provision", "acl_probe", "clear_faults", "broker_outage"]
+                             "broker_restart", "broker_kill", "provision", "acl_probe", "clear_faults", "broker_outage"]
 
     static func parse(_ node: Node, _ context: Context) throws(ScenarioError) -> [TimelineStep] {
         guard case .sequence(let items) = node else {

@@ -35,12 +35,13 @@ public enum Units {
         return value / 100
     }
 
-    /// `4096`, `64KB`, `1.5MB`, `1GB` (powers of 1024).
+    /// `4096`, `64KB`, `1.5MB`, `1GB` (powers of 1024), below 10¹⁵ bytes; nil otherwise.
     static func bytes(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("GB", 1_073_741_824), ("MB", 1_048_576), ("KB", 1024), ("B", 1)]
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value < 1e12 else { return nil }
+            // Checked on the product, before the conversion to Int: 999999999999GB is 10²¹ bytes.
+            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value * scale < 1e15 else { return nil }
             return Int((value * scale).rounded())
         }
         return Int(trimmed)
