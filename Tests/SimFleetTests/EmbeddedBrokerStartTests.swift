@@ -6,6 +6,10 @@ import XCTest
 /// The embedded broker's first start: a port chosen free can be taken by someone else before
 /// mosquitto binds it (another client's ephemeral port); the broker then starts on new ports.
 final class EmbeddedBrokerStartTests: XCTestCase {
+    override class func setUp() {
+        _ = somebodyElseHas1883
+    }
+
     func testAPortTakenBeforeTheFirstStartIsReplacedAndTheBrokerStarts() throws {
         let broker = try EmbeddedBroker()
         let taken = broker.ports[0]
@@ -35,4 +39,25 @@ final class EmbeddedBrokerStartTests: XCTestCase {
         }
         return fd
     }
+
+    func testTwoBrokersRunSideBySideAndNeitherListensOnTheDefaultPort() throws {
+        let a = try EmbeddedBroker(passwords: [("device-a", "a")])
+        try a.start()
+        defer { a.stop() }
+        let b = try EmbeddedBroker(passwords: [("device-b", "b")])
+        try b.start()
+        defer { b.stop() }
+        XCTAssertTrue(a.isRunning && b.isRunning)
+        let listening = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(" 0A ") }  // state LISTEN
+            .compactMap { $0.split(separator: " ").dropFirst().first?.split(separator: ":").last }
+            .compactMap { Int($0, radix: 16) }
+        XCTAssertTrue(listening.contains(a.ports[0]) && listening.contains(b.ports[0]))
+        if !EmbeddedBrokerStartTests.somebodyElseHas1883 {
+            XCTAssertFalse(listening.contains(1883), "no broker of simfleet's opened mosquitto's default listener")
+        }
+    }
+
+    /// Whether port 1883 was taken before this test class ran (a machine's own mosquitto).
+    static let somebodyElseHas1883 = EmbeddedBroker.accepts(port: 1883)
 }

@@ -242,11 +242,13 @@ public final class EmbeddedBroker: @unchecked Sendable {
             acl_file \(directory)/acl
             allow_anonymous false
             password_file \(directory)/passwd
-            use_username_as_clientid true
 
             """
+        // `use_username_as_clientid` and `max_connections` belong to a listener: before the first
+        // `listener` line they would make mosquitto open its default one on port 1883 as well (and
+        // fail when anything else has it, another simfleet broker or the machine's own mosquitto).
         for port in ports {
-            conf += "listener \(port) 127.0.0.1\nmax_connections -1\n"
+            conf += "listener \(port) 127.0.0.1\nmax_connections -1\nuse_username_as_clientid true\n"
         }
         let acl = self.acl.fileText(observer: observerUser, watcher: watcherUser)
         do {
