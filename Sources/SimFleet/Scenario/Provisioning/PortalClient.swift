@@ -1,3 +1,6 @@
+// CMosquitto for <sys/socket.h>: the static-stdlib release build does not see SOCK_STREAM, SOCK_DGRAM
+// and MSG_NOSIGNAL through Glibc alone (the other socket files import it already).
+import CMosquitto
 import Foundation
 import Glibc
 
