@@ -9,8 +9,9 @@ public enum VirtualTimeSupport {
         var out: [ScenarioError] = []
         let top = SourcePosition(file: scenario.file, line: 1, column: 1)
         if case .external = scenario.backend {
-            out.append(ScenarioError("virtual time runs against its own scripted broker and origin; 'backend' names an external one"
-                                     + " (run it without --virtual-time)", at: scenario.backendPosition ?? top, key: "backend"))
+            out.append(ScenarioError("an external broker in virtual time ('backend' names one; virtual time runs against its own"
+                                     + " scripted broker and origin; run it without --virtual-time)",
+                                     at: scenario.backendPosition ?? top, key: "backend"))
         }
         if scenario.httpBackend.api != nil {
             out.append(ScenarioError("registration with an API in virtual time (it is an HTTP request on a real socket;"
