@@ -36,7 +36,7 @@ final class VirtualTimeCommandTests: XCTestCase {
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let external = try Simfleet.run(["run", "--virtual-time", file])
         XCTAssertEqual(external.status, 2)
-        XCTAssertTrue(external.output.contains("external.yaml:4:3: virtual time runs against its own scripted broker"), external.output)
+        XCTAssertTrue(external.output.contains("external.yaml:4:3: an external broker in virtual time"), external.output)
     }
 
     func testSocketOnlyFlagsAreRefusedWithVirtualTime() throws {
