@@ -26,6 +26,9 @@ extension FleetReport {
             ("status", .object(status)), ("errors", .object(errors)),
             ("latency", latency(s.durationSummary)), ("ttfb", latency(s.ttfbSummary)),
             ("bytes_received", .int(s.bytesReceived)), ("bytes_sent", .int(s.bytesSent)),
+            // The histograms themselves (HdrHistogram's compressed encoding), so that shard reports
+            // merge into the whole run's percentiles (`simfleet merge`).
+            ("hdr", .object([("latency", .string(s.duration.encoded)), ("ttfb", .string(s.ttfb.encoded))])),
         ])
     }
 }

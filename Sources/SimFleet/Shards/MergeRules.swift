@@ -30,7 +30,7 @@ enum MergeRule: Equatable {
         (["messages", "delivery"], .recomputed),
         (["messages", "lost_detail"], .recomputed), (["devices", "failed_detail"], .recomputed),
         (["devices", "observed"], .recomputed), (["devices", "observed_ids"], .recomputed),
-        (["latency", "hdr"], .recomputed), (["latency", "e2e_histogram"], .recomputed),
+        (["latency", "hdr"], .recomputed), (["latency", "e2e_histogram"], .recomputed), (["http", "*", "hdr"], .recomputed),
         (["simulator", "timer_tick_ms"], .first), (["simulator", "fd_limit"], .minimum),
         (["timeseries"], .recomputed), (["timeline"], .recomputed),
         (["shard"], .recomputed), (["merged"], .recomputed),

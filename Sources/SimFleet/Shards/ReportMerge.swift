@@ -55,6 +55,7 @@ public enum ReportMerge {
         }
         let start = shards.map(\.startMs).min()!
         try recomputeLatency(&merged, shards, unmergeable: &unmergeable)
+        try recomputeHTTPLatency(&merged, shards, unmergeable: &unmergeable)
         recomputeDevicesAndMessages(&merged, shards)
         let end = shards.map { $0.startMs + ($0.report["duration_s"]?.number ?? 0) * 1000 }.max()!
         merged.set("duration_s", .double((end - start) / 1000))
@@ -206,6 +207,34 @@ public enum ReportMerge {
         }
         latency.set("hdr", .object(names.map { ($0, .string(recorders[$0]!.encoded)) }))
         merged.set("latency", latency)
+    }
+
+    /// `http.<kind>.latency` and `.ttfb` from the shards' `http.<kind>.hdr` histograms, merged.
+    static func recomputeHTTPLatency(_ merged: inout ReportJSON, _ shards: [Shard], unmergeable: inout Set<String>) throws(MergeError) {
+        guard var http = merged["http"], case .object(let kinds) = http else { return }
+        for (kind, _) in kinds {
+            guard var section = http[kind] else { continue }
+            var encoded: [(String, ReportJSON)] = []
+            for name in ["latency", "ttfb"] {
+                var whole = LatencyRecorder()
+                var complete = true
+                for shard in shards {
+                    guard case .string(let text)? = shard.report["http"]?[kind]?["hdr"]?[name] else { complete = false; continue }
+                    do { whole.merge(try LatencyRecorder(encoded: text)) } catch {
+                        throw .unreadable(shard.name, "http." + kind + ".hdr." + name + ": " + error.description)
+                    }
+                }
+                guard complete else { continue }  // a shard without histograms: the percentiles stay null
+                let l = whole.summary
+                section.set(name, .object([("count", .int(l.count)), ("p50", .double(l.p50)), ("p90", .double(l.p90)),
+                                           ("p99", .double(l.p99)), ("p999", .double(l.p999)), ("max", .double(l.max))]))
+                for key in ["p50", "p90", "p99", "p999", "count", "max"] { unmergeable.remove("http." + kind + "." + name + "." + key) }
+                encoded.append((name, .string(whole.encoded)))
+            }
+            if encoded.count == 2 { section.set("hdr", .object(encoded)) }
+            http.set(kind, section)
+        }
+        merged.set("http", http)
     }
 
     /// Lists that are samples or sets, and the ratio of sums.

@@ -105,6 +105,33 @@ final class ReportMergeTests: XCTestCase {
         XCTAssertEqual(merged.summary, s, "the merged report carries the merged histogram")
     }
 
+    func testHTTPPercentilesAreThoseOfAllShardsRequests() throws {
+        /// Shard `index`'s report with an `http.register` section whose requests took `micros`.
+        func withHTTP(_ index: Int, _ micros: [Int64]) -> ReportMerge.Input {
+            var r = LatencyRecorder()
+            for v in micros { r.record(microseconds: v) }
+            let l = r.summary
+            let section = """
+                "http": {"register": {"requests": \(micros.count), "latency": {"count": \(l.count), "p50": \(l.p50), "p90": \(l.p90),
+                 "p99": \(l.p99), "p999": \(l.p999), "max": \(l.max)}, "ttfb": {"count": 0, "p50": 0, "p90": 0, "p99": 0, "p999": 0,
+                 "max": 0}, "hdr": {"latency": "\(r.encoded)", "ttfb": "\(LatencyRecorder().encoded)"}}}, "expectations": []
+                """
+            let base = shardReport(index: index)
+            let text = String(decoding: base.bytes, as: UTF8.self).replacingOccurrences(of: #""expectations": []"#, with: section)
+            return ReportMerge.Input(name: base.name, bytes: Array(text.utf8))
+        }
+        let a: [Int64] = (1...90).map { Int64($0) * 1000 }, b: [Int64] = (1...10).map { 500_000 + Int64($0) * 10_000 }
+        let (outcome, doc) = try merged([withHTTP(0, a), withHTTP(1, b)])
+        var whole = LatencyRecorder()
+        for v in a + b { whole.record(microseconds: v) }
+        XCTAssertEqual(doc.number(at: ["http", "register", "requests"]), 100)
+        XCTAssertEqual(doc.number(at: ["http", "register", "latency", "count"]), 100)
+        XCTAssertEqual(doc.number(at: ["http", "register", "latency", "p50"])!, whole.summary.p50, accuracy: 0.001)
+        XCTAssertEqual(doc.number(at: ["http", "register", "latency", "p99"])!, whole.summary.p99, accuracy: 0.001)
+        XCTAssertEqual(doc.number(at: ["http", "register", "ttfb", "p50"]), 0, "no samples: 0, as an unsharded run says")
+        XCTAssertFalse(outcome.json.contains("http.register.latency.p50"), "not listed as unmergeable")
+    }
+
     func testTimeSeriesLineUpOnTheWallClock() throws {
         // Shard 1 started two seconds after shard 0: its second 1 is shard 0's second 3.
         let (_, doc) = try merged([
