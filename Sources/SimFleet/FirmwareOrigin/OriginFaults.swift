@@ -80,6 +80,20 @@ public struct TargetedFault: Sendable, Equatable {
     /// Only requests for this file (`fw-1.1.0.bin`); nil for every file but the manifest.
     public var file: String?
 
+    /// A scenario's `firmware_fault` aimed at `devices`' downloads of its version (or of every
+    /// image); socket and virtual-time runs alike.
+    init(_ fault: FirmwareFault, devices: Set<String>) {
+        let kind: Kind
+        switch fault.kind {
+        case .corrupt: kind = .corrupt
+        case .truncate(let fraction): kind = .truncate(fraction: fraction)
+        case .drop(let fraction): kind = .drop(fraction: fraction)
+        case .stall(let fraction): kind = .stall(fraction: fraction)
+        case .slow(let rate): kind = .slow(bytesPerSecond: max(1, Int(rate)))
+        }
+        self.init(kind: kind, devices: devices, file: fault.version.map(FirmwareCatalog.fileName))
+    }
+
     public init(kind: Kind, devices: Set<String>, file: String? = nil) {
         self.kind = kind
         self.devices = devices

@@ -53,16 +53,8 @@ extension TimelineDriver {
 
     /// Aims the fault at the plan's devices (their downloads of `version`, or of every image).
     func firmwareFault(_ f: FirmwareFault, targets: [Int]) {
-        let kind: TargetedFault.Kind
-        switch f.kind {
-        case .corrupt: kind = .corrupt
-        case .truncate(let fraction): kind = .truncate(fraction: fraction)
-        case .drop(let fraction): kind = .drop(fraction: fraction)
-        case .stall(let fraction): kind = .stall(fraction: fraction)
-        case .slow(let rate): kind = .slow(bytesPerSecond: max(1, Int(rate)))
-        }
         let ids = Set(targets.map { plan.devices[$0].id })
-        originFaults.targeted.append(TargetedFault(kind: kind, devices: ids, file: f.version.map(FirmwareCatalog.fileName)))
+        originFaults.targeted.append(TargetedFault(f, devices: ids))
         runner.setOriginFaults(originFaults)
         log("simfleet: firmware fault aimed at " + String(ids.count) + " devices' downloads")
     }
