@@ -168,7 +168,6 @@ public final class FleetRunner: @unchecked Sendable {
         let obs = Observer(reactor: shards[0].reactor, endpoint: observerEndpoint, username: observerUser, password: observerPassword,
                            topics: c.topics, telemetry: telemetry, fleetKeys: fleetKeys)
         obs.version = c.mqtt.version
-        obs.subscribeQoS = Int32(max(1, c.shapes?.groups.map(\.qos).max() ?? c.qos, c.telemetry.map(\.qos).max() ?? 0))
         if let own {
             obs.ownDevices = Set(own.compactMap { statusPattern.key(of: c.deviceTopics($0).status) })
             obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)

@@ -3,7 +3,7 @@ import DeviceCore
 import Dispatch
 import Synchronization
 
-/// One extra MQTT client subscribed to every device's status topic (QoS 1): it measures
+/// One extra MQTT client subscribed to every device's status topic (QoS 0): it measures
 /// end-to-end latency from the heartbeat's `ts` and records which sequence numbers arrived, so a
 /// run reports what the backend received rather than what the simulator hoped it sent. It also
 /// subscribes to the fleet's telemetry streams and accounts for them alike (`TelemetryObservation`).
@@ -51,10 +51,16 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
     var clientID = "simfleet-observer"
 
-    /// The observer's MQTT version (the fleet's) and the QoS it subscribes with (the highest the
-    /// devices publish with, so QoS 2 heartbeats reach it exactly once per session).
+    /// The observer's MQTT version (the fleet's).
     var version = MQTTOptions.Version.v311
-    var subscribeQoS: Int32 = 1
+    /// QoS 0, whatever the devices publish with: a QoS 1 or 2 subscriber gets only
+    /// `max_inflight_messages` (mosquitto: 20) messages per acknowledgement round trip, the broker
+    /// queues the rest up to `max_queued_messages` (1,000) and then drops them, so a burst of
+    /// heartbeats was lost on the way to the observer and reported as the backend's loss. At QoS 0 the
+    /// broker writes straight into the socket and the kernel's buffers take the burst. The observer's
+    /// session is clean, so QoS 1 would redeliver nothing after a reconnect anyway, and the broker
+    /// still forwards a QoS 2 message once.
+    let subscribeQoS: Int32 = 0
     /// The TLS setup failed: the observer never connects (never in plain text).
     private(set) var tlsFailed = false
     /// Telemetry streams: what arrived, per stream and device.
