@@ -117,6 +117,7 @@ extension FleetRunner {
             batch.add(part)
             for (kind, c) in counts { http[kind, default: HTTPCounts()].add(c) }
         }
+        if let o = observerReactor { batch.add(syncOn(o) { o.live?.take() ?? LatencyBatch() }) }
         var totals = FleetMetrics.Totals(s)
         if let lost { totals.lost = lost }
         if let ota {

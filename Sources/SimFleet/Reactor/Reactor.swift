@@ -25,6 +25,7 @@ extension ReactorClient {
 /// per-message path takes no lock.
 final class Reactor: @unchecked Sendable {
     let index: Int
+    private let threadName: String
     private let epfd: Int32
     var epollFD: Int32 { epfd }
     private let wakeFD: Int32
@@ -76,8 +77,10 @@ final class Reactor: @unchecked Sendable {
     /// tick), so devices due close together are served by one wake-up instead of one each.
     let tickMicros: Int64
 
-    init(index: Int, tickMicros: Int64 = 10_000) {
+    /// `name`: the thread's name (default `simfleet-reactor-INDEX`).
+    init(index: Int, tickMicros: Int64 = 10_000, name: String? = nil) {
         self.index = index
+        self.threadName = name ?? "simfleet-reactor-\(index)"
         self.tickMicros = max(1, tickMicros)
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -92,7 +95,7 @@ final class Reactor: @unchecked Sendable {
     /// Starts the loop on its own thread.
     func start() {
         let t = Thread { [self] in loop() }
-        t.name = "simfleet-reactor-\(index)"
+        t.name = threadName
         t.stackSize = 1 << 20
         thread = t
         t.start()
