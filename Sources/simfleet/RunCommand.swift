@@ -123,20 +123,12 @@ struct RunCommand: ParsableCommand {
         var f = FleetFlags()
         guard let n = Int(devices), n >= 1, n <= 1_000_000 else { throw UsageProblem(message: "--devices wants a whole number ≥ 1, got '\(devices)'") }
         f.devices = n
-        guard let d = Self.seconds(duration), d >= 0, d <= Self.longestDuration else {
-            throw UsageProblem(message: "--duration wants a time from 0s to 7 days like 60s or 5m, got '\(duration)'")
-        }
-        f.steady = TimeSpan(microseconds: Int64(d * 1e6))
-        guard let h = Self.seconds(heartbeat), h >= 0.1, h <= 3600 else { throw UsageProblem(message: "--heartbeat wants a time like 10s, got '\(heartbeat)'") }
-        f.heartbeat = TimeSpan(microseconds: Int64(h * 1e6))
-        guard let q = Int(qos), (0...2).contains(q) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '\(qos)'") }
-        f.qos = q
-        guard let r = Self.devicesPerSecond(ramp) else {
-            throw UsageProblem(message: "--ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '\(ramp)'")
-        }
-        f.rampPerSecond = r
-        guard let s = UInt64(seed) else { throw UsageProblem(message: "--seed wants a whole number, got '\(seed)'") }
-        f.seed = s
+        f.steady = try Self.duration(duration, flag: "--duration", within: .zero ... Self.longestDuration,
+                                     wants: "a time from 0s to 7 days like 60s or 5m")
+        f.heartbeat = try Self.heartbeatInterval(heartbeat)
+        f.qos = try Self.qualityOfService(qos)
+        f.rampPerSecond = try Self.rampRate(ramp)
+        f.seed = try Self.seedValue(seed)
         guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
         f.chip = chipModel
         f.firmware = firmware ?? "1.0.0"
@@ -170,10 +162,9 @@ struct RunCommand: ParsableCommand {
             bytes = b
         }
         if let telemetryEvery {
-            guard let s = RunCommand.seconds(telemetryEvery), s >= 0.01, s <= 3600 else {
-                throw UsageProblem(message: "--telemetry-every wants a time from 10ms to 1h like 1s, got '\(telemetryEvery)'")
-            }
-            telemetry = TelemetryShorthand(every: TimeSpan(microseconds: Int64((s * 1_000_000).rounded())), bytes: bytes)
+            let every = try Self.duration(telemetryEvery, flag: "--telemetry-every", within: .milliseconds(10) ... .seconds(3600),
+                                          wants: "a time from 10ms to 1h like 1s")
+            telemetry = TelemetryShorthand(every: every, bytes: bytes)
         }
         var web: DeviceHTTPSettings?
         if let deviceHTTPPort, !deviceHTTP { throw UsageProblem(message: "--device-http-port '\(deviceHTTPPort)' needs --device-http") }
@@ -189,12 +180,10 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `--timer-tick`: `10ms`, `0.02s` (whole milliseconds, 1…100); nil when out of range or malformed.
-    /// The range is checked on the `Double` before any conversion to `Int` (`1e300` would trap).
     static func timerTickMs(_ text: String) -> Int? {
-        guard let s = seconds(text) else { return nil }
-        let ms = s * 1000
-        guard ms >= 1, ms <= 100, ms == ms.rounded() else { return nil }
-        return Int(ms)
+        guard let span = try? Units.duration(text), span >= .milliseconds(1), span <= .milliseconds(100),
+              span.microseconds % 1000 == 0 else { return nil }
+        return Int(span.milliseconds)
     }
 
     /// `--source-ip` values (repeated or comma-separated), each a numeric IPv4 or IPv6 address; nil if one is not.
@@ -208,38 +197,24 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `--download-deadline` (1s…24h) and `--stall-timeout` (1s…10m), nil where not given.
-    func downloadLimits() throws -> (deadline: Double?, stall: Double?) {
+    func downloadLimits() throws(UsageProblem) -> (deadline: Double?, stall: Double?) {
         var out: (deadline: Double?, stall: Double?) = (nil, nil)
         if let text = downloadDeadline {
-            guard let s = Self.seconds(text), s >= 1, s <= 86_400 else {
-                throw UsageProblem(message: "--download-deadline wants a time from 1s to 24h like 10m, got '\(text)'")
-            }
-            out.deadline = s
+            let span = try Self.duration(text, flag: "--download-deadline", within: .seconds(1) ... .seconds(86_400),
+                                         wants: "a time from 1s to 24h like 10m")
+            out.deadline = Double(span.microseconds) / 1e6
         }
         if let text = stallTimeout {
-            guard let s = Self.seconds(text), s >= 1, s <= 600 else {
-                throw UsageProblem(message: "--stall-timeout wants a time from 1s to 10m like 30s, got '\(text)'")
-            }
-            out.stall = s
+            let span = try Self.duration(text, flag: "--stall-timeout", within: .seconds(1) ... .seconds(600),
+                                         wants: "a time from 1s to 10m like 30s")
+            out.stall = Double(span.microseconds) / 1e6
         }
         return out
     }
 
     /// Longest `--duration` of a flags run: a week (a soak test; the progress clock and the
     /// sampling deadlines stay far from overflow).
-    static let longestDuration = 7 * 86_400.0
-
-    /// `60s`, `5m`, `1h`, `500ms` or plain seconds; nil for anything else and for values that are
-    /// not finite (`inf`, `nan`, `1e400`), so callers compare ranges on real numbers.
-    static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var value = Double(text)
-        for (suffix, factor) in units where value == nil && text.hasSuffix(suffix) {
-            value = Double(text.dropLast(suffix.count)).map { $0 * factor }
-        }
-        guard let value, value.isFinite else { return nil }
-        return value
-    }
+    static let longestDuration = TimeSpan.seconds(7 * 86_400)
 
     /// `--ramp`: `1000/s` or `1000`, 0.001…1,000,000 devices per second (a slower ramp would put
     /// the last device's power-on beyond any run; `1e-300/s` overflowed the schedule).

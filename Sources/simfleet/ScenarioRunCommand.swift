@@ -67,16 +67,16 @@ struct ScenarioRunCommand {
                                           timerTickMs: timerTickMs, progress: isatty(2) != 0, shard: shard,
                                           sourceAddresses: sourceAddresses)
         if let text = flags.metricsLinger {
-            guard metricsPort != nil, let v = Units.parseDuration(text), v <= .seconds(3600) else {
-                throw fail("simfleet run: --metrics-linger wants a time up to 1h, with --metrics-port, got '" + text + "'")
-            }
+            let wants = "a time up to 1h, with --metrics-port"
+            guard metricsPort != nil else { throw fail("simfleet run: --metrics-linger wants " + wants + ", got '" + text + "'") }
+            let v = try duration(text, flag: "--metrics-linger", within: .zero ... .seconds(3600), wants: wants)
             options.metricsLingerSeconds = Double(v.microseconds) / 1e6
         }
         do {
             let limits = try flags.downloadLimits()
             options.downloadDeadlineSeconds = limits.deadline
             options.stallTimeoutSeconds = limits.stall
-        } catch let e as RunCommand.UsageProblem { throw fail("simfleet run: " + e.message) }
+        } catch { throw fail("simfleet run: " + error.message) }
         if flagsOnly {
             options.writeJSON = flags.report != nil
             options.writeHTML = flags.html != nil
@@ -241,39 +241,29 @@ struct ScenarioRunCommand {
         return o
     }
 
+    /// `RunCommand.duration` with the run's usage message on failure.
+    func duration(_ text: String, flag: String, within range: ClosedRange<TimeSpan>, wants what: String) throws -> TimeSpan {
+        do { return try RunCommand.duration(text, flag: flag, within: range, wants: what) } catch {
+            throw fail("simfleet run: " + error.message)
+        }
+    }
+
     /// `--duration`, `--seed`, `--devices`, `--heartbeat`, `--qos`, `--ramp` over a scenario file's
     /// groups; the flags that only a flags-only run's fleet takes are refused.
     func fleetOverrides(_ o: inout ScenarioOverrides) throws {
         if let text = flags.duration {
-            guard let d = Units.parseDuration(text), d >= .seconds(1), d <= .seconds(86_400) else {
-                throw fail("simfleet run: --duration wants a time from 1s to 24h like 60s, got '" + text + "'")
-            }
-            o.duration = d
-        }
-        if let text = flags.seed {
-            guard let v = UInt64(text) else { throw fail("simfleet run: --seed wants a whole number, got '" + text + "'") }
-            o.seed = v
+            o.duration = try duration(text, flag: "--duration", within: .seconds(1) ... .seconds(86_400), wants: "a time from 1s to 24h like 60s")
         }
         if let text = flags.devices {
             guard let v = Int(text), v >= 1 else { throw fail("simfleet run: --devices wants a whole number ≥ 1, got '" + text + "'") }
             o.devices = v
         }
-        if let text = flags.heartbeat {
-            guard let v = Units.parseDuration(text), v >= .milliseconds(100), v <= .seconds(3600) else {
-                throw fail("simfleet run: --heartbeat wants a time from 100ms to 1h like 10s, got '" + text + "'")
-            }
-            o.heartbeat = v
-        }
-        if let text = flags.qos {
-            guard let v = Int(text), (0...2).contains(v) else { throw fail("simfleet run: --qos must be 0, 1 or 2, got '" + text + "'") }
-            o.qos = v
-        }
-        if let text = flags.ramp {
-            guard let v = RunCommand.devicesPerSecond(text) else {
-                throw fail("simfleet run: --ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '" + text + "'")
-            }
-            o.rampPerSecond = v
-        }
+        do {
+            if let text = flags.seed { o.seed = try RunCommand.seedValue(text) }
+            if let text = flags.heartbeat { o.heartbeat = try RunCommand.heartbeatInterval(text) }
+            if let text = flags.qos { o.qos = try RunCommand.qualityOfService(text) }
+            if let text = flags.ramp { o.rampPerSecond = try RunCommand.rampRate(text) }
+        } catch { throw fail("simfleet run: " + error.message) }
         for (name, given) in [("--id-template", flags.idTemplate), ("--chip", flags.chip), ("--firmware", flags.firmware)] where given != nil {
             throw fail("simfleet run: " + name + " does not apply to a scenario run; the scenario's fleet groups say it")
         }
@@ -306,16 +296,11 @@ struct ScenarioRunCommand {
             o.manifestURL = url
         }
         if let text = flags.manifestPoll {
-            guard let v = Units.parseDuration(text), v >= .seconds(1), v <= .seconds(86_400) else {
-                throw fail("simfleet run: --manifest-poll wants a time like 5m (1s…24h), got '" + text + "'")
-            }
-            o.manifestPoll = v
+            o.manifestPoll = try duration(text, flag: "--manifest-poll", within: .seconds(1) ... .seconds(86_400), wants: "a time like 5m (1s…24h)")
         }
         if let text = flags.manifestJitter {
-            guard let v = Units.parseDuration(text), v <= (o.manifestPoll ?? .seconds(86_400)) else {
-                throw fail("simfleet run: --manifest-jitter wants a time no longer than --manifest-poll, got '" + text + "'")
-            }
-            o.manifestJitter = v
+            o.manifestJitter = try duration(text, flag: "--manifest-jitter", within: .zero ... (o.manifestPoll ?? .seconds(86_400)),
+                                            wants: "a time no longer than --manifest-poll")
         }
         if let text = flags.versionSource {
             guard let v = FirmwareVersionSource(name: text) else {

@@ -39,9 +39,11 @@ struct SwarmCommand: ParsableCommand {
 
     func run() throws {
         guard (1...10_000).contains(devices) else { throw usage("--devices wants 1…10000, got \(devices)") }
-        guard let seconds = RunCommand.seconds(duration), seconds >= 180, seconds <= 86_400 else {
-            throw usage("--duration wants 3m…24h, got '\(duration)'")
-        }
+        let seconds: Double
+        do {
+            let span = try RunCommand.duration(duration, flag: "--duration", within: .seconds(180) ... .seconds(86_400), wants: "3m…24h")
+            seconds = Double(span.microseconds) / 1e6
+        } catch { throw usage(error.message) }
         let range: ClosedRange<UInt64>
         if let seed {
             guard seeds == nil else { throw usage("--seed and --seeds go separately") }

@@ -25,6 +25,8 @@ final class FlagsOnlyRunTests: XCTestCase {
     func testBadBackendFlagsAreRefusedWithExit2() throws {
         for (flags, message) in [(["--manifest-url", "ftp://x/m.json"], "--manifest-url wants an http(s):// URL"),
                                  (["--manifest-poll", "0s"], "--manifest-poll wants a time like 5m"),
+                                 (["--heartbeat", "10x"], "--heartbeat wants a time from 100ms to 1h like 10s, got '10x': unknown unit 'x'"),
+                                 (["--stall-timeout", "1m30"], "--stall-timeout wants a time from 1s to 10m like 30s, got '1m30': '30' has no unit"),
                                  (["--version-source", "git"], "--version-source must be release or app_descriptor"),
                                  (["--register-header", "NoColon"], "--register-header wants 'Name: value'"),
                                  (["--register-retries", "99"], "--register-retries wants 0…20"),

@@ -15,13 +15,14 @@ final class ReportTests: XCTestCase {
         let fields = HeartbeatFields(payload: spaced)
         XCTAssertEqual(fields?.seq, 5)
         XCTAssertEqual(fields?.bootCount, 3)
-        XCTAssertEqual(fields?.deliveryKey, HeartbeatFields.deliveryKey(seq: 5, payload: spaced))
-        XCTAssertEqual(HeartbeatFields.seq(ofKey: HeartbeatFields.deliveryKey(seq: 5, payload: spaced)), 5)
+        XCTAssertEqual(fields?.deliveryKey, HeartbeatFields.deliveryKey(seq: 5, bootCount: 3))
+        XCTAssertEqual(HeartbeatFields.seq(ofKey: HeartbeatFields.deliveryKey(seq: 5, bootCount: 3)), 5)
         let bootLast = Array(#"{"seq":9,"boot_count":12}"#.utf8)
         XCTAssertEqual(HeartbeatFields(payload: bootLast)?.deliveryKey, 12 << 32 | 9)
         XCTAssertNil(HeartbeatFields(payload: Array(#"{"seq":}"#.utf8)), "a key without a number is no heartbeat")
         XCTAssertNil(HeartbeatFields(payload: Array(#""seq""#.utf8)), "a key at the very end is no heartbeat")
-        XCTAssertEqual(HeartbeatFields.deliveryKey(seq: 4, payload: []), 4, "no payload: boot count 0")
+        XCTAssertEqual(HeartbeatFields(payload: Array(#"{"seq":4}"#.utf8))?.deliveryKey, HeartbeatFields.deliveryKey(seq: 4, bootCount: 0),
+                       "no boot_count: boot count 0 on both sides")
     }
 
     func testSequenceSetCollapsesRunsAndFindsGapsForLossAccounting() {

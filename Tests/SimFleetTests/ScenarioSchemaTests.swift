@@ -65,17 +65,19 @@ final class ScenarioSchemaTests: XCTestCase {
     func testBadDurationIsRejectedWithPosition() {
         let e = scenarioError("name: t\nduration: 10 minutes\nfleet: [{count: 1}]\n")
         XCTAssertEqual(e?.description, "t.yaml:2:11: 'duration' in scenario must be a duration like 500ms, 10s, 5m or 1h, "
-                       + "found '10 minutes'")
-        XCTAssertNotNil(scenarioError("name: t\nduration: 60\nfleet: [{count: 1}]\n"), "a bare number has no unit")
+                       + "found '10 minutes': unknown unit ' minutes' (units: us, ms, s, m, h)")
+        let bare = scenarioError("name: t\nduration: 1m30\nfleet: [{count: 1}]\n")
+        XCTAssertEqual(bare?.description, "t.yaml:2:11: 'duration' in scenario must be a duration like 500ms, 10s, 5m or 1h, "
+                       + "found '1m30': '30' has no unit (only a whole duration may be a bare number of seconds)")
     }
 
     func testDurationsAcceptCompoundUnits() {
-        XCTAssertEqual(Units.duration("1m30s"), .seconds(90))
-        XCTAssertEqual(Units.duration("500ms"), .milliseconds(500))
-        XCTAssertEqual(Units.duration("1.5s"), .milliseconds(1500))
-        XCTAssertEqual(Units.duration("2h"), .seconds(7200))
-        XCTAssertNil(Units.duration("5 parsecs"))
-        XCTAssertNil(Units.duration("s"))
+        XCTAssertEqual(try Units.duration("1m30s"), .seconds(90))
+        XCTAssertEqual(try Units.duration("500ms"), .milliseconds(500))
+        XCTAssertEqual(try Units.duration("1.5s"), .milliseconds(1500))
+        XCTAssertEqual(try Units.duration("2h"), .seconds(7200))
+        XCTAssertThrowsError(try Units.duration("5 parsecs"))
+        XCTAssertThrowsError(try Units.duration("s"))
     }
 
     func testMissingRequiredKeyIsNamed() {

@@ -1,6 +1,10 @@
 /// Power-on and restarts: what the firmware does between the bootloader handing over and the first
 /// network event, and how it keeps a promise to restart.
 extension Device {
+    /// How many times this device has powered on (NVS keeps it across restarts): the `boot_count`
+    /// of its status messages, so a shell need not read it back out of the JSON it publishes.
+    public var bootCount: Int { nvs.bootCount }
+
     /// A fresh run: NVS counts the boot and records why it happened; RAM starts empty. With stored
     /// credentials the station joins its network, without them the access point opens.
     mutating func powerOn(_ reason: ResetReason, boot: BootInfo, at now: Instant, actions: inout [Action]) {

@@ -1,8 +1,15 @@
 /// What the status topic says about OTA: `updating` with progress while an update runs,
 /// `rebooting` before the restart, and a result (refusal, rollback) once.
 extension Device {
-    /// Reported state is `updating` while this is true.
-    var otaIsUpdating: Bool { otaSummary.isTransferring }
+    /// An update is under way: a download, a wait to retry one, or the image's verification.
+    /// True for the whole transfer, also while a restart is pending or the device is off the
+    /// station; the reported state is `updating` only when this holds and neither does (`isUpdating`).
+    var otaIsTransferring: Bool { otaSummary.isTransferring }
+
+    /// The device reports `updating`: a transfer is under way (`otaIsTransferring`) in station mode
+    /// with no restart pending. What the fleet counts as updating and what a `power_loss_during_flash`
+    /// fault waits for: the device's own word, as its status topic says it.
+    public var isUpdating: Bool { reportedState == .updating }
 
     /// The `ota` member of heartbeats: progress while updating, else a result owed once, else none.
     var otaHeartbeatObject: JSONValue? {

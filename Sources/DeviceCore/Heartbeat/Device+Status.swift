@@ -8,7 +8,7 @@ extension Device {
         case .provisioning: return .provisioning
         case .station(let station):
             if cycle.pendingReboot != nil { return .rebooting }
-            if otaIsUpdating { return .updating }
+            if otaIsTransferring { return .updating }
             return station.wifi.isConnected && station.mqtt.isConnected ? .online : .connecting
         }
     }

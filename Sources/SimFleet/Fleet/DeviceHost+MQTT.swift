@@ -66,8 +66,9 @@ extension DeviceHost: MosquittoClientDelegate {
         if let seq = p.messageID {
             if let tag = p.telemetryStream { return telemetrySent(tag: tag, seq: seq, mid: r.mid, qos: p.qos) }
             counters.bump(counters.sent)
-            // Kept by delivery key (boot count and seq), as the observer keeps what it receives.
-            if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, payload: p.payload))) }
+            // Kept by delivery key (boot count and seq), as the observer keeps what it receives; the
+            // boot count is the core's, the one it wrote into this payload.
+            if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, bootCount: firmware.bootCount))) }
         }
     }
 

@@ -94,7 +94,7 @@ final class DeviceHost: ReactorClient {
 
     init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
         self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        self.firmware = FleetDevice(spec: spec)
+        self.firmware = FleetDevice(config: spec.firmwareConfig)
         self.reactor = reactor
         self.endpoint = endpoint
         self.powerOnAt = powerOnAt
@@ -247,7 +247,7 @@ final class DeviceHost: ReactorClient {
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
-            runningVersion = firmware.runningFirmwareVersion
+            runningVersion = firmware.firmwareVersion
             accessPoint?.down()
             let commits = firmware.counters.otaImagesCommitted
             endLinkAsPlanned(commits != commitsAtLastReboot ? .otaReboot : .restart)

@@ -6,26 +6,24 @@ import DeviceCore
 /// code of a generic class (every field read through metadata, every copy through value witnesses).
 public typealias FleetDevice = Device<OpenSSLCrypto>
 
-extension Device where Crypto == OpenSSLCrypto {
-    /// Maps a fleet device spec onto DeviceCore's configuration (id from the template, MQTT
-    /// credentials, heartbeat, QoS, seed; WiFi credentials when provisioned).
-    public init(spec: DeviceSpec) {
+extension DeviceSpec {
+    /// The fleet device spec as DeviceCore's configuration (id from the template, MQTT
+    /// credentials, heartbeat, QoS, seed; WiFi credentials when provisioned): a fleet device is
+    /// `FleetDevice(config: spec.firmwareConfig)`.
+    public var firmwareConfig: DeviceConfig {
         var config = DeviceConfig(
-            baseMAC: spec.mac, chip: spec.chip, firmwareVersion: spec.firmwareVersion, randomSeed: spec.seed,
-            wifi: spec.provisioned ? WiFiCredentials(ssid: "simfleet", password: "simfleet-wifi") : nil)
-        config.deviceIDOverride = spec.id
-        config.mqttUsername = spec.username
-        config.mqttPassword = spec.password
-        config.heartbeatInterval = TimeSpan(microseconds: spec.heartbeatMs * 1000)
-        config.heartbeatQoS = spec.qos
-        config.keepAliveSeconds = spec.keepAliveSeconds
-        config.topics = spec.topics
-        config.telemetry = spec.telemetry
-        if let provisioning = spec.provisioning { config.provisioning = provisioning }
-        spec.ota?.apply(to: &config)
-        self.init(config: config)
+            baseMAC: mac, chip: chip, firmwareVersion: firmwareVersion, randomSeed: seed,
+            wifi: provisioned ? WiFiCredentials(ssid: "simfleet", password: "simfleet-wifi") : nil)
+        config.deviceIDOverride = id
+        config.mqttUsername = username
+        config.mqttPassword = password
+        config.heartbeatInterval = TimeSpan(microseconds: heartbeatMs * 1000)
+        config.heartbeatQoS = qos
+        config.keepAliveSeconds = keepAliveSeconds
+        config.topics = topics
+        config.telemetry = telemetry
+        if let provisioning { config.provisioning = provisioning }
+        ota?.apply(to: &config)
+        return config
     }
-
-    public var isUpdating: Bool { reportedState == .updating }
-    public var runningFirmwareVersion: String { heartbeat(at: .zero).firmware }
 }

@@ -59,10 +59,9 @@ struct HeartbeatFields: Equatable {
     /// The sequence number inside a delivery key.
     static func seq(ofKey key: Int) -> Int { key & 0xFFFF_FFFF }
 
-    /// The delivery key of a heartbeat the device publishes (`seq` plus the payload's `boot_count`).
-    static func deliveryKey(seq: Int, payload: [UInt8]) -> Int {
-        let boot = payload.withUnsafeBytes { p in valueStart(of: bootKey, in: p).flatMap { integer(in: p, from: $0) } } ?? 0
-        return min(boot, maxBootCount) << 32 | (seq & maxSeq)
+    /// The delivery key of a heartbeat the device publishes: its `seq` and the device's boot count.
+    static func deliveryKey(seq: Int, bootCount: Int) -> Int {
+        min(max(bootCount, 0), maxBootCount) << 32 | (seq & maxSeq)
     }
 
     /// `{` first and `}` last (outside spaces): a JSON object, as every status message is. Cheap,

@@ -17,6 +17,9 @@ public struct AccessPointExposure: Sendable {
     public var provisioning: ProvisioningConfig
     /// Devices whose provisioning differs from `provisioning` (fleet groups with `provisioning:`).
     public var provisioningByDevices: [(devices: Range<Int>, provisioning: ProvisioningConfig)] = []
+    /// The block came from the seed, not from the scenario or `--ap-pool`: a run may move it off a
+    /// block another process serves (`onAFreeBlock`, docs/captive-portal.md).
+    public var blockFromSeed = false
     /// Sockets that could not be opened (address or port taken), one line each; nil drops them.
     public var log: (@Sendable (String) -> Void)?
 

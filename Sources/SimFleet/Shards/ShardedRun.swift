@@ -64,7 +64,7 @@ public enum ShardSupport {
     /// shard gives a device the address it has in the whole fleet, so shards never collide.
     static func configure(_ c: inout FleetConfiguration, _ scenario: Scenario, _ options: ShardOptions) {
         c.slice = options.slice
-        if c.accessPoints != nil { c.accessPoints?.block = UInt8(100 + Int(scenario.seed % 150)) }
+        if c.accessPoints != nil { c.accessPoints?.block = AccessPointExposure.block(seed: scenario.seed) }
     }
 
     /// The start gate of a shard: the rendezvous' barrier, or the given instant.

@@ -47,7 +47,7 @@ struct VirtualHost {
 
     init(spec: DeviceSpec) {
         identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        firmware = FleetDevice(spec: spec)
+        firmware = FleetDevice(config: spec.firmwareConfig)
         runningVersion = spec.firmwareVersion
     }
 

@@ -39,7 +39,7 @@ extension VirtualPartition {
         case .mqttPublish(let p):
             send(slot, p)
         case .reboot(let reason):
-            setVersion(slot, hosts[slot].firmware.runningFirmwareVersion)
+            setVersion(slot, hosts[slot].firmware.firmwareVersion)
             dropConnection(slot)
             setLink(slot, .off)
             hosts[slot].generation += 1

@@ -38,7 +38,7 @@ final class VirtualTimeEquivalenceTests: XCTestCase {
         var refusals: [String]
 
         init(_ d: FleetDevice) {
-            version = d.runningFirmwareVersion
+            version = d.firmwareVersion
             rollbacks = d.counters.otaRollbacks
             committed = d.counters.otaImagesCommitted
             refusals = d.counters.otaRefusalKinds.map { $0.kind + "×" + String($0.count) }

@@ -27,9 +27,11 @@ struct ExpressionParser {
             parser.index += 6
             parser.skipSpaces()
             let word = parser.takeWhile { !$0.isWhitespace }
-            guard let span = Units.duration(word), span > .zero else {
-                throw parser.error("'within' needs a duration like 5m or 90s", at: deadlineAt)
+            let span: TimeSpan
+            do { span = try Units.duration(word) } catch {
+                throw parser.error("'within' needs a duration like 5m or 90s: " + error.description, at: deadlineAt)
             }
+            guard span > .zero else { throw parser.error("'within' needs a duration like 5m or 90s", at: deadlineAt) }
             within = span
             guard case .figure(let figure) = comparison.lhs, FigureCatalog.timeseries(for: figure.path) != nil else {
                 throw parser.error("'within' needs a figure sampled over time on the left (fleet.version[\"…\"] or online)",
@@ -119,7 +121,7 @@ struct ExpressionParser {
         let plain = token.replacingOccurrences(of: "_", with: "")
         if let value = Double(plain), value.isFinite { return Quantity(value: value, unit: .none) }
         if plain.hasSuffix("%"), let fraction = Units.percent(plain) { return Quantity(value: fraction, unit: .percent) }
-        if let span = Units.duration(plain) { return Quantity(value: Double(span.microseconds) / 1000, unit: .milliseconds) }
+        if let span = try? Units.duration(plain) { return Quantity(value: Double(span.microseconds) / 1000, unit: .milliseconds) }
         if plain.last?.isLetter == true, plain.hasSuffix("B") {
             if let bytes = Units.bytes(plain) { return Quantity(value: Double(bytes), unit: .bytes) }
             if ["KB", "MB", "GB"].contains(String(plain.suffix(2))), Double(plain.dropLast(2)) != nil {

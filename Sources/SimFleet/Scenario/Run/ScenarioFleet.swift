@@ -40,11 +40,13 @@ public enum ScenarioFleet {
         }
         if let largest = sizes.max() { c.ota.imagePayloadBytes = max(4096, largest - 4096) }
         if scenario.fleet.contains(where: { !$0.provisioned }) {
-            // Each run its own 127.X block, so runs side by side do not fight over portal addresses.
-            // With device_http, one block for both: a device keeps its address when provisioned.
-            let block = scenario.deviceHTTP?.block ?? UInt8(100 + Int(getpid()) % 150)
+            // The block is the plan's, from the seed; a run side by side with another on one machine
+            // moves off a taken block when it starts (ScenarioRun). With device_http, one block for
+            // both: a device keeps its address when provisioned.
+            let block = scenario.deviceHTTP?.block ?? AccessPointExposure.block(seed: scenario.seed)
             var exposure = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
                                                radio: radio(scenario))
+            exposure.blockFromSeed = scenario.deviceHTTP == nil
             var start = 0
             for g in scenario.fleet {
                 if g.provisioning != nil { exposure.provisioningByDevices.append((start..<(start + g.count), g.provisioningConfig)) }

@@ -56,6 +56,20 @@ public enum ScenarioRun {
         public var description: String
     }
 
+    /// A run whose access-point block came from the seed moves off it when another process on this
+    /// machine already serves the portal address of this run's first unprovisioned device, and says so.
+    static func moveAccessPointsOffATakenBlock(_ c: inout FleetConfiguration) {
+        guard let exposure = c.accessPoints, exposure.blockFromSeed else { return }
+        let slice = c.slice
+        guard let probe = (0..<c.localDevices).lazy.map({ slice.fleetIndex(ofLocal: $0) })
+            .first(where: { !c.deviceSpec($0).provisioned }) else { return }
+        let (free, moved) = exposure.onAFreeBlock(probing: probe)
+        guard moved else { return }
+        c.accessPoints = free
+        FileHandle.standardError.write(Data(("simfleet: access points: 127." + String(exposure.block) + ".0.0/16 is in use on this "
+                                             + "machine (another run?); this run's portals use 127." + String(free.block) + ".0.0/16\n").utf8))
+    }
+
     static func setup(_ scenario: Scenario) throws(SetupError) -> FleetConfiguration {
         do {
             return try ScenarioFleet.configuration(scenario)
@@ -83,6 +97,7 @@ public enum ScenarioRun {
                 ShardRendezvous(directory: $0, slice: shard.slice, fingerprint: ScenarioFingerprint.of(scenario))
             }
         }
+        moveAccessPointsOffATakenBlock(&configuration)
         let plan = ScenarioPlan(scenario)
         let runner = FleetRunner(configuration: configuration)
         let lingerEnd = DispatchSemaphore(value: 0)

@@ -51,11 +51,12 @@ struct ScalarReader {
         }
     }
 
-    /// A span of time: `500ms`, `10s`, `5m`, `1h`, `1m30s`.
+    /// A span of time in `Units.duration`'s syntax: `500ms`, `10s`, `5m`, `1h`, `1m30s`, `60`.
     func duration(min: TimeSpan = .zero, max: TimeSpan = .seconds(7 * 24 * 3600)) throws(ScenarioError) -> TimeSpan {
         let value = try text()
-        guard let span = Units.duration(value) else {
-            throw fail("must be a duration like 500ms, 10s, 5m or 1h, found '" + value + "'")
+        let span: TimeSpan
+        do { span = try Units.duration(value) } catch {
+            throw fail("must be a duration like 500ms, 10s, 5m or 1h, found '" + value + "': " + error.reason)
         }
         guard span >= min, span <= max else {
             throw fail("must be between " + Units.format(min) + " and " + Units.format(max)

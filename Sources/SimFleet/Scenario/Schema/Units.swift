@@ -3,25 +3,51 @@ import DeviceCore
 
 /// Parsing and printing of the units scenario files use: durations, percentages, byte sizes.
 public enum Units {
-    /// `500ms`, `10s`, `5m`, `1h`, `1m30s` as a span; nil otherwise (for command-line flags).
-    public static func parseDuration(_ text: String) -> TimeSpan? { duration(text) }
-
-    /// `500ms`, `10s`, `5m`, `1h`, `1m30s`, `1.5s`; nil for anything else (a bare number has no unit).
-    static func duration(_ text: String) -> TimeSpan? {
+    /// The one duration syntax, for scenario files, expectations and command-line flags alike:
+    /// terms of a number and a unit (`us`, `ms`, `s`, `m`, `h`) written together and added up
+    /// (`500ms`, `10s`, `5m`, `1h`, `1m30s`, `1.5s`, `1e3ms`), or a bare number of seconds (`60`,
+    /// `0.5`). White space around it is ignored; ranges are the caller's.
+    public static func duration(_ text: String) throws(DurationError) -> TimeSpan {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        func fail(_ problem: DurationError.Problem) -> DurationError { DurationError(text, problem) }
+        guard !trimmed.isEmpty else { throw fail(.empty) }
+        var rest = Substring(trimmed)
+        if rest.first == "+" { rest = rest.dropFirst() }
+        if rest.first == "-" { throw fail(.negative) }
         var total: Double = 0
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !rest.isEmpty else { return nil }
+        var terms = 0
         while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let amount = Double(number) else { return nil }
+            let number = numberPrefix(rest)
             rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isLetter }
+            let unit = rest.prefix { !$0.isASCII || !($0.isNumber || $0 == ".") }
             rest = rest.dropFirst(unit.count)
-            guard let scale = durationUnits[String(unit)] else { return nil }
-            total += amount * scale
+            terms += 1
+            guard !number.isEmpty else { throw fail(.missingNumber(beforeUnit: String(unit))) }
+            guard let amount = Double(number) else { throw fail(.malformedNumber(String(number))) }
+            if unit.isEmpty {
+                // A bare number is seconds, but only as the whole text: `1m30` is a slip, not 1m + 30s.
+                guard terms == 1, rest.isEmpty else { throw fail(.missingUnit(afterNumber: String(number))) }
+                total = amount * 1_000_000
+            } else {
+                guard let scale = durationUnits[String(unit)] else { throw fail(.unknownUnit(String(unit))) }
+                total += amount * scale
+            }
         }
-        guard total.isFinite, total < 1e15 else { return nil }
+        guard total.isFinite, total < 1e15 else { throw fail(.tooLarge) }
         return TimeSpan(microseconds: Int64(total.rounded()))
+    }
+
+    /// The number at the start of a term: digits and dots, and an exponent (`e3`, `E-2`) only where
+    /// digits follow it, so that a unit may start with a letter.
+    private static func numberPrefix(_ text: Substring) -> Substring {
+        var end = text.firstIndex { !($0.isASCII && ($0.isNumber || $0 == ".")) } ?? text.endIndex
+        if end < text.endIndex, text[end] == "e" || text[end] == "E" {
+            var i = text.index(after: end)
+            if i < text.endIndex, text[i] == "+" || text[i] == "-" { i = text.index(after: i) }
+            let digits = text[i...].prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty { end = digits.endIndex }
+        }
+        return text[..<end]
     }
 
     /// Microseconds per unit.
