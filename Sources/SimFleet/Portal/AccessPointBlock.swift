@@ -1,3 +1,5 @@
+// CMosquitto for <sys/socket.h>: the static-stdlib release build does not see SOCK_STREAM through Glibc.
+import CMosquitto
 import DeviceCore
 import Foundation
 
