@@ -91,7 +91,7 @@ public final class VirtualFleet: @unchecked Sendable {
         let o = c.ota
         guard o.modelFlash else { return nil }
         let catalog = try FirmwareCatalog(chip: c.chip, payloadBytes: o.imagePayloadBytes, signingKeyPath: o.signingKeyPath,
-                                          secureVersions: o.secureVersions)
+                                          secureVersions: o.secureVersions, appVersions: o.appVersions)
         firmware = catalog
         for version in o.releases { originFiles[FirmwareCatalog.fileName(version)] = try catalog.image(version).bytes }
         if let release = o.manifestRelease ?? o.releases.last { publishManifest(release) }

@@ -98,6 +98,8 @@ final class VirtualPartition: @unchecked Sendable {
             head += 1
             guard hosts[slot].isPoweredOn else { continue }
             let actions = hosts[slot].firmware.handle(event, at: now)
+            // The running version is the name the device reports (its release), as on sockets.
+            if case .powerOn = event { setVersion(slot, hosts[slot].firmware.firmwareVersion) }
             for action in actions where hosts[slot].isPoweredOn { perform(slot, action) }  // a power cut ends the batch
             monitor?.handled(self, slot: slot, event: event, actions: actions)
         }
@@ -149,7 +151,6 @@ final class VirtualPartition: @unchecked Sendable {
         }
         if boot.rolledBackFrom != nil { counters.bump(counters.rollbacks) }
         if boot.pendingVerify { counters.bump(counters.imagesBooted) }
-        setVersion(slot, boot.firmwareVersion)
         return boot
     }
 

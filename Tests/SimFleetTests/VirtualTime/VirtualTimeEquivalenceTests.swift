@@ -99,4 +99,47 @@ final class VirtualTimeEquivalenceTests: XCTestCase {
         XCTAssertEqual(virtualReport.bricked, 0)
         XCTAssertEqual(socketReport.bricked, 0)
     }
+
+    /// A release whose image says another `app_version` (a release candidate shipped as 1.1.0): both
+    /// runtimes build the same image, and the devices report the release's name (`versionSource`
+    /// release), as both reports' version counts do.
+    func testAReleaseIsCountedByTheNameItsDevicesReportOnSocketsAndInVirtualTime() throws {
+        let text = """
+            name: release-name
+            seed: 8
+            duration: 30s
+            fleet:
+              - name: field
+                count: 3
+                firmware: 1.0.0
+                heartbeat: 1s
+            firmware:
+              - {version: 1.1.0, size: 32KB, app_version: 1.1.0-rc2}
+            timeline:
+              - after: all_online
+                rollout: {version: 1.1.0, cohort: all}
+            """
+        let virtual = try VirtualStepRun(text)
+        XCTAssertEqual(virtual.versions(), [0: "1.0.0", 1: "1.0.0", 2: "1.0.0"])
+        advance(virtual.fleet, until: "every device reports 1.1.0", limit: .seconds(25)) {
+            (0..<3).allSatisfy { virtual.fleet.inspectDevice($0, { $0.firmwareVersion }) == "1.1.0" }
+        }
+        XCTAssertEqual(virtual.versions(), [0: "1.1.0", 1: "1.1.0", 2: "1.1.0"])
+        let virtualReport = virtual.finish()
+
+        let sockets = try ScenarioStepRun(text)
+        awaitCondition("every device reports 1.1.0", timeout: 40) {
+            (0..<3).allSatisfy { sockets.runner.inspectDevice($0, { $0.firmwareVersion }) == "1.1.0" }
+        }
+        XCTAssertEqual(sockets.versions(), [0: "1.1.0", 1: "1.1.0", 2: "1.1.0"])
+        let socketReport = sockets.finish()
+        XCTAssertEqual(virtualReport.versions, ["1.1.0": 3])
+        XCTAssertEqual(virtualReport.versions, socketReport.versions)
+        // The image is the same bytes in both: its app descriptor says 1.1.0-rc2.
+        let inVirtualTime = try XCTUnwrap(virtual.fleet.firmware).image("1.1.0")
+        let onSockets = try XCTUnwrap(sockets.runner.firmware).image("1.1.0")
+        XCTAssertEqual(hexString(inVirtualTime.digest), hexString(onSockets.digest))
+        XCTAssertNotNil(inVirtualTime.bytes.firstRange(of: Array("1.1.0-rc2".utf8)), "virtual time's image says its app_version")
+        XCTAssertNotNil(onSockets.bytes.firstRange(of: Array("1.1.0-rc2".utf8)))
+    }
 }
