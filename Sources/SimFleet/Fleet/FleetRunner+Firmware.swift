@@ -73,8 +73,12 @@ public struct OTAOutcomes: Sendable, Equatable {
     public var manifestChecks = 0
     public var manifestFailures = 0
     public var manifestFailuresByKind: [String: Int] = [:]
+    /// OTA commands the devices could not read (not JSON, a field missing or of the wrong type, too
+    /// large): each device logged and ignored them, so they start nothing but are a backend's bug.
+    public var rejectedCommands = 0
 
     mutating func add(_ c: DeviceCounters) {
+        rejectedCommands += c.rejectedCommands
         manifestChecks += c.manifestChecks
         manifestFailures += c.manifestFailures
         for k in c.manifestFailureKinds { manifestFailuresByKind[k.kind, default: 0] += k.count }
@@ -104,6 +108,7 @@ extension FleetRunner {
             total.manifestChecks += part.manifestChecks
             total.manifestFailures += part.manifestFailures
             for (k, n) in part.manifestFailuresByKind { total.manifestFailuresByKind[k, default: 0] += n }
+            total.rejectedCommands += part.rejectedCommands
         }
         return total
     }

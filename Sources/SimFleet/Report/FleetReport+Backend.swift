@@ -46,6 +46,9 @@ extension FleetReport {
             let served = d.requests.values.reduce(0) { $0 + $1.values.reduce(0, +) }
             lines.append("  device web " + (d.first ?? "") + "… (" + d.addressPattern.prefix { $0 != ";" } + "), \(served) requests served")
         }
+        if let rejected = otaOutcomes?.rejectedCommands, rejected > 0 {
+            lines.append("  ota        \(rejected) command" + (rejected == 1 ? "" : "s") + " rejected by the devices as unreadable (ota.rejected_commands)")
+        }
         return lines.isEmpty ? "" : "\n" + lines.joined(separator: "\n")
     }
 }

@@ -74,7 +74,8 @@ extension FleetReport {
         // From the devices' updaters and bootloaders; null means "not measured", never zero.
         let outcomes = otaOutcomes
         let ota: ReportJSON = .object([
-            ("commands", .int(commands)), ("started", outcomes.map { .int($0.started) } ?? .int(downloadsStarted)),
+            ("commands", .int(commands)), ("rejected_commands", outcomes.map { .int($0.rejectedCommands) } ?? .null),
+            ("started", outcomes.map { .int($0.started) } ?? .int(downloadsStarted)),
             ("succeeded", outcomes.map { .int($0.succeeded) } ?? .null),
             ("failed", outcomes.map { .int($0.refused) } ?? .int(downloadsFailed)), ("rolled_back", .int(rollbacks)),
             ("refused", outcomes.map { o in .object(o.refusedByKind.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }) } ?? .null),

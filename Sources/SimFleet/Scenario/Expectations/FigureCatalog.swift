@@ -48,7 +48,7 @@ public enum FigureCatalog {
         for key in ["sent", "received", "lost", "unacknowledged"] {
             list.append((["messages", key], .count, ["messages", "sent"]))
         }
-        for key in ["commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads", "downloads_started",
+        for key in ["commands", "rejected_commands", "started", "succeeded", "failed", "rolled_back", "corrupted_downloads", "downloads_started",
                     "downloads_failed", "truncated_downloads", "dropped_downloads", "stalled_downloads", "committed", "images_booted", "bricked",
                     "power_cuts"] {
             list.append((["ota", key], .count, otaBase))
