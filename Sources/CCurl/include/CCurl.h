@@ -49,7 +49,7 @@ void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const v
                                             simfleet_curl_data_cb header_cb, void *userdata, long timeout_ms);
 
 /// One blocking request of `method` to `url` on a fresh handle (a phone at a captive portal):
-/// `length` bytes of `body` when `body` is not NULL (a POST-style body, copied), `headers`, the
+/// `length` bytes of `body` unless `length` is negative (a POST-style body, copied), `headers`, the
 /// response body to `body_cb`, no proxy, no redirects, `timeout_ms` for the connect and for the
 /// whole. HEAD reads no body. Bound the body and the schemes with `simfleet_curl_easy_limits`.
 void simfleet_curl_easy_prepare_request(CURL *easy, const char *url, const char *method, const void *body, long length,

@@ -60,7 +60,7 @@ public struct PortalClient: Sendable {
         // libcurl copies the bytes, they need not outlive the closure.
         (body + [0]).withUnsafeBytes { raw in
             simfleet_curl_easy_prepare_request(easy, "http://" + address + ":" + String(port) + path, method,
-                                               sendsBody ? raw.baseAddress : nil, body.count, headers, { ptr, size, n, ud in
+                                               raw.baseAddress, sendsBody ? body.count : -1, headers, { ptr, size, n, ud in
                 Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue().take(UnsafeRawBufferPointer(start: ptr, count: size * n))
             }, Unmanaged.passUnretained(sink).toOpaque(), Int(timeoutSeconds * 1000))
         }
