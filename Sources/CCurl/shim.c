@@ -1,5 +1,6 @@
 #include "CCurl.h"
 #include <stdio.h>
+#include <string.h>
 
 void simfleet_curl_multi_callbacks(CURLM *multi, simfleet_curl_socket_cb socket_cb, simfleet_curl_timer_cb timer_cb, void *userp) {
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
@@ -75,22 +76,39 @@ void simfleet_curl_measure(CURL *easy, struct simfleet_curl_measure *out) {
     out->connected = connect > 0 ? 1 : 0;
 }
 
+void simfleet_curl_easy_prepare_request(CURL *easy, const char *url, const char *method, const void *body, long length,
+                                        struct curl_slist *headers, simfleet_curl_data_cb body_cb, void *userdata,
+                                        long timeout_ms) {
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    if (length >= 0) {
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, length);
+        curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body);
+    }
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, userdata);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+}
+
 void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const void *body, long length,
                                             struct curl_slist *headers, simfleet_curl_data_cb body_cb,
                                             simfleet_curl_data_cb header_cb, void *userdata, long timeout_ms) {
-    curl_easy_setopt(easy, CURLOPT_URL, url);
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, length);
-    curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, body);
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    simfleet_curl_easy_prepare_request(easy, url, "POST", body, length, headers, body_cb, userdata, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_COOKIEFILE, "");
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, body_cb);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, userdata);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, userdata);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+}
+
+long simfleet_curl_os_errno(CURL *easy) {
+    long e = 0;
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &e);
+    return e;
 }
 
 long simfleet_curl_response_code(CURL *easy) {

@@ -48,6 +48,17 @@ void simfleet_curl_easy_prepare_binary_post(CURL *easy, const char *url, const v
                                             struct curl_slist *headers, simfleet_curl_data_cb body_cb,
                                             simfleet_curl_data_cb header_cb, void *userdata, long timeout_ms);
 
+/// One blocking request of `method` to `url` on a fresh handle (a phone at a captive portal):
+/// `length` bytes of `body` unless `length` is negative (a POST-style body, copied), `headers`, the
+/// response body to `body_cb`, no proxy, no redirects, `timeout_ms` for the connect and for the
+/// whole. HEAD reads no body. Bound the body and the schemes with `simfleet_curl_easy_limits`.
+void simfleet_curl_easy_prepare_request(CURL *easy, const char *url, const char *method, const void *body, long length,
+                                        struct curl_slist *headers, simfleet_curl_data_cb body_cb, void *userdata,
+                                        long timeout_ms);
+
+/// The errno of the last failed socket call of `easy` (CURLINFO_OS_ERRNO), 0 when none.
+long simfleet_curl_os_errno(CURL *easy);
+
 long simfleet_curl_response_code(CURL *easy);
 void *simfleet_curl_private(CURL *easy);
 

@@ -22,4 +22,10 @@ public enum DNSError: Error, Equatable, Sendable {
     case pointerLoop(offset: Int)
     /// QTYPE/QCLASS cut off.
     case truncatedQuestion(offset: Int)
+    /// A response was expected (a stub resolver reading its answer) and QR is clear.
+    case notAResponse
+    /// A resource record's fixed fields or RDATA cut off; `offset` is where the record starts.
+    case truncatedRecord(offset: Int)
+    /// Building a name: the label at `index` (from the left) is empty or longer than 63 bytes.
+    case invalidLabelLength(index: Int)
 }

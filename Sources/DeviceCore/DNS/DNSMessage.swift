@@ -21,11 +21,8 @@ public struct DNSMessage: Equatable, Sendable {
         guard !header.isResponse else { throw .notAQuery }
         guard header.questionCount > 0 else { throw .noQuestion }
         guard header.questionCount == 1 else { throw .tooManyQuestions(count: Int(header.questionCount)) }
-        let (name, end) = try DNSName.read(datagram, at: DNSHeader.size)
-        guard end + 4 <= datagram.count else { throw .truncatedQuestion(offset: end) }
         self.header = header
-        self.question = DNSQuestion(name: name, type: datagram.u16be(at: end), class: datagram.u16be(at: end + 2),
-                                    wireRange: DNSHeader.size..<(end + 4))
+        self.question = try DNSQuestion.read(datagram, at: DNSHeader.size)
     }
 }
 
@@ -77,6 +74,14 @@ public struct DNSQuestion: Equatable, Sendable {
     public static let typeA: UInt16 = 1
     public static let typeAAAA: UInt16 = 28
     public static let classIN: UInt16 = 1
+
+    /// Reads the question at `start` (in a query or in the response that echoes it).
+    static func read(_ datagram: [UInt8], at start: Int) throws(DNSError) -> DNSQuestion {
+        let (name, end) = try DNSName.read(datagram, at: start)
+        guard end + 4 <= datagram.count else { throw .truncatedQuestion(offset: end) }
+        return DNSQuestion(name: name, type: datagram.u16be(at: end), class: datagram.u16be(at: end + 2),
+                           wireRange: start..<(end + 4))
+    }
 }
 
 extension Array where Element == UInt8 {

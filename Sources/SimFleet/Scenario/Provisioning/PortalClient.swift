@@ -1,17 +1,18 @@
-// CMosquitto for <sys/socket.h>: the static-stdlib release build does not see SOCK_STREAM, SOCK_DGRAM
-// and MSG_NOSIGNAL through Glibc alone (the other socket files import it already).
-import CMosquitto
+import CCurl
 import Foundation
 import Glibc
 
-/// A phone talking to a device's captive portal: one HTTP/1.1 request over a fresh TCP connection
-/// to the device's own loopback address, answered status code and body. Blocking, with timeouts;
-/// used from the timeline thread, never from a reactor.
+/// A phone talking to a device's captive portal: one HTTP request with libcurl on a fresh
+/// connection to the device's own loopback address, answered status code and body. Blocking, with
+/// timeouts; used from the timeline thread, never from a reactor.
 public struct PortalClient: Sendable {
     /// The portal's address (`127.20.0.5`) and port.
     public var address: String
     public var port: Int
+    /// Longest a connect, a whole HTTP request, or a wait for a DNS reply may take.
     public var timeoutSeconds: Double = 3
+    /// Largest answer body accepted; a larger one is refused (`responseTooLarge`), not cut.
+    public var maxResponseBytes = 1 << 20
 
     public init(address: String, port: Int) {
         self.address = address
@@ -23,12 +24,15 @@ public struct PortalClient: Sendable {
         case connect(errno: Int32)
         case io(errno: Int32)
         case malformedResponse
+        /// The answer's body is over `maxResponseBytes` (announced or as it arrived).
+        case responseTooLarge(limit: Int)
 
         public var description: String {
             switch self {
             case .connect(let e): return "connect: " + String(cString: strerror(e))
             case .io(let e): return "i/o: " + String(cString: strerror(e))
             case .malformedResponse: return "malformed HTTP response"
+            case .responseTooLarge(let limit): return "response body over " + String(limit) + " bytes"
             }
         }
     }
@@ -39,49 +43,59 @@ public struct PortalClient: Sendable {
         return request("POST", "/save", contentType: "application/x-www-form-urlencoded", body: Array(form.utf8))
     }
 
+    /// `method path` with `body` (sent, with its length, for every method but GET and HEAD; GET
+    /// sends one only when not empty).
     public func request(_ method: String, _ path: String, contentType: String? = nil,
                         body: [UInt8] = []) -> Result<(status: Int, body: String), Failure> {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .failure(.connect(errno: errno)) }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds.truncatingRemainder(dividingBy: 1)) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, address, &sin.sin_addr) == 1 else { return .failure(.connect(errno: EINVAL)) }
-        let connected = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        var probe = in_addr()
+        guard inet_pton(AF_INET, address, &probe) == 1 else { return .failure(.connect(errno: EINVAL)) }  // never a name lookup
+        guard let easy = curl_easy_init() else { return .failure(.io(errno: ENOMEM)) }
+        defer { curl_easy_cleanup(easy) }
+        var headers = curl_slist_append(nil, "Expect:")
+        if let contentType { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
+        defer { curl_slist_free_all(headers) }
+        let sink = Sink(limit: maxResponseBytes)
+        let sendsBody = method != "HEAD" && (method != "GET" || !body.isEmpty)
+        // One byte more than the body, so even an empty one has an address (sent as `Content-Length: 0`);
+        // libcurl copies the bytes, they need not outlive the closure.
+        (body + [0]).withUnsafeBytes { raw in
+            simfleet_curl_easy_prepare_request(easy, "http://" + address + ":" + String(port) + path, method,
+                                               raw.baseAddress, sendsBody ? body.count : -1, headers, { ptr, size, n, ud in
+                Unmanaged<Sink>.fromOpaque(ud!).takeUnretainedValue().take(UnsafeRawBufferPointer(start: ptr, count: size * n))
+            }, Unmanaged.passUnretained(sink).toOpaque(), Int(timeoutSeconds * 1000))
         }
-        guard connected == 0 else { return .failure(.connect(errno: errno)) }
-        var head = method + " " + path + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n"
-        if let contentType { head += "Content-Type: " + contentType + "\r\n" }
-        head += "Content-Length: " + String(body.count) + "\r\n\r\n"
-        let out = Array(head.utf8) + body
-        var sent = 0
-        while sent < out.count {
-            let n = out[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return .failure(.io(errno: errno)) }
-            sent += n
+        simfleet_curl_easy_limits(easy, Int64(maxResponseBytes), 0)
+        let code = curl_easy_perform(easy)
+        var measured = simfleet_curl_measure()
+        simfleet_curl_measure(easy, &measured)
+        guard let error = HTTPTransportError(code, connected: measured.connected != 0, overLimit: sink.overLimit) else {
+            return .success((Int(simfleet_curl_response_code(easy)), String(decoding: sink.body, as: UTF8.self)))
         }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while response.count < 1 << 20 {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { break }
-            guard n > 0 else {
-                if response.isEmpty { return .failure(.io(errno: errno)) }
-                break
+        let osErrno = Int32(simfleet_curl_os_errno(easy))
+        switch error {
+        case .refused, .dns, .badURL: return .failure(.connect(errno: osErrno != 0 ? osErrno : ECONNREFUSED))
+        case .timeout: return .failure(measured.connected != 0 ? .io(errno: ETIMEDOUT) : .connect(errno: ETIMEDOUT))
+        case .tooLarge: return .failure(.responseTooLarge(limit: maxResponseBytes))
+        case .malformed: return .failure(.malformedResponse)
+        case .reset, .tls, .redirects, .aborted, .other: return .failure(.io(errno: osErrno != 0 ? osErrno : ECONNRESET))
+        }
+    }
+
+    /// The answer body as libcurl hands it over, refused past `limit` bytes.
+    private final class Sink {
+        let limit: Int
+        var body: [UInt8] = []
+        var overLimit = false
+
+        init(limit: Int) { self.limit = limit }
+
+        func take(_ bytes: UnsafeRawBufferPointer) -> Int {
+            guard body.count + bytes.count <= limit else {
+                overLimit = true
+                return 0  // libcurl ends the transfer with CURLE_WRITE_ERROR
             }
-            response += buffer[0..<n]
+            body.append(contentsOf: bytes)
+            return bytes.count
         }
-        let text = String(decoding: response, as: UTF8.self)
-        let statusLine = text.prefix { $0 != "\r" && $0 != "\n" }.split(separator: " ")
-        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
-            return .failure(.malformedResponse)
-        }
-        let bodyText = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return .success((status, bodyText))
     }
 }
