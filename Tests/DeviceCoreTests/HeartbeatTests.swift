@@ -48,6 +48,22 @@ final class HeartbeatTests: XCTestCase {
         XCTAssertEqual(Instant(microseconds: 1_000_007).millisecondsText, "1000.007")
     }
 
+    func testDirectlyWrittenNumbersMatchTheJSONTreeAtEveryDigitCount() {
+        var numbers: [Int64] = [Int64.min, Int64.min + 1, Int64.max, 0]
+        var power: Int64 = 1
+        for _ in 0..<19 {  // 1, 10, ..., 10^18, each with its neighbours and negatives
+            numbers += [power - 1, power, power + 1, -power, -(power - 1), -(power + 1)]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        for n in numbers {
+            let beat = Heartbeat(id: "esp32c6-a1b2c3", firmware: "1.0.0", state: .online, uptimeSeconds: n,
+                                 rssi: Int(truncatingIfNeeded: n), freeHeap: Int(truncatingIfNeeded: n &* 7), resetReason: .powerOn,
+                                 bootCount: Int(truncatingIfNeeded: n / 3), seq: Int(truncatingIfNeeded: n / 7),
+                                 timestamp: Instant(microseconds: n))
+            XCTAssertEqual(String(decoding: beat.encodedBytes(), as: UTF8.self), beat.json.encoded(), String(n))
+        }
+    }
+
     func testHeartbeatsComeEveryIntervalWithConsecutiveSeq() {
         var h = DeviceHarness(config: config(interval: .seconds(15)))
         h.bootOnline()

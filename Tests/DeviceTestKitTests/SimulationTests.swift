@@ -64,4 +64,33 @@ final class SimulationOrderTests: XCTestCase {
         XCTAssertEqual(heap.deadline(of: 1), t + .seconds(10))
         XCTAssertNil(heap.deadline(of: 3))
     }
+
+    func testDeadlineHeapPopsInTheOrderOfASortedListAcrossRandomMoves() {
+        var heap = DeadlineHeap()
+        var expected: [Int: Instant] = [:]
+        var random = SeededRandom(seed: 42)
+        let t = Simulation.epoch
+        for step in 0..<20_000 {
+            let slot = Int(random.next(upTo: 300))
+            if random.next(upTo: 10) == 0 {
+                heap.set(slot, to: nil)
+                expected[slot] = nil
+            } else {
+                let at = t + .milliseconds(Int64(random.next(upTo: 50)))  // many ties: the slot decides
+                heap.set(slot, to: at)
+                expected[slot] = at
+            }
+            let first = expected.min { ($0.value, $0.key) < ($1.value, $1.key) }
+            XCTAssertEqual(heap.first?.slot, first?.key, "step \(step)")
+            XCTAssertEqual(heap.first?.deadline, first?.value, "step \(step)")
+            XCTAssertEqual(heap.count, expected.count)
+        }
+        // Drained by clearing the earliest slot each time: the rest in (deadline, slot) order.
+        var popped: [Int] = []
+        while let (_, slot) = heap.first {
+            popped.append(slot)
+            heap.set(slot, to: nil)
+        }
+        XCTAssertEqual(popped, expected.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key))
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import DeviceCore
 @testable import SimFleet
 
 final class ReportTests: XCTestCase {
@@ -51,6 +52,26 @@ final class ReportTests: XCTestCase {
         let top = fields(#"{"id":"x","boot_count":2147483647,"seq":4294967295,"ts":1764396000123.456}"#)
         XCTAssertEqual(top?.deliveryKey, Int.max)
         XCTAssertEqual(top?.timestampMicros, 1_764_396_000_123_456)
+    }
+
+    func testSequenceSetAgreesWithAPlainSetForNumbersInAnyOrder() {
+        var random = SeededRandom(seed: 7)
+        for round in 0..<50 {
+            var set = SequenceSet()
+            var plain = Set<Int>()
+            for _ in 0..<200 {
+                // Mostly in order (as devices publish), with jumps back and gaps.
+                let seq = random.next(upTo: 3) == 0 ? Int(random.next(upTo: 120)) : (plain.max() ?? 0) + 1 + Int(random.next(upTo: 2))
+                XCTAssertEqual(set.add(seq), plain.insert(seq).inserted ? .inserted : .present, "round \(round)")
+            }
+            var expected: [ClosedRange<Int>] = []
+            for n in plain.sorted() {
+                if let last = expected.last, last.upperBound + 1 == n { expected[expected.count - 1] = last.lowerBound...n } else { expected.append(n...n) }
+            }
+            XCTAssertEqual(set.ranges, expected, "round \(round)")
+            XCTAssertEqual(set.count, plain.count)
+            for n in -1...((plain.max() ?? 0) + 2) { XCTAssertEqual(set.contains(n), plain.contains(n)) }
+        }
     }
 
     func testSequenceSetTakesTheLargestKeyTwiceWithoutOverflow() {

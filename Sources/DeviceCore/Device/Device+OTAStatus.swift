@@ -12,8 +12,14 @@ extension Device {
     public var isUpdating: Bool { reportedState == .updating }
 
     /// The `ota` member of heartbeats: progress while updating, else a result owed once, else none.
+    // Inlined in `heartbeat(at:)`: most heartbeats stop at the summary. The rest is a function of
+    // the updater alone, not a method: a method call from `publishStatus` copied the whole device.
+    @inline(__always)
     var otaHeartbeatObject: JSONValue? {
-        if otaSummary.isQuiet { return nil }
+        otaSummary.isQuiet ? nil : Self.otaProgressObject(ota)
+    }
+
+    private static func otaProgressObject(_ ota: DeviceOTA<Crypto>) -> JSONValue? {
         guard let updater = ota.updater else { return nil }
         switch updater.state {
         case .awaitingReboot:

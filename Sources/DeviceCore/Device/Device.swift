@@ -11,7 +11,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
     /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
     /// loads one field even where this generic code runs unspecialised.
-    private let fixed: DeviceFixed
+    let fixed: DeviceFixed
     /// Flash-backed state (NVS): survives `.powerOn`.
     public internal(set) var nvs: DeviceNVS
     /// Off, station (WiFi + MQTT) or provisioning (access point).
@@ -92,6 +92,9 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
 
     /// The earliest time the device needs a `.tick`, nil when it waits only for I/O. The host delivers
     /// `.tick` at or after it; one tick handles every timer that is due by then.
+    // Inlined: a call copies the whole device (480 bytes on the host) to the stack first when the
+    // caller holds it `inout`, as a fleet's host does after every event.
+    @inline(__always)
     public var nextDeadline: Instant? {
         if mode.isOff { return nil }
         var next = earliest(earliest(cycle.pendingReboot?.at, cycle.scans.deadline),

@@ -14,6 +14,8 @@ extension Device {
     }
 
     /// The status message the device would publish now, numbered with the current `seq`.
+    // Inlined into `publishStatus`: a call from there copied the whole device to the stack first.
+    @inline(__always)
     public func heartbeat(at now: Instant) -> Heartbeat {
         Heartbeat(id: deviceID, firmware: cycle.firmwareVersion, state: reportedState,
                   uptimeSeconds: uptime(at: now).microseconds / 1_000_000, rssi: stationRSSI,
@@ -22,8 +24,9 @@ extension Device {
     }
 
     /// Free heap per the config's model, varying with each status publish.
+    @inline(__always)  // as `heartbeat(at:)`
     public var freeHeap: Int {
-        config.freeHeap.freeHeap(sample: UInt64(cycle.statusSeq), seed: config.randomSeed)
+        fixed.freeHeap.freeHeap(sample: UInt64(cycle.statusSeq), seed: fixed.randomSeed)
     }
 
     var stationRSSI: Int? {
@@ -50,8 +53,8 @@ extension Device {
     mutating func heartbeatTick(at now: Instant, actions: inout [Action]) {
         guard let due = cycle.nextHeartbeat, due <= now, isMQTTConnected else { return }
         publishStatus(retain: false, at: now, actions: &actions)
-        var next = due + config.heartbeatInterval
-        if next <= now { next = now + config.heartbeatInterval }
+        var next = due + fixed.heartbeatInterval
+        if next <= now { next = now + fixed.heartbeatInterval }
         cycle.nextHeartbeat = next
     }
 
@@ -61,14 +64,14 @@ extension Device {
         let message = heartbeat(at: now)
         otaStatusPublished()
         actions.append(.mqttPublish(MQTTPublish(topic: topics.status, payload: message.encodedBytes(),
-                                                qos: min(2, max(0, config.heartbeatQoS)), retain: retain,
+                                                qos: min(2, max(0, fixed.heartbeatQoS)), retain: retain,
                                                 messageID: message.seq)))
     }
 
     /// `actions` with each log line followed by its publish on the logs topic, when streaming is on
     /// and the session is up after the event. Publishes never log, so this cannot recurse.
     mutating func streamingLogLines(_ actions: [Action], at now: Instant) -> [Action] {
-        guard config.streamLogsToMQTT, isMQTTConnected else { return actions }
+        guard fixed.streamLogsToMQTT, isMQTTConnected else { return actions }
         var out: [Action] = []
         out.reserveCapacity(actions.count * 2)
         let stamp = " (" + decimal(uptime(at: now).milliseconds) + ") "

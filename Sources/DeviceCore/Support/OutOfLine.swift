@@ -4,7 +4,10 @@
 struct OutOfLine<Value>: @unchecked Sendable {
     /// The heap cell; shared between copies until one of them writes.
     private final class Cell {
-        var value: Value
+        /// Never accessed from two places at once: a copy that writes first copies the cell
+        /// (`isKnownUniquelyReferenced`), so the runtime's exclusivity check (several per
+        /// heartbeat, through `StationMode`) is left out.
+        @exclusivity(unchecked) var value: Value
         init(_ value: Value) { self.value = value }
     }
 

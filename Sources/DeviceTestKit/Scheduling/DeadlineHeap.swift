@@ -1,9 +1,12 @@
 import DeviceCore
 
-/// One deadline per numbered slot (a device's `nextDeadline`), in a binary min-heap with a
+/// One deadline per numbered slot (a device's `nextDeadline`), in a 4-ary min-heap with a
 /// position index: setting, moving or clearing a slot's deadline is O(log n) and allocates
-/// nothing once the slots exist. Ties go to the lower slot number, so a run replays exactly.
-/// The shape for fleets: ten thousand devices, one entry each, no closures.
+/// nothing once the slots exist. Ties go to the lower slot number, so a run replays exactly (the
+/// order is total: any correct heap pops the same sequence). The shape for fleets: ten thousand
+/// devices, one entry each, no closures. Four children per node rather than two: a heartbeat
+/// moves the earliest entry to the back of the queue, down the whole height of the heap, and
+/// half as many levels, each reading four adjacent 16-byte siblings, touch fewer cache lines.
 public struct DeadlineHeap {
     private struct Entry {
         var deadline: Int64
@@ -60,7 +63,7 @@ public struct DeadlineHeap {
         position[Int(entries[i].slot)] = -1
         let last = entries.removeLast()
         guard i < entries.count else { return }
-        if i > 0 && Self.less(last, entries[(i - 1) / 2]) { siftUp(last, from: i) } else { siftDown(last, from: i) }
+        if i > 0 && Self.less(last, entries[(i - 1) / 4]) { siftUp(last, from: i) } else { siftDown(last, from: i) }
     }
 
     @inline(__always)
@@ -72,7 +75,7 @@ public struct DeadlineHeap {
     private mutating func siftUp(_ entry: Entry, from start: Int) {
         var i = start
         while i > 0 {
-            let parent = (i - 1) / 2
+            let parent = (i - 1) / 4
             let p = entries[parent]
             guard Self.less(entry, p) else { break }
             entries[i] = p
@@ -83,16 +86,19 @@ public struct DeadlineHeap {
         position[Int(entry.slot)] = Int32(i)
     }
 
-    /// Places `entry` at hole `start` and moves it down: the smaller child moves up into the hole.
+    /// Places `entry` at hole `start` and moves it down: the smallest child moves up into the hole.
     private mutating func siftDown(_ entry: Entry, from start: Int) {
         var i = start
         let n = entries.count
         while true {
-            let l = 2 * i + 1
-            guard l < n else { break }
-            var child = l
-            if l + 1 < n && Self.less(entries[l + 1], entries[l]) { child = l + 1 }
-            let c = entries[child]
+            let first = 4 * i + 1
+            guard first < n else { break }
+            var child = first
+            var c = entries[first]
+            for k in (first + 1)..<min(first + 4, n) where Self.less(entries[k], c) {
+                child = k
+                c = entries[k]
+            }
             guard Self.less(c, entry) else { break }
             entries[i] = c
             position[Int(c.slot)] = Int32(i)

@@ -6,7 +6,16 @@ struct SequenceSet: Equatable, Sendable {
     /// Ranges kept at most: far more than gaps in any real run (each loss or reboot adds one).
     static let maxRanges = 65_536
 
-    private(set) var ranges: [ClosedRange<Int>] = []
+    /// Every range below `highest`, sorted and disjoint.
+    private var lower: [ClosedRange<Int>] = []
+    /// The highest range, in line: the next number in order only moves its upper bound, without a
+    /// trip to the array's heap buffer (each heartbeat adds to two sets of its device).
+    private var highest: ClosedRange<Int>?
+
+    /// The members as sorted, disjoint ranges.
+    var ranges: [ClosedRange<Int>] { highest.map { lower + [$0] } ?? lower }
+
+    private var rangeCount: Int { lower.count + (highest == nil ? 0 : 1) }
 
     /// What `insert` did.
     enum Insertion: Equatable {
@@ -31,8 +40,9 @@ struct SequenceSet: Equatable, Sendable {
     }
 
     func contains(_ seq: Int) -> Bool {
+        if let highest, seq >= highest.lowerBound { return seq <= highest.upperBound }
         let i = firstIndex(above: seq)
-        return i > 0 && ranges[i - 1].contains(seq)
+        return i > 0 && lower[i - 1].contains(seq)
     }
 
     /// Adds `seq`; returns false when it was already present (a duplicate) or could not be recorded.
@@ -41,31 +51,44 @@ struct SequenceSet: Equatable, Sendable {
 
     /// Adds `seq`, saying whether it was new, present, or refused because the set is full.
     mutating func add(_ seq: Int) -> Insertion {
-        // The common case: the next number after the last range.
-        if let last = ranges.last, seq > last.upperBound {
-            if SequenceSet.follows(seq, last.upperBound) {
-                ranges[ranges.count - 1] = last.lowerBound...seq
-                return .inserted
-            }
-            guard ranges.count < SequenceSet.maxRanges else { return .full }
-            ranges.append(seq...seq)
+        guard let top = highest else {
+            highest = seq...seq
             return .inserted
         }
-        let i = firstIndex(above: seq)  // ranges[i - 1] (if any) starts at or below seq
-        if i > 0 && ranges[i - 1].contains(seq) { return .present }
-        let joinsLeft = i > 0 && SequenceSet.follows(seq, ranges[i - 1].upperBound)
-        let joinsRight = i < ranges.count && SequenceSet.follows(ranges[i].lowerBound, seq)
+        // The common case: the next number after the highest range, or one past a gap.
+        if seq > top.upperBound {
+            if SequenceSet.follows(seq, top.upperBound) {
+                highest = top.lowerBound...seq
+                return .inserted
+            }
+            guard rangeCount < SequenceSet.maxRanges else { return .full }
+            lower.append(top)
+            highest = seq...seq
+            return .inserted
+        }
+        if seq >= top.lowerBound { return .present }
+        // Below the highest range: its right neighbour is `lower[i]`, or `highest` past the end.
+        let i = firstIndex(above: seq)  // lower[i - 1] (if any) starts at or below seq
+        if i > 0 && lower[i - 1].contains(seq) { return .present }
+        let joinsLeft = i > 0 && SequenceSet.follows(seq, lower[i - 1].upperBound)
+        let right = i < lower.count ? lower[i] : top
+        let joinsRight = SequenceSet.follows(right.lowerBound, seq)
         switch (joinsLeft, joinsRight) {
         case (true, true):
-            ranges[i - 1] = ranges[i - 1].lowerBound...ranges[i].upperBound
-            ranges.remove(at: i)
+            if i < lower.count {
+                lower[i - 1] = lower[i - 1].lowerBound...right.upperBound
+                lower.remove(at: i)
+            } else {
+                highest = lower[i - 1].lowerBound...top.upperBound
+                lower.removeLast()
+            }
         case (true, false):
-            ranges[i - 1] = ranges[i - 1].lowerBound...seq
+            lower[i - 1] = lower[i - 1].lowerBound...seq
         case (false, true):
-            ranges[i] = seq...ranges[i].upperBound
+            if i < lower.count { lower[i] = seq...right.upperBound } else { highest = seq...top.upperBound }
         case (false, false):
-            guard ranges.count < SequenceSet.maxRanges else { return .full }
-            ranges.insert(seq...seq, at: i)
+            guard rangeCount < SequenceSet.maxRanges else { return .full }
+            lower.insert(seq...seq, at: i)
         }
         return .inserted
     }
@@ -80,12 +103,12 @@ struct SequenceSet: Equatable, Sendable {
     /// `b` is `a + 1`, without computing `a + 1` when `a` is `Int.max`.
     private static func follows(_ b: Int, _ a: Int) -> Bool { a < Int.max && b == a + 1 }
 
-    /// The index of the first range starting above `seq` (binary search).
+    /// The index of the first range of `lower` starting above `seq` (binary search).
     private func firstIndex(above seq: Int) -> Int {
-        var lo = 0, hi = ranges.count
+        var lo = 0, hi = lower.count
         while lo < hi {
             let mid = lo + (hi - lo) / 2
-            if ranges[mid].lowerBound > seq { hi = mid } else { lo = mid + 1 }
+            if lower[mid].lowerBound > seq { hi = mid } else { lo = mid + 1 }
         }
         return lo
     }

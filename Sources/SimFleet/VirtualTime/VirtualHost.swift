@@ -53,6 +53,15 @@ struct VirtualHost {
 
     var isPoweredOn: Bool { powerOnAt == nil }
 
+    /// When the partition must next fire this device: its power-on, else the firmware's next
+    /// deadline. `mutating` only so that `hosts[slot].nextWake()` reads the element in place: a
+    /// plain read of `hosts[slot].firmware.nextDeadline` copied the whole firmware value (every
+    /// reference in it retained and released) at every heartbeat.
+    mutating func nextWake() -> Instant? {
+        if let powerOnAt { return powerOnAt }
+        return firmware.nextDeadline
+    }
+
     var faults: HostFaults {
         get { faultCell?.value ?? HostFaults() }
         set {

@@ -209,7 +209,7 @@ extension VirtualPartition {
             received += 1
             if let ts = fields.timestampMicros { e2e.record(microseconds: now.microseconds + oneWay.microseconds - ts) }
             hosts[slot].observedOffline = false
-            monitor?.received(self, slot: slot, fields: fields, payload: p.payload)
+            if monitored { monitor?.received(self, slot: slot, fields: fields, payload: p.payload) }
             if statusLog != nil { statusLog![slot, default: []].append(p.payload) }
         }
         if p.qos > 0 {

@@ -20,23 +20,25 @@ final class VirtualPartition: @unchecked Sendable {
     let origin: FirmwareServer
     let counters = FleetCounters()
     /// Heartbeats the observer received (unique device and key).
-    var received = 0
-    var e2e = LatencyRecorder()
+    @exclusivity(unchecked) var received = 0
+    @exclusivity(unchecked) var e2e = LatencyRecorder()
     var connectLatency = LatencyRecorder()
     /// The broker is up (set by the fleet at epoch boundaries).
-    var brokerUp = true
+    @exclusivity(unchecked) var brokerUp = true
     /// One-way latency between a device and the broker.
     let oneWay: TimeSpan
     /// Watches every boot, event and received status (swarm invariants); nil in plain runs.
-    weak var monitor: VirtualFleetMonitor?
+    weak var monitor: VirtualFleetMonitor? { didSet { monitored = monitor != nil } }
+    /// `monitor` was set: the hot path asks this instead of loading the weak reference per event.
+    @exclusivity(unchecked) private(set) var monitored = false
     /// A bug planted on purpose by a test (never set by the shipped commands).
     var plantedBug: PlantedBug?
     /// Every status payload the observer received, by slot (and the offline wills), when a test
     /// asked for them (`VirtualFleet.recordStatuses`); nil otherwise.
-    var statusLog: [Int: [[UInt8]]]?
+    @exclusivity(unchecked) var statusLog: [Int: [[UInt8]]]?
     @exclusivity(unchecked) var queue: [Event] = []
-    var head = 0
-    private var busy = false
+    @exclusivity(unchecked) var head = 0
+    @exclusivity(unchecked) private var busy = false
     private var census: (changes: Int, counts: [String: Int])?
 
     init(index: Int, stride: Int, start: Instant, oneWay: TimeSpan, seed: UInt64) {
@@ -82,8 +84,14 @@ final class VirtualPartition: @unchecked Sendable {
 
     /// Queues `event` for the device; handled at once unless the device is being handled already.
     func deliver(_ slot: Int, _ event: Event) {
-        enqueue(event)
-        drain(slot)
+        guard !busy, queue.isEmpty else {
+            enqueue(event)
+            return drain(slot)
+        }
+        // Nothing waits before it (a heartbeat's tick): handled without a trip through the queue.
+        busy = true
+        handle(slot, event, at: simulation.now)
+        finishDrain(slot)
     }
 
     func enqueue(_ event: Event) { queue.append(event) }
@@ -92,16 +100,25 @@ final class VirtualPartition: @unchecked Sendable {
     func drain(_ slot: Int) {
         guard !busy else { return }
         busy = true
+        finishDrain(slot)
+    }
+
+    private func handle(_ slot: Int, _ event: Event, at now: Instant) {
+        guard hosts[slot].isPoweredOn else { return }
+        let actions = hosts[slot].firmware.handle(event, at: now)
+        // The running version is the name the device reports (its release), as on sockets.
+        if case .powerOn = event { setVersion(slot, hosts[slot].firmware.firmwareVersion) }
+        for action in actions where hosts[slot].isPoweredOn { perform(slot, action) }  // a power cut ends the batch
+        if monitored { monitor?.handled(self, slot: slot, event: event, actions: actions) }
+    }
+
+    /// `drain`'s loop and what follows it, with `busy` set.
+    private func finishDrain(_ slot: Int) {
         let now = simulation.now
         while head < queue.count {
             let event = queue[head]
             head += 1
-            guard hosts[slot].isPoweredOn else { continue }
-            let actions = hosts[slot].firmware.handle(event, at: now)
-            // The running version is the name the device reports (its release), as on sockets.
-            if case .powerOn = event { setVersion(slot, hosts[slot].firmware.firmwareVersion) }
-            for action in actions where hosts[slot].isPoweredOn { perform(slot, action) }  // a power cut ends the batch
-            monitor?.handled(self, slot: slot, event: event, actions: actions)
+            handle(slot, event, at: now)
         }
         queue.removeAll(keepingCapacity: true)
         head = 0
@@ -116,7 +133,7 @@ final class VirtualPartition: @unchecked Sendable {
     }
 
     func reschedule(_ slot: Int) {
-        heap.set(slot, to: hosts[slot].powerOnAt ?? hosts[slot].firmware.nextDeadline)
+        heap.set(slot, to: hosts[slot].nextWake())
     }
 
     /// Delivers `event` at `at`, unless the device lost power (or its connection, with `connection`) since.
@@ -144,7 +161,7 @@ final class VirtualPartition: @unchecked Sendable {
     func bootChip(_ slot: Int, _ reason: ResetReason) -> BootInfo? {
         guard hosts[slot].chip != nil else { return BootInfo(slot: 0, firmwareVersion: hosts[slot].runningVersion) }
         let boot = hosts[slot].chip!.boot(reason)
-        monitor?.booted(self, slot: slot, info: boot)
+        if monitored { monitor?.booted(self, slot: slot, info: boot) }
         guard let boot else {
             counters.bump(counters.bricked)
             return nil

@@ -108,6 +108,27 @@ final class VirtualFleetTests: XCTestCase {
         XCTAssertNil(HeartbeatFields(statusPayload: Array(#"{"state":"offline"}"#.utf8)))
     }
 
+    func testTheObserversFastParseRefusesWhatTheGeneralParserRefuses() {
+        let head = #"{"id":"esp32c6-a1b2c3","fw":"1.0.0","state":"online","uptime_s":125,"rssi":-58,"free_heap":239104,"#
+            + #""reset_reason":"power_on","#
+        let tails = [
+            #""boot_count":3,"seq":0,"ts":1764396125000.123}"#,  // seq starts at 1
+            #""boot_count":3,"seq":4294967296,"ts":1764396125000.123}"#,  // past the MQTT message id range
+            #""boot_count":2147483648,"seq":5,"ts":1764396125000.123}"#,  // the key would not be positive
+            #""boot_count":3,"seq":5,"ts":1764396125000123456789012345.5}"#,  // microseconds overflow
+            #""boot_count":3,"seq":5,"ts":1764396125000.}"#,  // a dot without decimals
+            #""boot_count":3,"seq":1234567890123456789,"ts":1764396125000.123}"#,  // more than 18 digits
+            #""boot_count":3,"seq":5,"ts":1764396125000.123456}"#,  // more decimals: cut, as the general parser does
+            #""boot_count":3,"seq":5,"ts":1764396125000}"#,  // no decimals
+            #""boot_count":3,"seq":5,"ts":.5}"#,
+        ]
+        for tail in tails {
+            let payload = Array((head + tail).utf8)
+            XCTAssertEqual(HeartbeatFields(statusPayload: payload), HeartbeatFields(payload: payload), tail)
+        }
+        XCTAssertNil(HeartbeatFields(statusPayload: Array((head + tails[0]).utf8)))
+    }
+
     func keyPaths(_ value: JSONValue, prefix: String = "") -> Set<String> {
         guard case .object(let members) = value else { return [] }
         var out: Set<String> = []
