@@ -207,6 +207,32 @@ final class DeviceHostLifeTests: XCTestCase {
         on(reactor) { host.shutdown() }
     }
 
+    /// Why the access point's outage is no part of `running`: it is the AP's, and a device power
+    /// cycled during it still finds no AP when it boots.
+    func testAWiFiDropOutlastsAPowerCycleOfTheDevice() throws {
+        let broker = try PlainBroker()
+        defer { broker.stop() }
+        let (reactor, host) = startHost(port: broker.port)
+        defer { reactor.stopAndJoin() }
+        awaitCondition("the device online", timeout: 30) { on(reactor) { host.life } == .running(link: .online) }
+        let downUntil = on(reactor) { () -> Instant in
+            let now = HostClock.now()
+            host.dropWiFi(downFor: .seconds(4), now: now)
+            host.powerCycle(offFor: .milliseconds(100), now: now)
+            return now + .seconds(4)
+        }
+        awaitCondition("powered on again", timeout: 10) { on(reactor) { host.life.isPoweredOn } }
+        // Booted, it tries to join; until the AP is back no join succeeds, so no connection either.
+        while HostClock.now() + .milliseconds(300) < downUntil {
+            let link = on(reactor) { host.link }
+            guard link == .off else { return XCTFail("\(link) while its access point is gone") }
+            usleep(100_000)
+        }
+        awaitCondition("online once the access point is back", timeout: 60) { on(reactor) { host.life } == .running(link: .online) }
+        XCTAssertGreaterThanOrEqual(HostClock.now(), downUntil)
+        on(reactor) { host.shutdown() }
+    }
+
     private func startHost(port: Int) -> (Reactor, DeviceHost) {
         let reactor = Reactor(index: 0, tickMicros: 1000)
         reactor.start()
