@@ -12,6 +12,6 @@ extension DeviceHost {
     /// Opens or closes the web server as the station is up or not (after every drain and power change).
     func syncDeviceHTTP() {
         guard let shell = deviceHTTP else { return }
-        shell.want(powerOnAt == nil && !frozen && firmware.isStationUp)
+        shell.want(life.isRunning && firmware.isStationUp)
     }
 }

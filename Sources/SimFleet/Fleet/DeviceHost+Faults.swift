@@ -11,6 +11,9 @@ struct HostFaults {
     var flashOpsInUpdate = 0
     /// How long the power stays off after the cut.
     var powerCutOff = TimeSpan.seconds(1)
+    /// The station's access point is gone until then (`dropWiFi`): joins fail with no AP found. The
+    /// access point's outage, not the device's state: it outlasts a power cycle of the device.
+    var wifiDownUntil: Instant?
     /// Virtual time only (sockets impair the wire in the fault proxy): added one-way delay on every
     /// outgoing publish.
     var latency: TimeSpan?
@@ -81,7 +84,7 @@ extension DeviceHost {
     /// reconnects with its backoff. A device behind the fault proxy has its connection reset there
     /// (RST to both ends), as the network between it and the broker would.
     func dropMQTTConnection() {
-        guard powerOnAt == nil, client != nil else { return }
+        guard life.isPoweredOn, client != nil else { return }
         if proxied, let proxy = reactor.faultProxy, proxy.reset(devices: [identity.index]) > 0 { return }
         client?.abort()
         drain()
@@ -89,7 +92,7 @@ extension DeviceHost {
 
     /// Hands the device a request to its local HTTP API (`POST /reset_wifi`) and `reply` its answer.
     func localRequest(_ request: HTTPRequest, reply: @escaping (HTTPResponse) -> Void) {
-        guard powerOnAt == nil else { return reply(.text(503, "device is powered off\n")) }
+        guard life.isPoweredOn else { return reply(.text(503, "device is powered off\n")) }
         faults.nextLocalID &+= 1
         if faults.nextLocalID < HostFaults.localIDBase { faults.nextLocalID = HostFaults.localIDBase }
         faults.localReplies[faults.nextLocalID] = reply

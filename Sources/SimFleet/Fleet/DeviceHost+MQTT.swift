@@ -80,9 +80,12 @@ extension DeviceHost: MosquittoClientDelegate {
         setLink(.off)
     }
 
+    /// Moves the link to `new` and keeps the `connecting` and `online` gauges and the link ledger with it.
     func setLink(_ new: LinkState) {
-        guard new != link else { return }
-        switch link {
+        let old = link
+        guard new != old else { return }
+        advance(.link(new))
+        switch old {
         case .connecting: counters.bump(counters.connecting, by: -1)
         case .online:
             counters.bump(counters.online, by: -1)
@@ -96,12 +99,13 @@ extension DeviceHost: MosquittoClientDelegate {
             reactor.linkLedger.record(device: identity.index, up: true, at: HostClock.now().microseconds)
         default: break
         }
-        link = new
     }
 
     // MARK: - MosquittoClientDelegate (inside libmosquitto calls: record and queue only)
 
     func mqttConnected(returnCode: Int32) {
+        // A CONNACK read from a socket a power cut closed: the device, off, never hears it.
+        guard life.isPoweredOn else { return }
         guard returnCode == 0 else {
             note(.connectRefused, returnCode)
             countReason(mqttOptions.version == .v5 ? returnCode : MQTTReasonCode.fromConnack(returnCode))

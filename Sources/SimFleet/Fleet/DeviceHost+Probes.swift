@@ -33,8 +33,11 @@ extension DeviceHost {
     var probeDeadline: Instant? { probes.compactMap(\.verdictAt).min() }
 
     func reschedule() {
-        guard !frozen else { return }
-        if let at = powerOnAt { return reactor.schedule(slot, at: at) }
+        switch life {
+        case .frozen, .frozenOff: return
+        case .off(let at): return reactor.schedule(slot, at: at)
+        case .running: break
+        }
         var next = firmware.nextDeadline
         if let p = probeDeadline { next = next.map { min($0, p) } ?? p }
         if case .awaitingRetry(_, let r) = registrationState { next = next.map { min($0, r) } ?? r }

@@ -10,13 +10,17 @@ final class DeviceHost: ReactorClient {
     var slot: Int32 = -1
     var endpoint: BrokerEndpoint
     var client: MosquittoClient?
-    var powerOnAt: Instant? {
-        didSet { if (oldValue == nil) != (powerOnAt == nil) { counters.bump(counters.versionChanges) } }
+    /// Power, link and the end of the run (`DeviceHostLife`); changes of power count as version
+    /// changes (the census of running versions is recounted).
+    var life: Life {
+        didSet { if oldValue.isPoweredOn != life.isPoweredOn { counters.bump(counters.versionChanges) } }
     }
-    var queued: [Event] = []
+    /// Re-entrancy guard of `drain` (an action's callback delivering an event queues it instead).
     var busy = false
-    var link = LinkState.off
     var everConnected = false
+    /// Counted in the fleet's `updating` gauge (settled after every drain).
+    var updating = false
+    var queued: [Event] = []
     var connectStartedAt: Instant?
     /// libmosquitto message id → the heartbeat's delivery key (boot count and seq, `HeartbeatFields`), until the PUBACK.
     var unacknowledged: [(mid: Int32, seq: Int)] = []
@@ -31,13 +35,10 @@ final class DeviceHost: ReactorClient {
     var acknowledged = SequenceSet()
     /// QoS 1 telemetry awaiting and given PUBACKs (`DeviceHost+Telemetry`); nil until the first.
     var telemetryLedger: TelemetryLedger?
-    var wifiDownUntil: Instant?
     var runningVersion: String {
         didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
     }
-    var frozen = false
     var download: DownloadTransfer?
-    var updating = false
     /// The device's radio environment and access point sockets (captive portal); nil for fleet
     /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
     private(set) var accessPoint: AccessPointShell?
@@ -76,7 +77,10 @@ final class DeviceHost: ReactorClient {
         return DeviceFailure(device: identity.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
     }
 
-    var isPoweredOn: Bool { powerOnAt == nil }
+    var isPoweredOn: Bool { life.isPoweredOn }
+
+    /// The device's MQTT link (`.off` whenever it has no power); changed through `setLink`.
+    var link: LinkState { life.link }
 
     var counters: FleetCounters { reactor.counters }
 
@@ -97,14 +101,14 @@ final class DeviceHost: ReactorClient {
         self.firmware = FleetDevice(config: spec.firmwareConfig)
         self.reactor = reactor
         self.endpoint = endpoint
-        self.powerOnAt = powerOnAt
+        self.life = .off(powerOnAt: powerOnAt)
         self.runningVersion = spec.firmwareVersion
     }
 
     /// Registers with the reactor and waits for the ramp to reach this device.
     func attach() {
         slot = reactor.attach(self, periodic: false)  // keepalive rides on the device's own timer
-        reactor.schedule(slot, at: powerOnAt)
+        reactor.schedule(slot, at: life.powerOnAt)
     }
 
     // MARK: - Hooks for the fleet (reactor thread)
@@ -115,16 +119,23 @@ final class DeviceHost: ReactorClient {
         accessPoint?.down()
         endLinkAsPlanned(cause)
         dropConnection()
-        powerOnAt = now + offFor
+        setLink(.off)  // a CONNACK already in the socket, read as it closed, raised it again: it ends here
+        advance(.powerOff(until: now + offFor))
         syncDeviceHTTP()
         queued.removeAll()
-        reactor.schedule(slot, at: powerOnAt)
+        reactor.schedule(slot, at: life.powerOnAt)  // nil when frozen: it stays off
+    }
+
+    /// Powers on at `at` a device that waits for a ramp-up (`start: on_ramp_up`).
+    func movePowerOn(to at: Instant) {
+        advance(.movePowerOn(to: at))
+        reactor.schedule(slot, at: at)
     }
 
     /// The access point vanishes for `downFor`: the station loses its link and cannot rejoin until then.
     func dropWiFi(downFor: TimeSpan, now: Instant) {
-        guard powerOnAt == nil else { return }
-        wifiDownUntil = now + downFor
+        guard life.isPoweredOn else { return }
+        faults.wifiDownUntil = now + downFor
         dropConnection()
         deliver(.wifi(.disconnected(.connectionLost)))
     }
@@ -141,7 +152,7 @@ final class DeviceHost: ReactorClient {
 
     /// Stops timers for the end-of-run drain; I/O keeps flowing so acknowledgements arrive.
     func freeze() {
-        frozen = true
+        advance(.freeze)
         reactor.schedule(slot, at: nil)
     }
 
@@ -162,14 +173,18 @@ final class DeviceHost: ReactorClient {
     }
 
     func timerFired(at now: Instant) {
-        guard !frozen else { return }
-        if let at = powerOnAt, at <= now {
-            powerOnAt = nil
+        switch life {
+        case .frozen, .frozenOff:
+            return
+        case .off(let at) where at <= now:
+            advance(.powerOn)
             counters.bump(counters.poweredOn)
             register()
             guard let boot = bootChip() else { return }
             deliver(.powerOn(.powerOn, boot: boot), at: now)
-        } else if powerOnAt == nil {
+        case .off:
+            reschedule()
+        case .running:
             if case .awaitingRetry(let attempt, let at) = registrationState, at <= now { sendRegistration(attempt: attempt + 1) }
             client?.housekeepingIfDue()  // keepalive: a PINGREQ, or the end of a connection gone quiet
             settleProbes(now: now)
@@ -180,8 +195,6 @@ final class DeviceHost: ReactorClient {
             } else {
                 reschedule()
             }
-        } else {
-            reschedule()
         }
     }
 
@@ -205,7 +218,7 @@ final class DeviceHost: ReactorClient {
         while let event = next {
             let actions = firmware.handle(event, at: now)
             if case .powerOn = event { runningVersion = firmware.firmwareVersion }  // the name it reports
-            for action in actions where powerOnAt == nil { perform(action, now: now) }  // a power cut ends the batch
+            for action in actions where life.isPoweredOn { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
             next = queued.isEmpty ? nil : queued.removeFirst()
@@ -213,25 +226,25 @@ final class DeviceHost: ReactorClient {
         // Follow-up events are rare after boot: do not keep their buffer for the device's lifetime.
         if queued.capacity > 0 { queued = [] }
         busy = false
-        let updatingNow = powerOnAt == nil && firmware.isUpdating
+        let updatingNow = life.isPoweredOn && firmware.isUpdating
         if updatingNow != updating {
             updating = updatingNow
             counters.bump(counters.updating, by: updatingNow ? 1 : -1)
             if !updatingNow { chip?.settle() }  // whatever the outcome, the image bytes go back to sharing
         }
-        if powerOnAt == nil { reschedule() }
+        if life.isPoweredOn { reschedule() }
         if deviceHTTP != nil { syncDeviceHTTP() }
     }
 
     func perform(_ action: Action, now: Instant) {
         switch action {
         case .wifiConnect(let ssid, let password):
-            if let until = wifiDownUntil, now < until {
+            if hasFaults, let until = faults.wifiDownUntil, now < until {
                 queued.append(.wifi(.connectFailed(.noAPFound)))
             } else if let accessPoint {
                 queued.append(.wifi(accessPoint.radio.join(ssid: ssid, password: password)))
             } else {
-                wifiDownUntil = nil
+                if hasFaults { faults.wifiDownUntil = nil }
                 queued.append(.wifi(identity.stationJoin))
             }
         case .wifiDisconnect:

@@ -22,10 +22,9 @@ extension FleetRunner {
     public func rampUp(devices: [Int], perSecond: Double) {
         let order = Dictionary(uniqueKeysWithValues: devices.enumerated().map { ($1, $0) })
         forEachHost(devices) { h, now in
-            guard let at = h.powerOnAt, at > now + .seconds(86_400) else { return }
+            guard let at = h.life.powerOnAt, at > now + .seconds(86_400) else { return }
             let offset = Double(order[h.identity.index] ?? 0) / perSecond
-            h.powerOnAt = now + TimeSpan(microseconds: Int64(offset * 1_000_000))
-            h.reactor.schedule(h.slot, at: h.powerOnAt)
+            h.movePowerOn(to: now + TimeSpan(microseconds: Int64(offset * 1_000_000)))
         }
     }
 
