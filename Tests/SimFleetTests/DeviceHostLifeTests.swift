@@ -248,13 +248,4 @@ final class DeviceHostLifeTests: XCTestCase {
 }
 
 /// Runs `body` on the reactor's thread and returns its result (hosts are touched there only).
-private func on<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var out: T?
-    reactor.post { _ in
-        out = body()
-        done.signal()
-    }
-    done.wait()
-    return out!
-}
+private func on<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T { reactor.sync(body) }

@@ -296,16 +296,7 @@ public final class FleetRunner: @unchecked Sendable {
         origin = o
     }
 
-    func syncOn<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var out: T?
-        reactor.post { _ in
-            out = body()
-            done.signal()
-        }
-        done.wait()
-        return out!
-    }
+    func syncOn<T>(_ reactor: Reactor, _ body: @escaping () -> T) -> T { reactor.sync(body) }
 
     func teardown() {
         guard !finished else { return }

@@ -234,14 +234,5 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     }
 
     /// Runs `body` on the observer's thread and waits for it (reads of its tables).
-    func sync<T>(_ body: @escaping (Observer) -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var out: T?
-        reactor.post { [self] _ in
-            out = body(self)
-            done.signal()
-        }
-        done.wait()
-        return out!
-    }
+    func sync<T>(_ body: @escaping (Observer) -> T) -> T { reactor.sync { body(self) } }
 }

@@ -108,6 +108,19 @@ final class Reactor: @unchecked Sendable {
         _ = write(wakeFD, &one, 8)
     }
 
+    /// Runs `body` on the reactor thread and waits for its result: reads of state only that thread
+    /// touches (hosts, counters' tables). Never from the reactor thread itself, which would wait forever.
+    func sync<T>(_ body: @escaping () -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var out: T?
+        post { _ in
+            out = body()
+            done.signal()
+        }
+        done.wait()
+        return out!
+    }
+
     /// Asks the loop to end and waits for its thread to finish.
     func stopAndJoin() {
         stopping.store(true, ordering: .releasing)

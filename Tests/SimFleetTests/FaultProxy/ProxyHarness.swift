@@ -25,16 +25,7 @@ final class ProxyHarness: @unchecked Sendable {
 
     var port: Int { proxy.port }
 
-    func sync<T>(_ body: @escaping () -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var out: T?
-        reactor.post { _ in
-            out = body()
-            done.signal()
-        }
-        done.wait()
-        return out!
-    }
+    func sync<T>(_ body: @escaping () -> T) -> T { reactor.sync(body) }
 
     func apply(_ toxic: Toxic, device: Int = 0) { sync { self.proxy.apply(toxic, devices: [device]) } }
     /// Announces a connection from `source` as device `device`'s, bound for 127.0.0.1:`brokerPort`.
