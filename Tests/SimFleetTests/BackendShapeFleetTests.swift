@@ -27,6 +27,8 @@ final class BackendShapeFleetTests: XCTestCase {
         // Commands go to the layout's OTA topic: two devices install the release.
         try OTAFleet.install("1.1.0", on: runner, devices: [1, 4])
         awaitCondition("two devices on 1.1.0", timeout: 60) { runner.versionCounts()["1.1.0"] == 2 }
+        // A device probes only while online: the two that rebooted into 1.1.0 must have reconnected.
+        awaitCondition("all online again after the updates", timeout: 30) { runner.snapshot().online == 6 }
 
         // Each device may use only its own topics: another device's are refused, its own allowed.
         let others = (0..<6).map { ACLProbeTopics.topic(device: $0, attempt: 0, plan: ScenarioPlan(devices: c), layout: c.topics) }
