@@ -77,6 +77,19 @@ public struct OTAOutcomes: Sendable, Equatable {
     /// large): each device logged and ignored them, so they start nothing but are a backend's bug.
     public var rejectedCommands = 0
 
+    /// Another part's outcomes (a reactor's devices) added to these.
+    mutating func add(_ o: OTAOutcomes) {
+        started += o.started
+        committed += o.committed
+        succeeded += o.succeeded
+        refused += o.refused
+        for (k, n) in o.refusedByKind { refusedByKind[k, default: 0] += n }
+        manifestChecks += o.manifestChecks
+        manifestFailures += o.manifestFailures
+        for (k, n) in o.manifestFailuresByKind { manifestFailuresByKind[k, default: 0] += n }
+        rejectedCommands += o.rejectedCommands
+    }
+
     mutating func add(_ c: DeviceCounters) {
         rejectedCommands += c.rejectedCommands
         manifestChecks += c.manifestChecks
@@ -100,15 +113,7 @@ extension FleetRunner {
                 for h in shard.hosts { o.add(h.firmware.counters) }
                 return o
             }
-            total.started += part.started
-            total.committed += part.committed
-            total.succeeded += part.succeeded
-            total.refused += part.refused
-            for (k, n) in part.refusedByKind { total.refusedByKind[k, default: 0] += n }
-            total.manifestChecks += part.manifestChecks
-            total.manifestFailures += part.manifestFailures
-            for (k, n) in part.manifestFailuresByKind { total.manifestFailuresByKind[k, default: 0] += n }
-            total.rejectedCommands += part.rejectedCommands
+            total.add(part)
         }
         return total
     }
