@@ -15,6 +15,9 @@ struct OutOfLine<Value>: @unchecked Sendable {
 
     init(_ value: Value) { cell = Cell(value) }
 
+    /// Whether `other` holds this very cell (a copy not yet written to).
+    func isSameCell(as other: Self) -> Bool { cell === other.cell }
+
     /// The boxed value; writing through it copies the cell first when another copy shares it.
     var value: Value {
         _read { yield cell.value }
@@ -29,5 +32,15 @@ struct OutOfLine<Value>: @unchecked Sendable {
 }
 
 extension OutOfLine: Equatable where Value: Equatable {
+    /// Drops this copy's cell for `other`'s when their values are equal (one copy where many
+    /// equal ones were built); true when the two now share a cell.
+    mutating func share(_ other: Self) -> Bool {
+        if cell === other.cell { return true }
+        guard cell.value == other.cell.value else { return false }
+        cell = other.cell
+        return true
+    }
+
+
     static func == (lhs: Self, rhs: Self) -> Bool { lhs.cell === rhs.cell || lhs.value == rhs.value }
 }

@@ -96,9 +96,10 @@ final class DeviceHost: ReactorClient {
     var registration: RegistrationPlan?
     var registrationState = RegistrationState.unregistered
 
-    init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
+    /// `settings` (one per building thread) lets the fleet's devices share their group's configuration.
+    init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor, settings: SharedFirmwareSettings? = nil) {
         self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        self.firmware = FleetDevice(config: spec.firmwareConfig)
+        self.firmware = FleetDevice(config: settings?.config(for: spec) ?? spec.firmwareConfig)
         self.reactor = reactor
         self.endpoint = endpoint
         self.life = .off(powerOnAt: powerOnAt)

@@ -218,6 +218,7 @@ public final class FleetRunner: @unchecked Sendable {
             let ports = self.ports
             let secret = runSecret
             shard.reactor.post { reactor in
+                let settings = SharedFirmwareSettings()
                 let hosts = indices.map { local -> DeviceHost in
                     let i = c.slice.fleetIndex(ofLocal: local)
                     var ep = base
@@ -236,7 +237,7 @@ public final class FleetRunner: @unchecked Sendable {
                     if let tls = ep.tls, tls.isTemplate {
                         ep.tls = tls.resolved(n: i + 1, id: spec.id, chip: c.chip.idPrefix, mac: spec.macText)
                     }
-                    let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
+                    let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor, settings: settings)
                     host.mqttOptions = c.mqtt
                     host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }

@@ -71,10 +71,11 @@ public final class VirtualFleet: @unchecked Sendable {
             p.plantedBug = options.plantedBug
             for (path, bytes) in originFiles { p.origin.put(path, bytes) }
         }
+        let settings = SharedFirmwareSettings()
         for i in 0..<c.devices {
             var spec = c.deviceSpec(i)
             spec.ota = setup?.settings
-            var host = VirtualHost(spec: spec)
+            var host = VirtualHost(spec: spec, settings: settings)
             host.chip = setup?.templates[spec.firmwareVersion]
             let offset = c.powerOnOffset(i) ?? FleetRunner.dormantSeconds
             host.powerOnAt = start + TimeSpan(microseconds: Int64(offset * 1_000_000))

@@ -45,9 +45,9 @@ struct VirtualHost {
     /// The eFuses before the last burn (only kept for `PlantedBug.eFuseBurnLostOnTornWrite`).
     var efusesBeforeBurn: EFuses?
 
-    init(spec: DeviceSpec) {
+    init(spec: DeviceSpec, settings: SharedFirmwareSettings? = nil) {
         identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        firmware = FleetDevice(config: spec.firmwareConfig)
+        firmware = FleetDevice(config: settings?.config(for: spec) ?? spec.firmwareConfig)
         runningVersion = spec.firmwareVersion
     }
 
