@@ -1,4 +1,5 @@
 import DeviceCore
+import DeviceTestKit
 import XCTest
 @testable import SimFleet
 
@@ -115,6 +116,23 @@ final class DeviceFlashTests: XCTestCase {
         XCTAssertTrue(chip.perform(.flash(.erase(offset: slot0, length: 4096))))
         XCTAssertNil(chip.boot(), "no bootable app left")
         XCTAssertFalse(chip.perform(.log(.info, "x")))
+    }
+
+    /// A fleet device's chip remembers what it booted (the swarm's invariants read it) but not the
+    /// bootloader's log lines and flash writes: a kilobyte per device nobody reads.
+    func testFleetChipKeepsWhatItBootedButNotTheBootLog() throws {
+        let store = ImageStore()
+        var chip = DeviceChip(chip: .esp32c6, factoryImage: store.intern(image("1.0.0")))
+        XCTAssertNotNil(chip.boot())
+        let boot = try XCTUnwrap(chip.hardware.lastBoot)
+        XCTAssertEqual(boot.app.version, "1.0.0")
+        XCTAssertEqual(boot.partition.name, "ota_0")
+        XCTAssertEqual(boot.log, [])
+        XCTAssertEqual(boot.decision.log, [])
+        XCTAssertEqual(boot.flashOperations, [])
+        var kept = Chip<OpenSSLCrypto, DeviceFlash>(ota: OTAConfig(chip: .esp32c6), flash: chip.flash)
+        XCTAssertNotNil(kept.powerOn())
+        XCTAssertFalse(try XCTUnwrap(kept.lastBoot).log.isEmpty, "a chip keeps its boot log unless told not to")
     }
 
     /// A download cut short costs nothing over the release (a shorter view of it); one with a

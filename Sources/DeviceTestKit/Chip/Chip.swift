@@ -17,6 +17,9 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     public let bootloader: Bootloader<Crypto>
     /// The last boot's outcome; nil before the first boot and when nothing booted.
     public private(set) var lastBoot: BootOutcome?
+    /// Whether `lastBoot` keeps the bootloader's log lines and flash operations. A fleet turns it
+    /// off: that detail is about a kilobyte per device, and nothing reads it after the boot.
+    public var keepsBootDetail = true
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
     public private(set) var bootFailure: BootError?
     /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
@@ -57,7 +60,13 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         resetReason = reason
         flash.settle()
         do {
-            let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
+            var outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
+            if !keepsBootDetail {
+                outcome.log = []
+                outcome.decision.log = []
+                outcome.decision.writes = []
+                outcome.flashOperations = []
+            }
             lastBoot = outcome
             bootFailure = nil
             return outcome.bootInfo(efuses: efuses)

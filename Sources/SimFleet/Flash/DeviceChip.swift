@@ -23,6 +23,7 @@ struct DeviceChip: Sendable {
         var flash = DeviceFlash(partitions: config.partitions)
         flash.program(factoryImage, slot: 0)
         hardware = Chip(ota: config, flash: flash, efuses: efuses)
+        hardware.keepsBootDetail = false  // ten thousand boot logs nobody reads
         self.brokenReleases = brokenReleases
     }
 
