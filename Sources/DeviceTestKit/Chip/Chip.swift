@@ -15,11 +15,15 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     public let ota: OTAConfig
     /// The ROM + second-stage bootloader, built once from `ota` (see `Chip.bootloader(for:)`).
     public let bootloader: Bootloader<Crypto>
-    /// The last boot's outcome; nil before the first boot and when nothing booted.
+    /// The last boot's outcome; nil before the first boot, when nothing booted, and on a chip
+    /// that does not keep it (`keepsBootOutcome`).
     public private(set) var lastBoot: BootOutcome?
-    /// Whether `lastBoot` keeps the bootloader's log lines and flash operations. A fleet turns it
-    /// off: that detail is about a kilobyte per device, and nothing reads it after the boot.
-    public var keepsBootDetail = true
+    /// Whether `lastBoot` is kept. A fleet turns it off: the bootloader's log lines, decision,
+    /// otadata and the app's descriptor are over a kilobyte per device, and a fleet reads only
+    /// `runningVersion` after the boot.
+    public var keepsBootOutcome = true
+    /// Release name of the app the last boot started; nil before the first boot or when dark.
+    public private(set) var runningVersion: String?
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
     public private(set) var bootFailure: BootError?
     /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
@@ -60,18 +64,14 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         resetReason = reason
         flash.settle()
         do {
-            var outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            if !keepsBootDetail {
-                outcome.log = []
-                outcome.decision.log = []
-                outcome.decision.writes = []
-                outcome.flashOperations = []
-            }
-            lastBoot = outcome
+            let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
+            lastBoot = keepsBootOutcome ? outcome : nil
+            runningVersion = outcome.app.version
             bootFailure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
             lastBoot = nil
+            runningVersion = nil
             bootFailure = error
             return nil
         }
@@ -117,8 +117,6 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The firmware stopped writing (a download ended): let the storage fold what was written.
     public mutating func settle() { flash.settle() }
 
-    /// Release name of the app the last boot started; nil before the first boot or when dark.
-    public var runningVersion: String? { lastBoot?.app.version }
 
     /// otadata as it is on flash now.
     public var otadata: OTAData {

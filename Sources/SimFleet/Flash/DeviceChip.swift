@@ -17,13 +17,14 @@ struct DeviceChip: Sendable {
     let brokenReleases: Set<String>
 
     /// A factory-fresh chip: `factoryImage` in ota_0, otadata erased, `efuses` as provisioned.
+    /// `keepsBootOutcome: false` (a fleet's devices) keeps only the booted version after each boot.
     init(chip: ChipModel, factoryImage: SharedImage, efuses: EFuses = EFuses(), brokenReleases: Set<String> = [],
-         ota: OTAConfig? = nil) {
+         ota: OTAConfig? = nil, keepsBootOutcome: Bool = true) {
         let config = ota ?? OTAConfig(chip: chip)
         var flash = DeviceFlash(partitions: config.partitions)
         flash.program(factoryImage, slot: 0)
         hardware = Chip(ota: config, flash: flash, efuses: efuses)
-        hardware.keepsBootDetail = false  // ten thousand boot logs nobody reads
+        hardware.keepsBootOutcome = keepsBootOutcome
         self.brokenReleases = brokenReleases
     }
 

@@ -52,7 +52,7 @@ extension FleetRunner {
         var templates: [String: DeviceChip] = [:]
         for version in Set([c.firmwareVersion] + (c.shapes?.groups.map(\.firmwareVersion) ?? [])) {
             templates[version] = DeviceChip(chip: c.chip, factoryImage: try catalog.image(version), efuses: efuses,
-                                            brokenReleases: o.brokenReleases)
+                                            brokenReleases: o.brokenReleases, keepsBootOutcome: false)
         }
         return FleetFirmwareSetup(settings: o.deviceSettings(manifestURL: manifestURL), templates: templates)
     }
