@@ -75,10 +75,10 @@ public final class VirtualFleet: @unchecked Sendable {
         for i in 0..<c.devices {
             var spec = c.deviceSpec(i)
             spec.ota = setup?.settings
-            var host = VirtualHost(spec: spec, settings: settings)
-            host.chip = setup?.templates[spec.firmwareVersion]
             let offset = c.powerOnOffset(i) ?? FleetRunner.dormantSeconds
-            host.powerOnAt = start + TimeSpan(microseconds: Int64(offset * 1_000_000))
+            var host = VirtualHost(spec: spec, powerOnAt: start + TimeSpan(microseconds: Int64(offset * 1_000_000)),
+                                   settings: settings)
+            host.chip = setup?.templates[spec.firmwareVersion]
             let p = partitions[i % count]
             p.hosts.append(host)
             p.reschedule(p.hosts.count - 1)

@@ -4,16 +4,16 @@ import DeviceCore
 /// (`DeviceHost`) would know about its connections — kept as a value in its partition's array, so
 /// ten thousand of them cost no object headers and no reference counting on the hot path.
 struct VirtualHost {
-    enum Link: Equatable { case off, waiting, connecting, online }
+    typealias Link = DeviceHost.LinkState
 
     let identity: DeviceIdentity
     var firmware: FleetDevice
     var chip: DeviceChip?
-    /// When power comes (back) on; nil while the device is powered.
-    var powerOnAt: Instant?
+    /// Power and link, the socket host's life cycle (`DeviceHost.Life`; a virtual run is never
+    /// frozen); changed only through `advance`.
+    private(set) var life: DeviceHost.Life
     /// Bumped at every power cut and reboot: events scheduled before it are stale.
     var generation = 0
-    var link = Link.off
     /// The device has subscribed to its OTA topic on the current connection.
     var subscribedOTA = false
     var everConnected = false
@@ -45,13 +45,28 @@ struct VirtualHost {
     /// The eFuses before the last burn (only kept for `PlantedBug.eFuseBurnLostOnTornWrite`).
     var efusesBeforeBurn: EFuses?
 
-    init(spec: DeviceSpec, settings: SharedFirmwareSettings? = nil) {
+    init(spec: DeviceSpec, powerOnAt: Instant, settings: SharedFirmwareSettings? = nil) {
+        life = .off(powerOnAt: powerOnAt)
         identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
         firmware = FleetDevice(config: settings?.config(for: spec) ?? spec.firmwareConfig)
         runningVersion = spec.firmwareVersion
     }
 
-    var isPoweredOn: Bool { powerOnAt == nil }
+    var isPoweredOn: Bool { life.isPoweredOn }
+    /// When an off device powers on; nil while it is powered.
+    var powerOnAt: Instant? { life.powerOnAt }
+    /// The MQTT link: `.off` whenever the device has no power.
+    var link: Link { life.link }
+
+    /// Applies a transition the partition's logic guarantees to be legal; an illegal one is a bug
+    /// in the partition, and the run stops naming it (as the socket host's `advance` does).
+    mutating func advance(_ event: DeviceHost.Life.Event) {
+        do {
+            try life.handle(event)
+        } catch {
+            preconditionFailure("device " + identity.id + ": " + error.description)
+        }
+    }
 
     /// When the partition must next fire this device: its power-on, else the firmware's next
     /// deadline. `mutating` only so that `hosts[slot].nextWake()` reads the element in place: a

@@ -115,7 +115,7 @@ extension VirtualPartition {
         case .online: counters.bump(counters.online)
         default: break
         }
-        hosts[slot].link = new
+        hosts[slot].advance(.link(new))
     }
 
     func note(_ slot: Int, _ kind: FleetErrorKind, _ rc: Int) {

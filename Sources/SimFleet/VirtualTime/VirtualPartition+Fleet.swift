@@ -70,7 +70,7 @@ extension VirtualPartition {
     /// Powers a dormant device on `after` from now (a `ramp_up` step).
     func rampUp(_ slot: Int, after: TimeSpan) {
         guard let at = hosts[slot].powerOnAt, at > now + .seconds(86_400) else { return }
-        hosts[slot].powerOnAt = now + after
+        hosts[slot].advance(.movePowerOn(to: now + after))
         reschedule(slot)
     }
 

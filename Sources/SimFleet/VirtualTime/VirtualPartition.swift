@@ -149,7 +149,7 @@ final class VirtualPartition: @unchecked Sendable {
     // MARK: - Power
 
     func powerOn(_ slot: Int) {
-        hosts[slot].powerOnAt = nil
+        hosts[slot].advance(.powerOn)
         counters.bump(counters.poweredOn)
         counters.bump(counters.versionChanges)
         guard let boot = bootChip(slot, .powerOn) else { return reschedule(slot) }
@@ -183,7 +183,7 @@ final class VirtualPartition: @unchecked Sendable {
         guard hosts[slot].isPoweredOn else { return }
         dropConnection(slot)
         setLink(slot, .off)
-        hosts[slot].powerOnAt = now + off
+        hosts[slot].advance(.powerOff(until: now + off))
         hosts[slot].generation += 1
         counters.bump(counters.versionChanges)
         if hosts[slot].faultCell != nil { hosts[slot].faults.delayed.removeAll() }
