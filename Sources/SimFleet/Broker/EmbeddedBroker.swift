@@ -51,7 +51,6 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private var restartCount = 0
     /// One line for each unexpected exit and each restart that follows (simfleet prints them).
     public var onEvent: (@Sendable (String) -> Void)?
-    private let passwords: [(user: String, password: String)]
     /// The topic rules of the ACL file (`device/%u/#` and the observer's for the default layout).
     public let acl: BrokerACL
     /// The observer's password, random for every broker (never derived from anything visible).
@@ -71,9 +70,10 @@ public final class EmbeddedBroker: @unchecked Sendable {
             throw .configuration(String(cString: strerror(errno)))
         }
         directory = String(cString: dir)
-        self.passwords = passwords
         self.acl = acl
         ports = (0..<max(1, listeners)).map { _ in EmbeddedBroker.freePort() }
+        // Written once and not kept: a fleet's accounts are a hundred bytes per device.
+        try writePasswordFile(passwords)
         try writeConfiguration()
     }
 
@@ -254,6 +254,14 @@ public final class EmbeddedBroker: @unchecked Sendable {
         do {
             try conf.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
             try acl.write(toFile: directory + "/acl", atomically: true, encoding: .utf8)
+        } catch {
+            throw .configuration("\(error)")
+        }
+    }
+
+    /// The devices', the observer's and the watcher's accounts, hashed by `mosquitto_passwd`.
+    private func writePasswordFile(_ passwords: [(user: String, password: String)]) throws(BrokerError) {
+        do {
             var lines = passwords.map { "\($0.user):\($0.password)" }
             lines.append("\(observerUser):\(observerPassword!)")
             lines.append("\(watcherUser):\(watcherPassword)")
