@@ -5,7 +5,14 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     public var config: DeviceConfig { fixed.config }
     /// Status, OTA and logs topics with the device id filled in.
     public var topics: DeviceTopics { fixed.topics }
-    var connectOptions: MQTTConnectOptions { fixed.connectOptions }
+    /// Built at each boot (the MQTT session keeps it while it lives), not stored: ~100 bytes a
+    /// device that the session already holds.
+    var connectOptions: MQTTConnectOptions {
+        let config = config
+        return MQTTConnectOptions(
+            clientID: config.mqttClientID ?? deviceID, username: config.mqttUsername, password: config.mqttPassword,
+            keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
+    }
     /// Each telemetry stream's topic, `{id}` resolved (empty without telemetry).
     var telemetryTopics: [String] { fixed.telemetryTopics }
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
@@ -57,10 +64,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         self.random = SeededRandom(seed: config.randomSeed)
         self.telemetry = TelemetryTask(streams: config.telemetry, seed: config.randomSeed)
         self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
-        let connectOptions = MQTTConnectOptions(
-            clientID: config.mqttClientID ?? id, username: config.mqttUsername, password: config.mqttPassword,
-            keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
-        self.fixed = DeviceFixed(config: config, topics: topics, connectOptions: connectOptions)
+        self.fixed = DeviceFixed(config: config, topics: topics)
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.

@@ -1,4 +1,4 @@
-/// The parts of a device fixed when it is built: its configuration, its topics and how it connects.
+/// The parts of a device fixed when it is built: its configuration and its topics (how it connects is built from them at boot).
 /// Immutable and shared by every copy of the device.
 final class DeviceFixed: Sendable {
     // What every status publish reads comes first, in the object's first cache lines; `config`
@@ -18,12 +18,11 @@ final class DeviceFixed: Sendable {
     let streamLogsToMQTT: Bool
     let topics: DeviceTopics
     let config: DeviceConfig
-    let connectOptions: MQTTConnectOptions
     /// Each telemetry stream's topic with `{id}` resolved (published on every message, so resolved
     /// once); empty without telemetry.
     let telemetryTopics: [String]
 
-    init(config: DeviceConfig, topics: DeviceTopics, connectOptions: MQTTConnectOptions) {
+    init(config: DeviceConfig, topics: DeviceTopics) {
         self.deviceID = config.deviceID
         self.heartbeatInterval = config.heartbeatInterval
         self.heartbeatQoS = config.heartbeatQoS
@@ -32,7 +31,6 @@ final class DeviceFixed: Sendable {
         self.streamLogsToMQTT = config.streamLogsToMQTT
         self.topics = topics
         self.config = config
-        self.connectOptions = connectOptions
         let id = deviceID
         self.telemetryTopics = config.telemetry.isEmpty ? [] : config.telemetry.map { resolveTopic($0.topic, id: id) }
     }
