@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
     var scenario: String?
 
     @Option(help: "Number of devices (default \(FleetDefaults.devices)).") var devices: String?
-    @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default \(Units.format(FleetDefaults.steady)); with a scenario: the whole run).") var duration: String?
+    @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default \(FleetDefaults.steady.microseconds / 1_000_000)s; with a scenario: the whole run).") var duration: String?
     @Option(help: "Heartbeat interval, e.g. 10s (default \(Units.format(FleetDefaults.heartbeat))).") var heartbeat: String?
     @Option(help: "QoS of heartbeats: 0, 1 or 2 (default \(FleetDefaults.qos)).") var qos: String?
     @Option(help: "MQTT version the devices speak: 3.1.1 or 5 (default 3.1.1).") var mqtt: String?

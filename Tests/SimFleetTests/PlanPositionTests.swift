@@ -140,13 +140,14 @@ final class PlanPositionTests: XCTestCase {
             count: 1
             id: 'ap-{n}'
             provisioned: false
+            qos: 2
         device_http:
           port: 8081
 
         """
         let errors = VirtualTimeSupport.unsupported(try parseScenario(text))
-        XCTAssertEqual(errors.map(\.key), ["api", "provisioned", "device_http"])
-        XCTAssertEqual(errors.map(\.position.line), [4, 10, 12], errors.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(errors.map(\.key), ["api", "qos", "provisioned", "device_http"])
+        XCTAssertEqual(errors.map(\.position.line), [4, 11, 10, 13], errors.map(\.description).joined(separator: "\n"))
     }
 
     func testTheRuntimesRefusalsStillNameTheirLines() throws {

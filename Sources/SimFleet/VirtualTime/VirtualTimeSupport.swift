@@ -21,6 +21,11 @@ public enum VirtualTimeSupport {
                                      + " only the commanded updates; run it without --virtual-time)",
                                      at: scenario.position(of: "backend.manifest"), key: "manifest"))
         }
+        for (i, group) in scenario.fleet.enumerated() where group.qos == 2 {
+            out.append(ScenarioError("qos 2 in virtual time (the scripted broker acknowledges QoS 0 and 1;"
+                                     + " run it without --virtual-time)", at: scenario.position(of: "fleet[" + String(i) + "].qos"),
+                                     key: "qos"))
+        }
         for (i, group) in scenario.fleet.enumerated() where !group.provisioned {
             out.append(ScenarioError("unprovisioned devices in virtual time (the captive portal is served on real sockets;"
                                      + " run it without --virtual-time)", at: scenario.position(of: "fleet[" + String(i) + "].provisioned"),

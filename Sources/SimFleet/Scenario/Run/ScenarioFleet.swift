@@ -1,9 +1,14 @@
 import DeviceCore
 import Foundation
 
-/// The runtime configuration for a scenario: its (single) fleet group, backend, seed and
-/// duration. The runtime runs ramp + steady time, so the steady time is what is left of
-/// the scenario's duration after the ramp.
+/// The plan's pass: a validated `Scenario` (read from a file, or the one-group scenario a flags-only
+/// run describes, flags applied) becomes the runtime's `FleetConfiguration`. The schema checked each
+/// value alone; what needs the whole scenario is checked here, once, each error at the line and
+/// column of its value or at its flag (`Scenario.position(of:)`): what the runtime supports
+/// (`RuntimeSupport`), the broker, `{env:…}` credentials, the embedded broker's accounts, every
+/// device's topics and ids. `FleetRunner` then trusts the configuration and checks only what
+/// depends on the machine. The runtime runs ramp + steady time, so the steady time is what is
+/// left of the scenario's duration after the ramp.
 public enum ScenarioFleet {
     public static func configuration(_ scenario: Scenario) throws(ScenarioError) -> FleetConfiguration {
         if let first = RuntimeSupport.unsupported(scenario).first { throw first }
