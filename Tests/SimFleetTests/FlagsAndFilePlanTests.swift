@@ -93,6 +93,16 @@ final class FlagsAndFilePlanTests: XCTestCase {
         }
     }
 
+    func testAPlanErrorAboutAFlagsValueNamesTheFlagOnTheCommandLine() throws {
+        for (flags, message) in [(["--username", "user-{n}"], "--username: with the embedded broker a device's MQTT user name must be its id"),
+                                 (["--api", "http://127.0.0.1:9", "--register-header", "Authorization: Bearer {env:SIMFLEET_UNSET_PLAN_TEST}"],
+                                  "--register-header: the registration templates name {env:SIMFLEET_UNSET_PLAN_TEST}")] {
+            let run = try Simfleet.run(["run", "--devices", "2", "--duration", "1s"] + flags)
+            XCTAssertEqual(run.status, 2, run.output)
+            XCTAssertTrue(run.output.contains(message), run.output)
+        }
+    }
+
     func testTheCommandLineAndAFileListTheSameDevicesAndAddresses() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simfleet-plan-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

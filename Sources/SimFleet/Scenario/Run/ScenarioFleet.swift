@@ -99,9 +99,8 @@ public enum ScenarioFleet {
             c.registration = try http.registration.resolvingEnvironment(environment)
         } catch {
             let token = "{env:" + error.name + "}"
-            let header = http.registration.headers.firstIndex { $0.contains(token) }
-            let path = http.registration.body.contains(token) || header == nil ? "backend.register.body"
-                : "backend.register.headers[" + String(header!) + "]"
+            let header = http.registration.body.contains(token) ? nil : http.registration.headers.firstIndex { $0.contains(token) }
+            let path = header.map { "backend.register.headers[" + String($0) + "]" } ?? "backend.register.body"
             throw ScenarioError("the registration templates name " + token + " but " + error.name + " is not set",
                                 at: scenario.position(of: path), key: error.name)
         }
