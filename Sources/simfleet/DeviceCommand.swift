@@ -31,8 +31,8 @@ struct DeviceCommand: ParsableCommand {
     @Option(name: .customLong("dns-port"), help: "DNS (UDP) port.") var dnsPort = 5353
     @Option(help: "JSON file with the simulated WiFi networks around the device.") var networks: String?
     @Option(help: "Broker URL mqtt://host:port (default: embedded mosquitto).") var broker: String?
-    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6.") var chip = "esp32c6"
-    @Option(help: "Seed for the device's MAC, id and jitter.") var seed: UInt64 = 1
+    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6.") var chip = FleetDefaults.chip.idPrefix
+    @Option(help: "Seed for the device's MAC, id and jitter.") var seed: UInt64 = FleetDefaults.seed
     @Option(name: .customLong("reboot-delay-ms"), help: "Delay between the portal's success page and the reboot.") var rebootDelayMs: Int64 = 3000
     @Option(help: "Provisioning: captive_portal, idf_softap (ESP-IDF's protocomm service, what esp_prov speaks) or both.")
     var provisioning: String?

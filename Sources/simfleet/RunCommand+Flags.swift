@@ -1,42 +1,37 @@
 import DeviceCore
 import SimFleet
 
-/// Flag values that a flags-only run and a scenario run read alike: one parser each, one message.
+/// Flag values that a flags-only run and a scenario run read alike: `FlagValue`'s parsers (with
+/// the ranges of the scenario keys they stand for), in the command's usage problem.
 extension RunCommand {
     /// `text` in `Units.duration`'s syntax and within `range`; otherwise "`flag` wants `what`, got
     /// 'text'", with what was wrong with the text when it is not a duration at all.
     static func duration(_ text: String, flag: String, within range: ClosedRange<TimeSpan>,
                          wants what: String) throws(UsageProblem) -> TimeSpan {
-        let span: TimeSpan
-        do { span = try Units.duration(text) } catch {
-            throw UsageProblem(message: flag + " wants " + what + ", got '" + text + "': " + error.reason)
-        }
-        guard range.contains(span) else { throw UsageProblem(message: flag + " wants " + what + ", got '" + text + "'") }
-        return span
+        try usage { () throws(FlagError) in try FlagValue.duration(text, flag: flag, within: range, wants: what) }
     }
 
-    /// `--heartbeat`: 100ms…1h.
+    /// `--heartbeat`: `FleetLimits.heartbeat`.
     static func heartbeatInterval(_ text: String) throws(UsageProblem) -> TimeSpan {
-        try duration(text, flag: "--heartbeat", within: .milliseconds(100) ... .seconds(3600), wants: "a time from 100ms to 1h like 10s")
+        try usage { () throws(FlagError) in try FlagValue.heartbeat(text) }
     }
 
     /// `--qos`: 0, 1 or 2.
     static func qualityOfService(_ text: String) throws(UsageProblem) -> Int {
-        guard let v = Int(text), (0...2).contains(v) else { throw UsageProblem(message: "--qos must be 0, 1 or 2, got '" + text + "'") }
-        return v
+        try usage { () throws(FlagError) in try FlagValue.qos(text) }
     }
 
-    /// `--ramp`: devices per second, see `devicesPerSecond`.
+    /// `--ramp`: devices per second, `FleetLimits.rampPerSecond`.
     static func rampRate(_ text: String) throws(UsageProblem) -> Double {
-        guard let v = devicesPerSecond(text) else {
-            throw UsageProblem(message: "--ramp wants 0.001/s to 1000000/s devices per second like 1000/s, got '" + text + "'")
-        }
-        return v
+        try usage { () throws(FlagError) in try FlagValue.ramp(text) }
     }
 
     /// `--seed`: a whole number.
     static func seedValue(_ text: String) throws(UsageProblem) -> UInt64 {
-        guard let v = UInt64(text) else { throw UsageProblem(message: "--seed wants a whole number, got '" + text + "'") }
-        return v
+        try usage { () throws(FlagError) in try FlagValue.seed(text) }
+    }
+
+    static func usage<T>(_ parse: () throws(FlagError) -> T) throws(UsageProblem) -> T {
+        do { return try parse() } catch { throw UsageProblem(message: error.message) }
     }
 }

@@ -33,12 +33,12 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "A scenario file (YAML). Flags given here override it.")
     var scenario: String?
 
-    @Option(help: "Number of devices (default 100).") var devices: String?
-    @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default 60s; with a scenario: the whole run).") var duration: String?
-    @Option(help: "Heartbeat interval, e.g. 10s (default 10s).") var heartbeat: String?
-    @Option(help: "QoS of heartbeats: 0, 1 or 2 (default 1).") var qos: String?
+    @Option(help: "Number of devices (default \(FleetDefaults.devices)).") var devices: String?
+    @Option(help: "Steady time after the ramp, e.g. 60s, 5m (default \(FleetDefaults.steady.microseconds / 1_000_000)s; with a scenario: the whole run).") var duration: String?
+    @Option(help: "Heartbeat interval, e.g. 10s (default \(Units.format(FleetDefaults.heartbeat))).") var heartbeat: String?
+    @Option(help: "QoS of heartbeats: 0, 1 or 2 (default \(FleetDefaults.qos)).") var qos: String?
     @Option(help: "MQTT version the devices speak: 3.1.1 or 5 (default 3.1.1).") var mqtt: String?
-    @Option(help: "Connect ramp in devices per second, e.g. 1000/s (default 1000/s).") var ramp: String?
+    @Option(help: "Connect ramp in devices per second, e.g. 1000/s (default \(Int(FleetDefaults.rampPerSecond))/s).") var ramp: String?
     @Option(help: "Broker URL mqtt://host:port or mqtts://host:port (default: embedded mosquitto).") var broker: String?
     @Option(name: .customLong("ca-file"), help: "CA certificate file for mqtts:// (default: the system trust store).") var caFile: String?
     @Option(help: "Client certificate for mqtts:// (optional; a template such as certs/{id}.pem gives each device its own).") var cert: String?
@@ -46,12 +46,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "MQTT username template ({id}, {n}).") var username: String?
     @Option(help: "MQTT password template ({id}, {n}).") var password: String?
     @Option(help: "Backend API base URL for device registration (POST {api}/devices/register).") var api: String?
-    @Option(name: .customLong("id-template"), help: "Device id template: {n}, {n:06}, {chip}, {mac} (default {chip}-{n:06}).") var idTemplate: String?
-    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6 (default esp32c6).") var chip: String?
-    @Option(help: "Firmware version the devices start with (default 1.0.0).") var firmware: String?
-    @Option(help: "Seed: the same seed gives the same ids, MACs and jitter (default 1).") var seed: String?
+    @Option(name: .customLong("id-template"), help: "Device id template: {n}, {n:06}, {chip}, {mac} (default \(FleetDefaults.idTemplate)).") var idTemplate: String?
+    @Option(help: "Chip: esp32, esp32s3, esp32c3, esp32c6 (default \(FleetDefaults.chip.idPrefix)).") var chip: String?
+    @Option(help: "Firmware version the devices start with (default \(FleetDefaults.firmwareVersion)).") var firmware: String?
+    @Option(help: "Seed: the same seed gives the same ids, MACs and jitter (default \(FleetDefaults.seed)).") var seed: String?
     @Option(help: "Reactor threads (default: one per core; with the embedded broker one core fewer, at least 1, leaving a core to mosquitto).") var reactors: String?
-    @Option(name: .customLong("timer-tick"), help: "Reactor timer tick, 1ms…100ms (default 10ms, FreeRTOS's default tick): device timers fire on the next tick. Longer ticks batch more heartbeats per wake-up (less CPU) and make the load burstier.")
+    @Option(name: .customLong("timer-tick"), help: "Reactor timer tick, 1ms…100ms (default \(FleetDefaults.timerTickMs)ms, FreeRTOS's default tick): device timers fire on the next tick. Longer ticks batch more heartbeats per wake-up (less CPU) and make the load burstier.")
     var timerTick: String?
     @Option(name: .customLong("download-deadline"), help: "A device abandons a firmware or manifest download not complete within this, resumes included, 1s…24h (default 10m).")
     var downloadDeadline: String?
@@ -65,7 +65,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("signing-key"), help: "PEM key (RSA-3072 or ECDSA-P256) signing every image; devices get Secure Boot with its digest.")
     var signingKey: String?
     @Flag(help: "Start devices unprovisioned (access-point mode).") var unprovisioned = false
-    @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = "127.20.0.0/16"
+    @Option(name: .customLong("ap-pool"), help: "With --unprovisioned: device i's portal (HTTP 8080, DNS 5353) on the i-th address of this 127.x.0.0/16 block.") var apPool: String = FleetDefaults.addressPool
     @Option(help: "Multiply every device count by this (e.g. 0.1 in CI).") var scale: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics during the run (0: a free port).") var metricsPort: String?
     @Option(name: .customLong("metrics-linger"), help: "Keep /metrics up this long after the run with the final figures, e.g. 30s (default 0).")
@@ -105,7 +105,7 @@ struct RunCommand: ParsableCommand {
     var telemetryBytes: String?
     @Flag(name: .customLong("device-http"), help: "Provisioned devices serve their local HTTP API (/version, /update, /restart, …) on their own address of the --ap-pool block, port --device-http-port.")
     var deviceHTTP = false
-    @Option(name: .customLong("device-http-port"), help: "With --device-http: the port every device listens on (default 8080).")
+    @Option(name: .customLong("device-http-port"), help: "With --device-http: the port every device listens on (default \(FleetDefaults.deviceHTTPPort)).")
     var deviceHTTPPort: String?
     @Flag(name: .customLong("print-addresses"), help: "Print each device's id and web server URL (--device-http or device_http:) and exit without running.")
     var printAddresses = false
@@ -116,25 +116,13 @@ struct RunCommand: ParsableCommand {
         try ScenarioRunCommand(file: scenario, flags: self).run()
     }
 
-    /// A flags-only run: one group of `--devices` devices for the ramp plus `--duration`.
+    /// A flags-only run: one group of `--devices` devices for the ramp plus `--duration`; a flag
+    /// left out takes its `FleetDefaults` value.
     func fleetFlags() throws(UsageProblem) -> FleetFlags {
-        let devices = self.devices ?? "100", duration = self.duration ?? "60s", heartbeat = self.heartbeat ?? "10s"
-        let qos = self.qos ?? "1", ramp = self.ramp ?? "1000/s", seed = self.seed ?? "1", chip = self.chip ?? "esp32c6"
-        var f = FleetFlags()
-        guard let n = Int(devices), n >= 1, n <= 1_000_000 else { throw UsageProblem(message: "--devices wants a whole number ≥ 1, got '\(devices)'") }
-        f.devices = n
-        f.steady = try Self.duration(duration, flag: "--duration", within: .zero ... Self.longestDuration,
-                                     wants: "a time from 0s to 7 days like 60s or 5m")
-        f.heartbeat = try Self.heartbeatInterval(heartbeat)
-        f.qos = try Self.qualityOfService(qos)
-        f.rampPerSecond = try Self.rampRate(ramp)
-        f.seed = try Self.seedValue(seed)
-        guard let chipModel = ChipModelName.parse(chip) else { throw UsageProblem(message: "--chip must be esp32, esp32s3, esp32c3 or esp32c6, got '\(chip)'") }
-        f.chip = chipModel
-        f.firmware = firmware ?? "1.0.0"
-        f.idTemplate = idTemplate ?? "{chip}-{n:06}"
-        f.provisioned = !unprovisioned
-        return f
+        try Self.usage { () throws(FlagError) in
+            try FleetFlags(devices: devices, duration: duration, heartbeat: heartbeat, qos: qos, ramp: ramp, seed: seed,
+                           chip: chip, firmware: firmware, idTemplate: idTemplate, unprovisioned: unprovisioned)
+        }
     }
 
     struct UsageProblem: Error { var message: String }
@@ -172,7 +160,7 @@ struct RunCommand: ParsableCommand {
             guard let pool = LoopbackAddressPool(cidr: apPool) else {
                 throw UsageProblem(message: "--ap-pool wants 127.X.0.0/16 with X > 0, got '\(apPool)'")
             }
-            let port = deviceHTTPPort ?? "8080"
+            let port = deviceHTTPPort ?? String(FleetDefaults.deviceHTTPPort)
             guard let p = Int(port), (1...65535).contains(p) else { throw UsageProblem(message: "--device-http-port wants 1…65535, got '\(port)'") }
             web = DeviceHTTPSettings(port: p, block: pool.block)
         }
@@ -212,17 +200,6 @@ struct RunCommand: ParsableCommand {
         return out
     }
 
-    /// Longest `--duration` of a flags run: a week (a soak test; the progress clock and the
-    /// sampling deadlines stay far from overflow).
-    static let longestDuration = TimeSpan.seconds(7 * 86_400)
-
-    /// `--ramp`: `1000/s` or `1000`, 0.001…1,000,000 devices per second (a slower ramp would put
-    /// the last device's power-on beyond any run; `1e-300/s` overflowed the schedule).
-    static func devicesPerSecond(_ text: String) -> Double? {
-        let number = text.hasSuffix("/s") ? String(text.dropLast(2)) : text
-        guard let rate = Double(number), rate.isFinite, rate >= 0.001, rate <= 1_000_000 else { return nil }
-        return rate
-    }
 }
 
 /// Turns SIGINT/SIGTERM into a graceful stop (the run still drains, reports and stops its broker).

@@ -137,12 +137,20 @@ struct ScenarioRunCommand {
         do { fleet = try flags.fleetFlags() } catch { throw fail("simfleet run: " + error.message) }
         // The broker, TLS, MQTT version, topics, telemetry, device HTTP and backend HTTP flags are
         // the scenario run's; only the fleet's shape comes from `fleetFlags`.
-        return try overrides(fleetFlagsApply: false).apply(to: Scenario.oneGroup(fleet))
+        var scenario = try overrides(fleetFlagsApply: false).apply(to: Scenario.oneGroup(fleet))
+        // With the embedded broker, device credentials become its password file.
+        if case .embedded(var embedded) = scenario.backend, flags.username != nil || flags.password != nil {
+            embedded.username = flags.username
+            embedded.password = flags.password
+            scenario.backend = .embedded(embedded)
+            if flags.username != nil { scenario.sourceMap.set("backend.username", to: .flag("--username")) }
+            if flags.password != nil { scenario.sourceMap.set("backend.password", to: .flag("--password")) }
+        }
+        return scenario
     }
 
     /// What a flags-only run sets beyond the scenario language: no scenario name in the report, the
-    /// origin's directory and releases, the signing key, the access points' address pool, and device
-    /// credentials for the embedded broker's password file.
+    /// origin's directory and releases, the signing key and the access points' address pool.
     func flagsConfiguration() throws -> @Sendable (inout FleetConfiguration) throws -> Void {
         var chosen: LoopbackAddressPool?
         if flags.unprovisioned {
@@ -153,14 +161,8 @@ struct ScenarioRunCommand {
         }
         let pool = chosen
         let dir = flags.firmwareDir, releases = flags.releases, key = flags.signingKey
-        // With the embedded broker, device credentials become its password file.
-        let embeddedCredentials = flags.broker == nil ? (flags.username, flags.password) : (nil, nil)
         return { c in
             c.scenarioName = nil
-            if embeddedCredentials.0 != nil || embeddedCredentials.1 != nil {
-                c.usernameTemplate = embeddedCredentials.0
-                c.passwordTemplate = embeddedCredentials.1
-            }
             c.firmwareDirectory = dir
             c.ota.releases += releases
             if !releases.isEmpty { c.ota.manifestRelease = releases.last }
@@ -252,10 +254,13 @@ struct ScenarioRunCommand {
     /// groups; the flags that only a flags-only run's fleet takes are refused.
     func fleetOverrides(_ o: inout ScenarioOverrides) throws {
         if let text = flags.duration {
-            o.duration = try duration(text, flag: "--duration", within: .seconds(1) ... .seconds(86_400), wants: "a time from 1s to 24h like 60s")
+            o.duration = try duration(text, flag: "--duration", within: FleetLimits.scenarioDuration, wants: "a time from 1s to 24h like 60s")
         }
         if let text = flags.devices {
-            guard let v = Int(text), v >= 1 else { throw fail("simfleet run: --devices wants a whole number ≥ 1, got '" + text + "'") }
+            guard let v = Int(text), FleetLimits.groupDevices.contains(v) else {
+                throw fail("simfleet run: --devices wants a whole number from 1 to " + String(FleetLimits.groupDevices.upperBound)
+                           + " (each group's count), got '" + text + "'")
+            }
             o.devices = v
         }
         do {

@@ -11,7 +11,8 @@ struct ValidateCommand: ParsableCommand {
         Exits 0 when every file is a valid scenario, 2 when one is not, printing
         FILE:LINE:COLUMN: what is wrong (the key, the value, what was expected).
         With --plan, also prints the seeded plan: device ids and each step's targets.
-        With --runnable, also fails (exit 2) for steps this build's runtime cannot execute yet.
+        With --runnable, also fails (exit 2) for steps this build's runtime cannot execute yet,
+        and for what simfleet run would refuse before starting (topics, {env:…} credentials).
         """)
 
     @Argument(help: "Scenario YAML files.")
@@ -28,7 +29,12 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let scenario = try ScenarioLoader.load(path: file)
-                let missing = runnable ? RuntimeSupport.unsupported(scenario) : []
+                var missing = runnable ? RuntimeSupport.unsupported(scenario) : []
+                if runnable && missing.isEmpty {
+                    // The rest of the plan's pass: the broker URL, the topic layout for every device,
+                    // {env:…} credentials, ids: what `simfleet run` checks before it starts anything.
+                    do { _ = try ScenarioFleet.configuration(scenario) } catch { missing.append(error) }
+                }
                 print(file + (missing.isEmpty ? ": ok — " : ": valid, but not runnable yet — ") + String(scenario.deviceCount)
                       + " devices in " + String(scenario.fleet.count) + " group(s), " + String(scenario.timeline.count)
                       + " steps, " + String(scenario.expectations.count) + " expectations")

@@ -147,7 +147,7 @@ final class ScenarioRunTests: XCTestCase {
         """)
         let run = try simfleet(["run", file])
         XCTAssertEqual(run.status, 2)
-        XCTAssertTrue(run.err.contains(file + ":5:5: not supported yet: groups of different chips"), run.err)
+        XCTAssertTrue(run.err.contains(file + ":5:31: not supported yet: groups of different chips"), run.err)  // at 'esp32s3'
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("ota-report.json").path))
     }
 
@@ -159,5 +159,16 @@ final class ScenarioRunTests: XCTestCase {
         let validate = try simfleet(["validate", file])
         XCTAssertEqual(validate.status, 2)
         XCTAssertEqual(validate.err, run.err)
+    }
+
+    func testValidateRunnableMakesThePlansChecksAndRunRefusesAlikeAtTheLine() throws {
+        let file = try write("topics.yaml", "name: topics\nduration: 10s\nfleet:\n  - count: 2\ntopics:\n  status: 'fleet/status-{id}'\n")
+        XCTAssertEqual(try simfleet(["validate", file]).status, 0, "the language accepts any layout")
+        let validate = try simfleet(["validate", "--runnable", file])
+        XCTAssertEqual(validate.status, 2)
+        XCTAssertTrue(validate.err.hasPrefix(file + ":6:3: topic 'fleet/status-{id}' has no level that is exactly {id}"), validate.err)
+        let run = try simfleet(["run", file])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.err.contains(file + ":6:3: topic 'fleet/status-{id}'"), run.err)
     }
 }

@@ -12,7 +12,7 @@ public struct DeviceHTTPExposure: Sendable, Equatable {
     public var port: Int
 
     /// Devices on `pool`'s block, listening on `port`.
-    public init(pool: LoopbackAddressPool = LoopbackAddressPool(block: 20), port: Int = 8080) {
+    public init(pool: LoopbackAddressPool = LoopbackAddressPool(block: FleetDefaults.addressBlock), port: Int = FleetDefaults.deviceHTTPPort) {
         self.block = pool.block
         self.port = port
     }

@@ -20,8 +20,8 @@ public struct DeviceSpec: Sendable, Equatable {
     public var provisioning: ProvisioningConfig? = nil
     /// Manifest URL, poll, confirmation window and signature policy; nil keeps DeviceCore's defaults.
     public var ota: DeviceOTASettings? = nil
-    /// MQTT keepalive the device asks the broker for (DeviceCore's default: 60 s).
-    public var keepAliveSeconds = 60
+    /// MQTT keepalive the device asks the broker for (DeviceCore's default).
+    public var keepAliveSeconds = Int(FleetDefaults.keepAlive.microseconds / 1_000_000)
     /// Status, OTA and logs topics with the fleet's placeholders resolved (`{id}` left for the device).
     public var topics = TopicTemplates()
     /// The device's telemetry streams (its group's), topics with `{id}` left for the device.

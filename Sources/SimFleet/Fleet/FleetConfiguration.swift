@@ -107,7 +107,7 @@ public struct FleetConfiguration: Sendable {
     /// Timer tick of the reactors in milliseconds (deadlines are served on the next tick).
     public var timerTickMs: Int
     /// MQTT keepalive of every device, seconds: with no heartbeat for this long a device pings.
-    public var keepAliveSeconds = 60
+    public var keepAliveSeconds = Int(FleetDefaults.keepAlive.microseconds / 1_000_000)
     /// Longest wait at the end for in-flight heartbeats to reach the observer.
     public var drainSeconds: Double
     /// Scenario name for the report, nil for a flags-only run.
@@ -138,14 +138,17 @@ public struct FleetConfiguration: Sendable {
     public var deviceHTTP: DeviceHTTPExposure? = nil
 
     /// The group name of a one-shape fleet.
-    public static let defaultGroupName = "fleet"
+    public static let defaultGroupName = FleetDefaults.groupName
 
-    public init(devices: Int = 100, idTemplate: String = "{chip}-{n:06}", chip: ChipModel = .esp32c6,
-                firmwareVersion: String = "1.0.0", heartbeatMs: Int64 = 10_000, qos: Int = 1, provisioned: Bool = true,
-                rampPerSecond: Double = 1000, seed: UInt64 = 1, durationSeconds: Double = 60,
+    /// Each default is `FleetDefaults`', as a scenario or the flags that leave the value out.
+    public init(devices: Int = FleetDefaults.devices, idTemplate: String = FleetDefaults.idTemplate,
+                chip: ChipModel = FleetDefaults.chip, firmwareVersion: String = FleetDefaults.firmwareVersion,
+                heartbeatMs: Int64 = FleetDefaults.heartbeat.milliseconds, qos: Int = FleetDefaults.qos,
+                provisioned: Bool = FleetDefaults.provisioned, rampPerSecond: Double = FleetDefaults.rampPerSecond,
+                seed: UInt64 = FleetDefaults.seed, durationSeconds: Double = Double(FleetDefaults.steady.microseconds) / 1e6,
                 broker: BrokerChoice = .embedded, usernameTemplate: String? = nil, passwordTemplate: String? = nil,
                 api: String? = nil, reactors: Int? = nil,
-                drainSeconds: Double = 5, scenarioName: String? = nil) {
+                drainSeconds: Double = FleetDefaults.drainSeconds, scenarioName: String? = nil) {
         self.devices = devices
         self.idTemplate = idTemplate
         self.chip = chip
@@ -164,7 +167,7 @@ public struct FleetConfiguration: Sendable {
         self.api = api
         self.reactorsSetting = reactors.map { max(1, $0) }
         self.drainSeconds = drainSeconds
-        self.timerTickMs = 10
+        self.timerTickMs = FleetDefaults.timerTickMs
         self.firmwareDirectory = nil
         self.scenarioName = scenarioName
     }

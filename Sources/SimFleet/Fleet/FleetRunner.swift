@@ -79,10 +79,11 @@ public final class FleetRunner: @unchecked Sendable {
     /// Brings everything up and starts the ramp; returns once the observer is subscribed.
     public func start() throws(FleetError) {
         let c = configuration
-        guard c.devices >= 0, (0...2).contains(c.qos), c.heartbeatMs > 0, c.rampPerSecond > 0 else {
-            throw .invalid("devices must be ≥ 0, qos 0, 1 or 2, heartbeat and ramp positive")
-        }
-        if let problem = c.topicProblem() { throw .invalid(problem) }
+        // The plan (`ScenarioFleet.configuration`, from a scenario file or the flags) checked every
+        // setting, the topics and the accounts, with the position of each; what is left here
+        // depends on this machine (descriptors, ports, the broker starting).
+        precondition(c.devices >= 0 && FleetLimits.qos.contains(c.qos) && c.heartbeatMs > 0 && c.rampPerSecond > 0,
+                     "a FleetConfiguration with devices < 0, a qos other than 0, 1 or 2, or a heartbeat or ramp not positive")
         budget = DescriptorBudget.raise()
         budget.descriptorsPerDevice = c.deviceHTTP == nil ? 1 : 2
         let proxied = c.proxiedDevices == .none ? 0
@@ -108,10 +109,6 @@ public final class FleetRunner: @unchecked Sendable {
             accounts.reserveCapacity(c.localDevices)
             for i in local {
                 let s = c.deviceSpec(i)
-                if let user = s.username, user != s.id {
-                    throw .invalid("with the embedded broker a device's MQTT user name must be its id (the broker's ACL is keyed on it): "
-                                   + "'\(user)' for device '\(s.id)'; use --username '{id}' or leave it out")
-                }
                 accounts.append((s.id, s.password ?? FleetRunner.devicePassword(id: s.id, secret: runSecret)))
             }
             do {

@@ -24,7 +24,7 @@ public struct AccessPointExposure: Sendable {
     public var log: (@Sendable (String) -> Void)?
 
     /// Devices on `pool`'s block, portal on 8080, DNS on 5353, the default neighbourhood.
-    public init(pool: LoopbackAddressPool = LoopbackAddressPool(block: 20), httpPort: Int = 8080, dnsPort: Int = 5353,
+    public init(pool: LoopbackAddressPool = LoopbackAddressPool(block: FleetDefaults.addressBlock), httpPort: Int = 8080, dnsPort: Int = 5353,
                 radio: SimulatedRadio = .neighbourhood, provisioning: ProvisioningConfig = ProvisioningConfig(),
                 log: (@Sendable (String) -> Void)? = nil) {
         self.block = pool.block

@@ -25,8 +25,8 @@ extension SingleDeviceRunner {
         /// An unprovisioned ESP32-C6 in the default neighbourhood, on the embedded broker.
         public init(apAddress: IPv4Address, httpPort: Int = 8080, dnsPort: Int = 5353,
                     radio: SimulatedRadio = .neighbourhood, broker: BrokerChoice = .embedded, unprovisioned: Bool = true,
-                    chip: ChipModel = .esp32c6, firmwareVersion: String = "1.0.0", seed: UInt64 = 1,
-                    heartbeatMs: Int64 = 10_000, provisioning: ProvisioningConfig = ProvisioningConfig()) {
+                    chip: ChipModel = FleetDefaults.chip, firmwareVersion: String = FleetDefaults.firmwareVersion,
+                    seed: UInt64 = FleetDefaults.seed, heartbeatMs: Int64 = FleetDefaults.heartbeat.milliseconds, provisioning: ProvisioningConfig = ProvisioningConfig()) {
             self.apAddress = apAddress
             self.httpPort = httpPort
             self.dnsPort = dnsPort

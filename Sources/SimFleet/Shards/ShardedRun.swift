@@ -32,10 +32,10 @@ public enum ShardSupport {
     /// `at:` steps (fixed times from the common start) are supported.
     public static func unsupported(_ scenario: Scenario, _ options: ShardOptions) -> [ScenarioError] {
         var out: [ScenarioError] = []
-        let top = SourcePosition(file: scenario.file, line: 1, column: 1)
+        let shard = SourcePosition.flag("--shard")
         if options.syncDirectory == nil && options.startAtMicros == nil {
             out.append(ScenarioError("--shard needs --sync-dir DIR (a directory every shard sees) or --start-at TIME, "
-                                     + "so that the shards start their ramps together", at: top, key: "shard"))
+                                     + "so that the shards start their ramps together", at: shard, key: "shard"))
         }
         if options.syncDirectory == nil {
             for (i, step) in scenario.timeline.enumerated() {
@@ -55,7 +55,7 @@ public enum ShardSupport {
         let fleetSize = scenario.deviceCount
         if options.slice.count > fleetSize {
             out.append(ScenarioError("--shard " + options.slice.description + ": more shards than the scenario's "
-                                     + String(fleetSize) + " devices", at: top, key: "shard"))
+                                     + String(fleetSize) + " devices", at: shard, key: "shard"))
         }
         return out
     }

@@ -54,9 +54,10 @@ public final class VirtualFleet: @unchecked Sendable {
     /// Builds every device (powered off until the ramp reaches it) and the scripted backend.
     public init(configuration: FleetConfiguration, options: Options = Options(), start: Instant = Simulation.epoch) throws(FleetError) {
         let c = configuration
-        guard c.devices >= 0, c.qos == 0 || c.qos == 1, c.heartbeatMs > 0, c.rampPerSecond > 0 else {
-            throw .invalid("devices must be ≥ 0, qos 0 or 1, heartbeat and ramp positive")
-        }
+        // The plan checked the settings (`ScenarioFleet.configuration`) and what virtual time
+        // carries (`VirtualTimeSupport`, which refuses QoS 2 naming its line).
+        precondition(c.devices >= 0 && (c.qos == 0 || c.qos == 1) && c.heartbeatMs > 0 && c.rampPerSecond > 0,
+                     "a FleetConfiguration with devices < 0, a qos other than 0 or 1, or a heartbeat or ramp not positive")
         self.configuration = configuration
         self.options = options
         self.start = start

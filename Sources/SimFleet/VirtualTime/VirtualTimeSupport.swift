@@ -7,36 +7,42 @@ public enum VirtualTimeSupport {
     /// Every feature of `scenario` a virtual-time run cannot carry, in file order.
     public static func unsupported(_ scenario: Scenario) -> [ScenarioError] {
         var out: [ScenarioError] = []
-        let top = SourcePosition(file: scenario.file, line: 1, column: 1)
         if case .external = scenario.backend {
             out.append(ScenarioError("an external broker in virtual time ('backend' names one; virtual time runs against its own"
                                      + " scripted broker and origin; run it without --virtual-time)",
-                                     at: scenario.backendPosition ?? top, key: "backend"))
+                                     at: scenario.position(of: "backend"), key: "backend"))
         }
         if scenario.httpBackend.api != nil {
             out.append(ScenarioError("registration with an API in virtual time (it is an HTTP request on a real socket;"
-                                     + " run it without --virtual-time)", at: scenario.backendPosition ?? top, key: "api"))
+                                     + " run it without --virtual-time)", at: scenario.position(of: "backend.api"), key: "api"))
         }
         if let manifest = scenario.httpBackend.manifest, manifest.url != nil || manifest.poll != nil {
             out.append(ScenarioError("a backend manifest or manifest polling in virtual time (the scripted origin answers"
                                      + " only the commanded updates; run it without --virtual-time)",
-                                     at: scenario.backendPosition ?? top, key: "manifest"))
+                                     at: scenario.position(of: "backend.manifest"), key: "manifest"))
         }
-        for group in scenario.fleet where !group.provisioned {
+        for (i, group) in scenario.fleet.enumerated() where group.qos == 2 {
+            out.append(ScenarioError("qos 2 in virtual time (the scripted broker acknowledges QoS 0 and 1;"
+                                     + " run it without --virtual-time)", at: scenario.position(of: "fleet[" + String(i) + "].qos"),
+                                     key: "qos"))
+        }
+        for (i, group) in scenario.fleet.enumerated() where !group.provisioned {
             out.append(ScenarioError("unprovisioned devices in virtual time (the captive portal is served on real sockets;"
-                                     + " run it without --virtual-time)", at: group.position, key: "provisioned"))
+                                     + " run it without --virtual-time)", at: scenario.position(of: "fleet[" + String(i) + "].provisioned"),
+                                     key: "provisioned"))
         }
-        for group in scenario.fleet where !group.telemetry.isEmpty {
+        for (i, group) in scenario.fleet.enumerated() where !group.telemetry.isEmpty {
             out.append(ScenarioError("telemetry streams in virtual time (the scripted broker accounts heartbeats only;"
-                                     + " run it without --virtual-time)", at: group.position, key: "telemetry"))
+                                     + " run it without --virtual-time)", at: scenario.position(of: "fleet[" + String(i) + "].telemetry"),
+                                     key: "telemetry"))
         }
-        if !scenario.fleetTelemetry.isEmpty {
+        if let stream = scenario.fleetTelemetry.first {
             out.append(ScenarioError("telemetry streams in virtual time (--telemetry-every; the scripted broker accounts"
-                                     + " heartbeats only)", at: top, key: "telemetry"))
+                                     + " heartbeats only)", at: stream.position, key: "telemetry"))
         }
         if scenario.deviceHTTP != nil {
             out.append(ScenarioError("device_http in virtual time (the devices' web servers are real sockets;"
-                                     + " run it without --virtual-time)", at: top, key: "device_http"))
+                                     + " run it without --virtual-time)", at: scenario.position(of: "device_http"), key: "device_http"))
         }
         for step in scenario.timeline {
             switch step.action {

@@ -34,7 +34,7 @@ public struct DeviceHTTPSettings: Equatable, Sendable {
     /// Second octet of the 127.x.0.0/16 block.
     public var block: UInt8
 
-    public init(port: Int = 8080, block: UInt8 = 20) {
+    public init(port: Int = FleetDefaults.deviceHTTPPort, block: UInt8 = FleetDefaults.addressBlock) {
         self.port = port
         self.block = block
     }

@@ -51,9 +51,16 @@ public enum Backend: Equatable, Sendable {
 public struct EmbeddedBackend: Equatable, Sendable {
     /// Per-device ACLs: a device may only use its own topics (`device/{id}/...` by default).
     public var acl: Bool
+    /// The devices' accounts on it, templates with `{id}`, `{n}` (a flags-only run's `--username`
+    /// and `--password` without `--broker`); nil: the id, and a password derived from a secret of
+    /// the run. The ACL is keyed on the user name, so it must be the device's id.
+    public var username: String?
+    public var password: String?
 
-    public init(acl: Bool = true) {
+    public init(acl: Bool = true, username: String? = nil, password: String? = nil) {
         self.acl = acl
+        self.username = username
+        self.password = password
     }
 }
 

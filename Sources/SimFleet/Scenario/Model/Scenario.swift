@@ -23,17 +23,17 @@ public struct Scenario: Equatable, Sendable {
     public var httpBackend = BackendHTTP()
     /// MQTT version, sessions and status message expiry of every device (`mqtt:`).
     public var mqtt = MQTTOptions()
-    /// MQTT keepalive of every device (`mqtt: {keepalive}`); nil: 60 s.
+    /// MQTT keepalive of every device (`mqtt: {keepalive}`); nil: `FleetDefaults.keepAlive`.
     public var keepAlive: TimeSpan? = nil
-    /// The topic layout (`topics:`); where it is written, for messages about it.
+    /// The topic layout (`topics:`).
     public var topics = TopicLayout.default
-    public var topicsPosition: SourcePosition? = nil
     /// Provisioned devices serve their local HTTP API on their own addresses (`device_http:`).
     public var deviceHTTP: DeviceHTTPSettings? = nil
     /// Telemetry every group publishes (`--telemetry-every`), besides each group's own.
     public var fleetTelemetry: [TelemetrySpec] = []
-    /// Where `backend:` is in the file (nil when the scenario has none), for messages about it.
-    public var backendPosition: SourcePosition? = nil
+    /// Where each value is written in the file, or which flag set it, for every message about it
+    /// after loading (`position(of:)`).
+    public var sourceMap = SourceMap()
 
     /// Devices across all groups.
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }

@@ -39,22 +39,34 @@ public struct ScenarioOverrides: Equatable, Sendable {
         self.seed = seed
     }
 
-    /// The scenario with the overrides applied. Shares (`10%`) stay shares.
+    /// The scenario with the overrides applied. Shares (`10%`) stay shares. Each value a flag
+    /// replaces is then found at that flag (`Scenario.position(of:)`), not at the file's line.
     public func apply(to scenario: Scenario) -> Scenario {
         var s = scenario
-        if let seed { s.seed = seed }
-        if let duration { s.duration = duration }
-        if let backend { s.backend = backend }
+        func from(_ flag: String, _ paths: String...) { for path in paths { s.sourceMap.set(path, to: .flag(flag)) } }
+        if let seed { s.seed = seed; from("--seed", "seed") }
+        if let duration { s.duration = duration; from("--duration", "duration") }
+        if let backend { s.backend = backend; from("--broker", "backend") }
         applyHTTP(to: &s.httpBackend)
-        if let mqttVersion { s.mqtt.version = mqttVersion }
-        if let topics { s.topics = topics }
-        if let deviceHTTP, s.deviceHTTP == nil { s.deviceHTTP = deviceHTTP }
+        if api != nil { from("--api", "backend.api") }
+        if registerPath != nil { from("--register-path", "backend.register.path") }
+        if registerBody != nil { from("--register-body", "backend.register.body") }
+        if registerHeaders != nil { from("--register-header", "backend.register.headers") }
+        if registerRetries != nil { from("--register-retries", "backend.register.retries") }
+        if manifestURL != nil { from("--manifest-url", "backend.manifest.url") }
+        if manifestPoll != nil { from("--manifest-poll", "backend.manifest.poll") }
+        if manifestJitter != nil { from("--manifest-jitter", "backend.manifest.jitter") }
+        if versionSource != nil { from("--version-source", "backend.manifest.version_source") }
+        if let mqttVersion { s.mqtt.version = mqttVersion; from("--mqtt", "mqtt.version") }
+        if let topics { s.topics = topics; from("--topic-prefix", "topics") }
+        if let deviceHTTP, s.deviceHTTP == nil { s.deviceHTTP = deviceHTTP; from("--device-http", "device_http") }
         if let telemetry, let spec = try? telemetry.spec(layout: s.topics) { s.fleetTelemetry.append(spec) }
         for i in s.fleet.indices {
-            if let devices { s.fleet[i].count = devices }
-            if let heartbeat { s.fleet[i].heartbeat = heartbeat }
-            if let qos { s.fleet[i].qos = qos }
-            if let rampPerSecond { s.fleet[i].rampPerSecond = rampPerSecond }
+            let group = "fleet[" + String(i) + "]."
+            if let devices { s.fleet[i].count = devices; from("--devices", group + "count") }
+            if let heartbeat { s.fleet[i].heartbeat = heartbeat; from("--heartbeat", group + "heartbeat") }
+            if let qos { s.fleet[i].qos = qos; from("--qos", group + "qos") }
+            if let rampPerSecond { s.fleet[i].rampPerSecond = rampPerSecond; from("--ramp", group + "ramp") }
         }
         if let scale {
             func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * scale).rounded())) }
@@ -122,6 +134,6 @@ public struct TelemetryShorthand: Equatable, Sendable {
         let text = FleetTelemetryStream.shorthandPayload(bytes: bytes)
         return TelemetrySpec(name: FleetTelemetryStream.shorthandName, topic: try TopicTemplate(TelemetryShorthand.topic(beside: layout)),
                              every: every, payloadText: text, payload: try TelemetryTemplateText.compile(text),
-                             position: SourcePosition(file: "command line", line: 1, column: 1))
+                             position: .flag("--telemetry-every"))
     }
 }

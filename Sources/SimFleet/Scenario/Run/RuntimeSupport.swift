@@ -10,17 +10,23 @@ public enum RuntimeSupport {
         func no(_ what: String, at position: SourcePosition, key: String? = nil) {
             out.append(ScenarioError("not supported yet: " + what, at: position, key: key))
         }
-        for group in scenario.fleet.dropFirst() where group.chip != scenario.fleet[0].chip {
-            no("groups of different chips in one run (the flash model builds one chip's images)", at: group.position, key: "chip")
+        for (i, group) in scenario.fleet.enumerated().dropFirst() where group.chip != scenario.fleet[0].chip {
+            no("groups of different chips in one run (the flash model builds one chip's images)",
+               at: scenario.position(of: "fleet[" + String(i) + "].chip"), key: "chip")
         }
-        for image in scenario.firmware {
+        for (i, image) in scenario.firmware.enumerated() {
             if case .file = image.source {
-                no("firmware images from a file (the embedded origin serves generated images)", at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "file")
+                no("firmware images from a file (the embedded origin serves generated images)",
+                   at: scenario.position(of: "firmware[" + String(i) + "].file"), key: "file")
             }
         }
         if case .embedded(let embedded) = scenario.backend, !embedded.acl {
             no("'acl: false' (the embedded broker always confines each device to its own topics)",
-               at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "acl")
+               at: scenario.position(of: "backend.embedded.acl"), key: "acl")
+        }
+        if case .external(let backend) = scenario.backend, backend.tls?.verifyHostname == false {
+            no("'verify_hostname: false' (the runtime always verifies)", at: scenario.position(of: "backend.tls.verify_hostname"),
+               key: "verify_hostname")
         }
         for step in scenario.timeline where !scenario.backend.isEmbedded {
             if step.kind == "broker_restart" || step.kind == "broker_kill" || step.kind == "firmware_fault" {

@@ -1,9 +1,14 @@
 import DeviceCore
 import Foundation
 
-/// The runtime configuration for a scenario: its (single) fleet group, backend, seed and
-/// duration. The runtime runs ramp + steady time, so the steady time is what is left of
-/// the scenario's duration after the ramp.
+/// The plan's pass: a validated `Scenario` (read from a file, or the one-group scenario a flags-only
+/// run describes, flags applied) becomes the runtime's `FleetConfiguration`. The schema checked each
+/// value alone; what needs the whole scenario is checked here, once, each error at the line and
+/// column of its value or at its flag (`Scenario.position(of:)`): what the runtime supports
+/// (`RuntimeSupport`), the broker, `{env:…}` credentials, the embedded broker's accounts, every
+/// device's topics and ids. `FleetRunner` then trusts the configuration and checks only what
+/// depends on the machine. The runtime runs ramp + steady time, so the steady time is what is
+/// left of the scenario's duration after the ramp.
 public enum ScenarioFleet {
     public static func configuration(_ scenario: Scenario) throws(ScenarioError) -> FleetConfiguration {
         if let first = RuntimeSupport.unsupported(scenario).first { throw first }
@@ -44,7 +49,7 @@ public enum ScenarioFleet {
             // moves off a taken block when it starts (ScenarioRun). With device_http, one block for
             // both: a device keeps its address when provisioned.
             let block = scenario.deviceHTTP?.block ?? AccessPointExposure.block(seed: scenario.seed)
-            var exposure = AccessPointExposure(pool: LoopbackAddressPool(block: block), httpPort: 8080, dnsPort: 5353,
+            var exposure = AccessPointExposure(pool: LoopbackAddressPool(block: block),
                                                radio: radio(scenario))
             exposure.blockFromSeed = scenario.deviceHTTP == nil
             var start = 0
@@ -58,23 +63,26 @@ public enum ScenarioFleet {
             let tls = backend.tls.map { TLSSettings(caFile: $0.ca, certFile: $0.cert, keyFile: $0.key) }
             guard let choice = BrokerChoice.parse(backend.broker, tls: tls) else {
                 throw ScenarioError("the runtime cannot use broker '" + backend.broker + "'",
-                                    at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "broker")
-            }
-            if backend.tls?.verifyHostname == false {
-                throw ScenarioError("not supported yet: 'verify_hostname: false' (the runtime always verifies)",
-                                    at: SourcePosition(file: scenario.file, line: 1, column: 1), key: "verify_hostname")
+                                    at: scenario.position(of: "backend.broker"), key: "broker")
             }
             c.broker = choice
-            let at = SourcePosition(file: scenario.file, line: 1, column: 1)
-            c.usernameTemplate = try backend.username.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
-            c.passwordTemplate = try backend.password.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
-            c.observerUsername = try backend.observerUsername.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
-            c.observerPassword = try backend.observerPassword.map { t throws(ScenarioError) in try expandEnvironment(t, at: at) }
+            func expanded(_ template: String?, _ key: String) throws(ScenarioError) -> String? {
+                try template.map { t throws(ScenarioError) in try expandEnvironment(t, at: scenario.position(of: "backend." + key)) }
+            }
+            c.usernameTemplate = try expanded(backend.username, "username")
+            c.passwordTemplate = try expanded(backend.password, "password")
+            c.observerUsername = try expanded(backend.observerUsername, "observer_username")
+            c.observerPassword = try expanded(backend.observerPassword, "observer_password")
             c.api = backend.api
+        }
+        if case .embedded(let embedded) = scenario.backend {
+            c.usernameTemplate = embedded.username
+            c.passwordTemplate = embedded.password
+            try checkEmbeddedAccounts(scenario, c)
         }
         try applyHTTPBackend(scenario, to: &c)
         c.mqtt = scenario.mqtt
-        if let keepAlive = scenario.keepAlive { c.keepAliveSeconds = Int(keepAlive.microseconds / 1_000_000) }
+        c.keepAliveSeconds = Int((scenario.keepAlive ?? FleetDefaults.keepAlive).microseconds / 1_000_000)
         c.proxiedDevices = proxiedDevices(scenario)
         try checkIDs(scenario, c)
         try checkTopics(scenario, c)
@@ -90,8 +98,11 @@ public enum ScenarioFleet {
         do {
             c.registration = try http.registration.resolvingEnvironment(environment)
         } catch {
-            throw ScenarioError("the registration templates name {env:" + error.name + "} but " + error.name + " is not set",
-                                at: SourcePosition(file: scenario.file, line: 1, column: 1), key: error.name)
+            let token = "{env:" + error.name + "}"
+            let header = http.registration.body.contains(token) ? nil : http.registration.headers.firstIndex { $0.contains(token) }
+            let path = header.map { "backend.register.headers[" + String($0) + "]" } ?? "backend.register.body"
+            throw ScenarioError("the registration templates name " + token + " but " + error.name + " is not set",
+                                at: scenario.position(of: path), key: error.name)
         }
         guard let manifest = http.manifest else { return }
         c.ota.manifestURL = manifest.url
@@ -128,8 +139,7 @@ public enum ScenarioFleet {
         if let tag = problem.stream, tag < streams.count {
             throw ScenarioError(problem.message, at: streams[tag].position, key: "telemetry")
         }
-        throw ScenarioError(problem.message, at: scenario.topicsPosition ?? SourcePosition(file: scenario.file, line: 1, column: 1),
-                            key: "topics")
+        throw ScenarioError(problem.message, at: scenario.position(of: "topics"), key: "topics")
     }
 
     /// Per-group shapes and the plan's ids, when one shape and the runtime's own ids do not do:
@@ -187,12 +197,25 @@ public enum ScenarioFleet {
         return out + rest
     }
 
+    /// The embedded broker's ACL is keyed on the user name: a device's must be its id.
+    static func checkEmbeddedAccounts(_ scenario: Scenario, _ c: FleetConfiguration) throws(ScenarioError) {
+        guard c.usernameTemplate != nil else { return }
+        for i in 0..<c.devices {
+            let s = c.deviceSpec(i)
+            if let user = s.username, user != s.id {
+                throw ScenarioError("with the embedded broker a device's MQTT user name must be its id (the broker's ACL is keyed on it): '"
+                                    + user + "' for device '" + s.id + "'; use --username '{id}' or leave it out",
+                                    at: scenario.position(of: "backend.username"), key: "username")
+            }
+        }
+    }
+
     /// The plan and the runtime must name devices alike, or cohorts would hit the wrong devices.
     static func checkIDs(_ scenario: Scenario, _ c: FleetConfiguration) throws(ScenarioError) {
         let plan = ScenarioPlan(scenario)
         for (i, device) in plan.devices.enumerated() where c.deviceSpec(i).id != device.id {
             throw ScenarioError("the plan names device " + String(i + 1) + " '" + device.id + "' but the runtime '"
-                                + c.deviceSpec(i).id + "'", at: scenario.fleet[0].position, key: "id")
+                                + c.deviceSpec(i).id + "'", at: scenario.position(of: "fleet[0].id"), key: "id")
         }
     }
 }

@@ -73,11 +73,11 @@ enum BackendShapeSchema {
     static func deviceHTTP(_ node: Node, file: String) throws(ScenarioError) -> DeviceHTTPSettings {
         if case .scalar(let s) = node, s.string == "true" { return DeviceHTTPSettings() }
         let map = try YAMLMapping(node, file: file, context: "device_http", allowed: ["port", "pool"])
-        let port = try map.optional("port") { r throws(ScenarioError) in try r.int(in: 1...65535) } ?? 8080
+        let port = try map.optional("port") { r throws(ScenarioError) in try r.int(in: 1...65535) } ?? FleetDefaults.deviceHTTPPort
         let block = try map.optional("pool") { r throws(ScenarioError) -> UInt8 in
             guard let pool = LoopbackAddressPool(cidr: try r.string()) else { throw r.fail("must be 127.X.0.0/16 with X > 0") }
             return pool.block
-        } ?? 20
+        } ?? FleetDefaults.addressBlock
         return DeviceHTTPSettings(port: port, block: block)
     }
 

@@ -14,7 +14,7 @@ enum FleetSchema {
         var groups: [FleetGroup] = []
         for (i, item) in items.enumerated() {
             let map = try YAMLMapping(item, file: file, context: "fleet group", allowed: keys)
-            let name = try map.optional("name") { r throws(ScenarioError) in try r.string() } ?? (items.count == 1 ? "fleet" : "group" + String(i + 1))
+            let name = try map.optional("name") { r throws(ScenarioError) in try r.string() } ?? (items.count == 1 ? FleetDefaults.groupName : "group" + String(i + 1))
             if groups.contains(where: { $0.name == name }) {
                 throw ScenarioError("duplicate fleet group name '" + name + "'", at: map.position(of: "name"), key: "name")
             }
@@ -24,9 +24,9 @@ enum FleetSchema {
                     throw r.fail("must be one of esp32, esp32s3, esp32c3, esp32c6, found '" + text + "'")
                 }
                 return chip
-            } ?? .esp32c6
-            let template = try map.optional("id") { r throws(ScenarioError) in try r.string() } ?? "{chip}-{n:06}"
-            let count = try map.value("count") { r throws(ScenarioError) in try r.int(in: 1...100_000) }
+            } ?? FleetDefaults.chip
+            let template = try map.optional("id") { r throws(ScenarioError) in try r.string() } ?? FleetDefaults.idTemplate
+            let count = try map.value("count") { r throws(ScenarioError) in try r.int(in: FleetLimits.groupDevices) }
             try IDTemplate.validate(template, count: count, at: map.position(of: "id"))
             let start = try map.optional("start") { r throws(ScenarioError) in try r.choice(["immediately", "on_ramp_up"]) }
             groups.append(FleetGroup(
@@ -34,13 +34,13 @@ enum FleetSchema {
                 count: count,
                 idTemplate: template,
                 chip: chip,
-                firmwareVersion: try map.optional("firmware") { r throws(ScenarioError) in try r.string() } ?? "1.0.0",
-                provisioned: try map.optional("provisioned") { r throws(ScenarioError) in try r.bool() } ?? true,
+                firmwareVersion: try map.optional("firmware") { r throws(ScenarioError) in try r.string() } ?? FleetDefaults.firmwareVersion,
+                provisioned: try map.optional("provisioned") { r throws(ScenarioError) in try r.bool() } ?? FleetDefaults.provisioned,
                 heartbeat: try map.optional("heartbeat") { r throws(ScenarioError) in
-                    try r.duration(min: .milliseconds(100), max: .seconds(3600))
-                } ?? .seconds(10),
-                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: 0...2) } ?? 1,
-                rampPerSecond: try map.optional("ramp") { r throws(ScenarioError) in try r.rate() } ?? 1000,
+                    try r.duration(within: FleetLimits.heartbeat)
+                } ?? FleetDefaults.heartbeat,
+                qos: try map.optional("qos") { r throws(ScenarioError) in try r.int(in: FleetLimits.qos) } ?? FleetDefaults.qos,
+                rampPerSecond: try map.optional("ramp") { r throws(ScenarioError) in try r.rate() } ?? FleetDefaults.rampPerSecond,
                 startAtBeginning: start != "on_ramp_up",
                 position: map.position,
                 telemetry: try map.node("telemetry").map { n throws(ScenarioError) in try BackendShapeSchema.telemetry(n, file: file) } ?? [],

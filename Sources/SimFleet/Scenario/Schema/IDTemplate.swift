@@ -95,7 +95,8 @@ public enum IDTemplate {
         let plan = ScenarioPlan(scenario)
         for device in plan.devices {
             if let other = seen[device.id] {
-                let at = scenario.group(named: device.group)?.position ?? SourcePosition(file: scenario.file, line: 1, column: 1)
+                let group = scenario.fleet.firstIndex { $0.name == device.group } ?? 0
+                let at = scenario.position(of: "fleet[" + String(group) + "].id")
                 throw ScenarioError("device id '" + device.id + "' occurs in groups '" + other + "' and '" + device.group
                                     + "'; give the groups different id templates", at: at, key: "id")
             }

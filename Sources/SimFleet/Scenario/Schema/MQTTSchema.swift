@@ -29,8 +29,7 @@ enum MQTTSchema {
         options.sessionExpirySeconds = try seconds("session_expiry")
         options.messageExpirySeconds = try seconds("message_expiry")
         let keepAlive = try map.optional("keepalive") { r throws(ScenarioError) in
-            // libmosquitto accepts 5…65535 s; a real device's keepalive is whole seconds.
-            try r.duration(min: .seconds(5), max: .seconds(65_535))
+            try r.duration(within: FleetLimits.keepAlive)
         }
         return (options, keepAlive)
     }

@@ -52,6 +52,11 @@ struct ScalarReader {
     }
 
     /// A span of time in `Units.duration`'s syntax: `500ms`, `10s`, `5m`, `1h`, `1m30s`, `60`.
+    /// A duration within `range` (one of `FleetLimits`').
+    func duration(within range: ClosedRange<TimeSpan>) throws(ScenarioError) -> TimeSpan {
+        try duration(min: range.lowerBound, max: range.upperBound)
+    }
+
     func duration(min: TimeSpan = .zero, max: TimeSpan = .seconds(7 * 24 * 3600)) throws(ScenarioError) -> TimeSpan {
         let value = try text()
         let span: TimeSpan
@@ -99,7 +104,7 @@ struct ScalarReader {
         guard let rate = parsed, rate > 0, rate.isFinite else {
             throw fail("must be a positive rate like " + example + ", found '" + value + "'")
         }
-        let range: ClosedRange<Double> = bytes ? 1...1e12 : 0.001...1_000_000
+        let range: ClosedRange<Double> = bytes ? 1...1e12 : FleetLimits.rampPerSecond
         guard range.contains(rate) else {
             throw fail("must be between " + (bytes ? "1B/s and 1000GB/s" : "0.001/s and 1000000/s") + ", found '" + value + "'")
         }

@@ -12,8 +12,14 @@ public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
         self.column = column
     }
 
-    /// `file:line:column`, the form compilers print and editors jump to.
-    public var description: String { file + ":" + String(line) + ":" + String(column) }
+    /// A value given on the command line: the flag stands where a file gives line and column.
+    public static func flag(_ name: String) -> SourcePosition { SourcePosition(file: name, line: 0, column: 0) }
+
+    /// Whether this is a flag (`flag(_:)`), not a place in a file.
+    public var isFlag: Bool { line == 0 }
+
+    /// `file:line:column`, the form compilers print and editors jump to; a flag's name alone.
+    public var description: String { isFlag ? file : file + ":" + String(line) + ":" + String(column) }
 
     /// The same line, `offset` characters further right (a token inside a scalar).
     public func advanced(by offset: Int) -> SourcePosition {

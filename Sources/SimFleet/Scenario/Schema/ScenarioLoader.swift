@@ -43,9 +43,9 @@ public enum ScenarioLoader {
         let top = try YAMLMapping(root, file: file, context: "scenario", allowed: topLevelKeys)
         let name = try top.value("name") { r throws(ScenarioError) in try r.string() }
         let description = try top.optional("description") { r throws(ScenarioError) in try r.text() }
-        let seed = try top.optional("seed") { r throws(ScenarioError) in try r.int(in: 0...Int.max) } ?? 1
+        let seed = try top.optional("seed") { r throws(ScenarioError) in try r.int(in: 0...Int.max) }.map(UInt64.init) ?? FleetDefaults.seed
         let duration = try top.value("duration") { r throws(ScenarioError) in
-            try r.duration(min: .seconds(1), max: .seconds(24 * 3600))
+            try r.duration(within: FleetLimits.scenarioDuration)
         }
         let backend = try top.node("backend").map { n throws(ScenarioError) in try BackendSchema.parse(n, file: file) }
             ?? .embedded(EmbeddedBackend())
@@ -59,18 +59,17 @@ public enum ScenarioLoader {
                                              duration: duration, wifi: wifi, manifest: httpBackend.manifest)
         let timeline = try top.node("timeline").map { n throws(ScenarioError) in try TimelineSchema.parse(n, context) } ?? []
         let expectations = try top.node("expect").map { n throws(ScenarioError) in try expectList(n, file: file) } ?? []
-        var scenario = Scenario(name: name, description: description, seed: UInt64(seed), duration: duration,
+        var scenario = Scenario(name: name, description: description, seed: seed, duration: duration,
                                 backend: backend, fleet: fleet, firmware: firmware, timeline: timeline,
                                 expectations: expectations, file: file, wifi: wifi,
                                 topics: try top.node("topics").map { n throws(ScenarioError) in try BackendShapeSchema.topics(n, file: file) } ?? .default,
-                                topicsPosition: top.has("topics") ? top.position(of: "topics") : nil,
                                 deviceHTTP: try top.node("device_http").map { n throws(ScenarioError) in try BackendShapeSchema.deviceHTTP(n, file: file) })
         var result = scenario
         result.httpBackend = httpBackend
         if let mqttNode = top.node("mqtt") {
             (result.mqtt, result.keepAlive) = try MQTTSchema.parse(mqttNode, file: file)
         }
-        if top.has("backend") { result.backendPosition = top.position(of: "backend") }
+        result.sourceMap = SourceMap(root: root, file: file)
         try IDTemplate.checkUnique(result)
         return result
     }

@@ -74,7 +74,7 @@ public enum Units {
     }
 
     /// A span as a scenario file would write it: `500ms`, `10s`, `5m`, `1h`.
-    static func format(_ span: TimeSpan) -> String {
+    public static func format(_ span: TimeSpan) -> String {
         let ms = span.microseconds / 1000
         if ms % 3_600_000 == 0 && ms != 0 { return String(ms / 3_600_000) + "h" }
         if ms % 60_000 == 0 && ms != 0 { return String(ms / 60_000) + "m" }
