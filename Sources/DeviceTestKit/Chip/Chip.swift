@@ -12,12 +12,16 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// Security fuses; the anti-rollback counter only grows (`EFuses` enforces it).
     public var efuses: EFuses
     /// The firmware build's OTA settings the bootloader was built from.
-    public let ota: OTAConfig
+    public var ota: OTAConfig { build.ota }
     /// The ROM + second-stage bootloader, built once from `ota` (see `Chip.bootloader(for:)`).
-    public let bootloader: Bootloader<Crypto>
+    public var bootloader: Bootloader<Crypto> { build.bootloader }
+    /// `ota` and `bootloader`, which never change: one copy for every chip copied from a fleet's template.
+    private let build: Build
     /// The last boot's outcome; nil before the first boot, when nothing booted, and on a chip
     /// that does not keep it (`keepsBootOutcome`).
-    public private(set) var lastBoot: BootOutcome?
+    public var lastBoot: BootOutcome? { lastBootCell?.outcome }
+    /// Out of line: a boot outcome is ~300 bytes, and a fleet's chips keep none.
+    private var lastBootCell: BootCell?
     /// Whether `lastBoot` is kept. A fleet turns it off: the bootloader's log lines, decision,
     /// otadata and the app's descriptor are over a kilobyte per device, and a fleet reads only
     /// `runningVersion` after the boot.
@@ -34,14 +38,18 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     public private(set) var flashErrors: [FlashError] = []
     /// The device's NVS as it stood when power was last cut (hosts that rebuild the firmware after
     /// a cut restore it from here); nil until a host saves it.
-    public var nvs: DeviceNVS?
+    public var nvs: DeviceNVS? {
+        get { nvsCell?.nvs }
+        set { nvsCell = newValue.map(NVSCell.init) }
+    }
+    /// Out of line: only a host that rebuilds its firmware after a cut saves it.
+    private var nvsCell: NVSCell?
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {
-        self.ota = ota
         self.flash = flash
         self.efuses = efuses
-        self.bootloader = Chip.bootloader(for: ota)
+        self.build = Build(ota: ota, bootloader: Chip.bootloader(for: ota))
     }
 
     /// The bootloader a firmware build with these OTA settings has: the one place that maps
@@ -65,12 +73,12 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         flash.settle()
         do {
             let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            lastBoot = keepsBootOutcome ? outcome : nil
+            lastBootCell = keepsBootOutcome ? BootCell(outcome) : nil
             runningVersion = outcome.app.version
             bootFailure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
-            lastBoot = nil
+            lastBootCell = nil
             runningVersion = nil
             bootFailure = error
             return nil
@@ -137,5 +145,29 @@ extension Chip where Flash == NORFlash {
     /// A factory-fresh chip with a plain NOR array of `flashSize` bytes.
     public init(ota: OTAConfig, efuses: EFuses = EFuses(), flashSize: Int = 8 * 1024 * 1024) {
         self.init(ota: ota, flash: NORFlash(size: flashSize), efuses: efuses)
+    }
+}
+
+extension Chip {
+    /// What a firmware build fixes for a chip's life (immutable, shared by copies).
+    private final class Build: Sendable {
+        let ota: OTAConfig
+        let bootloader: Bootloader<Crypto>
+        init(ota: OTAConfig, bootloader: Bootloader<Crypto>) {
+            self.ota = ota
+            self.bootloader = bootloader
+        }
+    }
+
+    /// One boot's outcome, immutable, behind one pointer.
+    private final class BootCell: Sendable {
+        let outcome: BootOutcome
+        init(_ outcome: BootOutcome) { self.outcome = outcome }
+    }
+
+    /// NVS as saved at a power cut, immutable, behind one pointer.
+    private final class NVSCell: Sendable {
+        let nvs: DeviceNVS
+        init(_ nvs: DeviceNVS) { self.nvs = nvs }
     }
 }
