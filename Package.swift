@@ -35,7 +35,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("mosquitto"), .linkedLibrary("dl")]
         ),
         // libcurl's multi-socket API (typed wrappers for its variadic setopt calls).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),  // libcurl is opened at first use (loader.c)
         .target(
             name: "SimFleet",
             dependencies: [

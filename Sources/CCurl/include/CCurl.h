@@ -62,4 +62,25 @@ long simfleet_curl_os_errno(CURL *easy);
 long simfleet_curl_response_code(CURL *easy);
 void *simfleet_curl_private(CURL *easy);
 
+/// Loads libcurl (once; later calls return at once): 1 when it is usable. Every wrapper below
+/// loads it first, so callers need this only to say why it failed.
+int simfleet_curl_load(void);
+/// Why libcurl could not be loaded, NULL when it was.
+const char *simfleet_curl_load_failure(void);
+
+// libcurl's own calls, through the library loaded at first use (loader.c). Those that create
+// something return NULL when libcurl cannot be loaded; the rest take what those returned.
+CURL *simfleet_curl_easy_init(void);
+void simfleet_curl_easy_cleanup(CURL *easy);
+CURLcode simfleet_curl_easy_perform(CURL *easy);
+const char *simfleet_curl_easy_strerror(CURLcode code);
+CURLM *simfleet_curl_multi_init(void);
+CURLMcode simfleet_curl_multi_cleanup(CURLM *multi);
+CURLMcode simfleet_curl_multi_add_handle(CURLM *multi, CURL *easy);
+CURLMcode simfleet_curl_multi_remove_handle(CURLM *multi, CURL *easy);
+CURLMcode simfleet_curl_multi_socket_action(CURLM *multi, curl_socket_t s, int ev_bitmask, int *running_handles);
+CURLMsg *simfleet_curl_multi_info_read(CURLM *multi, int *msgs_in_queue);
+struct curl_slist *simfleet_curl_slist_append(struct curl_slist *list, const char *string);
+void simfleet_curl_slist_free_all(struct curl_slist *list);
+
 #endif

@@ -22,14 +22,16 @@ final class CurlMulti: ReactorClient {
     /// Transfers and posts started and not yet ended (the end of a run waits for them).
     private(set) var inFlight = 0
 
+    /// libcurl is opened at the first transfer, not at start (`CCurl/loader.c`); without it no
+    /// transfer can run, and the run stops saying why.
     static let globalReady: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        if let failure = simfleet_curl_load_failure() { fatalError(String(cString: failure)) }
         return true
     }()
 
     init(reactor: Reactor) {
         _ = CurlMulti.globalReady
-        multi = curl_multi_init()!
+        multi = simfleet_curl_multi_init()!
         self.reactor = reactor
         reactor.createdDownloads = self
         slot = reactor.attach(self, periodic: false)
@@ -43,7 +45,7 @@ final class CurlMulti: ReactorClient {
         }, me)
     }
 
-    deinit { curl_multi_cleanup(multi) }
+    deinit { simfleet_curl_multi_cleanup(multi) }
 
     /// Starts a GET of `url` from byte `rangeStart`; events go to `sink`. The request is counted as
     /// `kind`; its body may not exceed `limits.maxBody`. libcurl aborts a transfer that moves less
@@ -62,7 +64,7 @@ final class CurlMulti: ReactorClient {
         }, Unmanaged.passUnretained(t).toOpaque(), 10, Int(max(1, stall.milliseconds / 1000)),
            Int(CurlMulti.totalTimeoutMs(deadline: deadline, limits: limits)), CurlMulti.redirectProtocols(for: url))
         simfleet_curl_easy_limits(t.easy, limits.refuseAnnouncedOversize ? Int64(limits.maxBody) : 0, 0)
-        curl_multi_add_handle(multi, t.easy)
+        simfleet_curl_multi_add_handle(multi, t.easy)
         inFlight += 1
         return t
     }
@@ -86,18 +88,18 @@ final class CurlMulti: ReactorClient {
     /// thread with the exchange and the kept body.
     func post(url: String, body: String, headers: [String], kind: HTTPKind, limits: HTTPLimits,
               completion: @escaping (HTTPExchange, [UInt8]) -> Void) {
-        guard let easy = curl_easy_init() else {
+        guard let easy = simfleet_curl_easy_init() else {
             return completion(HTTPExchange(status: 0, error: .other), [])
         }
         let post = HTTPPost(easy: easy, kind: kind, maxBody: limits.maxBody, completion: completion)
-        for line in headers { post.headers = curl_slist_append(post.headers, line) }
+        for line in headers { post.headers = simfleet_curl_slist_append(post.headers, line) }
         simfleet_curl_easy_prepare_post(easy, url, body, post.headers, easy, limits.timeoutSeconds)
         simfleet_curl_easy_write_to(easy, { ptr, size, n, ud in
             HTTPPost.from(ud).body(UnsafeRawBufferPointer(start: ptr, count: size * n))
         }, Unmanaged.passUnretained(post).toOpaque())
         simfleet_curl_easy_limits(easy, Int64(limits.maxBody), limits.timeoutSeconds)
         posts[easy] = post
-        curl_multi_add_handle(multi, easy)
+        simfleet_curl_multi_add_handle(multi, easy)
         inFlight += 1
     }
 
@@ -106,7 +108,7 @@ final class CurlMulti: ReactorClient {
     func abortPosts() {
         for (easy, post) in posts {
             let exchange = HTTPExchange(easy: easy, result: CURLE_OK, aborted: true)
-            curl_multi_remove_handle(multi, easy)
+            simfleet_curl_multi_remove_handle(multi, easy)
             reactor.http.record(post.kind, exchange)
             inFlight -= 1
             post.finish(exchange)
@@ -120,7 +122,7 @@ final class CurlMulti: ReactorClient {
         t.done = true
         inFlight -= 1
         reactor.http.record(t.kind, HTTPExchange(easy: t.easy, result: CURLE_OK, aborted: true))
-        curl_multi_remove_handle(multi, t.easy)
+        simfleet_curl_multi_remove_handle(multi, t.easy)
     }
 
     private func watch(fd: Int32, what: Int32) {
@@ -148,13 +150,13 @@ final class CurlMulti: ReactorClient {
         if events & EPOLLOUT.rawValue != 0 { flags |= CURL_CSELECT_OUT }
         if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { flags |= CURL_CSELECT_ERR }
         var running: Int32 = 0
-        curl_multi_socket_action(multi, fd, flags, &running)
+        simfleet_curl_multi_socket_action(multi, fd, flags, &running)
         finishCompleted()
     }
 
     func timerFired(at now: Instant) {
         var running: Int32 = 0
-        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        simfleet_curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
         finishCompleted()
     }
 
@@ -162,7 +164,7 @@ final class CurlMulti: ReactorClient {
 
     private func finishCompleted() {
         var left: Int32 = 0
-        while let msg = curl_multi_info_read(multi, &left) {
+        while let msg = simfleet_curl_multi_info_read(multi, &left) {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
                   let p = simfleet_curl_private(easy) else { continue }
             let result = msg.pointee.data.result
@@ -170,13 +172,13 @@ final class CurlMulti: ReactorClient {
             inFlight -= 1
             if let post = posts.removeValue(forKey: p) {
                 let exchange = HTTPExchange(easy: easy, result: result, overLimit: post.overLimit)
-                curl_multi_remove_handle(multi, easy)
+                simfleet_curl_multi_remove_handle(multi, easy)
                 reactor.http.record(post.kind, exchange)
                 post.finish(exchange)
             } else {
                 let t = DownloadTransfer.from(p)
                 reactor.http.record(t.kind, HTTPExchange(easy: easy, result: result, overLimit: t.overLimit))
-                curl_multi_remove_handle(multi, easy)
+                simfleet_curl_multi_remove_handle(multi, easy)
                 t.complete(result: result, status: status)
             }
         }

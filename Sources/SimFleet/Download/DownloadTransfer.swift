@@ -20,12 +20,13 @@ final class DownloadTransfer {
     private(set) var overLimit = false
 
     init(sink: DownloadSink, multi: CurlMulti) {
-        easy = curl_easy_init()!
+        _ = CurlMulti.globalReady
+        easy = simfleet_curl_easy_init()!
         self.sink = sink
         self.multi = multi
     }
 
-    deinit { curl_easy_cleanup(easy) }
+    deinit { simfleet_curl_easy_cleanup(easy) }
 
     static func from(_ p: UnsafeMutableRawPointer?) -> DownloadTransfer {
         Unmanaged<DownloadTransfer>.fromOpaque(p!).takeUnretainedValue()

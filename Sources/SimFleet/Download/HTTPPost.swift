@@ -41,9 +41,9 @@ final class HTTPPost {
     /// Hands the outcome over and frees the handle (the easy handle is already out of the multi).
     func finish(_ exchange: HTTPExchange) {
         completion(exchange, kept)
-        curl_slist_free_all(headers)
+        simfleet_curl_slist_free_all(headers)
         headers = nil
-        curl_easy_cleanup(easy)
+        simfleet_curl_easy_cleanup(easy)
     }
 }
 

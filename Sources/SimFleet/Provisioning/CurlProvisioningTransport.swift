@@ -15,16 +15,17 @@ public final class CurlProvisioningTransport: ProvisioningTransport, @unchecked 
     public init(host: String, port: Int, timeoutMs: Int = 10_000) {
         base = "http://" + host + ":" + String(port)
         self.timeoutMs = timeoutMs
-        easy = curl_easy_init()!
+        _ = CurlMulti.globalReady
+        easy = simfleet_curl_easy_init()!
         // esp_prov's headers.
-        headers = curl_slist_append(nil, "Content-type: application/x-www-form-urlencoded")
-        headers = curl_slist_append(headers, "Accept: text/plain")
-        headers = curl_slist_append(headers, "Expect:")
+        headers = simfleet_curl_slist_append(nil, "Content-type: application/x-www-form-urlencoded")
+        headers = simfleet_curl_slist_append(headers, "Accept: text/plain")
+        headers = simfleet_curl_slist_append(headers, "Expect:")
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_slist_free_all(headers)
+        simfleet_curl_easy_cleanup(easy)
+        simfleet_curl_slist_free_all(headers)
     }
 
     private final class Sink {
@@ -55,8 +56,8 @@ public final class CurlProvisioningTransport: ProvisioningTransport, @unchecked 
                 return count
             }, user, timeoutMs)
         }
-        let code = curl_easy_perform(easy)
-        guard code == CURLE_OK else { throw .transport(String(cString: curl_easy_strerror(code))) }
+        let code = simfleet_curl_easy_perform(easy)
+        guard code == CURLE_OK else { throw .transport(String(cString: simfleet_curl_easy_strerror(code))) }
         let status = Int(simfleet_curl_response_code(easy))
         guard status == 200 else {
             throw .http(status: status, body: String(decoding: sink.body, as: UTF8.self), refusal: sink.refusal)

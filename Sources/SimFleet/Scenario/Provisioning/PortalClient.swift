@@ -49,11 +49,12 @@ public struct PortalClient: Sendable {
                         body: [UInt8] = []) -> Result<(status: Int, body: String), Failure> {
         var probe = in_addr()
         guard inet_pton(AF_INET, address, &probe) == 1 else { return .failure(.connect(errno: EINVAL)) }  // never a name lookup
-        guard let easy = curl_easy_init() else { return .failure(.io(errno: ENOMEM)) }
-        defer { curl_easy_cleanup(easy) }
-        var headers = curl_slist_append(nil, "Expect:")
-        if let contentType { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
-        defer { curl_slist_free_all(headers) }
+        _ = CurlMulti.globalReady
+        guard let easy = simfleet_curl_easy_init() else { return .failure(.io(errno: ENOMEM)) }
+        defer { simfleet_curl_easy_cleanup(easy) }
+        var headers = simfleet_curl_slist_append(nil, "Expect:")
+        if let contentType { headers = simfleet_curl_slist_append(headers, "Content-Type: " + contentType) }
+        defer { simfleet_curl_slist_free_all(headers) }
         let sink = Sink(limit: maxResponseBytes)
         let sendsBody = method != "HEAD" && (method != "GET" || !body.isEmpty)
         // One byte more than the body, so even an empty one has an address (sent as `Content-Length: 0`);
@@ -65,7 +66,7 @@ public struct PortalClient: Sendable {
             }, Unmanaged.passUnretained(sink).toOpaque(), Int(timeoutSeconds * 1000))
         }
         simfleet_curl_easy_limits(easy, Int64(maxResponseBytes), 0)
-        let code = curl_easy_perform(easy)
+        let code = simfleet_curl_easy_perform(easy)
         var measured = simfleet_curl_measure()
         simfleet_curl_measure(easy, &measured)
         guard let error = HTTPTransportError(code, connected: measured.connected != 0, overLimit: sink.overLimit) else {
