@@ -210,6 +210,7 @@ public final class FleetRunner: @unchecked Sendable {
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { RegistrationPlan(api: $0, options: c.registration) }
+        let settings = HostSettings(mqttOptions: c.mqtt, originPrefix: originPrefix, registration: registration)
         let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
             // Reactor r holds every R-th device of this slice (positions, not fleet indices).
@@ -218,6 +219,8 @@ public final class FleetRunner: @unchecked Sendable {
             let ports = self.ports
             let secret = runSecret
             shard.reactor.post { reactor in
+                // Devices with the same endpoint (port, source address, certificates) share one object.
+                var routes: [BrokerEndpoint: SharedEndpoint] = [:]
                 let hosts = indices.map { local -> DeviceHost in
                     let i = c.slice.fleetIndex(ofLocal: local)
                     var ep = base
@@ -236,14 +239,14 @@ public final class FleetRunner: @unchecked Sendable {
                     if let tls = ep.tls, tls.isTemplate {
                         ep.tls = tls.resolved(n: i + 1, id: spec.id, chip: c.chip.idPrefix, mac: spec.macText)
                     }
-                    let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor)
-                    host.mqttOptions = c.mqtt
+                    let route = routes[ep] ?? SharedEndpoint(ep)
+                    routes[ep] = route
+                    let host = DeviceHost(spec: spec, route: route, powerOnAt: at, reactor: reactor)
+                    host.settings = settings
                     host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }
                     if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
-                    host.registration = registration
-                    host.originPrefix = originPrefix
                     return host
                 }
                 shard.add(hosts)
