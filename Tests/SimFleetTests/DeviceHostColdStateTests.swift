@@ -75,6 +75,16 @@ final class DeviceHostColdStateTests: XCTestCase {
                        "devices with equal endpoints share one object")
     }
 
+    func testEmbeddedBrokerPasswordsAreFifteenBase64URLCharactersPerDevice() {
+        let a = FleetRunner.devicePassword(id: "esp32c6-000001", secret: "s3cret")
+        XCTAssertEqual(a.utf8.count, 15, "short enough to stay an inline string")
+        XCTAssertTrue(a.utf8.allSatisfy { UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 || UInt8(ascii: "a")...UInt8(ascii: "z") ~= $0
+                || UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        XCTAssertEqual(a, FleetRunner.devicePassword(id: "esp32c6-000001", secret: "s3cret"), "the same device and run: the same password")
+        XCTAssertNotEqual(a, FleetRunner.devicePassword(id: "esp32c6-000002", secret: "s3cret"))
+        XCTAssertNotEqual(a, FleetRunner.devicePassword(id: "esp32c6-000001", secret: "other"))
+    }
+
     private func spec(_ index: Int) -> DeviceSpec {
         DeviceSpec(index: index, id: "cold-\(index)", mac: [0x24, 0x6F, 0x28, 0, 0, UInt8(index)], chip: .esp32, firmwareVersion: "1.0.0",
                    heartbeatMs: 200, qos: 1, provisioned: true, username: nil, password: nil, seed: 7)

@@ -69,10 +69,28 @@ public final class FleetRunner: @unchecked Sendable {
     /// password template is given), so nothing outside this process can log in as a device.
     let runSecret = EmbeddedBroker.randomSecret()
 
-    /// A device's password on the embedded broker: SHA-256 of the run's secret and the device id.
+    /// A device's password on the embedded broker: the first 90 bits of SHA-256 of the run's secret
+    /// and the device id, as 15 base64url characters. Fifteen bytes is the longest string Swift
+    /// keeps inline, so a device's copies (its config, its client's) cost no heap block each, as
+    /// 32 hex digits did; 90 bits of a secret that lives one run are beyond guessing on a loopback broker.
     static func devicePassword(id: String, secret: String) -> String {
-        hexString(OpenSSLSHA256.digest(Array((secret + "/" + id).utf8)).prefix(16))
+        let digest = OpenSSLSHA256.digest(Array((secret + "/" + id).utf8))
+        var out: [UInt8] = []
+        var bits = 0, pending = 0
+        for byte in digest where out.count < passwordLength {
+            bits = (bits << 8) | Int(byte)
+            pending += 8
+            while pending >= 6 && out.count < passwordLength {
+                pending -= 6
+                out.append(base64URL[(bits >> pending) & 63])
+            }
+            bits &= (1 << pending) - 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static let passwordLength = 15
+    private static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     deinit { if started && !finished { teardown() } }
 
