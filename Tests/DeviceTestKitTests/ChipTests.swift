@@ -29,6 +29,26 @@ final class ChipTests: XCTestCase {
         XCTAssertEqual(chip.resetReason, .powerOn)
     }
 
+    func testAChipThatKeepsNoBootRecordBootsAlikeAndDropsOnlyTheLogAndFlashOperations() throws {
+        var full = Chip<SoftwareCrypto, NORFlash>(ota: ota)
+        try full.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)
+        var slim = full
+        slim.keepsBootRecord = false
+        for reason in [ResetReason.powerOn, .software] {
+            XCTAssertEqual(slim.powerOn(reason), full.powerOn(reason))
+            XCTAssertEqual(slim.runningVersion, "1.0.0")
+            XCTAssertEqual(slim.otadata, full.otadata)
+            let kept = try XCTUnwrap(full.lastBoot), dropped = try XCTUnwrap(slim.lastBoot)
+            XCTAssertFalse(kept.log.isEmpty)
+            XCTAssertEqual(dropped.log, [])
+            XCTAssertEqual(dropped.decision.log, [])
+            XCTAssertEqual(dropped.flashOperations, [])
+            XCTAssertEqual(dropped.app, kept.app)
+            XCTAssertEqual(dropped.decision.otadata, kept.decision.otadata)
+            XCTAssertEqual(dropped.pendingVerify, kept.pendingVerify)
+        }
+    }
+
     func testTheChipBootsItsFactoryImageAndRecordsTheResetReason() throws {
         var chip = Chip<SoftwareCrypto, NORFlash>(ota: ota)
         try chip.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)

@@ -28,6 +28,10 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The device's NVS as it stood when power was last cut (hosts that rebuild the firmware after
     /// a cut restore it from here); nil until a host saves it.
     public var nvs: DeviceNVS?
+    /// Whether `lastBoot` keeps the boot's log lines and flash operations (true: tests and
+    /// harnesses read them). A fleet's chips keep only what the boot decided and started: ten
+    /// thousand devices would otherwise hold about a kilobyte of log strings each.
+    public var keepsBootRecord = true
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {
@@ -58,7 +62,7 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         flash.settle()
         do {
             let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            lastBoot = outcome
+            lastBoot = keepsBootRecord ? outcome : outcome.withoutRecord
             bootFailure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
@@ -130,5 +134,17 @@ extension Chip where Flash == NORFlash {
     /// A factory-fresh chip with a plain NOR array of `flashSize` bytes.
     public init(ota: OTAConfig, efuses: EFuses = EFuses(), flashSize: Int = 8 * 1024 * 1024) {
         self.init(ota: ota, flash: NORFlash(size: flashSize), efuses: efuses)
+    }
+}
+
+extension BootOutcome {
+    /// The outcome without what only a reader of the boot wants afterwards: the log lines (its own
+    /// and the slot decision's) and the flash operations, which the boot has already performed.
+    var withoutRecord: BootOutcome {
+        var slim = self
+        slim.log = []
+        slim.decision.log = []
+        slim.flashOperations = []
+        return slim
     }
 }

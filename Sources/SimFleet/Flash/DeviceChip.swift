@@ -26,6 +26,11 @@ struct DeviceChip: Sendable {
         self.brokenReleases = brokenReleases
     }
 
+    /// Whether boots keep their log and flash operations (`Chip.keepsBootRecord`).
+    var keepsBootRecord: Bool {
+        get { hardware.keepsBootRecord }
+        set { hardware.keepsBootRecord = newValue }
+    }
     var flash: DeviceFlash { hardware.flash }
     var efuses: EFuses { hardware.efuses }
     var bootloader: Bootloader<OpenSSLCrypto> { hardware.bootloader }

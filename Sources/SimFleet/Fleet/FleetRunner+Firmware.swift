@@ -8,7 +8,12 @@ struct FleetFirmwareSetup: Sendable {
     let templates: [String: DeviceChip]
 
     /// A new device's chip: the factory image of `version` in ota_0, otadata erased, the fleet's eFuses.
-    func chip(version: String) -> DeviceChip? { templates[version] }
+    /// Its boots keep no log (`Chip.keepsBootRecord`): nothing in a fleet reads it.
+    func chip(version: String) -> DeviceChip? {
+        var chip = templates[version]
+        chip?.keepsBootRecord = false
+        return chip
+    }
 }
 
 extension FleetRunner {
