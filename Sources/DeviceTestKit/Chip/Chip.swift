@@ -12,9 +12,12 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// Security fuses; the anti-rollback counter only grows (`EFuses` enforces it).
     public var efuses: EFuses
     /// The firmware build's OTA settings the bootloader was built from.
-    public let ota: OTAConfig
+    public var ota: OTAConfig { build.ota }
     /// The ROM + second-stage bootloader, built once from `ota` (see `Chip.bootloader(for:)`).
-    public let bootloader: Bootloader<Crypto>
+    public var bootloader: Bootloader<Crypto> { build.bootloader }
+    /// `ota` and `bootloader`, which never change, by reference: copies of a chip (a fleet's devices
+    /// made from one factory template) share them instead of carrying 100 bytes each.
+    private let build: Build
     /// The last boot's outcome; nil before the first boot and when nothing booted.
     public private(set) var lastBoot: BootOutcome?
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
@@ -35,10 +38,19 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {
-        self.ota = ota
+        self.build = Build(ota: ota, bootloader: Chip.bootloader(for: ota))
         self.flash = flash
         self.efuses = efuses
-        self.bootloader = Chip.bootloader(for: ota)
+    }
+
+    private final class Build: Sendable {
+        let ota: OTAConfig
+        let bootloader: Bootloader<Crypto>
+
+        init(ota: OTAConfig, bootloader: Bootloader<Crypto>) {
+            self.ota = ota
+            self.bootloader = bootloader
+        }
     }
 
     /// The bootloader a firmware build with these OTA settings has: the one place that maps
