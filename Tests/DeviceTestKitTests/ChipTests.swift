@@ -49,6 +49,21 @@ final class ChipTests: XCTestCase {
         }
     }
 
+    func testACopyOfAChipKeepsItsOwnNVSAndBootFailure() throws {
+        var dark = Chip<SoftwareCrypto, NORFlash>(ota: ota)
+        var copy = dark
+        XCTAssertNil(dark.powerOn())
+        XCTAssertNotNil(dark.bootFailure)
+        XCTAssertNil(copy.bootFailure, "the copy never booted")
+        copy.nvs = DeviceNVS(wifiCredentials: nil, bootCount: 3)
+        XCTAssertEqual(copy.nvs?.bootCount, 3)
+        XCTAssertNil(dark.nvs)
+        try copy.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)
+        XCTAssertNotNil(copy.powerOn())
+        XCTAssertNil(copy.bootFailure)
+        XCTAssertNotNil(dark.bootFailure, "a boot of the copy changes nothing in the original")
+    }
+
     func testTheChipBootsItsFactoryImageAndRecordsTheResetReason() throws {
         var chip = Chip<SoftwareCrypto, NORFlash>(ota: ota)
         try chip.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)

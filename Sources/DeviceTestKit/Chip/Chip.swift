@@ -21,7 +21,8 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The last boot's outcome; nil before the first boot and when nothing booted.
     public private(set) var lastBoot: BootOutcome?
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
-    public private(set) var bootFailure: BootError?
+    public var bootFailure: BootError? { failure?.value }
+    private var failure: Frozen<BootError>?
     /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
     public private(set) var resetReason: ResetReason?
     /// Power-ons since the chip was made, bootable or not.
@@ -30,7 +31,13 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     public private(set) var flashErrors: [FlashError] = []
     /// The device's NVS as it stood when power was last cut (hosts that rebuild the firmware after
     /// a cut restore it from here); nil until a host saves it.
-    public var nvs: DeviceNVS?
+    public var nvs: DeviceNVS? {
+        get { savedNVS?.value }
+        set { savedNVS = newValue.map(Frozen.init) }
+    }
+    /// `nvs` and `bootFailure` are rare (a fleet's chips never have them) and large (88 and 32 bytes):
+    /// held by reference, immutable, so copies of a chip stay independent.
+    private var savedNVS: Frozen<DeviceNVS>?
     /// Whether `lastBoot` keeps the boot's log lines and flash operations (true: tests and
     /// harnesses read them). A fleet's chips keep only what the boot decided and started: ten
     /// thousand devices would otherwise hold about a kilobyte of log strings each.
@@ -75,11 +82,11 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         do {
             let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
             lastBoot = keepsBootRecord ? outcome : outcome.withoutRecord
-            bootFailure = nil
+            failure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
             lastBoot = nil
-            bootFailure = error
+            failure = Frozen(error)
             return nil
         }
     }
@@ -159,4 +166,11 @@ extension BootOutcome {
         slim.flashOperations = []
         return slim
     }
+}
+
+/// An immutable value held by reference (a chip's rare, large fields): replaced, never changed.
+private final class Frozen<Value: Sendable>: Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
 }
