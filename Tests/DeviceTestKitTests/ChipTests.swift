@@ -29,6 +29,39 @@ final class ChipTests: XCTestCase {
         XCTAssertEqual(chip.resetReason, .powerOn)
     }
 
+    func testAChipThatKeepsNoBootOutcomeBootsAlikeAndKeepsOnlyTheVersion() throws {
+        var full = Chip<SoftwareCrypto, NORFlash>(ota: ota)
+        try full.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)
+        var slim = full
+        slim.keepsBootOutcome = false
+        for reason in [ResetReason.powerOn, .software] {
+            XCTAssertEqual(slim.powerOn(reason), full.powerOn(reason))
+            XCTAssertEqual(slim.runningVersion, "1.0.0")
+            XCTAssertEqual(full.runningVersion, "1.0.0")
+            XCTAssertEqual(slim.otadata, full.otadata, "the boot wrote the same otadata")
+            XCTAssertNil(slim.lastBoot)
+            XCTAssertFalse(try XCTUnwrap(full.lastBoot).log.isEmpty)
+        }
+        try slim.flash.apply(.erase(offset: ota.partitions.otaSlots[0].offset, length: 4096))
+        XCTAssertNil(slim.powerOn())
+        XCTAssertNil(slim.runningVersion, "dark: no version")
+    }
+
+    func testACopyOfAChipKeepsItsOwnNVSAndBootFailure() throws {
+        var dark = Chip<SoftwareCrypto, NORFlash>(ota: ota)
+        var copy = dark
+        XCTAssertNil(dark.powerOn())
+        XCTAssertNotNil(dark.bootFailure)
+        XCTAssertNil(copy.bootFailure, "the copy never booted")
+        copy.nvs = DeviceNVS(wifiCredentials: nil, bootCount: 3)
+        XCTAssertEqual(copy.nvs?.bootCount, 3)
+        XCTAssertNil(dark.nvs)
+        try copy.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)
+        XCTAssertNotNil(copy.powerOn())
+        XCTAssertNil(copy.bootFailure)
+        XCTAssertNotNil(dark.bootFailure, "a boot of the copy changes nothing in the original")
+    }
+
     func testTheChipBootsItsFactoryImageAndRecordsTheResetReason() throws {
         var chip = Chip<SoftwareCrypto, NORFlash>(ota: ota)
         try chip.install(TestImages.simple("1.0.0", payload: 5000), slot: 0)

@@ -15,21 +15,19 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     public var ota: OTAConfig { build.ota }
     /// The ROM + second-stage bootloader, built once from `ota` (see `Chip.bootloader(for:)`).
     public var bootloader: Bootloader<Crypto> { build.bootloader }
-    /// `ota` and `bootloader`, which never change: one copy for every chip copied from a fleet's template.
+    /// `ota` and `bootloader`, which never change, by reference: copies of a chip (a fleet's devices
+    /// made from one factory template) share them instead of carrying 100 bytes each.
     private let build: Build
-    /// The last boot's outcome; nil before the first boot, when nothing booted, and on a chip
-    /// that does not keep it (`keepsBootOutcome`).
-    public var lastBoot: BootOutcome? { lastBootCell?.outcome }
-    /// Out of line: a boot outcome is ~300 bytes, and a fleet's chips keep none.
-    private var lastBootCell: BootCell?
-    /// Whether `lastBoot` is kept. A fleet turns it off: the bootloader's log lines, decision,
-    /// otadata and the app's descriptor are over a kilobyte per device, and a fleet reads only
-    /// `runningVersion` after the boot.
-    public var keepsBootOutcome = true
+    /// The last boot's outcome; nil before the first boot, when nothing booted, and on a chip that
+    /// does not keep it (`keepsBootOutcome`).
+    public var lastBoot: BootOutcome? { kept?.value }
+    /// Out of line: an outcome is ~300 bytes inline, and a fleet's chips keep none.
+    private var kept: Frozen<BootOutcome>?
     /// Release name of the app the last boot started; nil before the first boot or when dark.
     public private(set) var runningVersion: String?
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
-    public private(set) var bootFailure: BootError?
+    public var bootFailure: BootError? { failure?.value }
+    private var failure: Frozen<BootError>?
     /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
     public private(set) var resetReason: ResetReason?
     /// Power-ons since the chip was made, bootable or not.
@@ -39,17 +37,32 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The device's NVS as it stood when power was last cut (hosts that rebuild the firmware after
     /// a cut restore it from here); nil until a host saves it.
     public var nvs: DeviceNVS? {
-        get { nvsCell?.nvs }
-        set { nvsCell = newValue.map(NVSCell.init) }
+        get { savedNVS?.value }
+        set { savedNVS = newValue.map(Frozen.init) }
     }
-    /// Out of line: only a host that rebuilds its firmware after a cut saves it.
-    private var nvsCell: NVSCell?
+    /// `nvs` and `bootFailure` are rare (a fleet's chips never have them) and large (88 and 32 bytes):
+    /// held by reference, immutable, so copies of a chip stay independent.
+    private var savedNVS: Frozen<DeviceNVS>?
+    /// Whether `lastBoot` is kept (true: tests, harnesses and the swarm's invariants read it). A
+    /// fleet's chips keep only `runningVersion`: the outcome's log lines, slot decision, otadata,
+    /// flash operations and app descriptor are over a kilobyte per device that nothing reads.
+    public var keepsBootOutcome = true
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {
+        self.build = Build(ota: ota, bootloader: Chip.bootloader(for: ota))
         self.flash = flash
         self.efuses = efuses
-        self.build = Build(ota: ota, bootloader: Chip.bootloader(for: ota))
+    }
+
+    private final class Build: Sendable {
+        let ota: OTAConfig
+        let bootloader: Bootloader<Crypto>
+
+        init(ota: OTAConfig, bootloader: Bootloader<Crypto>) {
+            self.ota = ota
+            self.bootloader = bootloader
+        }
     }
 
     /// The bootloader a firmware build with these OTA settings has: the one place that maps
@@ -73,14 +86,14 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         flash.settle()
         do {
             let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            lastBootCell = keepsBootOutcome ? BootCell(outcome) : nil
+            kept = keepsBootOutcome ? Frozen(outcome) : nil
             runningVersion = outcome.app.version
-            bootFailure = nil
+            failure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
-            lastBootCell = nil
+            kept = nil
             runningVersion = nil
-            bootFailure = error
+            failure = Frozen(error)
             return nil
         }
     }
@@ -125,7 +138,6 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The firmware stopped writing (a download ended): let the storage fold what was written.
     public mutating func settle() { flash.settle() }
 
-
     /// otadata as it is on flash now.
     public var otadata: OTAData {
         guard let partition = ota.partitions.otaData,
@@ -148,26 +160,9 @@ extension Chip where Flash == NORFlash {
     }
 }
 
-extension Chip {
-    /// What a firmware build fixes for a chip's life (immutable, shared by copies).
-    private final class Build: Sendable {
-        let ota: OTAConfig
-        let bootloader: Bootloader<Crypto>
-        init(ota: OTAConfig, bootloader: Bootloader<Crypto>) {
-            self.ota = ota
-            self.bootloader = bootloader
-        }
-    }
+/// An immutable value held by reference (a chip's rare, large fields): replaced, never changed.
+private final class Frozen<Value: Sendable>: Sendable {
+    let value: Value
 
-    /// One boot's outcome, immutable, behind one pointer.
-    private final class BootCell: Sendable {
-        let outcome: BootOutcome
-        init(_ outcome: BootOutcome) { self.outcome = outcome }
-    }
-
-    /// NVS as saved at a power cut, immutable, behind one pointer.
-    private final class NVSCell: Sendable {
-        let nvs: DeviceNVS
-        init(_ nvs: DeviceNVS) { self.nvs = nvs }
-    }
+    init(_ value: Value) { self.value = value }
 }

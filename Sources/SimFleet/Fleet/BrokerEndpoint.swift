@@ -1,6 +1,6 @@
 /// Where one device's MQTT client connects: broker address, port and local source address.
 /// Large fleets spread over several broker ports and 127.0.0.x source addresses (see `Limits`).
-public struct BrokerEndpoint: Sendable, Equatable {
+public struct BrokerEndpoint: Sendable, Hashable {
     public var host: String
     public var port: Int
     /// Local address to bind before connecting (nil lets the kernel choose).

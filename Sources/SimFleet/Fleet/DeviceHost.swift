@@ -3,49 +3,32 @@ import DeviceCore
 /// The imperative shell around one device: performs its actions (MQTT on a libmosquitto client,
 /// simulated WiFi, reboots) and turns I/O results back into events. Lives on one reactor thread.
 final class DeviceHost: ReactorClient {
+    // Stored inline only what every device uses (ten thousand hosts: each byte here is 10 kB).
+    // The rest is shared by the fleet (`settings`, `route`) or boxed on first use (`cold`,
+    // `faultCell`): see `DeviceHostColdState`. Small fields last, so they pack together.
+
     /// Who the device is in the fleet; the rest of its `DeviceSpec` lives in the firmware's config.
     let identity: DeviceIdentity
     var firmware: FleetDevice
     unowned(unsafe) let reactor: Reactor
-    var slot: Int32 = -1
-    var endpoint: BrokerEndpoint
     var client: MosquittoClient?
-    /// Power, link and the end of the run (`DeviceHostLife`); changes of power count as version
-    /// changes (the census of running versions is recounted).
-    var life: Life {
-        didSet { if oldValue.isPoweredOn != life.isPoweredOn { counters.bump(counters.versionChanges) } }
-    }
-    /// Re-entrancy guard of `drain` (an action's callback delivering an event queues it instead).
-    var busy = false
-    var everConnected = false
-    /// Counted in the fleet's `updating` gauge (settled after every drain).
-    var updating = false
+    /// Where the device's client connects (`endpoint`), shared with the devices on the same port
+    /// and source address.
+    let route: SharedEndpoint
+    /// The fleet's MQTT options, origin and registration plan (one object for the fleet).
+    var settings = HostSettings.standard
+    /// Features some devices use some of the time (`HostColdState`); nil until the first use.
+    var cold: HostColdState?
     var queued: [Event] = []
-    var connectStartedAt: Instant?
     /// libmosquitto message id → the heartbeat's delivery key (boot count and seq, `HeartbeatFields`), until the PUBACK.
     var unacknowledged: [(mid: Int32, seq: Int)] = []
     var subscriptions: [(mid: Int32, topic: String)] = []
-    /// Subscriptions made by an ACL probe, not by the firmware. Mosquitto's ACL file grants every
-    /// SUBSCRIBE and filters at delivery, so the verdict is whether the target's retained status
-    /// arrives within `probeWindow` of the SUBACK.
-    var probes: [(mid: Int32, topic: String, verdictAt: Instant?)] = []
-    var probeWasAllowed = false
     static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     var acknowledged = SequenceSet()
-    /// QoS 1 telemetry awaiting and given PUBACKs (`DeviceHost+Telemetry`); nil until the first.
-    var telemetryLedger: TelemetryLedger?
     var runningVersion: String {
         didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
     }
-    var download: DownloadTransfer?
-    /// The device's radio environment and access point sockets (captive portal); nil for fleet
-    /// devices, whose WiFi always lets them in and who never open an AP. See `DeviceHost+AccessPoint`.
-    private(set) var accessPoint: AccessPointShell?
-    /// The device's own web server in station mode (`--device-http`); nil when not exposed.
-    var deviceHTTP: DeviceHTTPShell?
-    /// Called on the reactor thread after every event the device handled, with its actions.
-    var observer: ((FleetDevice, [Action]) -> Void)?
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
     /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
     var chip: DeviceChip?
@@ -61,15 +44,25 @@ final class DeviceHost: ReactorClient {
     private var faultCell: FaultCell?
     /// Whether any fault or local request ever touched this device (the hot paths skip them if not).
     var hasFaults: Bool { faultCell != nil }
-    /// Downloads from URLs starting with this (the embedded origin) get `device=<id>` in their query.
-    var originPrefix: String?
-    var lastConnectedAt: Instant?
     /// The firmware's committed-update count at its last restart: a restart after a new commit is
     /// the reboot into an update (`PlannedDisconnect.otaReboot`).
     var commitsAtLastReboot = 0
     var attempts = 0
-    var lastError: FleetErrorKind?
-    var lastReturnCode: Int32 = 0
+    var connectStartedAt: Instant?
+    /// Re-entrancy guard of `drain` (an action's callback delivering an event queues it instead).
+    var busy = false
+    var everConnected = false
+    var lastConnectedAt: Instant?
+    /// Counted in the fleet's `updating` gauge (settled after every drain).
+    var updating = false
+    /// The device reaches the broker through its reactor's fault proxy (a scenario's network faults target it).
+    var proxied = false
+    /// Power, link and the end of the run (`DeviceHostLife`); changes of power count as version
+    /// changes (the census of running versions is recounted).
+    var life: Life {
+        didSet { if oldValue.isPoweredOn != life.isPoweredOn { counters.bump(counters.versionChanges) } }
+    }
+    var slot: Int32 = -1
 
     /// Why this device never connected, nil once it has.
     var failure: DeviceFailure? {
@@ -87,21 +80,19 @@ final class DeviceHost: ReactorClient {
     /// Where the device is, for the progress line and the report.
     enum LinkState: Equatable { case off, waiting, connecting, online }
 
-    /// MQTT version and session of the device's client (the fleet's `MQTTOptions`).
-    var mqttOptions = MQTTOptions()
-    /// The device reaches the broker through its reactor's fault proxy (a scenario's network faults target it).
-    var proxied = false
+    convenience init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor) {
+        self.init(spec: spec, route: SharedEndpoint(endpoint), powerOnAt: powerOnAt, reactor: reactor)
+    }
 
-    /// `POST {api}{path}` at first boot when set (one plan shared by the fleet).
-    var registration: RegistrationPlan?
-    var registrationState = RegistrationState.unregistered
-
-    /// `settings` (one per building thread) lets the fleet's devices share their group's configuration.
-    init(spec: DeviceSpec, endpoint: BrokerEndpoint, powerOnAt: Instant, reactor: Reactor, settings: SharedFirmwareSettings? = nil) {
+    /// A host whose client connects to `route` (a fleet passes one object to every device on that
+    /// port and source address); `firmwareSettings` (one per building thread) lets the fleet's
+    /// devices share their group's configuration.
+    init(spec: DeviceSpec, route: SharedEndpoint, powerOnAt: Instant, reactor: Reactor,
+         firmwareSettings: SharedFirmwareSettings? = nil) {
         self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
-        self.firmware = FleetDevice(config: settings?.config(for: spec) ?? spec.firmwareConfig)
+        self.firmware = FleetDevice(config: firmwareSettings?.config(for: spec) ?? spec.firmwareConfig)
         self.reactor = reactor
-        self.endpoint = endpoint
+        self.route = route
         self.life = .off(powerOnAt: powerOnAt)
         self.runningVersion = spec.firmwareVersion
     }
@@ -139,12 +130,6 @@ final class DeviceHost: ReactorClient {
         faults.wifiDownUntil = now + downFor
         dropConnection()
         deliver(.wifi(.disconnected(.connectionLost)))
-    }
-
-    /// Gives the device its radio environment and access point sockets (before `attach`).
-    func provide(_ shell: AccessPointShell) {
-        accessPoint = shell
-        shell.deliver = { [unowned self] event in self.deliver(event) }
     }
 
     /// Hands the device a message as if the broker had delivered it (scenario commands use MQTT

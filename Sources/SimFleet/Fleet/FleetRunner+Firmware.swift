@@ -8,6 +8,8 @@ struct FleetFirmwareSetup: Sendable {
     let templates: [String: DeviceChip]
 
     /// A new device's chip: the factory image of `version` in ota_0, otadata erased, the fleet's eFuses.
+    /// Its boots keep only the version they started (`Chip.keepsBootOutcome`): nothing in a fleet
+    /// reads more.
     func chip(version: String) -> DeviceChip? { templates[version] }
 }
 

@@ -69,10 +69,28 @@ public final class FleetRunner: @unchecked Sendable {
     /// password template is given), so nothing outside this process can log in as a device.
     let runSecret = EmbeddedBroker.randomSecret()
 
-    /// A device's password on the embedded broker: SHA-256 of the run's secret and the device id.
+    /// A device's password on the embedded broker: the first 90 bits of SHA-256 of the run's secret
+    /// and the device id, as 15 base64url characters. Fifteen bytes is the longest string Swift
+    /// keeps inline, so a device's copies (its config, its client's) cost no heap block each, as
+    /// 32 hex digits did; 90 bits of a secret that lives one run are beyond guessing on a loopback broker.
     static func devicePassword(id: String, secret: String) -> String {
-        hexString(OpenSSLSHA256.digest(Array((secret + "/" + id).utf8)).prefix(16))
+        let digest = OpenSSLSHA256.digest(Array((secret + "/" + id).utf8))
+        var out: [UInt8] = []
+        var bits = 0, pending = 0
+        for byte in digest where out.count < passwordLength {
+            bits = (bits << 8) | Int(byte)
+            pending += 8
+            while pending >= 6 && out.count < passwordLength {
+                pending -= 6
+                out.append(base64URL[(bits >> pending) & 63])
+            }
+            bits &= (1 << pending) - 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static let passwordLength = 15
+    private static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     deinit { if started && !finished { teardown() } }
 
@@ -207,6 +225,7 @@ public final class FleetRunner: @unchecked Sendable {
         let loopback = endpointBase.host.hasPrefix("127.") || endpointBase.host == "localhost"
         let originPrefix = origin.map { $0.url(of: "") }
         let registration = c.api.map { RegistrationPlan(api: $0, options: c.registration) }
+        let settings = HostSettings(mqttOptions: c.mqtt, originPrefix: originPrefix, registration: registration)
         let sharedTelemetry = self.sharedTelemetry()
         for (r, shard) in shards.enumerated() {
             // Reactor r holds every R-th device of this slice (positions, not fleet indices).
@@ -215,7 +234,9 @@ public final class FleetRunner: @unchecked Sendable {
             let ports = self.ports
             let secret = runSecret
             shard.reactor.post { reactor in
-                let settings = SharedFirmwareSettings()
+                let firmwareSettings = SharedFirmwareSettings()
+                // Devices with the same endpoint (port, source address, certificates) share one object.
+                var routes: [BrokerEndpoint: SharedEndpoint] = [:]
                 let hosts = indices.map { local -> DeviceHost in
                     let i = c.slice.fleetIndex(ofLocal: local)
                     var ep = base
@@ -234,14 +255,15 @@ public final class FleetRunner: @unchecked Sendable {
                     if let tls = ep.tls, tls.isTemplate {
                         ep.tls = tls.resolved(n: i + 1, id: spec.id, chip: c.chip.idPrefix, mac: spec.macText)
                     }
-                    let host = DeviceHost(spec: spec, endpoint: ep, powerOnAt: at, reactor: reactor, settings: settings)
-                    host.mqttOptions = c.mqtt
+                    let route = routes[ep] ?? SharedEndpoint(ep)
+                    routes[ep] = route
+                    let host = DeviceHost(spec: spec, route: route, powerOnAt: at, reactor: reactor,
+                                          firmwareSettings: firmwareSettings)
+                    host.settings = settings
                     host.proxied = c.proxiedDevices.contains(i)
                     if let shell { host.provide(shell) }
                     if let web = c.deviceHTTP?.shell(for: spec, reactor: reactor) { host.provide(web) }
                     host.chip = fleetFirmware?.chip(version: spec.firmwareVersion)
-                    host.registration = registration
-                    host.originPrefix = originPrefix
                     return host
                 }
                 shard.add(hosts)

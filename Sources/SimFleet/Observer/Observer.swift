@@ -35,7 +35,9 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     let malformed = Atomic<Int>(0)
     /// Only the fleet's keys are accounted for; false: any key (an observer with no fleet list).
     private let fleetOnly: Bool
-    /// The whole fleet's device keys (every shard's), when given.
+    /// The whole fleet's device keys (every shard's), kept apart only for a shard (`ownDevices`): to
+    /// tell another shard's device from a foreign one. Otherwise they are `receivedByDevice`'s keys,
+    /// and a second set of ten thousand ids would only cost memory.
     private var fleetKeys: Set<String> = []
     /// The status topic's key is the device id, so a payload's `"id"` must name it.
     private let keyIsID: Bool
@@ -46,7 +48,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
     private(set) var offline: Set<String> = []
     /// Keys this observer counts (a shard's own devices; set before `start`); nil counts the fleet's.
     var ownDevices: Set<String>? {
-        didSet { receivedByDevice = Dictionary(uniqueKeysWithValues: (ownDevices ?? fleetKeys).map { ($0, SequenceSet()) }) }
+        didSet {
+            if fleetOnly && fleetKeys.isEmpty && oldValue == nil { fleetKeys = Set(receivedByDevice.keys) }
+            receivedByDevice = Dictionary(uniqueKeysWithValues: (ownDevices ?? fleetKeys).map { ($0, SequenceSet()) })
+        }
     }
     /// MQTT client id; shards on one broker need one each, or they would take over each other's session.
     var clientID = "simfleet-observer"
@@ -84,8 +89,7 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         keyIsID = topics.status.tokens.allSatisfy { $0 == .id || $0.isText }
         fleetOnly = fleetKeys != nil
         if let fleetKeys {
-            self.fleetKeys = Set(fleetKeys)
-            receivedByDevice = Dictionary(self.fleetKeys.map { ($0, SequenceSet()) }, uniquingKeysWith: { first, _ in first })
+            receivedByDevice = Dictionary(fleetKeys.map { ($0, SequenceSet()) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -174,7 +178,8 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         // One hash of the key per message: the counted devices are in the table from the start.
         let slot = receivedByDevice.index(forKey: id)
         if slot == nil && (fleetOnly || ownDevices != nil) {
-            // Another shard's device is not foreign, only not this shard's to count.
+            // Another shard's device is not foreign, only not this shard's to count (without shards
+            // every fleet key is in `receivedByDevice`, and `fleetKeys` is empty).
             if !fleetKeys.contains(id) { foreign.add(1, ordering: .relaxed) }
             return
         }
