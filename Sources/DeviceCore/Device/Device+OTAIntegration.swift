@@ -82,7 +82,7 @@ extension Device {
 
     mutating func otaTick(at now: Instant, actions: inout [Action]) {
         guard let due = otaSummary.deadline, due <= now else { return }
-        if let deadline = ota.updater?.nextDeadline, deadline <= now {
+        if let deadline = ota.updater?.deadline, deadline <= now {
             runUpdater(at: now, actions: &actions) { $0.tick(at: now) }
         }
         manifestTick(at: now, actions: &actions)

@@ -45,7 +45,7 @@ struct OTASummary: Equatable, Sendable {
 
     /// Reads `ota` in place (inout: a by-value read copies it).
     init<Crypto>(_ ota: inout DeviceOTA<Crypto>) {
-        var next = ota.updater?.nextDeadline
+        var next = ota.updater?.deadline
         if case .manifest(let fetch) = ota.download, let stall = ota.updater?.config.stallTimeout {
             next = earliest(next, min(fetch.lastActivity + stall, fetch.deadline))
         }
