@@ -92,8 +92,7 @@ struct OTAAgent<Crypto: DeviceCrypto>: Sendable {
     /// actions, the refusal (typed) and a restart to promise.
     mutating func handle(_ event: Event, at now: Instant, device: OTAContext, random: inout SeededRandom,
                          counters: inout DeviceCounters) -> Output {
-        var out = Output()
-        out.actions.reserveCapacity(4)
+        var out = Output()  // empty: an event that changes nothing allocates nothing
         switch event {
         case .install(let request): install(request, at: now, device: device, counters: &counters, into: &out)
         case .checkManifest: checkManifest(at: now, device: device, counters: &counters, into: &out)
