@@ -141,4 +141,24 @@ final class OTAAgentTests: XCTestCase {
         XCTAssertFalse(out.actions.contains { if case .reboot = $0 { return true } else { return false } },
                        "the device promises the restart; the agent only asks for it")
     }
+
+    func testARestartDueInTheSameTickAsAPollIsPromisedWhereTheUpdaterAskedForIt() {
+        var config = DeviceHarness.config()
+        config.manifestURL = Self.manifestURL
+        config.manifestPollInterval = .seconds(60)
+        config.ota.confirmWithin = .seconds(60)
+        var h = DeviceHarness(config: config)
+        h.send(.powerOn(.powerOn, boot: BootInfo(slot: 1, firmwareVersion: "2.0.0", pendingVerify: true)))
+        h.advance(by: .seconds(60))  // the confirmation deadline and the first poll, both due now
+        let lines = h.send(.tick).logLines
+        let expired = lines.firstIndex(of: "ota: new image not confirmed in time, rebooting to roll back")
+        let promised = lines.firstIndex(of: "restart in 500 ms")
+        let skipped = lines.firstIndex(of: "ota: manifest poll skipped (offline or busy)")
+        XCTAssertNotNil(expired)
+        XCTAssertNotNil(promised)
+        XCTAssertNotNil(skipped)
+        if let expired, let promised, let skipped {
+            XCTAssertTrue(expired < promised && promised < skipped, "\(lines)")
+        }
+    }
 }
