@@ -15,16 +15,17 @@ extension Device {
             ignore("WiFi " + event.name, actions: &actions)
             return
         }
-        let change = station.wifi.handle(event, at: now, random: &random, actions: &actions, counters: &counters)
-        switch change {
-        case nil:
-            ignore("WiFi " + event.name, actions: &actions)
+        let out = station.wifi.handle(event, at: now, random: &random, counters: &counters,
+                                      continuing: WiFiStation.Output(continuing: &actions))
+        actions = out.actions
+        if case .unexpectedEvent? = out.refusal { ignore("WiFi " + event.name, actions: &actions) }
+        switch out.notice {
         case .up?:
             station.mqtt.networkUp(at: now, actions: &actions, counters: &counters)
         case .down?:
             station.mqtt.networkDown(actions: &actions)
             brokerSessionEnded()
-        case .none?:
+        case nil:
             break
         }
         mode = .station(station)

@@ -106,7 +106,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if mode.isOff { return }  // provisioning ended with a restart
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
-            station.wifi.tick(at: now, actions: &actions, counters: &counters)
+            actions = station.wifi.tick(at: now, counters: &counters, continuing: WiFiStation.Output(continuing: &actions)).actions
             station.mqtt.tick(at: now, random: &random, actions: &actions, counters: &counters)
             mode = .station(station)
         }

@@ -19,6 +19,13 @@ public struct MachineOutput<Refusal: Sendable, Notice: Sendable>: Sendable {
         self.refusal = refusal
         self.notice = notice
     }
+
+    /// An answer that continues the owner's `actions`, taken over (left empty): the machine appends
+    /// to the same buffer and the owner takes it back, so a hot path allocates nothing extra.
+    init(continuing actions: inout [Action]) {
+        self.actions = []
+        swap(&self.actions, &actions)
+    }
 }
 
 extension Array where Element == Action {
