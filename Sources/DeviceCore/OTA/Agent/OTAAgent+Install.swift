@@ -37,20 +37,27 @@ extension OTAAgent {
                              _ body: (inout OTAUpdater<Crypto>) -> OTAUpdater<Crypto>.Output) {
         // In place, through the box: no copy of the updater (or of its transfer's checks).
         let answer = body(&active.updater)
+        take(answer, counters: &counters, into: &out)
+    }
+
+    /// The part of `runUpdater` every call shares, compiled once rather than once per closure.
+    @inline(never)
+    private mutating func take(_ answer: OTAUpdater<Crypto>.Output, counters: inout DeviceCounters, into out: inout Output) {
         out.actions.append(contentsOf: answer.actions)
         if let reason = answer.notice {
             var installed: InstalledImage?
             if case .updateInstalled(let slot) = reason {
                 counters.otaImagesCommitted += 1
-                installed = InstalledImage(slot: slot, release: active.target)
+                installed = InstalledImage(slot: slot, release: storage?.value.target)
             }
             if out.notice == nil { out.notice = .restart(installed: installed, position: out.actions.count) }
         }
         guard let error = answer.refusal else { return }
         if case .busy = error { return out.refuse(.update(error)) }
         counters.countRefusal(error.kind)
-        active.report = .failed(error: error.reason, version: active.target)
-        active.target = nil
+        let target = storage?.value.target
+        storage?.value.report = .failed(error: error.reason, version: target)
+        storage?.value.target = nil
         out.refuse(.update(error))
     }
 }

@@ -27,21 +27,18 @@ extension OTAAgent {
         var fetch = fetch
         fetch.lastActivity = now
         let limit = device.config.httpBodyLimit
-        let tooLarge = "larger than " + decimal(Int64(limit)) + " bytes"
         switch event {
         case let .response(status, length, _):
             guard status == 200 else {
                 return manifestFailed("HTTP status " + decimal(Int64(status)), kind: "http_status", cancel: true, counters: &counters, into: &out)
             }
-            if let length, length > limit { return manifestFailed(tooLarge, kind: "too_large", cancel: true, counters: &counters, into: &out) }
+            if let length, length > limit { return manifestTooLarge(limit, counters: &counters, into: &out) }
             fetch.status = status
         case .data(let bytes):
             guard fetch.status != nil else {
                 return manifestFailed("body before response headers", kind: "malformed", cancel: true, counters: &counters, into: &out)
             }
-            guard fetch.body.count + bytes.count <= limit else {
-                return manifestFailed(tooLarge, kind: "too_large", cancel: true, counters: &counters, into: &out)
-            }
+            guard fetch.body.count + bytes.count <= limit else { return manifestTooLarge(limit, counters: &counters, into: &out) }
             fetch.body.append(contentsOf: bytes)
         case .finished:
             active.manifest = nil
@@ -78,8 +75,13 @@ extension OTAAgent {
         }
     }
 
+    private mutating func manifestTooLarge(_ limit: Int, counters: inout DeviceCounters, into out: inout Output) {
+        manifestFailed("larger than " + decimal(Int64(limit)) + " bytes", kind: "too_large", cancel: true, counters: &counters, into: &out)
+    }
+
     /// The check is over without an update: logged, counted by `kind`, refused with it; the channel
     /// is free again.
+    @inline(never)
     private mutating func manifestFailed(_ reason: String, kind: String, cancel: Bool, counters: inout DeviceCounters,
                                          into out: inout Output) {
         active.manifest = nil
