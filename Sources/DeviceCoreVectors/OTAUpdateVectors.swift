@@ -47,20 +47,28 @@ func resumeLengthOverflow() -> String {
     let request = OTARequest(url: "http://127.0.0.1:8080/fw.bin", version: "2.0.0", sha256: nil, size: nil, origin: .mqttCommand)
     var now = vectorEpoch
     var lines: [String] = []
-    func step(_ name: String, _ actions: [Action]) {
+    var lastRefusal: OTAError?
+    func step(_ name: String, _ out: OTAUpdater<SoftwareCrypto>.Output) {
         var rendered: [String] = []
-        for a in actions where !isFlash(a) && !isLog(a) { rendered.append(renderAction(a)) }
+        for a in actionsWithRestart(out) where !isFlash(a) && !isLog(a) { rendered.append(renderAction(a)) }
+        if let refusal = out.refusal { lastRefusal = refusal }
         lines.append(name + ": " + updater.state.name + " " + dec(updater.progress.bytes) + " [" + joined(rendered, "; ") + "]")
     }
     step("start", updater.start(request, running: "1.0.0", at: now))
     step("response", updater.handle(.response(status: 200, contentLength: image.count, rangeStart: 0), at: now))
     step("data", updater.handle(.data(Array(image[0..<300])), at: now))
     step("dropped", updater.handle(.failed(.connectionLost), at: now))
-    if let due = updater.nextDeadline { now = due }
+    if let due = updater.deadline { now = due }
     step("retry", updater.tick(at: now))
     step("huge-length", updater.handle(.response(status: 206, contentLength: Int.max, rangeStart: 300), at: now))
-    lines.append("error " + optional(updater.lastError.map { $0.kind }))
+    lines.append("error " + optional(lastRefusal.map { $0.kind }))
     return joined(lines, "\n")
+}
+
+/// The updater's actions as the transcript always showed them: a requested restart last, as the
+/// `reboot` the device performs for it.
+private func actionsWithRestart(_ out: OTAUpdater<SoftwareCrypto>.Output) -> [Action] {
+    out.notice == nil ? out.actions : out.actions + [.reboot(.software)]
 }
 
 private func isFlash(_ action: Action) -> Bool {
@@ -105,7 +113,8 @@ func simulatedUpdate(confirm: Bool) -> String {
             return nil
         }
     }
-    func perform(_ name: String, _ actions: [Action], _ updater: OTAUpdater<SoftwareCrypto>) {
+    func perform(_ name: String, _ out: OTAUpdater<SoftwareCrypto>.Output, _ updater: OTAUpdater<SoftwareCrypto>) {
+        let actions = actionsWithRestart(out)
         var line = "[" + name + " @+" + dec((now - vectorEpoch).milliseconds) + "] " + updater.state.name
         let p = updater.progress
         line += " " + dec(p.bytes) + "/" + optional(p.total.map(dec))
@@ -132,7 +141,7 @@ func simulatedUpdate(confirm: Bool) -> String {
         offset += 300
     }
     perform("dropped", updater.handle(.failed(.connectionLost), at: now), updater)
-    if let due = updater.nextDeadline { now = due }
+    if let due = updater.deadline { now = due }
     perform("retry", updater.tick(at: now), updater)
     perform("resumed", updater.handle(.response(status: 206, contentLength: offered.count - offset, rangeStart: offset),
                                       at: now), updater)
@@ -143,7 +152,7 @@ func simulatedUpdate(confirm: Bool) -> String {
         offset = end
     }
     perform("finished", updater.handle(.finished, at: now), updater)
-    if let due = updater.nextDeadline { now = max(now, due) }
+    if let due = updater.deadline { now = max(now, due) }
     perform("verify", updater.tick(at: now), updater)
 
     now = now + .seconds(1)
@@ -152,7 +161,7 @@ func simulatedUpdate(confirm: Bool) -> String {
         now = now + .seconds(5)
         perform("confirm", second.confirmRunningImage(at: now), second)
     } else {
-        if let due = second.nextDeadline { now = due }
+        if let due = second.deadline { now = due }
         perform("confirm-deadline", second.tick(at: now), second)
     }
     now = now + .seconds(1)

@@ -55,22 +55,23 @@ final class OTAUpdaterStateTableTests: XCTestCase {
                 var chip = try chip(in: state)
                 let before = chip.otadata
                 let running = chip.boot.index
-                let actions: [Action]
+                let output: OTAUpdater<SoftwareCrypto>.Output
                 switch input {
-                case .response200: actions = chip.updater.handle(.response(status: 200, contentLength: Self.image.count, rangeStart: 0), at: chip.now)
-                case .response206Elsewhere: actions = chip.updater.handle(.response(status: 206, contentLength: 10, rangeStart: 77), at: chip.now)
-                case .data: actions = chip.updater.handle(.data(Array(Self.image[0..<4096])), at: chip.now)
-                case .finished: actions = chip.updater.handle(.finished, at: chip.now)
-                case .dropped: actions = chip.updater.handle(.failed(.connectionLost), at: chip.now)
-                case .http500: actions = chip.updater.handle(.failed(.httpStatus(500)), at: chip.now)
-                case .tick: actions = chip.updater.tick(at: chip.now)
-                case .tickLater: actions = chip.updater.tick(at: chip.now + .seconds(3600))
-                case .start: actions = chip.updater.start(OTARequest(url: "http://127.0.0.1/b.bin", version: "3.0.0", origin: .httpUpdate),
+                case .response200: output = chip.updater.handle(.response(status: 200, contentLength: Self.image.count, rangeStart: 0), at: chip.now)
+                case .response206Elsewhere: output = chip.updater.handle(.response(status: 206, contentLength: 10, rangeStart: 77), at: chip.now)
+                case .data: output = chip.updater.handle(.data(Array(Self.image[0..<4096])), at: chip.now)
+                case .finished: output = chip.updater.handle(.finished, at: chip.now)
+                case .dropped: output = chip.updater.handle(.failed(.connectionLost), at: chip.now)
+                case .http500: output = chip.updater.handle(.failed(.httpStatus(500)), at: chip.now)
+                case .tick: output = chip.updater.tick(at: chip.now)
+                case .tickLater: output = chip.updater.tick(at: chip.now + .seconds(3600))
+                case .start: output = chip.updater.start(OTARequest(url: "http://127.0.0.1/b.bin", version: "3.0.0", origin: .httpUpdate),
                                                           running: "1.0.0", at: chip.now)
-                case .confirm: actions = chip.updater.confirmRunningImage(at: chip.now)
-                case .reject: actions = chip.updater.rejectRunningImage(at: chip.now)
+                case .confirm: output = chip.updater.confirmRunningImage(at: chip.now)
+                case .reject: output = chip.updater.rejectRunningImage(at: chip.now)
                 }
-                chip.perform(actions)
+                chip.perform(output)
+                let actions = output.actions
                 pairs += 1
                 let label = "\(state)/\(input)"
                 let runningSlot = chip.config.partitions.otaSlots[running]
@@ -90,6 +91,7 @@ final class OTAUpdaterStateTableTests: XCTestCase {
                 if state == "rebooting" {
                     XCTAssertTrue(actions.allSatisfy { if case .log = $0 { return true } else { return false } },
                                   label + ": waiting for the reboot, only logs")
+                    XCTAssertNil(output.notice, label + ": the restart was asked for once, on entering the state")
                 }
             }
         }

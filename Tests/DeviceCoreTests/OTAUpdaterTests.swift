@@ -43,7 +43,7 @@ final class OTAUpdaterTests: XCTestCase {
         chip.perform(chip.updater.confirmRunningImage(at: chip.now))
         XCTAssertEqual(chip.otadata.entries[1], .sealed(sequence: 2, state: .valid))
         XCTAssertEqual(chip.updater.state.name, "idle")
-        XCTAssertNil(chip.updater.nextDeadline)
+        XCTAssertNil(chip.updater.deadline)
         XCTAssertEqual(try chip.powerOn(), BootInfo(slot: 1, firmwareVersion: "e097db2-dirty"))
     }
 
@@ -248,7 +248,10 @@ final class OTAUpdaterTests: XCTestCase {
         chip.send(.finished)
         XCTAssertEqual(chip.updater.state.name, "idle")
         XCTAssertTrue(chip.appFlashLog.isEmpty)
-        XCTAssertEqual(chip.updater.confirmRunningImage(at: chip.now), [], "nothing to confirm")
+        let nothing = chip.updater.confirmRunningImage(at: chip.now)
+        XCTAssertEqual(nothing.actions, [], "nothing to confirm")
+        XCTAssertNil(nothing.notice)
+        XCTAssertNil(nothing.refusal)
         chip.start(request(offered), running: running)
         chip.start(request("2030.1"), running: running)
         XCTAssertEqual(chip.updater.state.name, "connecting", "second trigger does not disturb the first")
@@ -260,6 +263,43 @@ final class OTAUpdaterTests: XCTestCase {
         chip.start(request(offered), running: running)
         chip.send(.response(status: 404, contentLength: nil, rangeStart: 0))
         XCTAssertEqual(chip.updater.lastError, .httpStatus(404))
+    }
+
+    func testEachRefusalComesBackTypedInTheOutputOfTheEventThatCausedIt() throws {
+        var chip = try freshChip()
+        let notNewer = chip.updater.start(request("2025.01.01"), running: running, at: chip.now)
+        XCTAssertEqual(notNewer.refusal, .notNewer(offered: "2025.01.01", running: running))
+        XCTAssertNil(notNewer.notice)
+        let started = chip.updater.start(request(offered), running: running, at: chip.now)
+        XCTAssertNil(started.refusal, "an accepted request refuses nothing")
+        chip.perform(started)
+        let busy = chip.updater.start(request("2030.1"), running: running, at: chip.now)
+        XCTAssertEqual(busy.refusal, .busy(state: "connecting"), "a busy refusal is in the output though not in lastError")
+        XCTAssertNil(chip.updater.lastError)
+        let repeated = chip.updater.handle(.response(status: 404, contentLength: nil, rangeStart: 0), at: chip.now)
+        XCTAssertEqual(repeated.refusal, .httpStatus(404))
+        XCTAssertEqual(chip.updater.state.name, "idle")
+        chip.perform(chip.updater.start(request(offered), running: running, at: chip.now))
+        let again = chip.updater.handle(.response(status: 404, contentLength: nil, rangeStart: 0), at: chip.now)
+        XCTAssertEqual(again.refusal, .httpStatus(404), "the same error twice is two refusals, each in its own output")
+        let ignored = chip.updater.handle(.finished, at: chip.now)
+        XCTAssertNil(ignored.refusal, "an event with no transfer is ignored, not refused")
+        XCTAssertNil(ignored.notice)
+    }
+
+    func testARestartIsAskedForInTheOutputNeverAsARebootAction() throws {
+        var chip = try freshChip()
+        chip.start(request("2025.04.01"), running: running)
+        chip.serve(TestImages.simple("2025.04.01"))
+        chip.now = chip.now + .seconds(1)
+        let verified = chip.updater.tick(at: chip.now)
+        XCTAssertEqual(verified.notice, .updateInstalled(slot: 1))
+        XCTAssertFalse(verified.actions.contains { if case .reboot = $0 { return true } else { return false } })
+        chip.perform(verified)
+        try chip.powerOn()
+        let unconfirmed = chip.updater.tick(at: chip.now + .seconds(3600))
+        XCTAssertEqual(unconfirmed.notice, .unconfirmed)
+        XCTAssertFalse(unconfirmed.actions.contains { if case .reboot = $0 { return true } else { return false } })
     }
 
     func testAResumedResponseWhoseLengthWouldOverflowIsRefusedAndTheDeviceKeepsItsImage() throws {

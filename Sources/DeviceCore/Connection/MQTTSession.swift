@@ -14,6 +14,21 @@ public struct MQTTSession: Equatable, Sendable {
     /// A session shorter than this does not reset the backoff.
     public static let stableAfter = TimeSpan.seconds(30)
 
+    /// What the owner must do after an event: a broker session began (CONNACK) or ended.
+    enum SessionChange: Equatable, Sendable {
+        case started, ended
+    }
+
+    /// Why the session refused an event.
+    enum Refusal: Error, Equatable, Sendable {
+        /// The event cannot happen in the current state (e.g. a CONNACK nobody waited for): ignored.
+        case unexpectedEvent
+    }
+
+    /// Actions, a refusal of an illegal event, and a session change for the owner. Every method
+    /// answers in an `Output` that may continue the owner's action buffer (`MachineOutput(continuing:)`).
+    typealias Output = MachineOutput<Refusal, SessionChange>
+
     /// The session's current state.
     public private(set) var state: State = .waitingForNetwork
     let options: MQTTConnectOptions
@@ -43,66 +58,79 @@ public struct MQTTSession: Equatable, Sendable {
     }
 
     /// WiFi came up: connect now unless a connection is already under way.
-    mutating func networkUp(at now: Instant, actions: inout [Action], counters: inout DeviceCounters) {
-        guard case .waitingForNetwork = state else { return }
-        connect(failures: 0, at: now, actions: &actions, counters: &counters)
+    mutating func networkUp(at now: Instant, counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
+        var out = out
+        guard case .waitingForNetwork = state else { return out }
+        connect(failures: 0, at: now, actions: &out.actions, counters: &counters)
+        return out
     }
 
     /// WiFi went away: drop whatever connection there is and wait for the network again.
-    mutating func networkDown(actions: inout [Action]) {
+    mutating func networkDown(continuing out: Output = Output()) -> Output {
+        var out = out
         switch state {
-        case .connecting, .connected: actions.append(.mqttDisconnect)
+        case .connecting: out.actions.append(.mqttDisconnect)
+        case .connected:
+            out.actions.append(.mqttDisconnect)
+            out.notice = .ended
         case .waitingForNetwork, .backingOff: break
         }
         state = .waitingForNetwork
+        return out
     }
 
-    /// Connection-level MQTT events. Returns false when the event is illegal in this state.
-    mutating func handle(_ event: MQTTEvent, at now: Instant, random: inout SeededRandom,
-                         actions: inout [Action], counters: inout DeviceCounters) -> Bool {
+    /// Connection-level MQTT events: a session that begins or ends is the notice, an event illegal
+    /// in this state the refusal.
+    mutating func handle(_ event: MQTTEvent, at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
+                         continuing out: Output = Output()) -> Output {
+        var out = out
         switch (state, event) {
         case (.connecting(let failures, _), .connected):
             state = .connected(since: now, failuresBefore: failures)
             counters.mqttConnects += 1
-            actions.append(.log(.info, "MQTT connected"))
+            out.actions.append(.log(.info, "MQTT connected"))
+            out.notice = .started
         case (.connecting(let failures, _), .connectFailed(let code)):
             counters.mqttConnectFailures += 1
             if code == 4 || code == 5 {
                 counters.mqttRefused += 1
-                actions.append(.log(.error, "MQTT connection refused: " + connackReason(code)))
+                out.actions.append(.log(.error, "MQTT connection refused: " + connackReason(code)))
             } else {
-                actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
+                out.actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
             }
-            backOff(failures: failures, at: now, random: &random, actions: &actions)
+            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
         case (.connecting(let failures, _), .disconnected):
             counters.mqttConnectFailures += 1
-            actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
-            backOff(failures: failures, at: now, random: &random, actions: &actions)
+            out.actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
+            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
         case (.connected(let since, let failuresBefore), .disconnected):
             counters.mqttConnectionsLost += 1
-            actions.append(.log(.warning, "MQTT connection lost"))
+            out.actions.append(.log(.warning, "MQTT connection lost"))
             let stable = now - since >= MQTTSession.stableAfter
-            backOff(failures: stable ? 0 : failuresBefore, at: now, random: &random, actions: &actions)
+            backOff(failures: stable ? 0 : failuresBefore, at: now, random: &random, actions: &out.actions)
+            out.notice = .ended
         default:
-            return false
+            out.refusal = .unexpectedEvent
         }
-        return true
+        return out
     }
 
     /// Ends a backoff by connecting again, or gives up on a CONNACK that did not come.
-    mutating func tick(at now: Instant, random: inout SeededRandom, actions: inout [Action],
-                       counters: inout DeviceCounters) {
+    mutating func tick(at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
+                       continuing out: Output = Output()) -> Output {
+        var out = out
         switch state {
         case .backingOff(let until, let failures) where until <= now:
-            connect(failures: failures, at: now, actions: &actions, counters: &counters)
+            connect(failures: failures, at: now, actions: &out.actions, counters: &counters)
         case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
             counters.mqttConnectFailures += 1
-            actions.append(.log(.warning, "MQTT connect timed out"))
-            actions.append(.mqttDisconnect)
-            backOff(failures: failures, at: now, random: &random, actions: &actions)
+            out.actions.append(.log(.warning, "MQTT connect timed out"))
+            out.actions.append(.mqttDisconnect)
+            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
         default:
             break
         }
+        return out
     }
 
     private mutating func connect(failures: Int, at now: Instant, actions: inout [Action],

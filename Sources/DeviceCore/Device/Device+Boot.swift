@@ -52,14 +52,6 @@ extension Device {
     /// The running firmware's version as the device reports it (`config.versionSource`; the factory
     /// version before boot).
     public var firmwareVersion: String { cycle.firmwareVersion }
-
-    /// What an offered `version` is compared with: the reported version, or the offer itself when it
-    /// names the release the running slot was installed under (already installed: never again, so
-    /// a manifest whose name differs from the image's app descriptor cannot cause a download loop).
-    func runningVersion(comparedWith offered: String?) -> String {
-        if let offered, let installed = cycle.installedRelease, sameRelease(offered, installed) { return offered }
-        return firmwareVersion
-    }
 }
 
 /// Two release names for one release: equal text after a leading `v`.

@@ -15,16 +15,17 @@ extension Device {
             ignore("WiFi " + event.name, actions: &actions)
             return
         }
-        let change = station.wifi.handle(event, at: now, random: &random, actions: &actions, counters: &counters)
-        switch change {
-        case nil:
-            ignore("WiFi " + event.name, actions: &actions)
+        let out = station.wifi.handle(event, at: now, random: &random, counters: &counters,
+                                      continuing: WiFiStation.Output(continuing: &actions))
+        actions = out.actions
+        if case .unexpectedEvent? = out.refusal { ignore("WiFi " + event.name, actions: &actions) }
+        switch out.notice {
         case .up?:
-            station.mqtt.networkUp(at: now, actions: &actions, counters: &counters)
+            actions = station.mqtt.networkUp(at: now, counters: &counters, continuing: MQTTSession.Output(continuing: &actions)).actions
         case .down?:
-            station.mqtt.networkDown(actions: &actions)
-            brokerSessionEnded()
-        case .none?:
+            actions = station.mqtt.networkDown(continuing: MQTTSession.Output(continuing: &actions)).actions
+            brokerSessionEnded()  // whether a session was up or not: the heartbeat and telemetry stop
+        case nil:
             break
         }
         mode = .station(station)
@@ -38,15 +39,15 @@ extension Device {
         }
         switch event {
         case .connected, .connectFailed, .disconnected:
-            let wasConnected = station.mqtt.isConnected
-            let legal = station.mqtt.handle(event, at: now, random: &random, actions: &actions, counters: &counters)
+            let out = station.mqtt.handle(event, at: now, random: &random, counters: &counters,
+                                          continuing: MQTTSession.Output(continuing: &actions))
+            actions = out.actions
             mode = .station(station)
-            if !legal {
-                ignore("MQTT " + event.name, actions: &actions)
-            } else if !wasConnected && station.mqtt.isConnected {
-                brokerSessionStarted(at: now, actions: &actions)
-            } else if wasConnected && !station.mqtt.isConnected {
-                brokerSessionEnded()
+            if case .unexpectedEvent? = out.refusal { ignore("MQTT " + event.name, actions: &actions) }
+            switch out.notice {
+            case .started?: brokerSessionStarted(at: now, actions: &actions)
+            case .ended?: brokerSessionEnded()
+            case nil: break
             }
         case .message(let topic, let payload):
             guard station.mqtt.isConnected else {

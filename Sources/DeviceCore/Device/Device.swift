@@ -30,24 +30,10 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     var random: SeededRandom
     /// RAM: reset by every `.powerOn`.
     var cycle: PowerCycle
-    /// The OTA updater and what the download channel is fetching (RAM, rebuilt at `.powerOn`).
-    /// Kept out of line: the updater is kilobytes and most events never touch it.
-    /// Every write refreshes `otaSummary`, which the hot paths (deadline, tick, reported state,
-    /// heartbeat) read instead: a read of `ota` copies the whole updater out of its box.
-    var ota: DeviceOTA<Crypto> {
-        get { otaStorage.value }
-        _modify {
-            defer { otaSummary = OTASummary(&otaStorage.value) }
-            yield &otaStorage.value
-        }
-        set {
-            otaStorage.value = newValue
-            otaSummary = OTASummary(&otaStorage.value)
-        }
-    }
-    private var otaStorage = OutOfLine(DeviceOTA<Crypto>())
-    /// What the hot paths need to know about `ota`, kept in line and current (see `ota`).
-    private(set) var otaSummary = OTASummary()
+    /// OTA: the manifest check, the image download and what the status topic says of them
+    /// (RAM, restarted at `.powerOn`). Holds nothing out of line while idle; the hot paths
+    /// (deadline, tick, reported state, heartbeat) read only its in-line summary.
+    var ota = OTAAgent<Crypto>()
     /// The sensor task (`config.telemetry`): one empty array when the device has no telemetry.
     var telemetry: TelemetryTask
 
@@ -124,8 +110,9 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if mode.isOff { return }  // provisioning ended with a restart
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
-            station.wifi.tick(at: now, actions: &actions, counters: &counters)
-            station.mqtt.tick(at: now, random: &random, actions: &actions, counters: &counters)
+            actions = station.wifi.tick(at: now, counters: &counters, continuing: WiFiStation.Output(continuing: &actions)).actions
+            actions = station.mqtt.tick(at: now, random: &random, counters: &counters,
+                                        continuing: MQTTSession.Output(continuing: &actions)).actions
             mode = .station(station)
         }
         heartbeatTick(at: now, actions: &actions)

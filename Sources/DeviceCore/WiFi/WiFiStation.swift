@@ -8,10 +8,19 @@ public struct WiFiStation: Equatable, Sendable {
         case backingOff(until: Instant, failures: Int)
     }
 
-    /// Whether the link came up, went down, or neither, as a result of an event.
-    enum LinkChange: Equatable {
-        case none, up, down
+    /// What the owner must do after an event: the link came up or went down (nil: neither).
+    enum LinkChange: Equatable, Sendable {
+        case up, down
     }
+
+    /// Why the station refused a link event.
+    enum Refusal: Error, Equatable, Sendable {
+        /// The event cannot happen in the current state (e.g. a join failure while connected): ignored.
+        case unexpectedEvent
+    }
+
+    /// Actions, a refusal of an illegal event, and a link change for the owner.
+    typealias Output = MachineOutput<Refusal, LinkChange>
 
     /// The link's current state.
     public private(set) var state: State
@@ -51,39 +60,42 @@ public struct WiFiStation: Equatable, Sendable {
         return nil
     }
 
-    /// Link events (not scan results). Returns nil when the event is illegal in this state.
-    mutating func handle(_ event: WiFiEvent, at now: Instant, random: inout SeededRandom,
-                         actions: inout [Action], counters: inout DeviceCounters) -> LinkChange? {
+    /// Link events (not scan results), answered in `out` (which may continue the owner's actions):
+    /// the link change as its notice, an event illegal in this state as its refusal.
+    mutating func handle(_ event: WiFiEvent, at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
+                         continuing out: Output = Output()) -> Output {
+        var out = out
         switch (state, event) {
         case (.connecting, .connected(let ip, let rssi)):
             state = .connected(ip: ip, rssi: rssi)
-            actions.append(.log(.info, "WiFi connected to \"" + credentials.ssid + "\", ip " + ip.text
-                                + ", rssi " + decimal(Int64(rssi))))
-            return .up
+            out.actions.append(.log(.info, "WiFi connected to \"" + credentials.ssid + "\", ip " + ip.text
+                                    + ", rssi " + decimal(Int64(rssi))))
+            out.notice = .up
         case (.connected, .connected(let ip, let rssi)):
             // The driver re-reported the link (new lease or roaming): refresh, nothing else changes.
             state = .connected(ip: ip, rssi: rssi)
-            return LinkChange.none
         case (.connecting(let failures), .connectFailed(let reason)),
              (.connecting(let failures), .disconnected(let reason)):
             counters.wifiConnectFailures += 1
-            actions.append(.log(.warning, "WiFi join failed: " + reason.name))
-            backOff(failures: failures, at: now, random: &random, actions: &actions)
-            return LinkChange.none
+            out.actions.append(.log(.warning, "WiFi join failed: " + reason.name))
+            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
         case (.connected, .disconnected(let reason)):
             counters.wifiConnectionsLost += 1
-            actions.append(.log(.warning, "WiFi disconnected: " + reason.name))
-            backOff(failures: 0, at: now, random: &random, actions: &actions)
-            return .down
+            out.actions.append(.log(.warning, "WiFi disconnected: " + reason.name))
+            backOff(failures: 0, at: now, random: &random, actions: &out.actions)
+            out.notice = .down
         default:
-            return nil
+            out.refusal = .unexpectedEvent
         }
+        return out
     }
 
-    /// Ends a backoff that is due by joining again.
-    mutating func tick(at now: Instant, actions: inout [Action], counters: inout DeviceCounters) {
-        guard case .backingOff(let until, let failures) = state, until <= now else { return }
-        connect(failures: failures, actions: &actions, counters: &counters)
+    /// Time passed: a backoff that is due ends by joining again. Answered in `out` (see `handle`).
+    mutating func tick(at now: Instant, counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
+        var out = out
+        guard case .backingOff(let until, let failures) = state, until <= now else { return out }
+        connect(failures: failures, actions: &out.actions, counters: &counters)
+        return out
     }
 
     private mutating func connect(failures: Int, actions: inout [Action], counters: inout DeviceCounters) {

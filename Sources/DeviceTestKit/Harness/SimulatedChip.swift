@@ -16,6 +16,8 @@ public struct SimulatedChip<Crypto: DeviceCrypto> {
     /// Actions other than flash, in order (downloads, reboots, logs).
     public var actions: [Action] = []
     public var rebootRequested = false
+    /// Every refusal the updater answered with, in order (busy ones included).
+    public var refusals: [OTAError] = []
 
     public init(config: OTAConfig, efuses: EFuses = EFuses()) {
         self.config = config
@@ -69,6 +71,14 @@ public struct SimulatedChip<Crypto: DeviceCrypto> {
         }
     }
 
+    /// Performs one updater answer: its actions, then the restart it asks for, recorded as the
+    /// `.reboot` a device performs for it (`rebootRequested`).
+    public mutating func perform(_ output: OTAUpdater<Crypto>.Output) {
+        perform(output.actions)
+        if output.notice != nil { perform([.reboot(.software)]) }
+        if let refusal = output.refusal { refusals.append(refusal) }
+    }
+
     public mutating func start(_ request: OTARequest, running: String) {
         perform(updater.start(request, running: running, at: now))
     }
@@ -79,7 +89,7 @@ public struct SimulatedChip<Crypto: DeviceCrypto> {
 
     public mutating func advance(by span: TimeSpan) {
         now = now + span
-        if let deadline = updater.nextDeadline, deadline <= now { perform(updater.tick(at: now)) }
+        if let deadline = updater.deadline, deadline <= now { perform(updater.tick(at: now)) }
     }
 
     /// The download ranges the updater asked for, in order.
@@ -104,7 +114,7 @@ public struct SimulatedChip<Crypto: DeviceCrypto> {
 
     /// Runs the pending verification tick (the host ticks right away when asked).
     public mutating func runDeadlines() {
-        if let deadline = updater.nextDeadline, deadline <= now { perform(updater.tick(at: now)) }
+        if let deadline = updater.deadline, deadline <= now { perform(updater.tick(at: now)) }
     }
 
     public var otadata: OTAData { hardware.otadata }

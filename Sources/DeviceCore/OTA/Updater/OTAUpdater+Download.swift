@@ -1,6 +1,6 @@
 extension OTAUpdater {
     /// A download event for the transfer in progress; anything else is ignored with a log line.
-    public mutating func handle(_ event: DownloadEvent, at now: Instant) -> [Action] {
+    public mutating func handle(_ event: DownloadEvent, at now: Instant) -> Output {
         if case let .data(bytes) = event, case .downloading(var t) = state {
             // Take the transfer out of `state` first: its hash and validator box is then uniquely
             // owned, so feeding a chunk mutates it in place instead of copying it for every chunk.
@@ -15,45 +15,47 @@ extension OTAUpdater {
             var t = t
             do { try t.validator.finish() } catch { return refuse(.image(error), cancel: false) }
             state = .verifying(t, since: now)
-            return [.log(.info, "ota: download complete (" + decimal(Int64(t.written)) + " bytes), verifying")]
+            return Output([.log(.info, "ota: download complete (" + decimal(Int64(t.written)) + " bytes), verifying")])
         case let (.downloading(t), .failed(failure)), let (.awaitingResponse(t), .failed(failure)):
             if case let .httpStatus(code) = failure { return refuse(.httpStatus(code), cancel: false) }
             return dropped(t, failure, at: now)
         default:
-            return [.log(.debug, "ota: ignored download event in state " + state.name)]
+            return Output([.log(.debug, "ota: ignored download event in state " + state.name)])
         }
     }
 
     /// Deadlines: stalled downloads resume, retries start, verification runs, an unconfirmed image
     /// reboots so the bootloader rolls it back.
-    public mutating func tick(at now: Instant) -> [Action] {
+    public mutating func tick(at now: Instant) -> Output {
         switch state {
         case let .awaitingResponse(t), let .downloading(t):
             if now >= t.deadline { return refuse(.downloadDeadline(config.downloadDeadline), cancel: true) }
-            guard now >= t.lastActivity + config.stallTimeout else { return [] }
-            return [.cancelDownload] + dropped(t, .timedOut, at: now)
+            guard now >= t.lastActivity + config.stallTimeout else { return Output() }
+            var out = dropped(t, .timedOut, at: now)
+            out.actions.insert(.cancelDownload, at: 0)
+            return out
         case let .awaitingRetry(t, at):
             if now >= t.deadline { return refuse(.downloadDeadline(config.downloadDeadline), cancel: false) }
-            guard now >= at else { return [] }
+            guard now >= at else { return Output() }
             var t = t
             t.attempts += 1
             t.lastActivity = now
             state = .awaitingResponse(t)
-            return [.log(.info, "ota: resuming at byte " + decimal(Int64(t.written))),
-                    .startDownload(url: t.request.url, rangeStart: t.written)]
+            return Output([.log(.info, "ota: resuming at byte " + decimal(Int64(t.written))),
+                           .startDownload(url: t.request.url, rangeStart: t.written)])
         case let .verifying(t, since):
-            guard now >= since else { return [] }
+            guard now >= since else { return Output() }
             return verify(t)
         case let .pendingVerify(deadline):
-            guard now >= deadline else { return [] }
+            guard now >= deadline else { return Output() }
             state = .awaitingReboot(.unconfirmed)
-            return [.log(.error, "ota: new image not confirmed in time, rebooting to roll back"), .reboot(.software)]
+            return Output([.log(.error, "ota: new image not confirmed in time, rebooting to roll back")], notice: .unconfirmed)
         case .idle, .awaitingReboot:
-            return []
+            return Output()
         }
     }
 
-    private mutating func response(_ t: Transfer, status: Int, length: Int?, rangeStart: Int, at now: Instant) -> [Action] {
+    private mutating func response(_ t: Transfer, status: Int, length: Int?, rangeStart: Int, at now: Instant) -> Output {
         var t = t
         // HTTP lengths are never negative; a shell reports an unknown one as nil (curl's -1 included).
         let length = length.flatMap { $0 >= 0 ? $0 : nil }
@@ -82,14 +84,14 @@ extension OTAUpdater {
         }
         t.lastActivity = now
         state = .downloading(t)
-        return []
+        return Output()
     }
 
     /// A chunk for the transfer taken out of `state`; puts it back as `.downloading` unless refused.
-    private mutating func received(_ t: inout Transfer, _ bytes: [UInt8], at now: Instant) -> [Action] {
+    private mutating func received(_ t: inout Transfer, _ bytes: [UInt8], at now: Instant) -> Output {
         if bytes.isEmpty {
             state = .downloading(t)
-            return []
+            return Output()
         }
         if t.written + bytes.count > t.slot.size {
             return refuse(.tooLarge(size: t.written + bytes.count, slotSize: t.slot.size), cancel: true)
@@ -110,11 +112,11 @@ extension OTAUpdater {
         t.written += bytes.count
         t.lastActivity = now
         state = .downloading(t)
-        return actions
+        return Output(actions)
     }
 
     /// A drop or stall: resume later from the bytes already written, or give up.
-    private mutating func dropped(_ t: Transfer, _ failure: DownloadFailure, at now: Instant) -> [Action] {
+    private mutating func dropped(_ t: Transfer, _ failure: DownloadFailure, at now: Instant) -> Output {
         if t.attempts >= config.maxAttempts {
             return refuse(.downloadFailed(failure, attempts: t.attempts), cancel: false)
         }
@@ -122,7 +124,7 @@ extension OTAUpdater {
         for _ in 1..<t.attempts where delay < .seconds(30) { delay = delay * 2 }
         if TimeSpan.seconds(30) < delay { delay = .seconds(30) }
         state = .awaitingRetry(t, at: now + delay)
-        return [.log(.warning, "ota: download " + failure.name + " at byte " + decimal(Int64(t.written)) + ", retrying")]
+        return Output([.log(.warning, "ota: download " + failure.name + " at byte " + decimal(Int64(t.written)) + ", retrying")])
     }
 }
 

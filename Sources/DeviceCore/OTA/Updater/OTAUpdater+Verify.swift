@@ -1,7 +1,7 @@
 extension OTAUpdater {
     /// Final checks on a complete download, then the commit: otadata selects the new slot and the
-    /// device reboots. Order: size, file SHA-256 from the command, signature (when required).
-    mutating func verify(_ t: Transfer) -> [Action] {
+    /// device restarts (`Output.notice`). Order: size, file SHA-256 from the command, signature (when required).
+    mutating func verify(_ t: Transfer) -> Output {
         var t = t
         if let size = t.request.size, size != t.written { return refuse(.sizeMismatch(expected: size, actual: t.written), cancel: false) }
         if let expected = t.request.sha256, var hasher = t.fileHasher {
@@ -27,7 +27,7 @@ extension OTAUpdater {
         }
         state = .awaitingReboot(.updateInstalled(slot: t.slotIndex))
         let version = t.validator.appDescriptor?.version ?? "?"
-        return [.log(.info, "ota: image " + version + " verified, booting " + t.slot.name + " next")]
-            + writeOTAData(w.sector, w.entry) + [.reboot(.software)]
+        return Output([.log(.info, "ota: image " + version + " verified, booting " + t.slot.name + " next")]
+                      + writeOTAData(w.sector, w.entry), notice: .updateInstalled(slot: t.slotIndex))
     }
 }

@@ -1,6 +1,6 @@
 /// The app side of an update, as a sans-IO state machine: the device feeds it triggers, download
 /// events and ticks with the time, and performs the actions it returns (download, erase/write
-/// flash, reboot, log). It streams the image into the inactive slot, validates as bytes arrive,
+/// flash, log) and the restart it asks for (`Output.notice`). It streams the image into the inactive slot, validates as bytes arrive,
 /// resumes dropped downloads by offset, and only then points otadata at the new slot. After the
 /// reboot it waits for the new image to prove itself (broker reachable) or lets it roll back.
 public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
@@ -11,11 +11,13 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
     public private(set) var efuses: EFuses
     public let runningSlot: Int?
     let runningSecureVersion: UInt32
-    /// The last refusal, for the status topic; cleared when an update starts.
+    /// The last refusal that ended an update (not a `busy` one); cleared when an update starts.
+    /// Each refusal also comes back once, in the `Output` of the event that caused it.
     public internal(set) var lastError: OTAError?
-    /// Refusals recorded in `lastError` so far (a caller compares it to notice a new one, even when
-    /// it repeats the previous error).
-    public private(set) var refusals = 0
+
+    /// Actions, the refusal of the event (if any) and the restart the updater asks for: after a
+    /// commit, an unconfirmed image's deadline or a rejection. The owner promises the restart.
+    public typealias Output = MachineOutput<OTAError, RebootReason>
 
     /// Starts after a boot; a PENDING_VERIFY image opens the confirmation window at `now`.
     public init(config: OTAConfig, boot: OTABootState, at now: Instant) {
@@ -28,7 +30,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
     }
 
     /// The earliest time `tick` has something to do.
-    public var nextDeadline: Instant? {
+    public var deadline: Instant? {
         switch state {
         case .idle, .awaitingReboot: return nil
         case let .awaitingResponse(t), let .downloading(t): return min(t.lastActivity + config.stallTimeout, t.deadline)
@@ -57,7 +59,7 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
     }
 
     /// A trigger asks to install `request` while `running` (release name) runs.
-    public mutating func start(_ request: OTARequest, running: String, at now: Instant) -> [Action] {
+    public mutating func start(_ request: OTARequest, running: String, at now: Instant) -> Output {
         switch state {
         case .idle: break
         case .pendingVerify: return refuse(.runningImageNotConfirmed, cancel: false, keepState: true, record: true)
@@ -73,14 +75,14 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
         if let size = request.size, size > slot.size { return refuse(.tooLarge(size: size, slotSize: slot.size), cancel: false) }
         lastError = nil
         state = .awaitingResponse(newTransfer(request, slotIndex: index, slot: slot, at: now))
-        return [.log(.info, "ota: downloading " + request.url + " into " + slot.name),
-                .startDownload(url: request.url, rangeStart: 0)]
+        return Output([.log(.info, "ota: downloading " + request.url + " into " + slot.name),
+                       .startDownload(url: request.url, rangeStart: 0)])
     }
 
     /// The running PENDING_VERIFY image reached the broker: mark it VALID (and burn its secure
     /// version when anti-rollback is on). Ignored in any other state.
-    public mutating func confirmRunningImage(at now: Instant) -> [Action] {
-        guard case .pendingVerify = state else { return [] }
+    public mutating func confirmRunningImage(at now: Instant) -> Output {
+        guard case .pendingVerify = state else { return Output() }
         state = .idle
         var actions: [Action] = [.log(.info, "ota: running image confirmed valid")]
         if let w = otadata.markingActive(.valid) {
@@ -90,16 +92,17 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
             efuses.burnSecureVersion(runningSecureVersion)
             actions.append(.burnSecureVersion(runningSecureVersion))
         }
-        return actions
+        return Output(actions)
     }
 
     /// The app found its new image broken: mark it INVALID and reboot into the previous slot.
-    public mutating func rejectRunningImage(at now: Instant) -> [Action] {
+    public mutating func rejectRunningImage(at now: Instant) -> Output {
         guard case .pendingVerify = state, let w = otadata.markingActive(.invalid) else {
-            return [.log(.warning, "ota: no unconfirmed image to reject")]
+            return Output([.log(.warning, "ota: no unconfirmed image to reject")])
         }
         state = .awaitingReboot(.rejected)
-        return [.log(.error, "ota: running image rejected, rolling back")] + writeOTAData(w.sector, w.entry) + [.reboot(.software)]
+        return Output([.log(.error, "ota: running image rejected, rolling back")] + writeOTAData(w.sector, w.entry),
+                      notice: .rejected)
     }
 
     func newTransfer(_ request: OTARequest, slotIndex: Int, slot: Partition, at now: Instant) -> Transfer {
@@ -118,16 +121,13 @@ public struct OTAUpdater<Crypto: DeviceCrypto>: Sendable {
         return OTAData.flashOperations(partitionOffset: base, sector: sector, entry: entry).map { .flash($0) }
     }
 
-    /// Records a refusal: back to idle (unless told to keep the current state, e.g. an update in
-    /// progress or an image awaiting confirmation), logged, nothing committed.
-    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false, record: Bool? = nil) -> [Action] {
-        if record ?? !keepState {
-            lastError = error
-            refusals += 1
-        }
+    /// A refusal: back to idle (unless told to keep the current state, e.g. an update in
+    /// progress or an image awaiting confirmation), logged, nothing committed, the error in the output.
+    mutating func refuse(_ error: OTAError, cancel: Bool, keepState: Bool = false, record: Bool? = nil) -> Output {
+        if record ?? !keepState { lastError = error }
         if !keepState { state = .idle }
         var actions: [Action] = cancel ? [.cancelDownload] : []
         actions.append(.log(.error, "ota: refused: " + error.reason))
-        return actions
+        return Output(actions, refusal: error)
     }
 }
