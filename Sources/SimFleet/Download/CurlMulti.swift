@@ -22,16 +22,8 @@ final class CurlMulti: ReactorClient {
     /// Transfers and posts started and not yet ended (the end of a run waits for them).
     private(set) var inFlight = 0
 
-    /// libcurl is opened at the first transfer, not at start (`CCurl/loader.c`); without it no
-    /// transfer can run, and the run stops saying why.
-    static let globalReady: Bool = {
-        if let failure = simfleet_curl_load_failure() { fatalError(String(cString: failure)) }
-        return true
-    }()
-
     init(reactor: Reactor) {
-        _ = CurlMulti.globalReady
-        multi = simfleet_curl_multi_init()!
+        multi = CurlLibrary.multiHandle()
         self.reactor = reactor
         reactor.createdDownloads = self
         slot = reactor.attach(self, periodic: false)
@@ -88,9 +80,7 @@ final class CurlMulti: ReactorClient {
     /// thread with the exchange and the kept body.
     func post(url: String, body: String, headers: [String], kind: HTTPKind, limits: HTTPLimits,
               completion: @escaping (HTTPExchange, [UInt8]) -> Void) {
-        guard let easy = simfleet_curl_easy_init() else {
-            return completion(HTTPExchange(status: 0, error: .other), [])
-        }
+        let easy = CurlLibrary.easyHandle()
         let post = HTTPPost(easy: easy, kind: kind, maxBody: limits.maxBody, completion: completion)
         for line in headers { post.headers = simfleet_curl_slist_append(post.headers, line) }
         simfleet_curl_easy_prepare_post(easy, url, body, post.headers, easy, limits.timeoutSeconds)

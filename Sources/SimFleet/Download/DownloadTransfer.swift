@@ -20,8 +20,7 @@ final class DownloadTransfer {
     private(set) var overLimit = false
 
     init(sink: DownloadSink, multi: CurlMulti) {
-        _ = CurlMulti.globalReady
-        easy = simfleet_curl_easy_init()!
+        easy = CurlLibrary.easyHandle()
         self.sink = sink
         self.multi = multi
     }

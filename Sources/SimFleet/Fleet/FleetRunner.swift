@@ -118,17 +118,19 @@ public final class FleetRunner: @unchecked Sendable {
         }
         var observerUser: String? = nil
         var observerPassword: String? = nil
+        var embeddedAccounts: [(String, String)] = []
         switch c.broker {
         case .embedded:
             // Every device has an account: its id as user name (the ACL is keyed on it) and the
             // password template's value, or one derived from a secret of this run.
+            // Derived once here, by local position: the hosts below take theirs from this list.
             var accounts: [(String, String)] = []
-            let local = c.slice.fleetIndices(ofFleet: c.devices)
             accounts.reserveCapacity(c.localDevices)
-            for i in local {
-                let s = c.deviceSpec(i)
+            for local in 0..<c.localDevices {
+                let s = c.deviceSpec(c.slice.fleetIndex(ofLocal: local))
                 accounts.append((s.id, s.password ?? FleetRunner.devicePassword(id: s.id, secret: runSecret)))
             }
+            embeddedAccounts = accounts
             do {
                 let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
                                            acl: c.brokerACL)
@@ -232,7 +234,7 @@ public final class FleetRunner: @unchecked Sendable {
             let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
             let base = endpointBase
             let ports = self.ports
-            let secret = runSecret
+            let accounts = embeddedAccounts
             shard.reactor.post { reactor in
                 let firmwareSettings = SharedFirmwareSettings()
                 // Devices with the same endpoint (port, source address, certificates) share one object.
@@ -248,7 +250,7 @@ public final class FleetRunner: @unchecked Sendable {
                     if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
                     if c.broker == .embedded {
                         spec.username = spec.id
-                        spec.password = spec.password ?? FleetRunner.devicePassword(id: spec.id, secret: secret)
+                        spec.password = accounts[local].1
                     }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings

@@ -15,8 +15,7 @@ public final class CurlProvisioningTransport: ProvisioningTransport, @unchecked 
     public init(host: String, port: Int, timeoutMs: Int = 10_000) {
         base = "http://" + host + ":" + String(port)
         self.timeoutMs = timeoutMs
-        _ = CurlMulti.globalReady
-        easy = simfleet_curl_easy_init()!
+        easy = CurlLibrary.easyHandle()
         // esp_prov's headers.
         headers = simfleet_curl_slist_append(nil, "Content-type: application/x-www-form-urlencoded")
         headers = simfleet_curl_slist_append(headers, "Accept: text/plain")

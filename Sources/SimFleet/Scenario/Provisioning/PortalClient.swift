@@ -49,8 +49,7 @@ public struct PortalClient: Sendable {
                         body: [UInt8] = []) -> Result<(status: Int, body: String), Failure> {
         var probe = in_addr()
         guard inet_pton(AF_INET, address, &probe) == 1 else { return .failure(.connect(errno: EINVAL)) }  // never a name lookup
-        _ = CurlMulti.globalReady
-        guard let easy = simfleet_curl_easy_init() else { return .failure(.io(errno: ENOMEM)) }
+        let easy = CurlLibrary.easyHandle()
         defer { simfleet_curl_easy_cleanup(easy) }
         var headers = simfleet_curl_slist_append(nil, "Expect:")
         if let contentType { headers = simfleet_curl_slist_append(headers, "Content-Type: " + contentType) }
