@@ -239,4 +239,35 @@ final class TelemetryTests: XCTestCase {
             XCTAssertTrue(v < TelemetryTemplate.maxMagnitude && v > -TelemetryTemplate.maxMagnitude, m.text)
         }
     }
+
+    /// The task on its own, as `Device` drives it: a tick reads the device through a context
+    /// (topics resolved, id, uptime), continues the owner's action buffer and adds only what is due.
+    func testTaskTickContinuesTheOwnersActionsAndPublishesOnlyWhatIsDue() {
+        let c = config([stream(every: .seconds(1), tag: 3, [.seq, text("@"), .uptime]),
+                        stream(every: .seconds(5), tag: 4, [.seq])])
+        let fixed = DeviceFixed(config: c, topics: DeviceTopics(c.topics, id: c.deviceID))
+        var task = TelemetryTask(streams: c.telemetry, seed: c.randomSeed)
+        let t0 = Instant(milliseconds: 10_000)
+        XCTAssertNil(task.deadline, "nothing is due before the session starts")
+        task.sessionStarted(at: t0, streams: c.telemetry)
+        XCTAssertEqual(task.deadline, t0 + .seconds(1))
+
+        let early = task.tick(at: t0 + .milliseconds(999), device: TelemetryContext(fixed: fixed, uptimeSeconds: 9))
+        XCTAssertTrue(early.actions.isEmpty)
+        XCTAssertNil(early.refusal)
+        XCTAssertNil(early.notice)
+
+        var owner: [Action] = [.log(.info, "before")]
+        let out = task.tick(at: t0 + .seconds(1), device: TelemetryContext(fixed: fixed, uptimeSeconds: 11),
+                            continuing: TelemetryTask.Output(continuing: &owner))
+        XCTAssertTrue(owner.isEmpty, "the buffer was taken over")
+        XCTAssertEqual(out.actions.count, 2)
+        XCTAssertEqual(out.actions.first, .log(.info, "before"))
+        guard case .mqttPublish(let message)? = out.actions.last else { return XCTFail("no publish") }
+        XCTAssertEqual(message.topic, TelemetryTests.topic)
+        XCTAssertEqual(message.text, "1@11")
+        XCTAssertEqual(message.telemetryStream, 3)
+        XCTAssertEqual(task.deadline, t0 + .seconds(2))
+        XCTAssertEqual(task.published, [1, 0])
+    }
 }

@@ -32,8 +32,8 @@ let deviceCoreTargets: [FuzzTarget] = [
                                   body: input.rest, declaredLength: input.rest.count)
         var portal = CaptivePortal(config: PortalConfig(deviceID: "esp32-fuzz"),
                                    networks: [ScannedNetwork(ssid: "home", bssid: [1, 2, 3, 4, 5, 6], rssi: -50, channel: 6, auth: .wpa2PSK)])
-        _ = portal.handle(request, at: Instant(milliseconds: 1000))
-        _ = portal.rebootIsDue(at: Instant(milliseconds: 60_000))
+        _ = portal.handle(request, id: 1, at: Instant(milliseconds: 1000))
+        _ = portal.tick(at: Instant(milliseconds: 60_000))
     },
     FuzzTarget(name: "image", summary: "app image header, segments and app descriptor, whole and streamed") { bytes in
         var input = FuzzInput(bytes)

@@ -21,7 +21,8 @@ extension Device {
     }
 
     /// Routes a request to the portal, or to a local endpoint (`/version`, `/info`, ...) when it
-    /// names one on the portal's own host. A save goes to NVS, then the reboot is scheduled.
+    /// names one on the portal's own host. The portal's notice `.saved` goes to NVS, then the
+    /// reboot is scheduled at the portal's `deadline`.
     mutating func portalResponse(for id: UInt32, _ request: HTTPRequest, at now: Instant, actions: inout [Action]) {
         guard case .provisioning(var ap) = mode else { return }
         if ap.portal.config.isOwnHost(request.host), isLocalEndpointPath(request.path) {
@@ -29,13 +30,12 @@ extension Device {
             return
         }
         mode = .off  // the portal is now uniquely ours: no copy-on-write of its box
-        let reply = ap.portal.handle(request, at: now)
-        if let line = reply.log { actions.append(.log(reply.saved == nil ? .warning : .info, line)) }
-        actions.append(.httpRespond(id: id, reply.response))
-        if let credentials = reply.saved {
+        let out = ap.portal.handle(request, id: id, at: now)
+        actions.append(out)  // the response (and a save's log line); a refusal is already answered there
+        if case .saved(let credentials)? = out.notice {
             nvs.wifiCredentials = credentials
             nvs.wifiCredentialsUnconfirmed = true
-            let at = ap.portal.nextDeadline ?? now
+            let at = ap.portal.deadline ?? now
             cycle.pendingReboot = PendingReboot(at: at, reason: .software)
             actions.append(.log(.info, "WiFi credentials stored; restart in "
                                 + decimal((at - now).milliseconds) + " ms to join \"" + credentials.ssid + "\""))

@@ -13,8 +13,6 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
             clientID: config.mqttClientID ?? deviceID, username: config.mqttUsername, password: config.mqttPassword,
             keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
     }
-    /// Each telemetry stream's topic, `{id}` resolved (empty without telemetry).
-    var telemetryTopics: [String] { fixed.telemetryTopics }
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
     /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
     /// loads one field even where this generic code runs unspecialised.

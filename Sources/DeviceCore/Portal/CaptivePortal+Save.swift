@@ -1,18 +1,18 @@
-/// `POST /save`: decode, validate, and either accept (state moves to awaiting reboot) or refuse
-/// with a 4xx that names the problem.
+/// `POST /save`: decode, validate, and either accept (state moves to awaiting reboot; the notice
+/// `.saved`) or refuse with a 4xx that names the problem (the refusal `.invalidRequest`).
 extension CaptivePortal {
-    mutating func save(_ request: HTTPRequest, at now: Instant) -> PortalReply {
+    mutating func save(_ request: HTTPRequest, id: UInt32, at now: Instant) -> Output {
         let submission: SaveSubmission
         do {
             submission = try SaveSubmission(request, maxBytes: config.maxBodyBytes)
         } catch {
-            return refuse(error, json: SaveSubmission.isJSON(request), ssid: "")
+            return refuse(error, id: id, json: SaveSubmission.isJSON(request), ssid: "")
         }
         let credentials: WiFiCredentials
         do {
             credentials = try WiFiCredentials(validatingSSID: submission.ssid, password: submission.password, networks: networks)
         } catch {
-            return refuse(error, json: submission.json, ssid: submission.ssid)
+            return refuse(error, id: id, json: submission.json, ssid: submission.ssid)
         }
         let rebootAt = now + config.rebootDelay
         state = .savedAwaitingReboot(ssid: credentials.ssid, rebootAt: rebootAt)
@@ -23,20 +23,23 @@ extension CaptivePortal {
         } else {
             response = .html(200, PortalPage.saved(ssid: credentials.ssid, rebootSeconds: (config.rebootDelay.milliseconds + 999) / 1000))
         }
-        return PortalReply(response, saved: credentials, log: "portal: credentials saved for SSID \"" + credentials.ssid + "\"")
+        return answer(id, response, log: .log(.info, "portal: credentials saved for SSID \"" + credentials.ssid + "\""),
+                      notice: .saved(credentials))
     }
 
     /// A 4xx naming the problem: JSON for JSON clients, else the setup page with the error and the
     /// SSID re-filled (never the password).
-    func refuse(_ error: ProvisioningError, json: Bool, ssid: String) -> PortalReply {
-        let log = "portal: save refused: " + error.reason
+    func refuse(_ error: ProvisioningError, id: UInt32, json: Bool, ssid: String) -> Output {
+        let response: HTTPResponse
         if json {
-            return PortalReply(HTTPResponse(status: error.status, headers: [HTTPHeader("Content-Type", "application/json")],
-                                            body: htmlSafeJSONBytes(.object([JSONMember("error", .string(error.code)),
-                                                                             JSONMember("reason", .string(error.reason))]))),
-                               log: log)
+            response = HTTPResponse(status: error.status, headers: [HTTPHeader("Content-Type", "application/json")],
+                                    body: htmlSafeJSONBytes(.object([JSONMember("error", .string(error.code)),
+                                                                     JSONMember("reason", .string(error.reason))])))
+        } else {
+            response = .html(error.status, PortalPage.setup(deviceID: config.deviceID, networks: networks,
+                                                           notice: error.reason, ssid: ssid))
         }
-        return PortalReply(.html(error.status, PortalPage.setup(deviceID: config.deviceID, networks: networks,
-                                                                notice: error.reason, ssid: ssid)), log: log)
+        return answer(id, response, log: .log(.warning, "portal: save refused: " + error.reason),
+                      refusal: .invalidRequest(error))
     }
 }

@@ -1,6 +1,7 @@
 /// The captive portal's web side as a value: routes a request in the current state and says what
-/// the device must do. It never stores anything itself: a successful save comes back as
-/// `PortalReply.saved` for `Device` to write to its key-value store before rebooting.
+/// the device must do (`Output`: the response as an action, a typed refusal, a notice). It never
+/// stores anything itself: a successful save comes back as the notice `.saved` for `Device` to
+/// write to its key-value store before rebooting at `deadline`.
 public struct CaptivePortal: Equatable, Sendable {
     /// What the portal is doing. Each case carries only what is valid in it.
     public enum State: Equatable, Sendable {
@@ -27,67 +28,78 @@ public struct CaptivePortal: Equatable, Sendable {
     }
 
     /// When the device must reboot after a save; nil otherwise.
-    public var nextDeadline: Instant? {
+    public var deadline: Instant? {
         if case .savedAwaitingReboot(_, let at) = state { return at }
         return nil
     }
 
-    /// Called on every tick: true (and the portal closes) once the reboot delay has passed.
-    public mutating func rebootIsDue(at now: Instant) -> Bool {
-        guard case .savedAwaitingReboot(_, let at) = state, now >= at else { return false }
+    /// Time passed: once the reboot delay after a save is over, the portal closes and says so
+    /// (the notice `.rebootDue`, once).
+    public mutating func tick(at now: Instant) -> Output {
+        guard case .savedAwaitingReboot(_, let at) = state, now >= at else { return Output() }
         state = .closed
-        return true
+        return Output(notice: .rebootDue)
     }
 
     /// Stops serving (the AP went down); later requests get 410.
     public mutating func close() { state = .closed }
 
-    /// Answers one HTTP request at time `now`.
-    public mutating func handle(_ request: HTTPRequest, at now: Instant) -> PortalReply {
+    /// Answers HTTP request `id` at time `now`: the response goes out as `.httpRespond(id:)`, after
+    /// the log line of a save (accepted: the notice `.saved`; refused: the refusal).
+    public mutating func handle(_ request: HTTPRequest, id: UInt32, at now: Instant) -> Output {
         switch state {
         case .closed:
-            return PortalReply(.text(410, "WiFi setup is finished; this portal is closed.\n"))
+            return answer(id, .text(410, "WiFi setup is finished; this portal is closed.\n"), refusal: .closed)
         case .savedAwaitingReboot(let ssid, let rebootAt):
             if !config.isOwnHost(request.host) || ProbeURLs.isProbe(request.path) {
-                return PortalReply(.redirect(config.portalURL))
+                return answer(id, .redirect(config.portalURL))
             }
             if request.method == .post && request.path == "/save" {
-                return PortalReply(.error(409, "credentials already saved; the device is restarting"))
+                return answer(id, .error(409, "credentials already saved; the device is restarting"), refusal: .alreadySaved)
             }
             let seconds = max(Int64(0), (rebootAt - now).milliseconds + 999) / 1000
-            return PortalReply(.html(200, PortalPage.saved(ssid: ssid, rebootSeconds: seconds)))
+            return answer(id, .html(200, PortalPage.saved(ssid: ssid, rebootSeconds: seconds)))
         case .serving(let lastFailure):
-            return serve(request, lastFailure: lastFailure, at: now)
+            return serve(request, id: id, lastFailure: lastFailure, at: now)
         }
     }
 
-    private mutating func serve(_ request: HTTPRequest, lastFailure: ProvisioningFailure?, at now: Instant) -> PortalReply {
+    private mutating func serve(_ request: HTTPRequest, id: UInt32, lastFailure: ProvisioningFailure?,
+                                at now: Instant) -> Output {
         guard request.bodyLength <= config.maxBodyBytes else {
-            return refuse(.bodyTooLarge(limit: config.maxBodyBytes), json: false, ssid: "")
+            return refuse(.bodyTooLarge(limit: config.maxBodyBytes), id: id, json: false, ssid: "")
         }
         guard config.isOwnHost(request.host), !ProbeURLs.isProbe(request.path) else {
-            return PortalReply(.redirect(config.portalURL))
+            return answer(id, .redirect(config.portalURL))
         }
         switch (request.method, request.path) {
         case (.get, "/"), (.head, "/"), (.get, "/index.html"):
             if let page = config.files["index.html"] {
-                return PortalReply(HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: page))
+                return answer(id, HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: page))
             }
-            return PortalReply(.html(200, PortalPage.setup(deviceID: config.deviceID, networks: networks,
-                                                           notice: lastFailure?.text, ssid: lastFailure?.ssid ?? "")))
+            return answer(id, .html(200, PortalPage.setup(deviceID: config.deviceID, networks: networks,
+                                                          notice: lastFailure?.text, ssid: lastFailure?.ssid ?? "")))
         case (.get, "/scan"):
-            return PortalReply(HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "application/json"),
-                                                                   HTTPHeader("Cache-Control", "no-store")],
-                                            body: htmlSafeJSONBytes(scanDocument(lastFailure))))
+            return answer(id, HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", "application/json"),
+                                                                  HTTPHeader("Cache-Control", "no-store")],
+                                           body: htmlSafeJSONBytes(scanDocument(lastFailure))))
         case (.post, "/save"):
-            return save(request, at: now)
+            return save(request, id: id, at: now)
         default:
             let name = String(decoding: request.path.utf8.dropFirst(), as: UTF8.self)
             if request.method == .get, let file = config.files[name] {
-                return PortalReply(HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", PortalFiles.contentType(of: name))], body: file))
+                return answer(id, HTTPResponse(status: 200, headers: [HTTPHeader("Content-Type", PortalFiles.contentType(of: name))], body: file))
             }
-            return PortalReply(.redirect(config.portalURL))
+            return answer(id, .redirect(config.portalURL))
         }
+    }
+
+    /// The one way an answer is built: the log line (if any) first, then the response, as the
+    /// device has always emitted them. (No `log == nil` here: that would link `Action`'s `==`.)
+    func answer(_ id: UInt32, _ response: HTTPResponse, log: Action? = nil, refusal: Refusal? = nil,
+                notice: Notice? = nil) -> Output {
+        guard let log else { return Output([.httpRespond(id: id, response)], refusal: refusal, notice: notice) }
+        return Output([log, .httpRespond(id: id, response)], refusal: refusal, notice: notice)
     }
 
     private func scanDocument(_ lastFailure: ProvisioningFailure?) -> JSONValue {

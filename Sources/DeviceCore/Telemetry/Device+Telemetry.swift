@@ -3,8 +3,8 @@ extension Device {
     /// Publishes the telemetry messages due at `now` (only with a live broker session).
     mutating func telemetryTick(at now: Instant, actions: inout [Action]) {
         guard isMQTTConnected else { return }
-        telemetry.tick(at: now, streams: config.telemetry, topics: telemetryTopics, deviceID: deviceID,
-                       uptimeSeconds: uptime(at: now).microseconds / 1_000_000, actions: &actions)
+        let device = TelemetryContext(fixed: fixed, uptimeSeconds: uptime(at: now).microseconds / 1_000_000)
+        actions = telemetry.tick(at: now, device: device, continuing: TelemetryTask.Output(continuing: &actions)).actions
     }
 
     /// Telemetry messages published so far, per configured stream (kept across reboots).

@@ -1,9 +1,15 @@
 /// The firmware's sensor task: every configured stream publishes its payload on its own interval
-/// while the broker session is up. A sub-machine with a deadline and actions: the device calls
-/// `sessionStarted` / `tick`, and reads `deadline` only while its MQTT session is up.
+/// while the broker session is up. A sub-machine in the common shape: the device calls
+/// `sessionStarted` / `sessionEnded` and `tick(at:device:)` (answered in a `MachineOutput`), and
+/// reads `deadline` only while its MQTT session is up.
 ///
-/// With no streams configured it is one empty array: no allocation, and `deadline` is nil.
+/// With no streams configured it is one empty array: no allocation, and `deadline` is nil. What a
+/// tick reads of the device comes in a `TelemetryContext`, never stored here.
 struct TelemetryTask: Sendable {
+    /// Publishes, in stream order. A tick refuses nothing and asks nothing of the device beyond
+    /// its actions, hence `Never` for both; it may continue the owner's action buffer.
+    typealias Output = MachineOutput<Never, Never>
+
     /// One per configured stream, in configuration order.
     private var channels: [TelemetryChannel]
 
@@ -43,22 +49,24 @@ struct TelemetryTask: Sendable {
 
     /// Publishes every stream that is due at `now`. A late tick does not cause a burst: the next
     /// message is one interval after the due time, or after `now` when that has passed too.
-    mutating func tick(at now: Instant, streams: [TelemetryStream], topics: [String], deviceID: String,
-                       uptimeSeconds: Int64, actions: inout [Action]) {
+    mutating func tick(at now: Instant, device: TelemetryContext, continuing out: Output = Output()) -> Output {
+        var out = out
         for i in channels.indices {
             guard case .due(let due) = channels[i].state, due <= now else { continue }
-            let stream = streams[i]
+            let stream = device.streams[i]
             channels[i].seq += 1
             let payload = stream.payload.render(
-                TelemetryTemplate.Context(deviceID: deviceID, seq: channels[i].seq, now: now, uptimeSeconds: uptimeSeconds),
+                TelemetryTemplate.Context(deviceID: device.fixed.deviceID, seq: channels[i].seq, now: now,
+                                          uptimeSeconds: device.uptimeSeconds),
                 generators: &channels[i].generators)
-            actions.append(.mqttPublish(MQTTPublish(topic: topics[i], payload: payload, qos: min(max(stream.qos, 0), 2),
-                                                    retain: stream.retain, messageID: channels[i].seq,
-                                                    telemetryStream: stream.tag)))
+            out.actions.append(.mqttPublish(MQTTPublish(topic: device.fixed.telemetryTopics[i], payload: payload,
+                                                        qos: min(max(stream.qos, 0), 2), retain: stream.retain,
+                                                        messageID: channels[i].seq, telemetryStream: stream.tag)))
             var next = due + stream.interval
             if next <= now { next = now + stream.interval }
             channels[i].state = .due(next)
         }
+        return out
     }
 
     /// Messages published so far, per stream (they survive reboots, as `seq` does).

@@ -15,18 +15,24 @@ final class CaptivePortalFlowTests: XCTestCase {
         let reply = portal.handle(F.postForm("ssid=home&password=correct+horse%21"), at: F.t0)
         XCTAssertEqual(reply.response.status, 200)
         XCTAssertEqual(reply.saved, try WiFiCredentials(validatingSSID: "home", password: "correct horse!"))
+        XCTAssertNil(reply.refusal)
+        XCTAssertEqual(reply.logLevel, .info)
+        XCTAssertEqual(reply.log, "portal: credentials saved for SSID \"home\"")
         XCTAssertTrue(reply.response.text.contains("restart in 3 s"))
         XCTAssertEqual(portal.state, .savedAwaitingReboot(ssid: "home", rebootAt: F.t0 + .seconds(3)))
-        XCTAssertEqual(portal.nextDeadline, F.t0 + .seconds(3))
+        XCTAssertEqual(portal.deadline, F.t0 + .seconds(3))
 
-        XCTAssertFalse(portal.rebootIsDue(at: F.t0 + .milliseconds(2_999)))
+        XCTAssertNil(portal.tick(at: F.t0 + .milliseconds(2_999)).notice)
         XCTAssertTrue(portal.handle(F.get("/"), at: F.t0 + .seconds(1)).response.text.contains("restart in 2 s"))
-        XCTAssertEqual(portal.handle(F.postForm("ssid=other&password=12345678"), at: F.t0 + .seconds(1)).response.status, 409)
+        let again = portal.handle(F.postForm("ssid=other&password=12345678"), at: F.t0 + .seconds(1))
+        XCTAssertEqual(again.response.status, 409)
+        XCTAssertEqual(again.refusal, .alreadySaved)
+        XCTAssertNil(again.saved)
 
-        XCTAssertTrue(portal.rebootIsDue(at: F.t0 + .seconds(3)))
+        XCTAssertEqual(portal.tick(at: F.t0 + .seconds(3)).notice, .rebootDue)
         XCTAssertEqual(portal.state, .closed)
-        XCTAssertNil(portal.nextDeadline)
-        XCTAssertFalse(portal.rebootIsDue(at: F.t0 + .seconds(4)), "the reboot is reported once")
+        XCTAssertNil(portal.deadline)
+        XCTAssertNil(portal.tick(at: F.t0 + .seconds(4)).notice, "the reboot is reported once")
     }
 
     func testClosedPortalAnswersGoneToEveryRequest() {
@@ -35,6 +41,7 @@ final class CaptivePortalFlowTests: XCTestCase {
         for request in [F.get("/"), F.get("/scan"), F.get("/generate_204"), F.postForm("ssid=home&password=12345678")] {
             let reply = portal.handle(request, at: F.t0)
             XCTAssertEqual(reply.response.status, 410, request.path)
+            XCTAssertEqual(reply.refusal, .closed, request.path)
             XCTAssertNil(reply.saved)
         }
     }
@@ -44,6 +51,7 @@ final class CaptivePortalFlowTests: XCTestCase {
         let reply = portal.handle(F.postJSON(#"{"ssid":"cafe-open","password":""}"#), at: F.t0)
         XCTAssertEqual(reply.response.status, 200)
         XCTAssertEqual(reply.saved, try WiFiCredentials(validatingSSID: "cafe-open", password: ""))
+        XCTAssertNil(reply.refusal)
         let body = try JSONReader().parse(reply.response.body)
         XCTAssertEqual(body["saved"], .bool(true))
         XCTAssertEqual(body["reboot_in_ms"]?.int64Value, 3000)
@@ -54,8 +62,8 @@ final class CaptivePortalFlowTests: XCTestCase {
         config.rebootDelay = .milliseconds(500)
         var portal = CaptivePortal(config: config, networks: F.networks)
         _ = portal.handle(F.postForm("ssid=home&password=12345678"), at: F.t0)
-        XCTAssertFalse(portal.rebootIsDue(at: F.t0 + .milliseconds(499)))
-        XCTAssertTrue(portal.rebootIsDue(at: F.t0 + .milliseconds(500)))
+        XCTAssertNil(portal.tick(at: F.t0 + .milliseconds(499)).notice)
+        XCTAssertEqual(portal.tick(at: F.t0 + .milliseconds(500)).notice, .rebootDue)
     }
 
     func testLastFailureReasonIsShownOnThePageAndInScan() throws {

@@ -102,9 +102,12 @@ final class CaptivePortalRoutingTests: XCTestCase {
         request.declaredLength = 10_000
         let reply = portal.handle(request, at: F.t0)
         XCTAssertEqual(reply.response.status, 413)
+        XCTAssertEqual(reply.refusal, .invalidRequest(.bodyTooLarge(limit: 512)))
         XCTAssertNil(reply.saved)
         XCTAssertEqual(portal.state, .serving(lastFailure: nil))
         let big = F.postForm("ssid=home&password=" + String(repeating: "a", count: 600))
-        XCTAssertEqual(portal.handle(big, at: F.t0).response.status, 413)
+        let bigReply = portal.handle(big, at: F.t0)
+        XCTAssertEqual(bigReply.response.status, 413)
+        XCTAssertEqual(bigReply.refusal, .invalidRequest(.bodyTooLarge(limit: 512)))
     }
 }

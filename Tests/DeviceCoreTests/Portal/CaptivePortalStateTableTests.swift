@@ -23,6 +23,9 @@ final class CaptivePortalStateTableTests: XCTestCase {
         ("closed", { p in p.close() }, [410, 410, 410, 410, 410, 410, 410]),
     ]
 
+    /// The refusal each error status comes with (a success or a redirect has none).
+    static let refusals: [Int: CaptivePortal.Refusal] = [400: .invalidRequest(.missingSSID), 409: .alreadySaved, 410: .closed]
+
     func testEveryStateAnswersEveryRequestAsTheTableSays() {
         for (state, setUp, statuses) in Self.table {
             for (i, (name, request)) in Self.requests.enumerated() {
@@ -31,6 +34,7 @@ final class CaptivePortalStateTableTests: XCTestCase {
                 let before = portal.state
                 let reply = portal.handle(request, at: F.t0 + .seconds(1))
                 XCTAssertEqual(reply.response.status, statuses[i], state + " × " + name)
+                XCTAssertEqual(reply.refusal, Self.refusals[statuses[i]], state + " × " + name)
                 let savedNow = state == "serving" && name == "valid save"
                 XCTAssertEqual(reply.saved != nil, savedNow, state + " × " + name)
                 if !savedNow { XCTAssertEqual(portal.state, before, state + " × " + name + " changes nothing") }
@@ -52,6 +56,8 @@ final class CaptivePortalStateTableTests: XCTestCase {
                                       body: body)
             let reply = portal.handle(request, at: F.t0)
             XCTAssertTrue([200, 400, 413].contains(reply.response.status))
+            XCTAssertEqual(reply.refusal != nil, reply.response.status != 200, "every error is a typed refusal")
+            if case .invalidRequest(let error)? = reply.refusal { XCTAssertEqual(error.status, reply.response.status) }
             XCTAssertFalse(String(decoding: reply.response.body, as: UTF8.self).contains("SECRETpw"))
             XCTAssertFalse((reply.log ?? "").contains("SECRETpw"))
         }

@@ -1,3 +1,4 @@
+import XCTest
 @testable import DeviceCore
 
 /// Shared scene for portal specs: a device in AP mode that scanned three networks, one hostile.
@@ -34,4 +35,48 @@ enum PortalFixtures {
     }
 
     static let t0 = Instant(milliseconds: 1_000)
+}
+
+extension PortalFixtures {
+    /// The connection id the portal specs hand in; every answer must respond on it.
+    static let requestID: UInt32 = 7
+}
+
+extension CaptivePortal {
+    /// `handle(_:id:at:)` on the specs' request id (`PortalFixtures.requestID`).
+    mutating func handle(_ request: HTTPRequest, at now: Instant) -> Output {
+        handle(request, id: PortalFixtures.requestID, at: now)
+    }
+}
+
+/// What the portal specs read of an answer. Each reader checks the answer's shape first: an
+/// optional log line, then exactly one response on the request's id, nothing else.
+extension MachineOutput where Refusal == CaptivePortal.Refusal, Notice == CaptivePortal.Notice {
+    /// The response sent for the request.
+    var response: HTTPResponse {
+        guard let last = actions.last, case .httpRespond(let id, let response) = last, actions.count <= 2 else {
+            XCTFail("expected [log?, httpRespond], got \(actions)")
+            return .text(0, "")
+        }
+        XCTAssertEqual(id, PortalFixtures.requestID, "answered on the request's id")
+        return response
+    }
+
+    /// The log line before the response, nil when there is none.
+    var log: String? {
+        guard actions.count == 2, case .log(_, let line) = actions[0] else { return nil }
+        return line
+    }
+
+    /// The log line's level, nil when there is none.
+    var logLevel: LogLevel? {
+        guard actions.count == 2, case .log(let level, _) = actions[0] else { return nil }
+        return level
+    }
+
+    /// The credentials an accepted save hands over (the notice `.saved`), nil otherwise.
+    var saved: WiFiCredentials? {
+        if case .saved(let credentials)? = notice { return credentials }
+        return nil
+    }
 }

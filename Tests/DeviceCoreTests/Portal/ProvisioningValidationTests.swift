@@ -35,6 +35,9 @@ final class ProvisioningValidationTests: XCTestCase {
         var portal = F.portal()
         let reply = portal.handle(F.postForm("ssid=home&password=short"), at: F.t0)
         XCTAssertEqual(reply.response.status, 400)
+        XCTAssertEqual(reply.refusal, .invalidRequest(.passwordTooShort(characters: 5)))
+        XCTAssertEqual(reply.logLevel, .warning)
+        XCTAssertEqual(reply.log, "portal: save refused: password is 5 characters; WPA2 needs 8 to 63 (or none for an open network)")
         XCTAssertNil(reply.saved)
         XCTAssertTrue(reply.response.text.contains("password is 5 characters; WPA2 needs 8 to 63"))
         XCTAssertTrue(reply.response.text.contains("value=\"home\""), "SSID re-filled")
@@ -52,20 +55,27 @@ final class ProvisioningValidationTests: XCTestCase {
             (#"{"ssid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","password":"12345678"}"#, "ssid_too_long"),
         ]
         for (body, code) in cases {
-            let response = portal.handle(F.postJSON(body), at: F.t0).response
+            let reply = portal.handle(F.postJSON(body), at: F.t0)
+            let response = reply.response
             XCTAssertEqual(response.status, 400, body)
+            guard case .invalidRequest(let error)? = reply.refusal else { return XCTFail("no refusal for " + body) }
+            XCTAssertEqual(error.code, code, body)
             XCTAssertEqual(try JSONReader().parse(response.body)["error"], .string(code), body)
         }
     }
 
     func testMalformedFormAndUnknownContentTypeAreRefused() {
         var portal = F.portal()
-        let bad = portal.handle(F.postForm("ssid=ho%zzme&password=12345678"), at: F.t0).response
+        let badReply = portal.handle(F.postForm("ssid=ho%zzme&password=12345678"), at: F.t0)
+        let bad = badReply.response
         XCTAssertEqual(bad.status, 400)
+        guard case .invalidRequest(.malformedForm)? = badReply.refusal else { return XCTFail("no malformedForm refusal") }
         XCTAssertTrue(bad.text.contains("invalid %-escape at offset"))
         var xml = F.postForm("<ssid/>")
         xml.headers = [HTTPHeader("Content-Type", "text/xml")]
-        XCTAssertEqual(portal.handle(xml, at: F.t0).response.status, 415)
+        let xmlReply = portal.handle(xml, at: F.t0)
+        XCTAssertEqual(xmlReply.response.status, 415)
+        XCTAssertEqual(xmlReply.refusal, .invalidRequest(.unsupportedContentType("text/xml")))
     }
 
     func testPasswordIsNeverEchoedOrLogged() {

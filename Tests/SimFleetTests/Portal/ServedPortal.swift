@@ -26,9 +26,13 @@ final class ServedPortal: Sendable {
             PortalHost.Configuration(address: address, httpPort: 0, dnsPort: 0, maxBodyBytes: maxBodyBytes), group: group,
             onRequest: { request, respond in
                 seen.withLockedValue { $0.append(request) }
-                let reply = box.withLockedValue { $0?.handle(request, at: now()) }
-                if let credentials = reply?.saved { saved.withLockedValue { $0 = credentials } }
-                respond(reply?.response ?? .text(503, "starting"))
+                // The host's callback answers this request alone: any id will do, and the one
+                // `.httpRespond` in the portal's actions is its response.
+                let out = box.withLockedValue { $0?.handle(request, id: 0, at: now()) }
+                if case .saved(let credentials)? = out?.notice { saved.withLockedValue { $0 = credentials } }
+                var response = HTTPResponse.text(503, "starting")
+                for case .httpRespond(_, let answer) in out?.actions ?? [] { response = answer }
+                respond(response)
             },
             onQuery: { datagram, reply in reply(responder.respond(to: datagram)) })
         box.withLockedValue {
