@@ -1,3 +1,30 @@
+// PROVISIONING INTEGRATION POINT. In provisioning mode every HTTP request and DNS query of the
+// access point comes through here; the captive portal (`CaptivePortal`) and ESP-IDF's provisioning
+// service (`SoftAPProvisioning`) are routed to below.
+
+extension Device {
+    /// Answers an HTTP request made to the access point: the captive portal, plus the device's
+    /// local endpoints (`/version`, `/info`, ...) on the portal's own host.
+    mutating func provisioningResponse(for id: UInt32, _ request: HTTPRequest, at now: Instant,
+                                       actions: inout [Action]) {
+        if softAPServes(request) {
+            softAPHandle(.request(id: id, request), at: now, actions: &actions)
+        } else if config.provisioning.scheme.servesPortal {
+            portalResponse(for: id, request, at: now, actions: &actions)
+        } else if isLocalEndpointPath(request.path) {
+            serveLocalEndpoint(id: id, request, at: now, actions: &actions)
+        } else {
+            actions.append(.httpRespond(id: id, .text(404, "This URI does not exist\n")))
+        }
+    }
+
+    /// Answers a DNS query to the access point (every A name → the AP address); nil drops it.
+    /// ESP-IDF's SoftAP scheme alone runs no DNS server.
+    func dnsResponse(for query: [UInt8]) -> [UInt8]? {
+        config.provisioning.scheme.servesPortal ? portalDNSResponse(for: query) : nil
+    }
+}
+
 /// Provisioning as the device runs it: open the access point with its captive portal, answer the
 /// portal's HTTP and DNS, store what `POST /save` accepted and reboot into station mode; and when
 /// those credentials keep failing to join, come back to the portal saying why.
@@ -85,5 +112,69 @@ extension Device {
         default:
             break
         }
+    }
+}
+
+/// ESP-IDF's provisioning service as the device runs it: requests on its endpoints, the station
+/// join it asks for, its timers; and what its output means for the device's flash and life.
+extension Device {
+    /// The provisioning access point's SSID: the service name when ESP-IDF's service runs (the
+    /// SoftAP scheme names its AP so), else `iot-ctrlr-XXXXXX`.
+    var accessPointName: String {
+        config.provisioning.scheme.servesProtocomm ? config.provisioning.softAP.serviceName : config.accessPointSSID
+    }
+
+    /// Whether the access point's web server gives `request` to the provisioning service: any
+    /// request on its paths when it runs alone, POSTs only when the portal shares the server.
+    func softAPServes(_ request: HTTPRequest) -> Bool {
+        guard case .provisioning(let ap) = mode, let service = ap.softAP, service.serves(path: request.path) else { return false }
+        return config.provisioning.scheme == .idfSoftAP || request.method == .post
+    }
+
+    /// In provisioning mode the service takes the station's link events, and a scan result it
+    /// waits for (the portal gets it too when it also asked). Returns true when nobody else may.
+    mutating func softAPTookWiFiEvent(_ event: WiFiEvent, at now: Instant, actions: inout [Action]) -> Bool {
+        guard case .provisioning(let ap) = mode, let service = ap.softAP else { return false }
+        if case .scanDone = event {
+            guard case .scanning = service.scan else { return false }
+            softAPHandle(.station(event), at: now, actions: &actions)
+            return !ap.scanInFlight
+        }
+        softAPHandle(.station(event), at: now, actions: &actions)
+        return true
+    }
+
+    /// The service's timers (the delayed join, auto-stop, the end of provisioning).
+    mutating func softAPTick(at now: Instant, actions: inout [Action]) {
+        guard case .provisioning(let ap) = mode, let due = ap.softAP?.deadline, due <= now else { return }
+        softAPHandle(.tick, at: now, actions: &actions)
+    }
+
+    /// Runs one event through the service and carries out its output: credentials to NVS as
+    /// ESP-IDF writes them (stored at `ApplyConfig`, confirmed by the join, erased by a reset),
+    /// and a restart into station mode once provisioning has stopped.
+    mutating func softAPHandle(_ event: SoftAPProvisioning.Event, at now: Instant, actions: inout [Action]) {
+        guard case .provisioning(var ap) = mode, var service = ap.softAP else { return }
+        mode = .off  // uniquely ours while it changes
+        ap.softAPStorage = nil
+        let out = service.handle(event, at: now, random: &random, crypto: Crypto.self)
+        ap.softAPStorage = OutOfLine(service)
+        mode = .provisioning(ap)
+        actions.append(contentsOf: out.actions)
+        switch out.storage {
+        case .store(let credentials)?:
+            nvs.wifiCredentials = credentials
+            nvs.wifiCredentialsUnconfirmed = true
+        case .confirm?:
+            nvs.wifiCredentialsUnconfirmed = false
+        case .erase?:
+            nvs.wifiCredentials = nil
+            nvs.wifiCredentialsUnconfirmed = false
+        case nil:
+            break
+        }
+        if out.refusal != nil { counters.provisioningRefusals += 1 }
+        if out.sessionEstablished { counters.provisioningSessions += 1 }
+        if out.restart { restart(.software, actions: &actions) }
     }
 }

@@ -54,7 +54,7 @@ public struct ProvisioningMode: Equatable, Sendable {
     private var portalStorage: OutOfLine<CaptivePortal>
     /// A `.wifiScan` for the portal's network list is out and its `.scanDone` not back yet.
     var scanInFlight: Bool
-    /// ESP-IDF's provisioning service, when the scheme runs it (see `Device+SoftAPProvisioning.swift`).
+    /// ESP-IDF's provisioning service, when the scheme runs it (see `Device+Provisioning.swift`).
     public var softAP: SoftAPProvisioning? { softAPStorage?.value }
     /// Out of line for the same reason as the portal.
     var softAPStorage: OutOfLine<SoftAPProvisioning>?
