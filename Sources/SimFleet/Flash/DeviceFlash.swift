@@ -18,8 +18,6 @@ public struct DeviceFlash: FlashMemory, Sendable {
     /// fit in 32 (otadata entries) are in `small` instead; no sector is in both.
     var sectors: [Int: [UInt8]] = [:]
     var small = SmallSectors()
-    /// The partition table the slots come from (shared with the device's configuration).
-    let partitions: PartitionTable
     /// The OTA app slots (the partitions whose content may be shared) and what each holds. One
     /// array for all of it: ten thousand devices pay for one small allocation each, not six.
     var state: [SlotState]
@@ -34,11 +32,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
         self.size = size
         self.state = partitions.otaSlots.map { SlotState(partition: $0) }
         self.store = store
-        self.partitions = partitions
     }
-
-    /// The partitions whose content may be shared (the OTA app slots).
-    public var slots: [Partition] { partitions.otaSlots }
 
     /// One app slot: where it lies and the shared content under its private sectors. Compact (the
     /// slot as a sector range, counts as `Int32`): every device holds one per slot.
