@@ -76,10 +76,12 @@ public struct OTASelectEntry: Equatable, Sendable {
     public static func parse<C: RandomAccessCollection>(_ bytes: C) -> OTASelectEntry where C.Element == UInt8, C.Index == Int {
         precondition(bytes.count >= size, "otadata entry needs 32 bytes")
         let b = bytes.startIndex
-        let label = bytes[(b + 4)..<(b + 24)]
-        return OTASelectEntry(sequence: bytes.le32(b), sequenceLabel: label.allSatisfy { $0 == 0xFF } ? erasedLabel : Array(label),
+        return OTASelectEntry(sequence: bytes.le32(b), sequenceLabel: sharedIfErased(Array(bytes[(b + 4)..<(b + 24)])),
                               state: OTAImageState(rawValue: bytes.le32(b + 24)), crc: bytes.le32(b + 28))
     }
+
+    /// `erasedLabel`'s buffer for an erased label (the parsed copy is dropped), else `label` itself.
+    static func sharedIfErased(_ label: [UInt8]) -> [UInt8] { label == erasedLabel ? erasedLabel : label }
 
     /// The 32 bytes as stored.
     public var bytes: [UInt8] {
