@@ -6,17 +6,18 @@ import XCTest
 final class MQTTSessionTests: XCTestCase {
     let t0 = Instant(milliseconds: 1_000)
 
+    let options = MQTTConnectOptions(clientID: "dev", username: nil, password: nil, keepAliveSeconds: 60, will: nil)
+
     func session() -> MQTTSession {
-        MQTTSession(options: MQTTConnectOptions(clientID: "dev", username: nil, password: nil, keepAliveSeconds: 60, will: nil),
-                    backoff: Backoff(base: .seconds(1), cap: .seconds(30)), connectTimeout: .seconds(10))
+        MQTTSession(backoff: Backoff(base: .seconds(1), cap: .seconds(30)), connectTimeout: .seconds(10))
     }
 
     func testACONNACKStartsASessionAndALostConnectionEndsIt() {
         var mqtt = session()
         var counters = DeviceCounters()
         var random = SeededRandom(seed: 1)
-        let connect = mqtt.networkUp(at: t0, counters: &counters)
-        XCTAssertEqual(connect.actions.count, 1)
+        let connect = mqtt.networkUp(at: t0, options: { options }, counters: &counters)
+        XCTAssertEqual(connect.actions, [.mqttConnect(options)], "the owner's options, built for this attempt")
         XCTAssertNil(connect.notice, "connecting is not yet a session")
         let started = mqtt.handle(.connected, at: t0, random: &random, counters: &counters)
         XCTAssertEqual(started.notice, .started)
@@ -30,7 +31,7 @@ final class MQTTSessionTests: XCTestCase {
         var mqtt = session()
         var counters = DeviceCounters()
         var random = SeededRandom(seed: 1)
-        _ = mqtt.networkUp(at: t0, counters: &counters)
+        _ = mqtt.networkUp(at: t0, options: { options }, counters: &counters)
         let failed = mqtt.handle(.connectFailed(code: 5), at: t0, random: &random, counters: &counters)
         XCTAssertNil(failed.notice)
         XCTAssertNil(failed.refusal)
@@ -54,12 +55,12 @@ final class MQTTSessionTests: XCTestCase {
         var mqtt = session()
         var counters = DeviceCounters()
         var random = SeededRandom(seed: 1)
-        _ = mqtt.networkUp(at: t0, counters: &counters)
+        _ = mqtt.networkUp(at: t0, options: { options }, counters: &counters)
         var actions: [Action] = [.log(.info, "before")]
         let attempt = mqtt.networkDown(continuing: MQTTSession.Output(continuing: &actions))
         XCTAssertEqual(attempt.actions, [.log(.info, "before"), .mqttDisconnect], "continues the owner's actions")
         XCTAssertNil(attempt.notice)
-        _ = mqtt.networkUp(at: t0, counters: &counters)
+        _ = mqtt.networkUp(at: t0, options: { options }, counters: &counters)
         _ = mqtt.handle(.connected, at: t0, random: &random, counters: &counters)
         XCTAssertEqual(mqtt.networkDown().notice, .ended)
     }

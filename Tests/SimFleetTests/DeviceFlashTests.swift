@@ -47,6 +47,41 @@ final class DeviceFlashTests: XCTestCase {
         }
     }
 
+    /// Small writes outside the app slots (otadata entries, and whatever else a firmware writes
+    /// there) are held inline up to two sectors of 32 bytes; a third sector, a longer write or a
+    /// write past byte 32 moves to the dictionary. Reads match a plain NOR flash throughout.
+    func testSmallWritesOutsideTheSlotsReadBackLikeAPlainNORFlash() throws {
+        var flash = DeviceFlash(store: ImageStore())
+        var plain = NORFlash()
+        var random = SeededRandom(seed: 16)
+        let sectors = [0x9000, 0xA000, 0xD000, 0xE000]
+        for step in 0..<400 {
+            let sector = sectors[Int(random.next(upTo: UInt64(sectors.count - 1)))]
+            let op: FlashOperation
+            switch random.next(upTo: 5) {
+            case 0: op = .erase(offset: sector, length: 4096)
+            case 1: op = .write(offset: sector + Int(random.next(upTo: 40)), bytes: (0..<Int(1 + random.next(upTo: 8))).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+            default: op = .write(offset: sector, bytes: (0..<Int(1 + random.next(upTo: 31))).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+            }
+            try flash.apply(op)
+            try plain.apply(op)
+            for base in sectors {
+                XCTAssertEqual(try flash.read(offset: base, length: 4096), try plain.read(offset: base, length: 4096), "step \(step) \(op)")
+            }
+            XCTAssertEqual(try flash.read(offset: 0xCFF0, length: 0x2020), try plain.read(offset: 0xCFF0, length: 0x2020), "across sectors, step \(step)")
+        }
+    }
+
+    func testTheFirstBootsOtadataEntryNeedsNoDictionary() throws {
+        var flash = DeviceFlash(store: ImageStore())
+        let entry = OTASelectEntry.sealed(sequence: 1, state: .new).bytes
+        try flash.apply(.erase(offset: 0xD000, length: 0x2000))
+        try flash.apply(.write(offset: 0xD000, bytes: entry))
+        XCTAssertTrue(flash.sectors.isEmpty, "held inline")
+        XCTAssertEqual(flash.privateBytes, entry.count)
+        XCTAssertEqual(try flash.read(offset: 0xD000, length: 64), entry + [UInt8](repeating: 0xFF, count: 64 - entry.count))
+    }
+
     func testErrorsMatchNORFlash() {
         var flash = DeviceFlash()
         XCTAssertThrowsError(try flash.apply(.erase(offset: 100, length: 4096))) {

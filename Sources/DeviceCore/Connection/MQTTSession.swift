@@ -31,13 +31,14 @@ public struct MQTTSession: Equatable, Sendable {
 
     /// The session's current state.
     public private(set) var state: State = .waitingForNetwork
-    let options: MQTTConnectOptions
     let backoff: Backoff
     /// How long to wait for CONNACK (esp-mqtt's network timeout is 10 s).
     let connectTimeout: TimeSpan
 
-    init(options: MQTTConnectOptions, backoff: Backoff, connectTimeout: TimeSpan) {
-        self.options = options
+    /// The CONNECT's options are not kept: the owner builds them from its configuration when an
+    /// attempt starts (`networkUp`, `tick`), so a session costs its state, not a second copy of the
+    /// client id, credentials and will (~130 bytes a device).
+    init(backoff: Backoff, connectTimeout: TimeSpan) {
         self.backoff = backoff
         self.connectTimeout = max(connectTimeout, backoff.floor)
     }
@@ -57,11 +58,12 @@ public struct MQTTSession: Equatable, Sendable {
         }
     }
 
-    /// WiFi came up: connect now unless a connection is already under way.
-    mutating func networkUp(at now: Instant, counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
+    /// WiFi came up: connect now (with `options()`) unless a connection is already under way.
+    mutating func networkUp(at now: Instant, options: () -> MQTTConnectOptions, counters: inout DeviceCounters,
+                            continuing out: Output = Output()) -> Output {
         var out = out
         guard case .waitingForNetwork = state else { return out }
-        connect(failures: 0, at: now, actions: &out.actions, counters: &counters)
+        connect(failures: 0, options: options(), at: now, actions: &out.actions, counters: &counters)
         return out
     }
 
@@ -115,13 +117,13 @@ public struct MQTTSession: Equatable, Sendable {
         return out
     }
 
-    /// Ends a backoff by connecting again, or gives up on a CONNACK that did not come.
-    mutating func tick(at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
-                       continuing out: Output = Output()) -> Output {
+    /// Ends a backoff by connecting again (with `options()`), or gives up on a CONNACK that did not come.
+    mutating func tick(at now: Instant, options: () -> MQTTConnectOptions, random: inout SeededRandom,
+                       counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         switch state {
         case .backingOff(let until, let failures) where until <= now:
-            connect(failures: failures, at: now, actions: &out.actions, counters: &counters)
+            connect(failures: failures, options: options(), at: now, actions: &out.actions, counters: &counters)
         case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
             counters.mqttConnectFailures += 1
             out.actions.append(.log(.warning, "MQTT connect timed out"))
@@ -133,7 +135,7 @@ public struct MQTTSession: Equatable, Sendable {
         return out
     }
 
-    private mutating func connect(failures: Int, at now: Instant, actions: inout [Action],
+    private mutating func connect(failures: Int, options: MQTTConnectOptions, at now: Instant, actions: inout [Action],
                                   counters: inout DeviceCounters) {
         state = .connecting(failures: failures, timeoutAt: now + connectTimeout)
         counters.mqttConnectAttempts += 1

@@ -19,8 +19,7 @@ extension Device {
         if let credentials = nvs.wifiCredentials {
             let wifi = WiFiStation(joining: credentials, backoff: config.backoff, actions: &actions,
                                    counters: &counters)
-            let mqtt = MQTTSession(options: connectOptions, backoff: config.backoff,
-                                   connectTimeout: config.mqttConnectTimeout)
+            let mqtt = MQTTSession(backoff: config.backoff, connectTimeout: config.mqttConnectTimeout)
             mode = .station(StationMode(wifi: wifi, mqtt: mqtt))
         } else {
             actions.append(.log(.info, "no WiFi credentials stored: starting access point " + accessPointName))

@@ -21,7 +21,8 @@ extension Device {
         if case .unexpectedEvent? = out.refusal { ignore("WiFi " + event.name, actions: &actions) }
         switch out.notice {
         case .up?:
-            actions = station.mqtt.networkUp(at: now, counters: &counters, continuing: MQTTSession.Output(continuing: &actions)).actions
+            actions = station.mqtt.networkUp(at: now, options: { [fixed] in fixed.connectOptions }, counters: &counters,
+                                             continuing: MQTTSession.Output(continuing: &actions)).actions
         case .down?:
             actions = station.mqtt.networkDown(continuing: MQTTSession.Output(continuing: &actions)).actions
             brokerSessionEnded()  // whether a session was up or not: the heartbeat and telemetry stop

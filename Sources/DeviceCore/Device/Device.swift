@@ -5,14 +5,9 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     public var config: DeviceConfig { fixed.config }
     /// Status, OTA and logs topics with the device id filled in.
     public var topics: DeviceTopics { fixed.topics }
-    /// Built at each boot (the MQTT session keeps it while it lives), not stored: ~100 bytes a
-    /// device that the session already holds.
-    var connectOptions: MQTTConnectOptions {
-        let config = config
-        return MQTTConnectOptions(
-            clientID: config.mqttClientID ?? deviceID, username: config.mqttUsername, password: config.mqttPassword,
-            keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
-    }
+    /// Built for each connect attempt (`MQTTSession.networkUp`, `tick`), never stored: ~130 bytes a
+    /// device that would only repeat the configuration and identity.
+    var connectOptions: MQTTConnectOptions { fixed.connectOptions }
     /// What never changes (config, topics, connect options), out of line: read often, copied never.
     /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
     /// loads one field even where this generic code runs unspecialised.
@@ -109,7 +104,7 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             actions = station.wifi.tick(at: now, counters: &counters, continuing: WiFiStation.Output(continuing: &actions)).actions
-            actions = station.mqtt.tick(at: now, random: &random, counters: &counters,
+            actions = station.mqtt.tick(at: now, options: { [fixed] in fixed.connectOptions }, random: &random, counters: &counters,
                                         continuing: MQTTSession.Output(continuing: &actions)).actions
             mode = .station(station)
         }

@@ -35,3 +35,12 @@ final class DeviceFixed: Sendable {
         self.telemetryTopics = config.telemetry.isEmpty ? [] : config.telemetry.map { resolveTopic($0.topic, id: id) }
     }
 }
+
+extension DeviceFixed {
+    /// The CONNECT's options, built from the configuration and identity for each attempt.
+    var connectOptions: MQTTConnectOptions {
+        MQTTConnectOptions(
+            clientID: config.mqttClientID ?? deviceID, username: config.mqttUsername, password: config.mqttPassword,
+            keepAliveSeconds: config.keepAliveSeconds, will: offlineWill(topic: topics.status))
+    }
+}

@@ -5,8 +5,8 @@ import DeviceCore
 extension DeviceFlash {
     /// Factory programming (`idf.py flash`): `image` in slot `index`, the slot otherwise erased.
     public mutating func program(_ image: SharedImage, slot index: Int) {
-        precondition(image.bytes.count <= state[index].partition.size, "image larger than its slot")
-        for s in sectorRange(of: state[index].partition) { sectors[s] = nil }
+        precondition(image.bytes.count <= state[index].size, "image larger than its slot")
+        for s in state[index].sectors { sectors[s] = nil }
         state[index].content = SlotContent(image)
         state[index].detached = []
         state[index].dirty = false
@@ -21,7 +21,7 @@ extension DeviceFlash {
 
     /// Bytes this device holds privately: its own sectors and patches (memory accounting, tests).
     public var privateBytes: Int {
-        sectors.values.reduce(0) { $0 + $1.count } + state.reduce(0) { $0 + ($1.content?.privateBytes ?? 0) }
+        sectors.values.reduce(0) { $0 + $1.count } + small.byteCount + state.reduce(0) { $0 + ($1.content?.privateBytes ?? 0) }
     }
 
     /// Folds every slot with private sectors back into a shared image (found by content, or added
@@ -44,9 +44,9 @@ extension DeviceFlash {
     /// written or erased lies at the front of the slot (a download writes front to back), only that
     /// front is folded, as a layer over what the slot held before.
     private mutating func fold(_ index: Int, intern: Bool) -> Bool {
-        let slot = state[index].partition
-        let first = slot.offset / Self.sectorSize
-        let range = sectorRange(of: slot)
+        let slot = state[index]
+        let first = Int(slot.firstSector)
+        let range = slot.sectors
         var touched = Set(sectors.keys.filter { range.contains($0) }.map { $0 - first })
         touched.formUnion(state[index].detached.map { $0 - first })
         let old = state[index].content

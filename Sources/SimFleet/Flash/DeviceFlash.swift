@@ -3,7 +3,8 @@ import DeviceCore
 /// A simulated device's NOR flash, cheap enough for ten thousand devices: app slots point at a
 /// `SharedImage` (content-addressed, shared across the fleet; `SlotContent`) and only the sectors
 /// a device has erased or written since are private to it, stored without their 0xFF tail (an
-/// otadata sector costs 32 bytes, not 4 KB). Reads return exactly what a plain `NORFlash` would hold.
+/// otadata sector costs 32 bytes, not 4 KB, held inline: `SmallSectors`). Reads return exactly what
+/// a plain `NORFlash` would hold.
 ///
 /// A download writes the new image into private sectors (about its size, while it runs);
 /// `settle()` then folds each slot back into a shared image — or into a release image plus the few
@@ -13,8 +14,10 @@ public struct DeviceFlash: FlashMemory, Sendable {
     public static let sectorSize = NORFlash.sectorSize
 
     public let size: Int
-    /// Private sectors by index; a missing tail is 0xFF.
+    /// Private sectors by index; a missing tail is 0xFF. Sectors outside the app slots whose bytes
+    /// fit in 32 (otadata entries) are in `small` instead; no sector is in both.
     var sectors: [Int: [UInt8]] = [:]
+    var small = SmallSectors()
     /// The OTA app slots (the partitions whose content may be shared) and what each holds. One
     /// array for all of it: ten thousand devices pay for one small allocation each, not six.
     var state: [SlotState]
@@ -31,21 +34,38 @@ public struct DeviceFlash: FlashMemory, Sendable {
         self.store = store
     }
 
-    /// The partitions whose content may be shared (the OTA app slots).
-    public var slots: [Partition] { state.map(\.partition) }
-
-    /// One app slot: its partition and the shared content under its private sectors.
+    /// One app slot: where it lies and the shared content under its private sectors. Compact (the
+    /// slot as a sector range, counts as `Int32`): every device holds one per slot.
     struct SlotState: Sendable {
-        let partition: Partition
         /// The shared content under the private sectors (0xFF past its end).
         var content: SlotContent?
         /// Sectors erased since `content` was set, which no longer read from it.
         var detached: Set<Int> = []
+        /// The slot's sectors, `firstSector..<endSector`.
+        let firstSector: Int32
+        let endSector: Int32
+        /// Private sectors now, and how many trigger the next fold while writing.
+        private var privateCount: Int32 = 0
+        private var foldCount = Int32(DeviceFlash.foldEvery)
         /// Erased or written since it was last settled.
         var dirty = false
-        /// Private sectors now, and how many trigger the next fold while writing.
-        var privateSectors = 0
-        var foldAt = DeviceFlash.foldEvery
+
+        init(partition: Partition) {
+            firstSector = Int32(partition.offset / DeviceFlash.sectorSize)
+            endSector = Int32((partition.offset + partition.size) / DeviceFlash.sectorSize)
+        }
+
+        var sectors: Range<Int> { Int(firstSector)..<Int(endSector) }
+        var offset: Int { Int(firstSector) * DeviceFlash.sectorSize }
+        var size: Int { Int(endSector - firstSector) * DeviceFlash.sectorSize }
+        var privateSectors: Int {
+            get { Int(privateCount) }
+            set { privateCount = Int32(truncatingIfNeeded: newValue) }
+        }
+        var foldAt: Int {
+            get { Int(foldCount) }
+            set { foldCount = Int32(clamping: newValue) }
+        }
     }
 
     // MARK: - FlashMemory
@@ -64,7 +84,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
         switch operation {
         case let .erase(offset, length):
             for index in try FlashAccess.erasedSectors(offset: offset, length: length, flashSize: size) {
-                let wasPrivate = sectors.removeValue(forKey: index) != nil
+                let wasPrivate = sectors.removeValue(forKey: index) != nil || small.remove(index)
                 if let slot = slotIndex(ofSector: index) {
                     state[slot].dirty = true
                     if wasPrivate { state[slot].privateSectors -= 1 }
@@ -78,11 +98,19 @@ public struct DeviceFlash: FlashMemory, Sendable {
                 sector.reserveCapacity(Self.sectorSize)
                 appendSector(index, from: 0, count: Self.sectorSize, to: &sector)
                 for k in 0..<n { sector[inSector + k] &= bytes[i + k] }
-                let isNew = sectors.updateValue(trimmed(sector), forKey: index) == nil
-                if let slot = slotIndex(ofSector: index) {
-                    state[slot].dirty = true
-                    if isNew { state[slot].privateSectors += 1 }
+                let kept = sector[0..<trimmedCount(sector)]
+                guard let slot = slotIndex(ofSector: index) else {
+                    if small.store(kept, sector: index) {
+                        sectors.removeValue(forKey: index)
+                    } else {
+                        small.remove(index)
+                        sectors[index] = Array(kept)
+                    }
+                    return
                 }
+                let isNew = sectors.updateValue(Array(kept), forKey: index) == nil
+                state[slot].dirty = true
+                if isNew { state[slot].privateSectors += 1 }
             }
         }
     }
@@ -90,32 +118,30 @@ public struct DeviceFlash: FlashMemory, Sendable {
     // MARK: - Internals
 
     func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
-        if let stored = sectors[index] {
+        func append<C: RandomAccessCollection<UInt8>>(_ stored: C) where C.Index == Int {
             let end = start + count
-            if start < stored.count { out.append(contentsOf: stored[start..<min(end, stored.count)]) }
+            let base = stored.startIndex
+            if start < stored.count { out.append(contentsOf: stored[(base + start)..<(base + min(end, stored.count))]) }
             let filled = max(0, min(end, stored.count) - start)
             out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
-            return
         }
+        if let stored = small.bytes(ofSector: index) { return append(stored) }
+        if let stored = sectors[index] { return append(stored) }
         if let slot = slotIndex(ofSector: index), let content = state[slot].content, !state[slot].detached.contains(index) {
-            content.append(sector: index - state[slot].partition.offset / Self.sectorSize, from: start, count: count, to: &out)
+            content.append(sector: index - Int(state[slot].firstSector), from: start, count: count, to: &out)
             return
         }
         out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
     }
 
     func slotIndex(ofSector index: Int) -> Int? {
-        let address = index * Self.sectorSize
-        return state.firstIndex { $0.partition.range.contains(address) }
+        state.firstIndex { $0.sectors.contains(index) }
     }
 
-    func sectorRange(of partition: Partition) -> Range<Int> {
-        (partition.offset / Self.sectorSize)..<((partition.offset + partition.size) / Self.sectorSize)
-    }
-
-    func trimmed(_ sector: [UInt8]) -> [UInt8] {
+    /// How many bytes of `sector` remain without its 0xFF tail.
+    func trimmedCount(_ sector: [UInt8]) -> Int {
         var end = sector.count
         while end > 0 && sector[end - 1] == 0xFF { end -= 1 }
-        return end == sector.count ? sector : Array(sector[0..<end])
+        return end
     }
 }

@@ -52,7 +52,11 @@ public struct OTASelectEntry: Equatable, Sendable {
     public var state: OTAImageState
     public var crc: UInt32
 
-    public init(sequence: UInt32, sequenceLabel: [UInt8] = [UInt8](repeating: 0xFF, count: 20), state: OTAImageState, crc: UInt32) {
+    /// The erased label (20 × 0xFF): one buffer shared by every entry that has it, so the otadata a
+    /// device keeps after booting costs no label arrays of its own.
+    public static let erasedLabel = [UInt8](repeating: 0xFF, count: 20)
+
+    public init(sequence: UInt32, sequenceLabel: [UInt8] = OTASelectEntry.erasedLabel, state: OTAImageState, crc: UInt32) {
         self.sequence = sequence
         self.sequenceLabel = sequenceLabel
         self.state = state
@@ -61,7 +65,7 @@ public struct OTASelectEntry: Equatable, Sendable {
 
     /// An entry with its CRC computed, as ESP-IDF writes one.
     public static func sealed(sequence: UInt32, state: OTAImageState,
-                              label: [UInt8] = [UInt8](repeating: 0xFF, count: 20)) -> OTASelectEntry {
+                              label: [UInt8] = OTASelectEntry.erasedLabel) -> OTASelectEntry {
         OTASelectEntry(sequence: sequence, sequenceLabel: label, state: state, crc: crc(for: sequence))
     }
 
@@ -72,9 +76,12 @@ public struct OTASelectEntry: Equatable, Sendable {
     public static func parse<C: RandomAccessCollection>(_ bytes: C) -> OTASelectEntry where C.Element == UInt8, C.Index == Int {
         precondition(bytes.count >= size, "otadata entry needs 32 bytes")
         let b = bytes.startIndex
-        return OTASelectEntry(sequence: bytes.le32(b), sequenceLabel: Array(bytes[(b + 4)..<(b + 24)]),
+        return OTASelectEntry(sequence: bytes.le32(b), sequenceLabel: sharedIfErased(Array(bytes[(b + 4)..<(b + 24)])),
                               state: OTAImageState(rawValue: bytes.le32(b + 24)), crc: bytes.le32(b + 28))
     }
+
+    /// `erasedLabel`'s buffer for an erased label (the parsed copy is dropped), else `label` itself.
+    static func sharedIfErased(_ label: [UInt8]) -> [UInt8] { label == erasedLabel ? erasedLabel : label }
 
     /// The 32 bytes as stored.
     public var bytes: [UInt8] {
