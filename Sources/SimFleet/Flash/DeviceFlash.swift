@@ -118,20 +118,35 @@ public struct DeviceFlash: FlashMemory, Sendable {
     // MARK: - Internals
 
     func appendSector(_ index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
-        func append<C: RandomAccessCollection<UInt8>>(_ stored: C) where C.Index == Int {
+        func append(_ stored: ArraySlice<UInt8>) {
             let end = start + count
             let base = stored.startIndex
             if start < stored.count { out.append(contentsOf: stored[(base + start)..<(base + min(end, stored.count))]) }
             let filled = max(0, min(end, stored.count) - start)
-            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - filled))
+            Self.appendErased(count - filled, to: &out)
         }
         if let stored = small.bytes(ofSector: index) { return append(stored) }
-        if let stored = sectors[index] { return append(stored) }
+        if let stored = sectors[index] { return append(stored[...]) }
         if let slot = slotIndex(ofSector: index), let content = state[slot].content, !state[slot].detached.contains(index) {
             content.append(sector: index - Int(state[slot].firstSector), from: start, count: count, to: &out)
             return
         }
-        out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
+        Self.appendErased(count, to: &out)
+    }
+
+    /// One erased sector, the source of every 0xFF tail a read appends: copying from it is a
+    /// `memcpy` in any build, where appending `repeatElement(0xFF, …)` went byte by byte through
+    /// generic code in debug builds (most of a debug fleet's boot, which reads both app slots).
+    private static let erasedSector = [UInt8](repeating: 0xFF, count: sectorSize)
+
+    /// Appends `count` erased bytes.
+    static func appendErased(_ count: Int, to out: inout [UInt8]) {
+        var left = count
+        while left > 0 {
+            let n = min(left, sectorSize)
+            out.append(contentsOf: erasedSector[0..<n])
+            left -= n
+        }
     }
 
     func slotIndex(ofSector index: Int) -> Int? {

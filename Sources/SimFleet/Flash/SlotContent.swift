@@ -63,19 +63,19 @@ final class SlotContent: Sendable {
     func append(sector index: Int, from start: Int, count: Int, to out: inout [UInt8]) {
         if index >= cut {
             if let under { under.append(sector: index, from: start, count: count, to: &out) } else {
-                out.append(contentsOf: repeatElement(UInt8(0xFF), count: count))
+                DeviceFlash.appendErased(count, to: &out)
             }
             return
         }
         if let patch = patches[index] {
             if start < patch.count { out.append(contentsOf: patch[start..<min(start + count, patch.count)]) }
-            out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - max(0, min(start + count, patch.count) - start)))
+            DeviceFlash.appendErased(count - max(0, min(start + count, patch.count) - start), to: &out)
             return
         }
         let from = index * SlotContent.sectorSize + start
         let available = base == nil ? 0 : max(0, min(count, length - from))
         if available > 0, let base { out.append(contentsOf: base.bytes[from..<(from + available)]) }
-        out.append(contentsOf: repeatElement(UInt8(0xFF), count: count - available))
+        DeviceFlash.appendErased(count - available, to: &out)
     }
 
     /// Bytes past which the slot reads 0xFF.
