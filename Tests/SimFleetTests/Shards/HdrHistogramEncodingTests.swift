@@ -50,6 +50,25 @@ final class HdrHistogramEncodingTests: XCTestCase {
         XCTAssertEqual(back.count, 0)
     }
 
+    func testAnEmptyRecorderReportsLikeAnEmptyHistogramAndMergesAsNothing() throws {
+        let empty = LatencyRecorder()
+        XCTAssertEqual(empty.encoded, HdrHistogramEncoding.encode(LatencyRecorder.emptyHistogram()))
+        XCTAssertEqual(empty.summary, LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0))
+        XCTAssertEqual(empty.buckets(boundsMs: [1, 10]).map(\.count), [0, 0])
+        var some = LatencyRecorder()
+        for v in samples(500, seed: 3) { some.record(microseconds: v) }
+        var merged = LatencyRecorder()
+        merged.merge(empty)
+        XCTAssertEqual(merged.count, 0)
+        merged.merge(some)
+        merged.merge(empty)
+        XCTAssertEqual(merged.summary, some.summary)
+        XCTAssertEqual(merged.buckets(boundsMs: [1, 10, 1000]).map(\.count), some.buckets(boundsMs: [1, 10, 1000]).map(\.count))
+        merged.record(microseconds: 5)
+        XCTAssertEqual(merged.count, some.count + 1)
+        XCTAssertEqual(some.count, 500, "merging copied the values; the source is unchanged")
+    }
+
     func testBrokenEncodingsAreTypedErrors() {
         var r = LatencyRecorder()
         r.record(microseconds: 99)
