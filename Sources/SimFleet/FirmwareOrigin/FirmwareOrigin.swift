@@ -20,11 +20,14 @@ public enum OriginError: Error, Equatable, CustomStringConvertible {
 
 /// The embedded firmware server: HTTP/1.1 on a free loopback port serving a directory (firmware
 /// images and `manifest.json`) with Range support (206 + Content-Range, 416), and injectable
-/// faults (`OriginFaults`) that scenarios switch on and off during a run. SwiftNIO, one thread.
+/// faults (`OriginFaults`) that scenarios switch on and off during a run. SwiftNIO, one thread,
+/// started by the first connection (`OriginListener`).
 public final class FirmwareOrigin: @unchecked Sendable {
     public let directory: String
     public private(set) var port = 0
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var listener: OriginListener?
+    /// Set by the listener's thread when the first connection arrives; read after `stop` joined it.
+    private var group: MultiThreadedEventLoopGroup?
     private var channel: Channel?
     private let state: NIOLockedValueBox<OriginState>
     private var stopped = false
@@ -40,21 +43,33 @@ public final class FirmwareOrigin: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Listens on 127.0.0.1 (a free port unless `port` is given).
+    /// Listens on 127.0.0.1 (a free port unless `port` is given); serves from the first connection.
     public func start(port requested: Int = 0) throws(OriginError) {
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+        let l = try OriginListener(port: requested)
+        port = l.port
+        listener = l
+        l.onFirstConnection { [self] descriptor in serve(on: descriptor) }
+    }
+
+    /// Whether the event loop runs (a connection has arrived).
+    public var isServing: Bool { state.withLockedValue { $0.serving } }
+
+    /// Starts SwiftNIO on the bound socket (on the listener's thread, once). If NIO cannot take the
+    /// socket, it is closed and clients see their connections refused.
+    private func serve(on descriptor: Int32) {
+        let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        group = g
+        let bootstrap = ServerBootstrap(group: g)
             .childChannelInitializer { [self] channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
                     channel.pipeline.addHandler(OriginHandler(origin: self))
                 }
             }
         do {
-            let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
-            channel = ch
-            port = ch.localAddress?.port ?? requested
+            channel = try bootstrap.withBoundSocket(descriptor).wait()
+            state.withLockedValue { $0.serving = true }
         } catch {
-            throw .bindFailed("\(error)")
+            close(descriptor)
         }
     }
 
@@ -63,9 +78,10 @@ public final class FirmwareOrigin: @unchecked Sendable {
     public func stop() {
         guard !stopped else { return }
         stopped = true
+        listener?.stop()
         try? channel?.close().wait()
         channel = nil
-        try? group.syncShutdownGracefully()
+        try? group?.syncShutdownGracefully()
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -121,6 +137,7 @@ struct OriginState {
     /// "device file" pairs a once-per-download targeted fault has already spoiled.
     private var spoiled: Set<String> = []
     private var cache: [String: (mtime: Date, bytes: ByteBuffer)] = [:]
+    var serving = false
 
     init(faults: OriginFaults) {
         self.faults = faults

@@ -1,0 +1,100 @@
+import Glibc
+
+/// The firmware origin's loopback listening socket, bound at start so its port is known at once;
+/// the first connection hands it to the server. A fleet that never downloads firmware then runs no
+/// event loop: no SwiftNIO thread, selector or code resident for an origin nobody asked anything.
+final class OriginListener: @unchecked Sendable {
+    let port: Int
+    private let descriptor: Int32
+    private let wake: (read: Int32, write: Int32)
+    private var waiter: pthread_t?
+    private var phase = Phase.waiting
+    private var lock = pthread_mutex_t()
+
+    private enum Phase { case waiting, handedOver, cancelled }
+
+    /// Listens on 127.0.0.1:`port` (0: a free port).
+    init(port requested: Int) throws(OriginError) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .bindFailed(Self.lastError("socket")) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: requested)).bigEndian
+        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+                bind(fd, p, length) == 0 && listen(fd, 256) == 0 && getsockname(fd, p, &length) == 0
+            }
+        }
+        guard bound else {
+            let message = Self.lastError("bind 127.0.0.1:\(requested)")
+            close(fd)
+            throw .bindFailed(message)
+        }
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else {
+            let message = Self.lastError("pipe")
+            close(fd)
+            throw .bindFailed(message)
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }  // not inherited by the brokers simfleet starts
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        wake = (ends[0], ends[1])
+        pthread_mutex_init(&lock, nil)
+    }
+
+    deinit {
+        close(wake.read)
+        close(wake.write)
+        pthread_mutex_destroy(&lock)
+    }
+
+    /// Waits on a small thread for the first connection, then gives the listening descriptor to
+    /// `serve` (which owns it from then on). Call once.
+    func onFirstConnection(_ serve: @escaping @Sendable (Int32) -> Void) {
+        let task = WaitTask { [self] in
+            var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            while poll(&fds, 2, -1) < 0 && errno == EINTR {}
+            pthread_mutex_lock(&lock)
+            let first = phase == .waiting && fds[1].revents == 0
+            if first { phase = .handedOver }
+            pthread_mutex_unlock(&lock)
+            if first { serve(descriptor) }
+        }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(task).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            Unmanaged<WaitTask>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, context)
+        if created == 0 { waiter = thread } else { Unmanaged<WaitTask>.fromOpaque(context).release() }
+    }
+
+    /// Stops waiting; returns once the waiting thread has ended (after any `serve` it started).
+    /// Closes the descriptor unless it was handed over. True when it was.
+    @discardableResult
+    func stop() -> Bool {
+        pthread_mutex_lock(&lock)
+        if phase == .waiting { phase = .cancelled }
+        let handedOver = phase == .handedOver
+        pthread_mutex_unlock(&lock)
+        var byte: UInt8 = 1
+        _ = write(wake.write, &byte, 1)
+        if let waiter { pthread_join(waiter, nil) }
+        waiter = nil
+        if !handedOver { close(descriptor) }
+        return handedOver
+    }
+
+    private static func lastError(_ what: String) -> String { what + ": " + String(cString: strerror(errno)) }
+
+    private final class WaitTask {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+}
