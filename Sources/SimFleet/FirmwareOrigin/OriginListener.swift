@@ -1,3 +1,4 @@
+import CMosquitto  // <sys/socket.h> as the other socket code sees it (release builds miss SOCK_* through Glibc alone)
 import Glibc
 
 /// The firmware origin's loopback listening socket, bound at start so its port is known at once;
