@@ -102,8 +102,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             actions = station.wifi.tick(at: now, counters: &counters, continuing: WiFiStation.Output(continuing: &actions)).actions
-            actions = station.mqtt.tick(at: now, options: { [fixed] in fixed.connectOptions }, random: &random, counters: &counters,
-                                        continuing: MQTTSession.Output(continuing: &actions)).actions
+            actions = station.mqtt.tick(at: now, timing: config.linkTiming, options: { [fixed] in fixed.connectOptions },
+                                        random: &random, counters: &counters, continuing: MQTTSession.Output(continuing: &actions)).actions
             mode = .station(station)
         }
         heartbeatTick(at: now, actions: &actions)
