@@ -245,7 +245,7 @@ final class TelemetryTests: XCTestCase {
     func testTaskTickContinuesTheOwnersActionsAndPublishesOnlyWhatIsDue() {
         let c = config([stream(every: .seconds(1), tag: 3, [.seq, text("@"), .uptime]),
                         stream(every: .seconds(5), tag: 4, [.seq])])
-        let fixed = DeviceFixed(config: c, topics: DeviceTopics(c.topics, id: c.deviceID))
+        let fixed = DeviceFixed(config: c)
         var task = TelemetryTask(streams: c.telemetry, seed: c.randomSeed)
         let t0 = Instant(milliseconds: 10_000)
         XCTAssertNil(task.deadline, "nothing is due before the session starts")

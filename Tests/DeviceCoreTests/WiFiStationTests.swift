@@ -6,25 +6,26 @@ import XCTest
 final class WiFiStationTests: XCTestCase {
     let t0 = Instant(milliseconds: 1_000)
     let ip = IPv4Address(10, 0, 0, 2)
+    let backoff = Backoff(base: .seconds(1), cap: .seconds(30))
 
     func joining() -> (WiFiStation, DeviceCounters) {
         var actions: [Action] = []
         var counters = DeviceCounters()
         let station = WiFiStation(joining: WiFiCredentials(ssid: "home", password: "correct horse"),
-                                  backoff: Backoff(base: .seconds(1), cap: .seconds(30)), actions: &actions, counters: &counters)
+                                  actions: &actions, counters: &counters)
         return (station, counters)
     }
 
     func testAJoinIsAnUpNoticeAndALostLinkADownNotice() {
         var (station, counters) = joining()
         var random = SeededRandom(seed: 1)
-        let up = station.handle(.connected(ip: ip, rssi: -50), at: t0, random: &random, counters: &counters)
+        let up = station.handle(.connected(ip: ip, rssi: -50), at: t0, backoff: backoff, random: &random, counters: &counters)
         XCTAssertEqual(up.notice, .up)
         XCTAssertNil(up.refusal)
-        let refresh = station.handle(.connected(ip: ip, rssi: -60), at: t0, random: &random, counters: &counters)
+        let refresh = station.handle(.connected(ip: ip, rssi: -60), at: t0, backoff: backoff, random: &random, counters: &counters)
         XCTAssertNil(refresh.notice, "a re-reported link changes nothing for the owner")
         XCTAssertEqual(refresh.actions, [])
-        let down = station.handle(.disconnected(.beaconTimeout), at: t0, random: &random, counters: &counters)
+        let down = station.handle(.disconnected(.beaconTimeout), at: t0, backoff: backoff, random: &random, counters: &counters)
         XCTAssertEqual(down.notice, .down)
         XCTAssertEqual(counters.wifiConnectionsLost, 1)
     }
@@ -32,9 +33,9 @@ final class WiFiStationTests: XCTestCase {
     func testAnEventIllegalInTheStateIsRefusedAndChangesNothing() {
         var (station, counters) = joining()
         var random = SeededRandom(seed: 1)
-        _ = station.handle(.connected(ip: ip, rssi: -50), at: t0, random: &random, counters: &counters)
+        _ = station.handle(.connected(ip: ip, rssi: -50), at: t0, backoff: backoff, random: &random, counters: &counters)
         let before = station
-        let out = station.handle(.connectFailed(.authFailed), at: t0, random: &random, counters: &counters)
+        let out = station.handle(.connectFailed(.authFailed), at: t0, backoff: backoff, random: &random, counters: &counters)
         XCTAssertEqual(out.refusal, .unexpectedEvent)
         XCTAssertNil(out.notice)
         XCTAssertEqual(out.actions, [])
@@ -46,7 +47,7 @@ final class WiFiStationTests: XCTestCase {
         var (station, counters) = joining()
         var random = SeededRandom(seed: 1)
         var actions: [Action] = [.log(.info, "before")]
-        let out = station.handle(.connectFailed(.noAPFound), at: t0, random: &random, counters: &counters,
+        let out = station.handle(.connectFailed(.noAPFound), at: t0, backoff: backoff, random: &random, counters: &counters,
                                  continuing: WiFiStation.Output(continuing: &actions))
         XCTAssertEqual(actions, [], "taken over by the answer")
         XCTAssertEqual(out.actions.first, .log(.info, "before"))

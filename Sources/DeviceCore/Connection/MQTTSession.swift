@@ -31,17 +31,12 @@ public struct MQTTSession: Equatable, Sendable {
 
     /// The session's current state.
     public private(set) var state: State = .waitingForNetwork
-    let backoff: Backoff
-    /// How long to wait for CONNACK (esp-mqtt's network timeout is 10 s).
-    let connectTimeout: TimeSpan
 
     /// The CONNECT's options are not kept: the owner builds them from its configuration when an
     /// attempt starts (`networkUp`, `tick`), so a session costs its state, not a second copy of the
-    /// client id, credentials and will (~130 bytes a device).
-    init(backoff: Backoff, connectTimeout: TimeSpan) {
-        self.backoff = backoff
-        self.connectTimeout = max(connectTimeout, backoff.floor)
-    }
+    /// client id, credentials and will (~130 bytes a device). Its retry timing is the owner's too,
+    /// given to each call that may connect or back off.
+    init() {}
 
     /// CONNACK received and the session not lost since.
     public var isConnected: Bool {
@@ -59,11 +54,11 @@ public struct MQTTSession: Equatable, Sendable {
     }
 
     /// WiFi came up: connect now (with `options()`) unless a connection is already under way.
-    mutating func networkUp(at now: Instant, options: () -> MQTTConnectOptions, counters: inout DeviceCounters,
-                            continuing out: Output = Output()) -> Output {
+    mutating func networkUp(at now: Instant, timing: LinkTiming, options: () -> MQTTConnectOptions,
+                            counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         guard case .waitingForNetwork = state else { return out }
-        connect(failures: 0, options: options(), at: now, actions: &out.actions, counters: &counters)
+        connect(failures: 0, options: options(), timeoutAt: now + timing.connectTimeout, actions: &out.actions, counters: &counters)
         return out
     }
 
@@ -83,8 +78,8 @@ public struct MQTTSession: Equatable, Sendable {
 
     /// Connection-level MQTT events: a session that begins or ends is the notice, an event illegal
     /// in this state the refusal.
-    mutating func handle(_ event: MQTTEvent, at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
-                         continuing out: Output = Output()) -> Output {
+    mutating func handle(_ event: MQTTEvent, at now: Instant, timing: LinkTiming, random: inout SeededRandom,
+                         counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         switch (state, event) {
         case (.connecting(let failures, _), .connected):
@@ -100,16 +95,16 @@ public struct MQTTSession: Equatable, Sendable {
             } else {
                 out.actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
             }
-            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
+            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
         case (.connecting(let failures, _), .disconnected):
             counters.mqttConnectFailures += 1
             out.actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
-            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
+            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
         case (.connected(let since, let failuresBefore), .disconnected):
             counters.mqttConnectionsLost += 1
             out.actions.append(.log(.warning, "MQTT connection lost"))
             let stable = now - since >= MQTTSession.stableAfter
-            backOff(failures: stable ? 0 : failuresBefore, at: now, random: &random, actions: &out.actions)
+            backOff(failures: stable ? 0 : failuresBefore, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
             out.notice = .ended
         default:
             out.refusal = .unexpectedEvent
@@ -118,31 +113,32 @@ public struct MQTTSession: Equatable, Sendable {
     }
 
     /// Ends a backoff by connecting again (with `options()`), or gives up on a CONNACK that did not come.
-    mutating func tick(at now: Instant, options: () -> MQTTConnectOptions, random: inout SeededRandom,
+    mutating func tick(at now: Instant, timing: LinkTiming, options: () -> MQTTConnectOptions, random: inout SeededRandom,
                        counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         switch state {
         case .backingOff(let until, let failures) where until <= now:
-            connect(failures: failures, options: options(), at: now, actions: &out.actions, counters: &counters)
+            connect(failures: failures, options: options(), timeoutAt: now + timing.connectTimeout, actions: &out.actions,
+                    counters: &counters)
         case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
             counters.mqttConnectFailures += 1
             out.actions.append(.log(.warning, "MQTT connect timed out"))
             out.actions.append(.mqttDisconnect)
-            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
+            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
         default:
             break
         }
         return out
     }
 
-    private mutating func connect(failures: Int, options: MQTTConnectOptions, at now: Instant, actions: inout [Action],
+    private mutating func connect(failures: Int, options: MQTTConnectOptions, timeoutAt: Instant, actions: inout [Action],
                                   counters: inout DeviceCounters) {
-        state = .connecting(failures: failures, timeoutAt: now + connectTimeout)
+        state = .connecting(failures: failures, timeoutAt: timeoutAt)
         counters.mqttConnectAttempts += 1
         actions.append(.mqttConnect(options))
     }
 
-    private mutating func backOff(failures: Int, at now: Instant, random: inout SeededRandom,
+    private mutating func backOff(failures: Int, at now: Instant, backoff: Backoff, random: inout SeededRandom,
                                   actions: inout [Action]) {
         let delay = backoff.delay(afterFailures: failures, using: &random)
         state = .backingOff(until: now + delay, failures: failures + 1)

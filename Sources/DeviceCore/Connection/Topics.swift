@@ -14,10 +14,10 @@ public struct TopicTemplates: Equatable, Sendable {
 
 /// The device's topics with `{id}` resolved.
 public struct DeviceTopics: Equatable, Sendable {
-    /// Published on every heartbeat, so resolved once.
-    public let status: String
-    /// Used once per connection (subscribe) and per command: resolved when asked, so a fleet of
-    /// ten thousand devices does not hold twenty thousand topic strings.
+    /// Published on every heartbeat; resolved when asked, so a fleet of ten thousand devices
+    /// does not hold ten thousand status topics (building one per heartbeat costs a string).
+    public var status: String { resolveTopic(templates.status, id: id) }
+    /// Used once per connection (subscribe) and per command: resolved when asked.
     public var ota: String { resolveTopic(templates.ota, id: id) }
     /// Used only while logs are streamed; resolved when asked.
     public var logs: String { resolveTopic(templates.logs, id: id) }
@@ -25,26 +25,33 @@ public struct DeviceTopics: Equatable, Sendable {
     private let id: String
 
     init(_ templates: TopicTemplates, id: String) {
-        status = resolveTopic(templates.status, id: id)
         self.templates = templates
         self.id = id
     }
 }
 
-/// `template` with every `{id}` replaced by `id`.
+/// `template` with every `{id}` replaced by `id`. Allocates the result only: the status topic is
+/// built on every heartbeat.
 func resolveTopic(_ template: String, id: String) -> String {
-    let t = Array(template.utf8)
-    let marker: [UInt8] = Array("{id}".utf8)
+    let marker: StaticString = "{id}"
     var out: [UInt8] = []
-    var i = 0
-    while i < t.count {
-        if i + marker.count <= t.count && Array(t[i..<(i + marker.count)]) == marker {
-            out.append(contentsOf: id.utf8)
-            i += marker.count
-        } else {
-            out.append(t[i])
-            i += 1
+    out.reserveCapacity(template.utf8.count + id.utf8.count)
+    var matched = 0  // how many leading bytes of `marker` the bytes just read are
+    for c in template.utf8 {
+        if c == marker.utf8Start[matched] {
+            matched += 1
+            if matched == marker.utf8CodeUnitCount {
+                out.append(contentsOf: id.utf8)
+                matched = 0
+            }
+            continue
         }
+        // A partial match ends: its bytes were text. `{` is the marker's only start, so the byte
+        // that broke it either starts a new match or is text.
+        for k in 0..<matched { out.append(marker.utf8Start[k]) }
+        matched = c == marker.utf8Start[0] ? 1 : 0
+        if matched == 0 { out.append(c) }
     }
+    for k in 0..<matched { out.append(marker.utf8Start[k]) }
     return String(decoding: out, as: UTF8.self)
 }

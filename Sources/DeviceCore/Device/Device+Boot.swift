@@ -17,9 +17,8 @@ extension Device {
         actions.append(.log(.info, "boot #" + decimal(Int64(nvs.bootCount)) + ", reset reason " + reason.name
                             + ", firmware " + reported))
         if let credentials = nvs.wifiCredentials {
-            let wifi = WiFiStation(joining: credentials, backoff: config.backoff, actions: &actions,
-                                   counters: &counters)
-            let mqtt = MQTTSession(backoff: config.backoff, connectTimeout: config.mqttConnectTimeout)
+            let wifi = WiFiStation(joining: credentials, actions: &actions, counters: &counters)
+            let mqtt = MQTTSession()
             mode = .station(StationMode(wifi: wifi, mqtt: mqtt))
         } else {
             actions.append(.log(.info, "no WiFi credentials stored: starting access point " + accessPointName))

@@ -15,14 +15,14 @@ extension Device {
             ignore("WiFi " + event.name, actions: &actions)
             return
         }
-        let out = station.wifi.handle(event, at: now, random: &random, counters: &counters,
+        let out = station.wifi.handle(event, at: now, backoff: config.backoff, random: &random, counters: &counters,
                                       continuing: WiFiStation.Output(continuing: &actions))
         actions = out.actions
         if case .unexpectedEvent? = out.refusal { ignore("WiFi " + event.name, actions: &actions) }
         switch out.notice {
         case .up?:
-            actions = station.mqtt.networkUp(at: now, options: { [fixed] in fixed.connectOptions }, counters: &counters,
-                                             continuing: MQTTSession.Output(continuing: &actions)).actions
+            actions = station.mqtt.networkUp(at: now, timing: config.linkTiming, options: { [fixed] in fixed.connectOptions },
+                                             counters: &counters, continuing: MQTTSession.Output(continuing: &actions)).actions
         case .down?:
             actions = station.mqtt.networkDown(continuing: MQTTSession.Output(continuing: &actions)).actions
             brokerSessionEnded()  // whether a session was up or not: the heartbeat and telemetry stop
@@ -40,7 +40,7 @@ extension Device {
         }
         switch event {
         case .connected, .connectFailed, .disconnected:
-            let out = station.mqtt.handle(event, at: now, random: &random, counters: &counters,
+            let out = station.mqtt.handle(event, at: now, timing: config.linkTiming, random: &random, counters: &counters,
                                           continuing: MQTTSession.Output(continuing: &actions))
             actions = out.actions
             mode = .station(station)

@@ -26,7 +26,7 @@ extension Device {
     /// Free heap per the config's model, varying with each status publish.
     @inline(__always)  // as `heartbeat(at:)`
     public var freeHeap: Int {
-        fixed.freeHeap.freeHeap(sample: UInt64(cycle.statusSeq), seed: fixed.randomSeed)
+        fixed.config.freeHeap.freeHeap(sample: UInt64(cycle.statusSeq), seed: fixed.config.randomSeed)
     }
 
     var stationRSSI: Int? {
@@ -53,8 +53,8 @@ extension Device {
     mutating func heartbeatTick(at now: Instant, actions: inout [Action]) {
         guard let due = cycle.nextHeartbeat, due <= now, isMQTTConnected else { return }
         publishStatus(retain: false, at: now, actions: &actions)
-        var next = due + fixed.heartbeatInterval
-        if next <= now { next = now + fixed.heartbeatInterval }
+        var next = due + fixed.config.heartbeatInterval
+        if next <= now { next = now + fixed.config.heartbeatInterval }
         cycle.nextHeartbeat = next
     }
 
@@ -63,15 +63,15 @@ extension Device {
         counters.statusPublishes += 1
         let message = heartbeat(at: now)
         otaStatusPublished()
-        actions.append(.mqttPublish(MQTTPublish(topic: topics.status, payload: message.encodedBytes(),
-                                                qos: min(2, max(0, fixed.heartbeatQoS)), retain: retain,
+        actions.append(.mqttPublish(MQTTPublish(topic: fixed.statusTopic, payload: message.encodedBytes(),
+                                                qos: min(2, max(0, fixed.config.heartbeatQoS)), retain: retain,
                                                 messageID: message.seq)))
     }
 
     /// `actions` with each log line followed by its publish on the logs topic, when streaming is on
     /// and the session is up after the event. Publishes never log, so this cannot recurse.
     mutating func streamingLogLines(_ actions: [Action], at now: Instant) -> [Action] {
-        guard fixed.streamLogsToMQTT, isMQTTConnected else { return actions }
+        guard fixed.config.streamLogsToMQTT, isMQTTConnected else { return actions }
         var out: [Action] = []
         out.reserveCapacity(actions.count * 2)
         let stamp = " (" + decimal(uptime(at: now).milliseconds) + ") "

@@ -3,12 +3,12 @@
 public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// What the device was built as; fixed for its lifetime.
     public var config: DeviceConfig { fixed.config }
-    /// Status, OTA and logs topics with the device id filled in.
+    /// Status, OTA and logs topics with the device id filled in (each resolved when read).
     public var topics: DeviceTopics { fixed.topics }
     /// Built for each connect attempt (`MQTTSession.networkUp`, `tick`), never stored: ~130 bytes a
     /// device that would only repeat the configuration and identity.
     var connectOptions: MQTTConnectOptions { fixed.connectOptions }
-    /// What never changes (config, topics, connect options), out of line: read often, copied never.
+    /// What never changes (config and id; topics and connect options derive from them), out of line: read often, copied never.
     /// A class of constants rather than a boxed struct, so a read such as `config.heartbeatInterval`
     /// loads one field even where this generic code runs unspecialised.
     let fixed: DeviceFixed
@@ -38,12 +38,10 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     /// A device that is off with the given flash contents (to continue a device saved earlier).
     public init(config: DeviceConfig, nvs: DeviceNVS) {
         self.nvs = nvs
-        let id = config.deviceID
-        let topics = DeviceTopics(config.topics, id: id)
         self.random = SeededRandom(seed: config.randomSeed)
         self.telemetry = TelemetryTask(streams: config.telemetry, seed: config.randomSeed)
         self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
-        self.fixed = DeviceFixed(config: config, topics: topics)
+        self.fixed = DeviceFixed(config: config)
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.
@@ -104,8 +102,8 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
         if case .station(var station) = mode {
             mode = .off  // the payload is now uniquely ours: mutate it in place, no copy-on-write
             actions = station.wifi.tick(at: now, counters: &counters, continuing: WiFiStation.Output(continuing: &actions)).actions
-            actions = station.mqtt.tick(at: now, options: { [fixed] in fixed.connectOptions }, random: &random, counters: &counters,
-                                        continuing: MQTTSession.Output(continuing: &actions)).actions
+            actions = station.mqtt.tick(at: now, timing: config.linkTiming, options: { [fixed] in fixed.connectOptions },
+                                        random: &random, counters: &counters, continuing: MQTTSession.Output(continuing: &actions)).actions
             mode = .station(station)
         }
         heartbeatTick(at: now, actions: &actions)

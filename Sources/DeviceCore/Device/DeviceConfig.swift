@@ -12,7 +12,10 @@ public struct DeviceConfig: Equatable, Sendable {
         set { settings.value.chip = newValue }
     }
     /// The factory base MAC, 6 bytes (the WiFi station MAC on ESP32s).
-    public private(set) var baseMAC: [UInt8]
+    public var baseMAC: [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: mac >> (40 - 8 * UInt64($0))) } }
+    /// `baseMAC`, big-endian in the low 48 bits: held in line, where an array would cost every
+    /// device a ~40-byte allocation.
+    private var mac: UInt64
     /// Overrides the derived device id (`esp32c6-a1b2c3`) when set.
     public var deviceIDOverride: String?
     /// Version of the factory firmware; the running version comes with `BootInfo` at power-on.
@@ -158,7 +161,7 @@ public struct DeviceConfig: Equatable, Sendable {
         precondition(baseMAC.count == 6, "a MAC address has 6 bytes")
         var s = DeviceSettings()
         s.chip = chip
-        self.baseMAC = baseMAC
+        self.mac = baseMAC.reduce(0) { $0 << 8 | UInt64($1) }
         s.firmwareVersion = firmwareVersion
         s.projectName = projectName
         self.randomSeed = randomSeed

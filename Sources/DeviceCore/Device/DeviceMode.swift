@@ -42,29 +42,44 @@ public struct StationMode: Equatable, Sendable {
 
 /// Provisioning mode: the SoftAP the device opened and the captive portal it serves.
 public struct ProvisioningMode: Equatable, Sendable {
-    public let ssid: String
-    public let address: IPv4Address
+    /// The access point's name.
+    public var ssid: String { storage.value.ssid }
+    /// The access point's own address.
+    public var address: IPv4Address { storage.value.address }
     /// The portal's pages and state (see `Device+Provisioning.swift`).
     public internal(set) var portal: CaptivePortal {
-        get { portalStorage.value }
-        _modify { yield &portalStorage.value }
-        set { portalStorage.value = newValue }
+        get { storage.value.portal }
+        _modify { yield &storage.value.portal }
+        set { storage.value.portal = newValue }
     }
-    /// Out of line, so a `DeviceMode` (and `Device`) stays small in every handler's frame.
-    private var portalStorage: OutOfLine<CaptivePortal>
     /// A `.wifiScan` for the portal's network list is out and its `.scanDone` not back yet.
-    var scanInFlight: Bool
+    var scanInFlight: Bool {
+        get { storage.value.scanInFlight }
+        set { storage.value.scanInFlight = newValue }
+    }
     /// ESP-IDF's provisioning service, when the scheme runs it (see `Device+Provisioning.swift`).
-    public var softAP: SoftAPProvisioning? { softAPStorage?.value }
-    /// Out of line for the same reason as the portal.
-    var softAPStorage: OutOfLine<SoftAPProvisioning>?
+    public var softAP: SoftAPProvisioning? { storage.value.softAPStorage?.value }
+    /// Out of line again, so the service can be taken out and put back without copying the portal.
+    var softAPStorage: OutOfLine<SoftAPProvisioning>? {
+        get { storage.value.softAPStorage }
+        set { storage.value.softAPStorage = newValue }
+    }
+    /// All of it out of line, as `StationMode`'s links: a `DeviceMode` is then one pointer and a
+    /// tag in every device (it was 48 bytes, for a mode a fleet's devices are rarely in), and
+    /// small in every handler's frame.
+    private var storage: OutOfLine<Fields>
+
+    private struct Fields: Equatable, Sendable {
+        let ssid: String
+        let address: IPv4Address
+        var portal: CaptivePortal
+        var scanInFlight: Bool
+        var softAPStorage: OutOfLine<SoftAPProvisioning>?
+    }
 
     init(ssid: String, address: IPv4Address, portal: CaptivePortal, scanInFlight: Bool, softAP: SoftAPProvisioning? = nil) {
-        self.ssid = ssid
-        self.address = address
-        self.portalStorage = OutOfLine(portal)
-        self.scanInFlight = scanInFlight
-        self.softAPStorage = softAP.map { OutOfLine($0) }
+        storage = OutOfLine(Fields(ssid: ssid, address: address, portal: portal, scanInFlight: scanInFlight,
+                                   softAPStorage: softAP.map { OutOfLine($0) }))
     }
 }
 

@@ -26,13 +26,11 @@ public struct WiFiStation: Equatable, Sendable {
     public private(set) var state: State
     /// The network being joined (from NVS at power-on).
     public let credentials: WiFiCredentials
-    let backoff: Backoff
 
-    /// Starts joining `credentials`' network right away.
-    init(joining credentials: WiFiCredentials, backoff: Backoff, actions: inout [Action],
-         counters: inout DeviceCounters) {
+    /// Starts joining `credentials`' network right away. Retries wait per the `backoff` each
+    /// `handle` is given (the owner's configuration; not stored here).
+    init(joining credentials: WiFiCredentials, actions: inout [Action], counters: inout DeviceCounters) {
         self.credentials = credentials
-        self.backoff = backoff
         self.state = .connecting(failures: 0)
         connect(failures: 0, actions: &actions, counters: &counters)
     }
@@ -62,8 +60,8 @@ public struct WiFiStation: Equatable, Sendable {
 
     /// Link events (not scan results), answered in `out` (which may continue the owner's actions):
     /// the link change as its notice, an event illegal in this state as its refusal.
-    mutating func handle(_ event: WiFiEvent, at now: Instant, random: inout SeededRandom, counters: inout DeviceCounters,
-                         continuing out: Output = Output()) -> Output {
+    mutating func handle(_ event: WiFiEvent, at now: Instant, backoff: Backoff, random: inout SeededRandom,
+                         counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         switch (state, event) {
         case (.connecting, .connected(let ip, let rssi)):
@@ -78,11 +76,11 @@ public struct WiFiStation: Equatable, Sendable {
              (.connecting(let failures), .disconnected(let reason)):
             counters.wifiConnectFailures += 1
             out.actions.append(.log(.warning, "WiFi join failed: " + reason.name))
-            backOff(failures: failures, at: now, random: &random, actions: &out.actions)
+            backOff(failures: failures, at: now, backoff: backoff, random: &random, actions: &out.actions)
         case (.connected, .disconnected(let reason)):
             counters.wifiConnectionsLost += 1
             out.actions.append(.log(.warning, "WiFi disconnected: " + reason.name))
-            backOff(failures: 0, at: now, random: &random, actions: &out.actions)
+            backOff(failures: 0, at: now, backoff: backoff, random: &random, actions: &out.actions)
             out.notice = .down
         default:
             out.refusal = .unexpectedEvent
@@ -104,7 +102,7 @@ public struct WiFiStation: Equatable, Sendable {
         actions.append(.wifiConnect(ssid: credentials.ssid, password: credentials.password))
     }
 
-    private mutating func backOff(failures: Int, at now: Instant, random: inout SeededRandom,
+    private mutating func backOff(failures: Int, at now: Instant, backoff: Backoff, random: inout SeededRandom,
                                   actions: inout [Action]) {
         let delay = backoff.delay(afterFailures: failures, using: &random)
         state = .backingOff(until: now + delay, failures: failures + 1)

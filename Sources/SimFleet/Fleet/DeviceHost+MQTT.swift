@@ -68,7 +68,7 @@ extension DeviceHost: MosquittoClientDelegate {
             counters.bump(counters.sent)
             // Kept by delivery key (boot count and seq), as the observer keeps what it receives; the
             // boot count is the core's, the one it wrote into this payload.
-            if p.qos > 0 { unacknowledged.append((r.mid, HeartbeatFields.deliveryKey(seq: seq, bootCount: firmware.bootCount))) }
+            if p.qos > 0 { unacknowledged.insert(mid: r.mid, key: HeartbeatFields.deliveryKey(seq: seq, bootCount: firmware.bootCount)) }
         }
     }
 
@@ -159,19 +159,16 @@ extension DeviceHost: MosquittoClientDelegate {
     func mqttPublishRefused(mid: Int32, reasonCode: Int32) {
         // Refused by the broker (MQTT 5 PUBACK/PUBREC reason): never delivered, so never counted as
         // acknowledged; it stays in `messages.unacknowledged` and is named in `errors`.
-        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else { return }
-        unacknowledged.remove(at: i)
+        guard unacknowledged.remove(mid: mid) != nil else { return }
         counters.count(.publishRefused)
         countReason(reasonCode)
     }
 
     func mqttPublished(mid: Int32) {
-        guard let i = unacknowledged.firstIndex(where: { $0.mid == mid }) else {
+        guard let key = unacknowledged.remove(mid: mid) else {
             _ = telemetryAcknowledged(mid: mid)  // telemetry PUBACKs are the host's alone: the device never sees them
             return
         }
-        let key = unacknowledged[i].seq
-        unacknowledged.remove(at: i)
         acknowledged.insert(key)
         counters.bump(counters.acknowledged)
         // We are inside libmosquitto's callback. With nothing queued, the PUBACK goes straight to the

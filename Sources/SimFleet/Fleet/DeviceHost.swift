@@ -21,7 +21,7 @@ final class DeviceHost: ReactorClient {
     var cold: HostColdState?
     var queued: [Event] = []
     /// libmosquitto message id → the heartbeat's delivery key (boot count and seq, `HeartbeatFields`), until the PUBACK.
-    var unacknowledged: [(mid: Int32, seq: Int)] = []
+    var unacknowledged = UnacknowledgedHeartbeats()
     var subscriptions: [(mid: Int32, topic: String)] = []
     static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
