@@ -10,7 +10,7 @@ private final class Shared<Value>: Sendable { let value: Mutex<Value?> = Mutex(n
 final class FoundationFreeHelpersTests: XCTestCase {
     func testUTCTimestampWritesWhatISO8601DateFormatterWrote() {
         let iso = ISO8601DateFormatter()
-        for t in [0, 1, 59.999, 951_782_400.5, 1_764_583_200, 1_780_000_000.999_9, 4_102_444_799, -1.5] {
+        for t in [0, 1, 59.999, 59.9995, 59.9994, 951_782_400.5, 1_764_583_200, 1_764_583_200.9996, 1_780_000_000.999_9, 4_102_444_799, -1.5] {
             XCTAssertEqual(UTCTimestamp.iso8601(unixSeconds: t), iso.string(from: Date(timeIntervalSince1970: t)), "\(t)")
         }
     }
@@ -19,7 +19,7 @@ final class FoundationFreeHelpersTests: XCTestCase {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss.SSS"
         f.timeZone = TimeZone(identifier: "UTC")
-        for t in [0, 0.0015, 59.999, 951_782_400.5, 1_764_583_200.045, 1_780_000_000.9994] {
+        for t in [0, 0.0015, 0.0004, 59.999, 59.9996, 951_782_400.5, 1_764_583_200.045, 1_780_000_000.9994, 1_780_000_000.9996] {
             XCTAssertEqual(UTCTimestamp.timeOfDayMillis(unixSeconds: t), f.string(from: Date(timeIntervalSince1970: t)), "\(t)")
         }
     }
