@@ -176,3 +176,7 @@ int simfleet_mosquitto_connect_via_proxy(struct mosquitto *mosq, const char *hos
     redirected = 0;
     return rc;
 }
+
+void simfleet_name_current_thread(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}

@@ -8,7 +8,7 @@ import SimFleet
 enum DeviceAddressList {
     static func print(_ configuration: FleetConfiguration) throws {
         guard let web = configuration.deviceHTTP else {
-            FileHandle.standardError.write(Data("simfleet run: --print-addresses lists the devices' web servers: add --device-http (or device_http: in the scenario)\n".utf8))
+            StandardStream.error.write("simfleet run: --print-addresses lists the devices' web servers: add --device-http (or device_http: in the scenario)\n")
             throw ExitCode(2)
         }
         var out = ""
@@ -16,10 +16,10 @@ enum DeviceAddressList {
             guard let url = web.url(forDevice: i) else { break }
             out += configuration.deviceSpec(i).id + " " + url + "\n"
             if out.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(out.utf8))
+                StandardStream.output.write(out)
                 out = ""
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        StandardStream.output.write(out)
     }
 }

@@ -89,7 +89,7 @@ struct DeviceCommand: ParsableCommand {
             broker: broker.flatMap { BrokerChoice.parse($0) } ?? .embedded, unprovisioned: unprovisioned,
             chip: ChipModel(name: chip)!, seed: seed, provisioning: provisioning)
         let runner = SingleDeviceRunner(options: options) { line in
-            FileHandle.standardOutput.write(Data((Self.timestamp() + " " + line + "\n").utf8))
+            StandardStream.output.write(Self.timestamp() + " " + line + "\n")
         }
         try runner.start()
         let stop = DispatchSemaphore(value: 0)
@@ -113,9 +113,6 @@ struct DeviceCommand: ParsableCommand {
     }
 
     static func timestamp() -> String {
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm:ss.SSS"
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date())
+        UTCTimestamp.timeOfDayMillis(unixSeconds: Date().timeIntervalSince1970)
     }
 }

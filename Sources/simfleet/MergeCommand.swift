@@ -27,7 +27,7 @@ struct MergeCommand: ParsableCommand {
     var html: String?
 
     func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data(("simfleet merge: " + message + "\n").utf8))
+        StandardStream.error.write("simfleet merge: " + message + "\n")
         return ExitCode(2)
     }
 
@@ -49,7 +49,7 @@ struct MergeCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(started)
         print("merged " + String(outcome.shards) + " shards, " + String(outcome.devices) + " devices, in "
-              + String(format: "%.3f", seconds) + " s")
+              + String(printf: "%.3f", seconds) + " s")
         if !outcome.unmergeable.isEmpty {
             print("not rebuilt from the parts (null): " + outcome.unmergeable.joined(separator: ", "))
         }
@@ -58,8 +58,8 @@ struct MergeCommand: ParsableCommand {
         print("wrote " + output + " and " + htmlPath)
         guard outcome.passed else {
             for r in outcome.results where !r.passed {
-                FileHandle.standardError.write(Data(("simfleet merge: expectation failed: " + r.expression + " (measured "
-                                                     + r.measured + ")\n").utf8))
+                StandardStream.error.write("simfleet merge: expectation failed: " + r.expression + " (measured "
+                                            + r.measured + ")\n")
             }
             throw ExitCode(1)
         }

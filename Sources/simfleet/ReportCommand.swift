@@ -17,21 +17,21 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: input) else {
-            FileHandle.standardError.write(Data(("simfleet: cannot read " + input + "\n").utf8))
+            StandardStream.error.write("simfleet: cannot read " + input + "\n")
             throw ExitCode(2)
         }
         let report: ReportDocument
         do {
             report = try ReportDocument(bytes: Array(data))
         } catch {
-            FileHandle.standardError.write(Data((input + ": " + error.description + "\n").utf8))
+            StandardStream.error.write(input + ": " + error.description + "\n")
             throw ExitCode(2)
         }
         let target = output ?? (input.hasSuffix(".json") ? String(input.dropLast(5)) : input) + ".html"
         do {
             try Data(HTMLReport(report: report).render().utf8).write(to: URL(fileURLWithPath: target))
         } catch {
-            FileHandle.standardError.write(Data(("simfleet: cannot write " + target + ": \(error)\n").utf8))
+            StandardStream.error.write("simfleet: cannot write " + target + ": \(error)\n")
             throw ExitCode(2)
         }
         print("wrote " + target)

@@ -13,7 +13,7 @@ struct ScenarioRunCommand {
     let flags: RunCommand
 
     func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        StandardStream.error.write(message + "\n")
         return ExitCode(2)
     }
 
@@ -81,13 +81,13 @@ struct ScenarioRunCommand {
             options.writeJSON = flags.report != nil
             options.writeHTML = flags.html != nil
             options.configure = configure
-            FileHandle.standardError.write(Data(("simfleet: " + String(scenario.deviceCount) + " devices for "
-                                                 + String(format: "%.1f s", Double(scenario.duration.microseconds) / 1e6)
-                                                 + " (ramp included), seed " + String(scenario.seed) + "\n").utf8))
+            StandardStream.error.write("simfleet: " + String(scenario.deviceCount) + " devices for "
+                                        + String(printf: "%.1f s", Double(scenario.duration.microseconds) / 1e6)
+                                        + " (ramp included), seed " + String(scenario.seed) + "\n")
         } else {
-            FileHandle.standardError.write(Data(("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
-                                                 + " devices, " + String(scenario.timeline.count) + " steps, seed "
-                                                 + String(scenario.seed) + "\n").utf8))
+            StandardStream.error.write("simfleet: scenario " + scenario.name + ": " + String(scenario.deviceCount)
+                                        + " devices, " + String(scenario.timeline.count) + " steps, seed "
+                                        + String(scenario.seed) + "\n")
         }
         var trap: SignalTrap?
         let outcome: ScenarioRun.Outcome
@@ -106,7 +106,7 @@ struct ScenarioRunCommand {
         trap?.release()
         print(outcome.report.summary())
         if let v = outcome.report.virtualTime {
-            print(String(format: "  virtual    %.0f simulated s in %.2f wall s: %.0f× real time, %.0f status publishes per wall second",
+            print(String(printf: "  virtual    %.0f simulated s in %.2f wall s: %.0f× real time, %.0f status publishes per wall second",
                          v.simulatedSeconds, v.wallSeconds, v.simulatedPerWallSecond, v.heartbeatsPerWallSecond))
         }
         if let shard {
@@ -124,8 +124,8 @@ struct ScenarioRunCommand {
         if !written.isEmpty { print("wrote " + written.joined(separator: " and ")) }
         guard outcome.verdict.passed else {
             for failed in outcome.verdict.failed {
-                FileHandle.standardError.write(Data(("simfleet run: expectation failed: " + failed.expression
-                                                     + " (measured " + failed.measured + ")\n").utf8))
+                StandardStream.error.write("simfleet run: expectation failed: " + failed.expression
+                                            + " (measured " + failed.measured + ")\n")
             }
             throw ExitCode(1)
         }
@@ -168,7 +168,7 @@ struct ScenarioRunCommand {
             if !releases.isEmpty { c.ota.manifestRelease = releases.last }
             c.ota.signingKeyPath = key
             if let pool {
-                c.accessPoints = AccessPointExposure(pool: pool, log: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+                c.accessPoints = AccessPointExposure(pool: pool, log: { line in StandardStream.error.write(line + "\n") })
             }
         }
     }

@@ -88,14 +88,14 @@ struct SwarmCommand: ParsableCommand {
             print("  replay: simfleet swarm --seed \(s) --devices \(devices) --duration \(duration)")
         }
         let count = range.count
-        print("swarm: \(count) seeds, \(devices) devices, \(duration) each, in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: "
+        print("swarm: \(count) seeds, \(devices) devices, \(duration) each, in \(String(printf: "%.1f", Date().timeIntervalSince(started))) s: "
               + "\(totals.committed) updates committed, \(totals.rollbacks) rollbacks, \(totals.refusals) refusals, "
               + "\(totals.cuts) power cuts during flash; \(failures == 0 ? "every invariant held" : "\(failures) seeds FAILED")")
         if failures > 0 { throw ExitCode(1) }
     }
 
     private func usage(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data(("simfleet swarm: " + message + "\n").utf8))
+        StandardStream.error.write("simfleet swarm: " + message + "\n")
         return ExitCode(2)
     }
 }

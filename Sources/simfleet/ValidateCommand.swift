@@ -39,10 +39,10 @@ struct ValidateCommand: ParsableCommand {
                       + " devices in " + String(scenario.fleet.count) + " group(s), " + String(scenario.timeline.count)
                       + " steps, " + String(scenario.expectations.count) + " expectations")
                 if plan { printPlan(ScenarioPlan(scenario), scenario) }
-                for error in missing { FileHandle.standardError.write(Data((error.description + "\n").utf8)) }
+                for error in missing { StandardStream.error.write(error.description + "\n") }
                 if !missing.isEmpty { failed = true }
             } catch {
-                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                StandardStream.error.write(error.description + "\n")
                 failed = true
             }
         }

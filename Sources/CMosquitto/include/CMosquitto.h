@@ -56,4 +56,8 @@ int simfleet_mosquitto_connect_via_proxy(struct mosquitto *mosq, const char *hos
 /// validates the address. MOSQ_ERR_SUCCESS when the properties were accepted.
 int simfleet_mosquitto_set_connect_properties(struct mosquitto *mosq, const mosquitto_property *properties);
 
+/// Names the calling thread (`prctl(PR_SET_NAME)`, which keeps the first 15 bytes): glibc's
+/// pthread_setname_np is a GNU extension Swift's Glibc module does not export.
+void simfleet_name_current_thread(const char *name);
+
 #endif

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import NIOConcurrencyHelpers
 
 /// The one thread that spawns the embedded broker and watches it. On Linux the parent-death signal
 /// a child asks for belongs to the *thread* that forked it: a broker started from a thread that
@@ -7,25 +7,22 @@ import Foundation
 /// runs here, on a thread that lives as long as the broker object, which also polls the process
 /// (`watch`) ten times a second between jobs.
 final class BrokerKeeper: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var jobs: [() -> Void] = []
     private var tick: (() -> Void)?
     private var finished = false
-    private var thread: Thread?
+    private var thread: OSThread?
     private let wake = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
 
     /// Runs `body` on the keeper thread and returns its result.
     func run<T>(_ body: @escaping () -> T) -> T {
-        if let thread, Thread.current === thread { return body() }
+        if let thread, thread.isCurrent { return body() }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var out: T?
         lock.withLock {
             if thread == nil {
-                let t = Thread { [self] in loop() }
-                t.name = "simfleet-broker-keeper"
-                thread = t
-                t.start()
+                thread = OSThread(name: "simfleet-broker-keeper") { [self] in loop() }
             }
             jobs.append {
                 out = body()
@@ -42,13 +39,13 @@ final class BrokerKeeper: @unchecked Sendable {
 
     /// Ends the thread (waits for it unless called from it).
     func finish() {
-        let running: Thread? = lock.withLock {
+        let running: OSThread? = lock.withLock {
             finished = true
             return thread
         }
         guard let running else { return }
         wake.signal()
-        if Thread.current !== running { ended.wait() }
+        if !running.isCurrent { ended.wait() }
     }
 
     private func loop() {

@@ -1,5 +1,6 @@
 import CMosquitto
 import Foundation
+import NIOConcurrencyHelpers
 import Glibc
 
 /// Why the embedded broker could not run.
@@ -40,7 +41,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private let directory: String
     /// The running broker's process id, -1 when none (guarded by `lock`).
     private var pid: pid_t = -1
-    private let lock = NSLock()
+    private let lock = NIOLock()
     /// Spawns and watches the process (`BrokerKeeper`).
     private let keeper = BrokerKeeper()
     /// The broker should be up: an exit noticed now is unexpected and is followed by a restart.
@@ -181,7 +182,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
             switch spawn(timeoutSeconds: 10) {
             case .success:
                 lock.withLock { restartCount += 1 }
-                onEvent?("simfleet: the embedded broker is back after " + String(format: "%.2f", HostClock.monotonicSeconds() - started) + " s")
+                onEvent?("simfleet: the embedded broker is back after " + String(printf: "%.2f", HostClock.monotonicSeconds() - started) + " s")
                 return
             case .failure(let error):
                 last = error
@@ -275,13 +276,18 @@ public final class EmbeddedBroker: @unchecked Sendable {
         }
     }
 
-    private static func hashPasswordFile(_ file: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: which("mosquitto_passwd") ?? "/usr/bin/mosquitto_passwd")
-        p.arguments = ["-U", file]
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw BrokerError.configuration("mosquitto_passwd -U failed") }
+    /// Runs `mosquitto_passwd -U` with the shim's spawn (as mosquitto itself; Foundation's `Process`
+    /// would run Foundation code in every run), its messages to our stderr.
+    private static func hashPasswordFile(_ file: String) throws(BrokerError) {
+        let path = which("mosquitto_passwd") ?? "/usr/bin/mosquitto_passwd"
+        let args: [String] = [path, "-U", file]
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        let child = simfleet_spawn_child(path, &cargs, 2)
+        guard child > 0 else { throw .configuration("cannot run mosquitto_passwd: " + String(cString: strerror(errno))) }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+        if status != 0 { throw .configuration("mosquitto_passwd -U failed") }
     }
 
     /// mosquitto started as root drops to user `mosquitto` unless told otherwise; keep our own user
@@ -292,7 +298,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     }
 
     static func which(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/sbin").split(separator: ":") {
+        for dir in (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/usr/sbin").split(separator: ":") {
             let path = "\(dir)/\(name)"
             if access(path, X_OK) == 0 { return path }
         }

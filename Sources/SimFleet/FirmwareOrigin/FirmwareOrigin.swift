@@ -100,7 +100,7 @@ public final class FirmwareOrigin: @unchecked Sendable {
     public func publishManifest(version: String, file: String, notes: String = "") throws {
         let json = JSONValue.object([
             JSONMember("version", .string(version)), JSONMember("firmware_url", .string(url(of: file))),
-            JSONMember("released", .string(ISO8601DateFormatter().string(from: Date()))), JSONMember("notes", .string(notes)),
+            JSONMember("released", .string(UTCTimestamp.iso8601(unixSeconds: Date().timeIntervalSince1970))), JSONMember("notes", .string(notes)),
         ])
         try Data(json.encodedBytes()).write(to: URL(fileURLWithPath: directory + "/manifest.json"), options: .atomic)
     }

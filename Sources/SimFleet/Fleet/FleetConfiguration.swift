@@ -178,7 +178,7 @@ public struct FleetConfiguration: Sendable {
         let r = rng.next()
         let mac: [UInt8] = [0x24, 0x0A, 0xC4, UInt8(truncatingIfNeeded: r >> 16), UInt8(truncatingIfNeeded: r >> 8),
                             UInt8(truncatingIfNeeded: r)]
-        let macText = mac.map { String(format: "%02x", $0) }.joined()
+        let macText = mac.map { String(printf: "%02x", $0) }.joined()
         let id = FleetConfiguration.expand(idTemplate, n: index + 1, id: nil, chip: chip.idPrefix, mac: macText)
         var spec = DeviceSpec(
             index: index, id: id, mac: mac, chip: chip, firmwareVersion: firmwareVersion, heartbeatMs: heartbeatMs, qos: qos,

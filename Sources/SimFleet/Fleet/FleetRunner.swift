@@ -134,7 +134,7 @@ public final class FleetRunner: @unchecked Sendable {
             do {
                 let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
                                            acl: c.brokerACL)
-                b.onEvent = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                b.onEvent = { line in StandardStream.error.write(line + "\n") }
                 try b.start()
                 broker = b
                 ports = b.ports
@@ -308,7 +308,7 @@ public final class FleetRunner: @unchecked Sendable {
     func startOrigin() throws {
         var dir = configuration.firmwareDirectory
         if dir == nil {
-            let tmp = NSTemporaryDirectory() + "simfleet-firmware-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let tmp = temporaryDirectory + "simfleet-firmware-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
             originTemporaryDirectory = tmp
             dir = tmp

@@ -40,7 +40,7 @@ public struct RegistrationOptions: Sendable, Equatable {
     static func expandEnvironment(_ template: String, _ environment: [String: String]) throws(MissingEnvironment) -> String {
         var out = ""
         var rest = Substring(template)
-        while let open = rest.range(of: "{env:") {
+        while let open = rest.firstRange(of: "{env:") {
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else { break }
             let name = String(rest[open.upperBound..<close])
             guard let value = environment[name] else { throw MissingEnvironment(name: name) }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The live figures of a run as Prometheus metrics (swift-prometheus), so a Grafana dashboard can
@@ -16,7 +17,7 @@ public final class FleetMetrics: @unchecked Sendable {
     let reconnects: Counter
     let connectLatency: ValueHistogram
     let e2eLatency: ValueHistogram
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var last: [String: Int] = [:]
 
     /// Latency buckets in seconds, 0.5 ms to 10 s.

@@ -137,7 +137,7 @@ public final class ProvisioningClient {
         while true {
             let s = try status()
             if s != .connecting || Date() >= end { return s }
-            Thread.sleep(forTimeInterval: poll)
+            OSThread.sleep(seconds: poll)
         }
     }
 

@@ -2,6 +2,7 @@ import CMosquitto
 import DeviceCore
 import Foundation
 import Glibc
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Something a reactor drives: a device's MQTT client, the observer. It is called only on its
@@ -37,7 +38,7 @@ final class Reactor: @unchecked Sendable {
     private var timers = TimerHeap()
     private let inbox = CommandInbox()
     private let stopping = Atomic<Bool>(false)
-    private var thread: Thread?
+    private var thread: OSThread?
     private let finished = DispatchSemaphore(value: 0)
     let counters = FleetCounters()
     /// HTTP transfers of this reactor's devices (created on first use, reactor thread only).
@@ -94,11 +95,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Starts the loop on its own thread.
     func start() {
-        let t = Thread { [self] in loop() }
-        t.name = threadName
-        t.stackSize = 1 << 20
-        thread = t
-        t.start()
+        thread = OSThread(name: threadName, stackSize: 1 << 20) { [self] in loop() }
     }
 
     /// Runs `body` on the reactor thread (thread-safe; the only cross-thread entry point).
@@ -227,7 +224,7 @@ final class Reactor: @unchecked Sendable {
 /// Commands posted to a reactor from other threads. The lock is held only to append or swap the
 /// array: this is the control path (scenario steps, shutdown), never the per-message path.
 final class CommandInbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var items: [(Reactor) -> Void] = []
 
     func push(_ body: @escaping (Reactor) -> Void) {

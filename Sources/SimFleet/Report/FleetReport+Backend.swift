@@ -40,7 +40,7 @@ extension FleetReport {
         var lines: [String] = []
         for t in telemetry {
             lines.append("  telemetry  " + t.name + ": sent \(t.sent), received \(t.received), lost \(t.lost), delivery "
-                         + String(format: "%.4f", t.delivery * 100) + " %, e2e p99 " + String(format: "%.2f", t.e2e.p99) + " ms")
+                         + String(printf: "%.4f", t.delivery * 100) + " %, e2e p99 " + String(printf: "%.2f", t.e2e.p99) + " ms")
         }
         if let d = deviceHTTP {
             let served = d.requests.values.reduce(0) { $0 + $1.values.reduce(0, +) }

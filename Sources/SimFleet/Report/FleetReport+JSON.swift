@@ -7,7 +7,6 @@ extension FleetReport {
             .object([("count", .int(l.count)), ("p50", .double(l.p50)), ("p90", .double(l.p90)), ("p99", .double(l.p99)),
                      ("p999", .double(l.p999)), ("max", .double(l.max))])
         }
-        let iso = ISO8601DateFormatter()
         let c = configuration
         let ts = timeseries
         let backend: ReportJSON = .object([
@@ -98,7 +97,7 @@ extension FleetReport {
         members.append(("simfleet_version", .string(SimFleet.version)))
         members.append(("scenario", c.scenarioName.map { .string($0) } ?? .null))
         members.append(("seed", .int(Int(truncatingIfNeeded: c.seed))))
-        members.append(("started_at", .string(iso.string(from: startedAt))))
+        members.append(("started_at", .string(UTCTimestamp.iso8601(unixSeconds: startedAt.timeIntervalSince1970))))
         members.append(("duration_s", .double(durationSeconds)))
         members.append(("backend", backend))
         members.append(("fleet_shape", shape))

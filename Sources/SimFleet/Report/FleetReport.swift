@@ -168,7 +168,7 @@ public struct FleetReport: Sendable {
 
     /// A few lines for a person at a terminal.
     public func summary() -> String {
-        func ms(_ v: Double) -> String { String(format: "%.2f", v) }
+        func ms(_ v: Double) -> String { String(printf: "%.2f", v) }
         let errorText = errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let plannedTotal = plannedDisconnects.values.reduce(0, +)
         let plannedText = PlannedDisconnect.allCases.compactMap { c -> String? in
@@ -187,14 +187,14 @@ public struct FleetReport: Sendable {
                 + (d.count > 0 ? ", p50 \(ms(d.p50)) ms p99 \(ms(d.p99)) ms" : "")
         }
         return """
-            simfleet run: \(requested) devices on \(brokerURL)\(embedded ? " (embedded)" : ""), \(String(format: "%.1f", durationSeconds)) s
+            simfleet run: \(requested) devices on \(brokerURL)\(embedded ? " (embedded)" : ""), \(String(printf: "%.1f", durationSeconds)) s
               devices    connected \(connected)/\(requested), online at end \(onlineAtEnd), never connected \(failed), reconnects \(reconnects)
-              heartbeats sent \(sent), received \(received), lost \(lost), unacknowledged \(unacknowledged), delivery \(String(format: "%.4f", delivery * 100)) %\(foreignMessages + malformedMessages > 0 ? "; ignored: \(foreignMessages) foreign, \(malformedMessages) malformed" : "")
+              heartbeats sent \(sent), received \(received), lost \(lost), unacknowledged \(unacknowledged), delivery \(String(printf: "%.4f", delivery * 100)) %\(foreignMessages + malformedMessages > 0 ? "; ignored: \(foreignMessages) foreign, \(malformedMessages) malformed" : "")
               connect    p50 \(ms(connectLatency.p50)) ms  p99 \(ms(connectLatency.p99)) ms  max \(ms(connectLatency.max)) ms
               end-to-end p50 \(ms(e2eLatency.p50)) ms  p99 \(ms(e2eLatency.p99)) ms  p99.9 \(ms(e2eLatency.p999)) ms  max \(ms(e2eLatency.max)) ms
               errors     \(errorText.isEmpty ? "none" : errorText.joined(separator: " "))
             \(disconnectLine)\(httpLines.isEmpty ? "" : "\n" + httpLines.joined(separator: "\n"))
-              simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(format: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
+              simulator  peak RSS \(peakRSSBytes / 1_048_576) MiB, CPU \(String(printf: "%.2f", cpuSeconds)) s, \(reactors) reactors, descriptor ceiling \(deviceCeiling) devices
             """ + backendSummaryLines
     }
 }

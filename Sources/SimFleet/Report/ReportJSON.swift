@@ -29,7 +29,7 @@ indirect enum ReportJSON {
         case .double(let d):
             guard d.isFinite else { return "null" }
             if d == d.rounded() && abs(d) < 1e15 { return String(Int(d)) }
-            var text = String(format: "%.3f", d)
+            var text = String(printf: "%.3f", d)
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
             return text == "-0" ? "0" : text
@@ -48,7 +48,7 @@ indirect enum ReportJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+                if u.value < 0x20 { out += String(printf: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
             }
         }
         return out + "\""

@@ -76,7 +76,7 @@ public enum ShardSupport {
         let at = options.startAtMicros
         return {
             if let at, at < HostClock.now().microseconds {
-                log("simfleet: --start-at is " + String(format: "%.1f", Double(HostClock.now().microseconds - at) / 1e6)
+                log("simfleet: --start-at is " + String(printf: "%.1f", Double(HostClock.now().microseconds - at) / 1e6)
                     + " s in the past: starting now")
                 return nil
             }

@@ -38,7 +38,7 @@ enum TopicACL {
     private static func aclLevels(_ template: TopicTemplate, token: String) -> [String] {
         template.text.split(separator: "/", omittingEmptySubsequences: false).map { level in
             if level == "{id}" { return token }
-            return level.contains("{") ? "+" : String(level)
+            return level.contains("{" as Character) ? "+" : String(level)
         }
     }
 }

@@ -20,13 +20,13 @@ extension ScenarioRun {
         let timeline = VirtualTimeline(scenario: scenario, plan: ScenarioPlan(scenario))
         if options.progress {
             fleet.onSample = { s, elapsed in
-                let line = String(format: "\r[%7.0fs virtual] connecting %d  online %d/%d  errors %d   ", elapsed, s.connecting,
+                let line = String(printf: "\r[%7.0fs virtual] connecting %d  online %d/%d  errors %d   ", elapsed, s.connecting,
                                   s.online, s.requested, s.errorTotal)
-                FileHandle.standardError.write(Data(line.utf8))
+                StandardStream.error.write(line)
             }
         }
         var report = fleet.run(timeline: timeline)
-        if options.progress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if options.progress { StandardStream.error.write("\n") }
         report.stormDisconnects = timeline.disconnects
         report.phases = timeline.phases
         return try conclude(report, judged: scenario, timelineFailures: timeline.failures, options: options)

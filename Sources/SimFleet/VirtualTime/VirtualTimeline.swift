@@ -14,7 +14,7 @@ public final class VirtualTimeline {
     /// Connections dropped by disconnect storms.
     public private(set) var disconnects = 0
     /// Where step events are written (stderr by default).
-    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    public var log: (String) -> Void = { StandardStream.error.write($0 + "\n") }
     /// When the fleet must next stop for the timeline; nil when nothing is pending.
     private(set) var wake: Instant?
 
@@ -107,7 +107,7 @@ public final class VirtualTimeline {
     /// Carries out the current step at `now`; a step that lasts (`wait`, `hold`, a storm) holds.
     private func perform(_ fleet: VirtualFleet) {
         let started = fleet.elapsedSeconds
-        log(String(format: "simfleet: [%6.1fs virtual] ", started) + label(step))
+        log(String(printf: "simfleet: [%6.1fs virtual] ", started) + label(step))
         let targets = plan.steps[step].targets
         var lasts: TimeSpan?
         switch scenario.timeline[step].action {

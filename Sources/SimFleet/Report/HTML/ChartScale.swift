@@ -38,6 +38,6 @@ struct ChartScale {
 
     static func trim(_ value: Double) -> String {
         if value == value.rounded() { return String(Int64(value)) }
-        return String(format: "%.2g", value)
+        return String(printf: "%.2g", value)
     }
 }

@@ -91,7 +91,7 @@ extension HTMLReport {
         // Every count the report has, in its order (the runtime adds figures as it learns them).
         for member in report.members(at: ["ota"]) {
             guard case .number = member.value else { continue }
-            rows += "<tr><td>" + HTMLText.escape(member.key.replacingOccurrences(of: "_", with: " ")) + "</td><td class=\"num\">"
+            rows += "<tr><td>" + HTMLText.escape(String(member.key.map { $0 == "_" ? " " : $0 })) + "</td><td class=\"num\">"
                 + text(member.value) + "</td></tr>"
         }
         for member in report.members(at: ["acl"]) {

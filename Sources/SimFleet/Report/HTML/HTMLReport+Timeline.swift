@@ -15,7 +15,7 @@ extension HTMLReport {
         for section in ["provisioning", "network"] {
             for member in report.members(at: [section]) {
                 guard case .number = member.value else { continue }
-                counts += "<tr><td>" + section + " " + HTMLText.escape(member.key.replacingOccurrences(of: "_", with: " "))
+                counts += "<tr><td>" + section + " " + HTMLText.escape(String(member.key.map { $0 == "_" ? " " : $0 }))
                     + "</td><td class=\"num\">" + text(member.value) + "</td></tr>"
             }
         }

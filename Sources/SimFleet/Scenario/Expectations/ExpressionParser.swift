@@ -48,7 +48,7 @@ struct ExpressionParser {
 
     /// A timeline condition: `all_online` or a comparison without `within`.
     static func condition(_ text: String, at start: SourcePosition) throws(ScenarioError) -> Condition {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks()
         if trimmed == "all_online" {
             let online = FigureCatalog.resolve(["online"], written: "online")!
             return Condition(text: trimmed, comparison: Comparison(
@@ -118,7 +118,7 @@ struct ExpressionParser {
     mutating func literal() throws(ScenarioError) -> Quantity {
         let at = index
         let token = takeWhile { $0.isNumber || $0.isLetter || $0 == "." || $0 == "-" || $0 == "_" || $0 == "%" }
-        let plain = token.replacingOccurrences(of: "_", with: "")
+        let plain = token.filter { $0 != "_" }
         if let value = Double(plain), value.isFinite { return Quantity(value: value, unit: .none) }
         if plain.hasSuffix("%"), let fraction = Units.percent(plain) { return Quantity(value: fraction, unit: .percent) }
         if let span = try? Units.duration(plain) { return Quantity(value: Double(span.microseconds) / 1000, unit: .milliseconds) }
@@ -129,7 +129,7 @@ struct ExpressionParser {
             }
         }
         let number = token.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
-        guard !number.isEmpty, Double(number.replacingOccurrences(of: "_", with: "")) != nil else {
+        guard !number.isEmpty, Double(number.filter { $0 != "_" }) != nil else {
             throw error("'" + token + "' is not a number", at: at)
         }
         let unit = token.dropFirst(number.count).prefix { !$0.isNumber && $0 != "." }

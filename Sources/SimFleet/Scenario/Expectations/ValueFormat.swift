@@ -4,7 +4,7 @@ import Foundation
 enum ValueFormat {
     static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: abs(value) >= 100 ? "%.1f" : "%.3g", value)
+        return String(printf: abs(value) >= 100 ? "%.1f" : "%.3g", value)
     }
 
     static func percent(_ fraction: Double) -> String { number((fraction * 1000).rounded() / 10) + "%" }

@@ -66,8 +66,8 @@ public enum ScenarioRun {
         let (free, moved) = exposure.onAFreeBlock(probing: probe)
         guard moved else { return }
         c.accessPoints = free
-        FileHandle.standardError.write(Data(("simfleet: access points: 127." + String(exposure.block) + ".0.0/16 is in use on this "
-                                             + "machine (another run?); this run's portals use 127." + String(free.block) + ".0.0/16\n").utf8))
+        StandardStream.error.write("simfleet: access points: 127." + String(exposure.block) + ".0.0/16 is in use on this "
+                                    + "machine (another run?); this run's portals use 127." + String(free.block) + ".0.0/16\n")
     }
 
     static func setup(_ scenario: Scenario) throws(SetupError) -> FleetConfiguration {
@@ -102,7 +102,7 @@ public enum ScenarioRun {
         let runner = FleetRunner(configuration: configuration)
         let lingerEnd = DispatchSemaphore(value: 0)
         if let shard = options.shard {
-            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous, runner: runner) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            runner.startGate = ShardSupport.gate(shard, rendezvous: rendezvous, runner: runner) { StandardStream.error.write($0 + "\n") }
         }
         stopSignal {
             runner.requestStop()
@@ -118,7 +118,7 @@ public enum ScenarioRun {
             } catch {
                 throw SetupError(description: String(describing: error))
             }
-            FileHandle.standardError.write(Data(("simfleet: metrics at http://127.0.0.1:" + String(server!.port) + "/metrics\n").utf8))
+            StandardStream.error.write("simfleet: metrics at http://127.0.0.1:" + String(server!.port) + "/metrics\n")
         }
         defer { server?.stop() }
 
@@ -126,18 +126,18 @@ public enum ScenarioRun {
             throw SetupError(description: "cannot start the fleet: " + String(describing: error))
         }
         let budget = runner.budget
-        FileHandle.standardError.write(Data(("simfleet: " + String(configuration.localDevices) + " devices on " + runner.brokerURL
-                                             + ", " + String(configuration.reactors) + " reactors; open-file limit "
-                                             + String(budget.softLimit) + " allows " + String(budget.deviceCeiling) + " devices\n").utf8))
+        StandardStream.error.write("simfleet: " + String(configuration.localDevices) + " devices on " + runner.brokerURL
+                                    + ", " + String(configuration.reactors) + " reactors; open-file limit "
+                                    + String(budget.softLimit) + " allows " + String(budget.deviceCeiling) + " devices\n")
         let driver = TimelineDriver(scenario: scenario, plan: plan, runner: runner)
         driver.rendezvous = rendezvous
         runner.beforeFinish = { driver.stop() }
         let progress = options.progress
         runner.onSample = { snapshot, elapsed in
             if progress {
-                let line = String(format: "\r[%5.0fs] connecting %d  online %d/%d  errors %d   ", elapsed, snapshot.connecting,
+                let line = String(printf: "\r[%5.0fs] connecting %d  online %d/%d  errors %d   ", elapsed, snapshot.connecting,
                                   snapshot.online, snapshot.requested, snapshot.errorTotal)
-                FileHandle.standardError.write(Data(line.utf8))
+                StandardStream.error.write(line)
             }
         }
         driver.start()
@@ -152,15 +152,15 @@ public enum ScenarioRun {
                                         timelineFailures: driver.failures.map { ($0.expression, $0.measured) }, startedBy: shard.startedBy)
         }
         report.faults = runner.faultImpacts(driver.faultWindows)
-        if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if progress { StandardStream.error.write("\n") }
         // A shard's expectations are judged on the merged report (`simfleet merge`), not on its slice.
         var judged = scenario
         if options.shard != nil { judged.expectations = [] }
         let outcome = try conclude(report, judged: judged, timelineFailures: driver.failures, options: options)
         if let server, options.metricsLingerSeconds > 0 {
-            FileHandle.standardError.write(Data(("simfleet: the final figures stay at http://127.0.0.1:" + String(server.port)
-                                                 + "/metrics for " + String(format: "%.0f", options.metricsLingerSeconds)
-                                                 + " s (Ctrl-C ends it)\n").utf8))
+            StandardStream.error.write("simfleet: the final figures stay at http://127.0.0.1:" + String(server.port)
+                                        + "/metrics for " + String(printf: "%.0f", options.metricsLingerSeconds)
+                                        + " s (Ctrl-C ends it)\n")
             _ = lingerEnd.wait(timeout: .now() + options.metricsLingerSeconds)
         }
         return outcome

@@ -1,6 +1,7 @@
 import DeviceCore
 import Dispatch
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Runs a scenario's timeline against a running fleet on its own thread: waits for each step's
 /// trigger (a time, or a condition on live figures polled every `pollInterval`), then calls the
@@ -20,9 +21,9 @@ public final class TimelineDriver: @unchecked Sendable {
     /// Seconds from the ramp's start at which the runner ends the run.
     let runEnd: Double
     private let wake = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var stopped = false
-    private var thread: Thread?
+    private var thread: OSThread?
     private var done = DispatchSemaphore(value: 0)
     private var _failures: [Failure] = []
     private var _completed = 0
@@ -36,7 +37,7 @@ public final class TimelineDriver: @unchecked Sendable {
     /// The other shards of a sharded run, for steps that must start together (`TimelineDriver+Shards`).
     public var rendezvous: ShardRendezvous?
     /// Where step events are written (stderr by default).
-    public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    public var log: @Sendable (String) -> Void = { StandardStream.error.write($0 + "\n") }
 
     public init(scenario: Scenario, plan: ScenarioPlan, runner: FleetRunner, pollInterval: Double = 0.2) {
         self.scenario = scenario
@@ -131,16 +132,13 @@ public final class TimelineDriver: @unchecked Sendable {
     func countDisconnects(_ n: Int) { lock.withLock { _disconnects += n } }
 
     public func start() {
-        let thread = Thread { [self] in
+        thread = OSThread(name: "simfleet-timeline") { [self] in
             run()
             // Stay alive until the run ends: a broker restarted from this thread is its child with
             // PR_SET_PDEATHSIG, which Linux fires when the spawning *thread* exits.
             while !isStopped { _ = wake.wait(timeout: .now() + 1) }
             done.signal()
         }
-        thread.name = "simfleet-timeline"
-        self.thread = thread
-        thread.start()
     }
 
     /// Stops waiting, lets a step in progress finish, and records the steps that never ran.
@@ -223,7 +221,7 @@ public final class TimelineDriver: @unchecked Sendable {
                 }
             }
             guard !isStopped else { return }
-            log(String(format: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
+            log(String(printf: "simfleet: [%6.1fs] ", runner.elapsedSeconds) + label(i))
             let started = runner.elapsedSeconds
             currentStep = i
             guard perform(step.action, targets: plan.steps[i].targets) else { return }

@@ -32,7 +32,7 @@ struct ScalarReader {
 
     func int(in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         let value = try text()
-        guard let number = Int(value.replacingOccurrences(of: "_", with: "")) else {
+        guard let number = Int(value.filter { $0 != "_" }) else {
             throw fail("must be a whole number, found '" + value + "'")
         }
         guard range.contains(number) else {

@@ -29,7 +29,9 @@ public enum ScenarioLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No tag resolution: the schema reads every scalar as text, and the default resolver's
+            // rules are Foundation regular expressions compiled on first use.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw yamlError(error, file: file)
         } catch {

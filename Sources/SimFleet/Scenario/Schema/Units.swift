@@ -8,7 +8,7 @@ public enum Units {
     /// (`500ms`, `10s`, `5m`, `1h`, `1m30s`, `1.5s`, `1e3ms`), or a bare number of seconds (`60`,
     /// `0.5`). White space around it is ignored; ranges are the caller's.
     public static func duration(_ text: String) throws(DurationError) -> TimeSpan {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks()
         func fail(_ problem: DurationError.Problem) -> DurationError { DurationError(text, problem) }
         guard !trimmed.isEmpty else { throw fail(.empty) }
         var rest = Substring(trimmed)
@@ -56,14 +56,14 @@ public enum Units {
 
     /// `10%` → 0.1; nil without the `%` sign.
     static func percent(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks()
         guard trimmed.hasSuffix("%"), let value = Double(trimmed.dropLast()), value.isFinite else { return nil }
         return value / 100
     }
 
     /// `4096`, `64KB`, `1.5MB`, `1GB` (powers of 1024), below 10¹⁵ bytes; nil otherwise.
     static func bytes(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks()
         let units: [(String, Double)] = [("GB", 1_073_741_824), ("MB", 1_048_576), ("KB", 1024), ("B", 1)]
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
             // Checked on the product, before the conversion to Int: 999999999999GB is 10²¹ bytes.
