@@ -1,5 +1,6 @@
 import CMosquitto  // <sys/socket.h> as the other socket code sees it (release builds miss SOCK_* through Glibc alone)
 import Glibc
+import Synchronization
 
 /// The firmware origin's loopback listening socket, bound at start so its port is known at once;
 /// the first connection hands it to the server. A fleet that never downloads firmware then runs no
@@ -8,9 +9,8 @@ final class OriginListener: @unchecked Sendable {
     let port: Int
     private let descriptor: Int32
     private let wake: (read: Int32, write: Int32)
-    private var waiter: pthread_t?
-    private var phase = Phase.waiting
-    private var lock = pthread_mutex_t()
+    private var waiter: OSThread?
+    private let phase = Mutex(Phase.waiting)
 
     private enum Phase { case waiting, handedOver, cancelled }
 
@@ -45,57 +45,44 @@ final class OriginListener: @unchecked Sendable {
         descriptor = fd
         port = Int(UInt16(bigEndian: address.sin_port))
         wake = (ends[0], ends[1])
-        pthread_mutex_init(&lock, nil)
     }
 
     deinit {
         close(wake.read)
         close(wake.write)
-        pthread_mutex_destroy(&lock)
     }
 
     /// Waits on a small thread for the first connection, then gives the listening descriptor to
     /// `serve` (which owns it from then on). Call once.
     func onFirstConnection(_ serve: @escaping @Sendable (Int32) -> Void) {
-        let task = WaitTask { [self] in
+        waiter = OSThread(name: "simfleet-origin", stackSize: 128 * 1024) { [self] in
             var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
             while poll(&fds, 2, -1) < 0 && errno == EINTR {}
-            pthread_mutex_lock(&lock)
-            let first = phase == .waiting && fds[1].revents == 0
-            if first { phase = .handedOver }
-            pthread_mutex_unlock(&lock)
+            let first = phase.withLock { phase in
+                guard phase == .waiting, fds[1].revents == 0 else { return false }
+                phase = .handedOver
+                return true
+            }
             if first { serve(descriptor) }
         }
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(task).toOpaque()
-        let created = pthread_create(&thread, nil, { context in
-            Unmanaged<WaitTask>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if created == 0 { waiter = thread } else { Unmanaged<WaitTask>.fromOpaque(context).release() }
     }
 
     /// Stops waiting; returns once the waiting thread has ended (after any `serve` it started).
     /// Closes the descriptor unless it was handed over. True when it was.
     @discardableResult
     func stop() -> Bool {
-        pthread_mutex_lock(&lock)
-        if phase == .waiting { phase = .cancelled }
-        let handedOver = phase == .handedOver
-        pthread_mutex_unlock(&lock)
+        let handedOver = phase.withLock { phase in
+            if phase == .waiting { phase = .cancelled }
+            return phase == .handedOver
+        }
         var byte: UInt8 = 1
         _ = write(wake.write, &byte, 1)
-        if let waiter { pthread_join(waiter, nil) }
+        waiter?.join()
         waiter = nil
         if !handedOver { close(descriptor) }
         return handedOver
     }
 
     private static func lastError(_ what: String) -> String { what + ": " + String(cString: strerror(errno)) }
-
-    private final class WaitTask {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
 }
