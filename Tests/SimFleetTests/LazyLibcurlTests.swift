@@ -5,12 +5,7 @@ import XCTest
 /// at start: a fleet that only heartbeats never maps them (`CCurl/loader.c`).
 final class LazyLibcurlTests: XCTestCase {
     func testAFleetThatNeverDownloadsNeverMapsLibcurl() throws {
-        let process = Process()
-        process.executableURL = Simfleet.executable
-        process.arguments = ["run", "--devices", "3", "--heartbeat", "1s", "--duration", "4s"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Simfleet.startSmallFleet()
         defer { if process.isRunning { process.terminate() } }
         // Sample the mappings while the fleet runs (devices online, heartbeats flowing).
         var sampled: String?

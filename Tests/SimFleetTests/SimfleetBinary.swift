@@ -28,6 +28,18 @@ enum Simfleet {
         let child = try ChildProcess.run(binary, arguments)
         return Run(status: child.status, output: child.output)
     }
+
+    /// A small heartbeat fleet (3 devices, 1 s heartbeats, 4 s) started in the background, its
+    /// output discarded, for tests that look at the running process from outside.
+    static func startSmallFleet() throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "--devices", "3", "--heartbeat", "1s", "--duration", "4s"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
 }
 
 /// `simfleet inspect ARGUMENTS`.

@@ -43,12 +43,7 @@ final class LazyOriginTests: XCTestCase {
     }
 
     func testAHeartbeatFleetRunsNoEventLoopForTheOrigin() throws {
-        let process = Process()
-        process.executableURL = Simfleet.executable
-        process.arguments = ["run", "--devices", "3", "--heartbeat", "1s", "--duration", "4s"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Simfleet.startSmallFleet()
         defer { if process.isRunning { process.terminate() } }
         // Sample the threads 2 s into the run (devices online, heartbeats flowing).
         var threads: [String] = []
