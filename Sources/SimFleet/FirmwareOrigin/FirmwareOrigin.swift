@@ -59,6 +59,8 @@ public final class FirmwareOrigin: @unchecked Sendable {
     private func serve(on descriptor: Int32) {
         let g = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         group = g
+        // Before the bind: NIO answers the first connection before `wait()` below returns.
+        state.withLockedValue { $0.serving = true }
         let bootstrap = ServerBootstrap(group: g)
             .childChannelInitializer { [self] channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
@@ -67,8 +69,8 @@ public final class FirmwareOrigin: @unchecked Sendable {
             }
         do {
             channel = try bootstrap.withBoundSocket(descriptor).wait()
-            state.withLockedValue { $0.serving = true }
         } catch {
+            state.withLockedValue { $0.serving = false }
             close(descriptor)
         }
     }
