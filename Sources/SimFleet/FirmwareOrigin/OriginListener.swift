@@ -1,4 +1,3 @@
-import CMosquitto  // <sys/socket.h> as the other socket code sees it (release builds miss SOCK_* through Glibc alone)
 import Glibc
 import Synchronization
 
@@ -16,24 +15,8 @@ final class OriginListener: @unchecked Sendable {
 
     /// Listens on 127.0.0.1:`port` (0: a free port).
     init(port requested: Int) throws(OriginError) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .bindFailed(Self.lastError("socket")) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: requested)).bigEndian
-        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                bind(fd, p, length) == 0 && listen(fd, 256) == 0 && getsockname(fd, p, &length) == 0
-            }
-        }
-        guard bound else {
-            let message = Self.lastError("bind 127.0.0.1:\(requested)")
-            close(fd)
-            throw .bindFailed(message)
+        guard let (fd, port) = ProxySocket.listen(port: requested) else {
+            throw .bindFailed(Self.lastError("listen on 127.0.0.1:\(requested)"))
         }
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else {
@@ -43,7 +26,7 @@ final class OriginListener: @unchecked Sendable {
         }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }  // not inherited by the brokers simfleet starts
         descriptor = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         wake = (ends[0], ends[1])
     }
 
