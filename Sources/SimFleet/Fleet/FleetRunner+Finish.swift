@@ -154,18 +154,21 @@ extension FleetRunner {
         guard configuration.qos >= 1, let observer else { return (0, []) }
         // Acknowledgements first, deliveries last: a heartbeat acknowledged between the two reads
         // has then had every chance to arrive, and is never miscounted as lost.
-        var acked: [(key: String, id: String, set: SequenceSet)] = []
+        // One array per shard, never joined: these run while every device still lives, so a copy of
+        // the whole fleet's records here would set the run's peak memory.
+        var acked: [[(key: String, id: String, set: SequenceSet)]] = []
+        acked.reserveCapacity(shards.count)
         let status = observer.statusPattern
         for shard in shards {
             // Looked up by the observer's key: the id, or in other layouts what the status topic's placeholders filled.
-            acked += syncOn(shard.reactor) {
+            acked.append(syncOn(shard.reactor) {
                 shard.hosts.map { (status.key(of: $0.firmware.topics.status) ?? $0.identity.id, $0.identity.id, $0.acknowledged) }
-            }
+            })
         }
         let received = observer.sync { $0.receivedByDevice }
         var lost = 0
         var detail: [(String, Int)] = []
-        for (key, id, set) in acked {
+        for (key, id, set) in acked.joined() {
             let missing = set.subtracting(received[key] ?? SequenceSet())
             lost += missing.count
             for key in missing where detail.count < 100 { detail.append((id, HeartbeatFields.seq(ofKey: key))) }
