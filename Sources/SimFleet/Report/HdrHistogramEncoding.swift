@@ -59,28 +59,8 @@ enum HdrHistogramEncoding {
         putUInt32(compressedCookieBase | wordSizeFlag, into: &out)
         putUInt32(UInt32(deflatedLength), into: &out)
         out += deflated[0..<Int(deflatedLength)]
-        return base64(out)
+        return Data(out).base64EncodedString()  // FoundationEssentials, and only at report time
     }
-
-    /// Standard base64 with padding (RFC 4648 §4), as `Data.base64EncodedString()` writes it.
-    static func base64(_ bytes: [UInt8]) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            var group = UInt32(bytes[i]) << 16
-            if n > 1 { group |= UInt32(bytes[i + 1]) << 8 }
-            if n > 2 { group |= UInt32(bytes[i + 2]) }
-            for k in 0..<4 {
-                text.append(k <= n ? base64Alphabet[Int((group >> UInt32(18 - 6 * k)) & 63)] : UInt8(ascii: "="))
-            }
-            i += 3
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Reads `text` into a histogram shaped like `template` (same lowest value and precision, so
     /// every count lands in the bucket it was counted in). Anything else is a typed error.

@@ -30,17 +30,6 @@ final class FoundationFreeHelpersTests: XCTestCase {
         }
     }
 
-    func testHistogramBase64IsDataBase64() {
-        var x: UInt64 = 7
-        for n in 0..<40 {
-            let bytes = (0..<n).map { _ -> UInt8 in
-                x = x &* 6364136223846793005 &+ 1442695040888963407
-                return UInt8(truncatingIfNeeded: x >> 56)
-            }
-            XCTAssertEqual(HdrHistogramEncoding.base64(bytes), Data(bytes).base64EncodedString())
-        }
-    }
-
     func testTemporaryDirectoryIsNSTemporaryDirectory() {
         XCTAssertEqual(temporaryDirectory, NSTemporaryDirectory())
     }
