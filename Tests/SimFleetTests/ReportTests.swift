@@ -74,6 +74,15 @@ final class ReportTests: XCTestCase {
         }
     }
 
+    func testSequenceSetIsThreeWordsSoTenThousandDevicesPayLittleForIt() {
+        // One per device in its host and one per device in the observer's table.
+        XCTAssertEqual(MemoryLayout<SequenceSet>.size, 3 * MemoryLayout<Int>.size)
+        var s = SequenceSet()
+        XCTAssertEqual(s, SequenceSet())
+        s.insert(1)
+        XCTAssertNotEqual(s, SequenceSet())
+    }
+
     func testSequenceSetTakesTheLargestKeyTwiceWithoutOverflow() {
         var set = SequenceSet()
         XCTAssertTrue(set.insert(7))

@@ -10,7 +10,14 @@ struct SequenceSet: Equatable, Sendable {
     private var lower: [ClosedRange<Int>] = []
     /// The highest range, in line: the next number in order only moves its upper bound, without a
     /// trip to the array's heap buffer (each heartbeat adds to two sets of its device).
-    private var highest: ClosedRange<Int>?
+    private var highest: ClosedRange<Int>? {
+        get { topLower <= topUpper ? topLower...topUpper : nil }
+        set { (topLower, topUpper) = newValue.map { ($0.lowerBound, $0.upperBound) } ?? (1, 0) }
+    }
+    /// `highest`'s bounds; empty as (1, 0). Two words, where an optional range takes three with its
+    /// padding: a set lives in every device's host and in the observer's table for every device.
+    private var topLower = 1
+    private var topUpper = 0
 
     /// The members as sorted, disjoint ranges.
     var ranges: [ClosedRange<Int>] { highest.map { lower + [$0] } ?? lower }
