@@ -90,13 +90,14 @@ extension DeviceHost: MosquittoClientDelegate {
         case .online:
             counters.bump(counters.online, by: -1)
             reactor.linkLedger.record(device: identity.index, up: false, at: HostClock.now().microseconds)
+            ledgerHasLoss = true
         default: break
         }
         switch new {
         case .connecting: counters.bump(counters.connecting)
         case .online:
             counters.bump(counters.online)
-            reactor.linkLedger.record(device: identity.index, up: true, at: HostClock.now().microseconds)
+            if ledgerHasLoss { reactor.linkLedger.record(device: identity.index, up: true, at: HostClock.now().microseconds) }
         default: break
         }
     }

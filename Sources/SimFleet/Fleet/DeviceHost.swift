@@ -52,6 +52,9 @@ final class DeviceHost: ReactorClient {
     /// Re-entrancy guard of `drain` (an action's callback delivering an event queues it instead).
     var busy = false
     var everConnected = false
+    /// The link ledger holds a session loss of this device: only then is its next session worth an
+    /// entry (the per-fault timeline pairs each loss with the session after it; first connects pair with nothing).
+    var ledgerHasLoss = false
     var lastConnectedAt: Instant?
     /// Counted in the fleet's `updating` gauge (settled after every drain).
     var updating = false

@@ -10,6 +10,7 @@ final class FleetShard: @unchecked Sendable {
 
     /// Adds devices (reactor thread).
     func add(_ new: [DeviceHost]) {
+        reactor.reserve(clients: new.count)
         for h in new { h.attach() }
         hosts.append(contentsOf: new)
     }

@@ -14,6 +14,13 @@ struct TimerHeap {
         slots.isEmpty ? nil : (deadlines[0], slots[0])
     }
 
+    /// Room for slots `0..<count`, each with a deadline, without growth.
+    mutating func reserve(slots count: Int) {
+        deadlines.reserveCapacity(count)
+        slots.reserveCapacity(count)
+        position.reserveCapacity(count)
+    }
+
     /// Sets (or moves) `slot`'s deadline; nil removes it.
     mutating func set(_ slot: Int32, to deadline: Int64?) {
         let s = Int(slot)

@@ -32,6 +32,15 @@ final class BrokerOutageTests: XCTestCase {
         XCTAssertEqual(report.lost, 0)
         XCTAssertGreaterThan(report.proxy?.connections ?? 0, 6)
         XCTAssertEqual(report.proxiedDevices, 6)
+        // The session ledger: a first connect pairs with no loss and is not kept; each loss and the
+        // session after it are.
+        let entries = runner.linkLedgers().flatMap(\.entries)
+        let byDevice = Dictionary(grouping: entries, by: \.device)
+        XCTAssertEqual(byDevice.count, 6)
+        for (device, list) in byDevice {
+            XCTAssertEqual(list.map(\.up), list.indices.map { $0 % 2 == 1 }, "device \(device): loss, session, loss…")
+            XCTAssertGreaterThanOrEqual(list.count, 2, "device \(device): the outage and the session after it")
+        }
     }
 
     func testABlackholeOutageIsNoticedByKeepaliveAndTheDevicesComeBack() throws {
