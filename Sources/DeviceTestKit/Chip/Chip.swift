@@ -9,6 +9,13 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The flash contents; they survive power cuts. Tests may change them directly (bit rot, a
     /// factory image written by hand); firmware changes them only through `perform`.
     public var flash: Flash
+    /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
+    public private(set) var resetReason: ResetReason?
+    /// Whether `lastBoot` is kept (true: tests, harnesses and the swarm's invariants read it). A
+    /// fleet's chips keep only `runningVersion`: the outcome's log lines, slot decision, otadata,
+    /// flash operations and app descriptor are over a kilobyte per device that nothing reads.
+    /// (With `resetReason`, right after `flash`: a fleet's flash leaves room for both in its padding.)
+    public var keepsBootOutcome = true
     /// Security fuses; the anti-rollback counter only grows (`EFuses` enforces it).
     public var efuses: EFuses
     /// The firmware build's OTA settings the bootloader was built from.
@@ -58,14 +65,6 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         change(&value)
         rare = value.isEmpty ? nil : Frozen(value)
     }
-
-    /// Why the chip last started (`esp_reset_reason()`), nil before the first boot. (The one-byte
-    /// fields last, together: each chip of a fleet is eight bytes smaller than with this one first.)
-    public private(set) var resetReason: ResetReason?
-    /// Whether `lastBoot` is kept (true: tests, harnesses and the swarm's invariants read it). A
-    /// fleet's chips keep only `runningVersion`: the outcome's log lines, slot decision, otadata,
-    /// flash operations and app descriptor are over a kilobyte per device that nothing reads.
-    public var keepsBootOutcome = true
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {

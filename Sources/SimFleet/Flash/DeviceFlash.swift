@@ -13,11 +13,11 @@ import DeviceCore
 public struct DeviceFlash: FlashMemory, Sendable {
     public static let sectorSize = NORFlash.sectorSize
 
-    public let size: Int
+    /// Bytes of flash.
+    public var size: Int { Int(byteCount) }
     /// Private sectors by index; a missing tail is 0xFF. Sectors outside the app slots whose bytes
     /// fit in 32 (otadata entries) are in `small` instead; no sector is in both.
     var sectors: [Int: [UInt8]] = [:]
-    var small = SmallSectors()
     /// The OTA app slots (the partitions whose content may be shared) and what each holds. One
     /// array for all of it: ten thousand devices pay for one small allocation each, not six.
     var state: [SlotState]
@@ -25,11 +25,16 @@ public struct DeviceFlash: FlashMemory, Sendable {
     /// it matches (a download in progress costs at most this much per device).
     public static let foldEvery = 16
     let store: ImageStore
+    // `small` and the size last, in this order: the size (32 bits) then sits in the inline patches'
+    // padding, and the chip's one-byte fields after it (100 bytes in every chip instead of 112).
+    var small = SmallSectors()
+    private let byteCount: UInt32
 
     /// An erased chip of `size` bytes with the app slots of `partitions`.
     public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
         precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
-        self.size = size
+        precondition(size <= Int(UInt32.max), "flash size must fit in 32 bits")
+        self.byteCount = UInt32(size)
         self.state = partitions.otaSlots.map { SlotState(partition: $0) }
         self.store = store
     }
