@@ -74,6 +74,26 @@ final class BootloaderTests: XCTestCase {
         XCTAssertEqual(outcome.bootInfo, BootInfo(slot: 0, firmwareVersion: "1.0.0", pendingVerify: false, rolledBackFrom: "2.0.0"))
     }
 
+    /// A fleet's devices keep the otadata their first boot left until they update: every device
+    /// holds the same buffer, not a copy (`OTAData.firstBoot`), and a later write still copies.
+    func testFirstBootOtadataIsOneBufferSharedByEveryFactoryFreshChip() throws {
+        try Fixtures.require()
+        func firstBoot() throws -> OTAData {
+            var flash = NORFlash()
+            try flash.write(offset: 0x10000, bytes: Self.image("1.0.0"))
+            var efuses = EFuses()
+            return try Bootloader<SoftwareCrypto>(chip: .esp32c6).boot(flash: &flash, efuses: &efuses).otadata
+        }
+        func buffer(_ otadata: OTAData) -> UnsafeRawPointer? { otadata.entries.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        let a = try firstBoot(), b = try firstBoot()
+        XCTAssertEqual(a.entries, [.sealed(sequence: 1, state: .valid), .erased])
+        XCTAssertEqual(buffer(a), buffer(b))
+        var updated = a
+        updated.entries[1] = .sealed(sequence: 2, state: .new)
+        XCTAssertEqual(a.entries[1], .erased, "a write copies the shared value first")
+        XCTAssertNotEqual(buffer(updated), buffer(a))
+    }
+
     func testNewImageBootsPendingVerifyWithRollbackOn() throws {
         try Fixtures.require()
         var flash = NORFlash()

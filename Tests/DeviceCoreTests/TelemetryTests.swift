@@ -246,7 +246,7 @@ final class TelemetryTests: XCTestCase {
         let c = config([stream(every: .seconds(1), tag: 3, [.seq, text("@"), .uptime]),
                         stream(every: .seconds(5), tag: 4, [.seq])])
         let fixed = DeviceFixed(config: c)
-        var task = TelemetryTask(streams: c.telemetry, seed: c.randomSeed)
+        var task = TelemetryTask(streams: c.telemetry, seed: c.randomSeed, deviceID: fixed.deviceID)
         let t0 = Instant(milliseconds: 10_000)
         XCTAssertNil(task.deadline, "nothing is due before the session starts")
         task.sessionStarted(at: t0, streams: c.telemetry)

@@ -39,9 +39,10 @@ public struct Device<Crypto: DeviceCrypto>: Sendable {
     public init(config: DeviceConfig, nvs: DeviceNVS) {
         self.nvs = nvs
         self.random = SeededRandom(seed: config.randomSeed)
-        self.telemetry = TelemetryTask(streams: config.telemetry, seed: config.randomSeed)
+        let fixed = DeviceFixed(config: config)
+        self.telemetry = TelemetryTask(streams: config.telemetry, seed: config.randomSeed, deviceID: fixed.deviceID)
         self.cycle = PowerCycle(poweredOnAt: .zero, firmwareVersion: config.firmwareVersion)
-        self.fixed = DeviceFixed(config: config)
+        self.fixed = fixed
     }
 
     /// `esp32c6-a1b2c3`, or the configured override.

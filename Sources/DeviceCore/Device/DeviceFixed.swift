@@ -1,22 +1,17 @@
 /// The parts of a device fixed when it is built: its configuration and its id (topics and how it
 /// connects are built from them when used). Immutable and shared by every copy of the device.
 final class DeviceFixed: Sendable {
-    // Only what differs between the devices of a fleet is stored here (~130 bytes with the
+    // Only what differs between the devices of a fleet is stored here (120 bytes with the
     // object's header): `config` keeps its fleet-wide part in one shared cell, and the status
     // topic is resolved at each publish (once per heartbeat) instead of held by every device.
     /// `config.deviceID`, computed once: every heartbeat carries it. A generated id such as
     /// `esp32c6-a1b2c3` is a small string, held in line.
     let deviceID: String
     let config: DeviceConfig
-    /// Each telemetry stream's topic with `{id}` resolved (published on every message, so resolved
-    /// once); empty without telemetry.
-    let telemetryTopics: [String]
 
     init(config: DeviceConfig) {
-        let id = config.deviceID
-        self.deviceID = id
+        self.deviceID = config.deviceID
         self.config = config
-        self.telemetryTopics = config.telemetry.isEmpty ? [] : config.telemetry.map { resolveTopic($0.topic, id: id) }
     }
 
     /// `topics.status`, resolved for each status publish.

@@ -14,8 +14,9 @@ struct TelemetryTask: Sendable {
     private var channels: [TelemetryChannel]
 
     /// The task for `streams`, seeded from the device's seed (its own random streams, so the
-    /// device's backoff jitter is the same with or without telemetry).
-    init(streams: [TelemetryStream], seed: UInt64) {
+    /// device's backoff jitter is the same with or without telemetry); `deviceID` fills `{id}` in
+    /// their topics.
+    init(streams: [TelemetryStream], seed: UInt64, deviceID: String) {
         guard !streams.isEmpty else {
             channels = []
             return
@@ -23,7 +24,8 @@ struct TelemetryTask: Sendable {
         channels = []
         channels.reserveCapacity(streams.count)
         for (i, stream) in streams.enumerated() {
-            channels.append(TelemetryChannel(seed: seed ^ (UInt64(i + 1) &* 0xA24B_AED4_963E_E407),
+            channels.append(TelemetryChannel(topic: resolveTopic(stream.topic, id: deviceID),
+                                             seed: seed ^ (UInt64(i + 1) &* 0xA24B_AED4_963E_E407),
                                              walks: stream.payload.walkStarts))
         }
     }
@@ -59,7 +61,7 @@ struct TelemetryTask: Sendable {
                 TelemetryTemplate.Context(deviceID: device.fixed.deviceID, seq: channels[i].seq, now: now,
                                           uptimeSeconds: device.uptimeSeconds),
                 generators: &channels[i].generators)
-            out.actions.append(.mqttPublish(MQTTPublish(topic: device.fixed.telemetryTopics[i], payload: payload,
+            out.actions.append(.mqttPublish(MQTTPublish(topic: channels[i].topic, payload: payload,
                                                         qos: min(max(stream.qos, 0), 2), retain: stream.retain,
                                                         messageID: channels[i].seq, telemetryStream: stream.tag)))
             var next = due + stream.interval
@@ -88,6 +90,9 @@ struct TelemetryChannel: Sendable {
         }
     }
 
+    /// The stream's topic with `{id}` resolved (published on every message, so resolved once; here
+    /// rather than in `DeviceFixed`, where a device without telemetry paid for an empty array).
+    let topic: String
     var state = State.waitingForSession
     /// The last message's number; the next is `seq + 1`. Like a counter kept in RTC memory, it
     /// survives reboots, so a backend sees one increasing sequence per device and stream.
@@ -95,7 +100,8 @@ struct TelemetryChannel: Sendable {
     /// The stream's random generator and random-walk positions.
     var generators: TelemetryGenerators
 
-    init(seed: UInt64, walks: [Int64]) {
+    init(topic: String, seed: UInt64, walks: [Int64]) {
+        self.topic = topic
         generators = TelemetryGenerators(random: SeededRandom(seed: seed), walks: walks)
     }
 }

@@ -9,6 +9,13 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     /// The flash contents; they survive power cuts. Tests may change them directly (bit rot, a
     /// factory image written by hand); firmware changes them only through `perform`.
     public var flash: Flash
+    /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
+    public private(set) var resetReason: ResetReason?
+    /// Whether `lastBoot` is kept (true: tests, harnesses and the swarm's invariants read it). A
+    /// fleet's chips keep only `runningVersion`: the outcome's log lines, slot decision, otadata,
+    /// flash operations and app descriptor are over a kilobyte per device that nothing reads.
+    /// (With `resetReason`, right after `flash`: a fleet's flash leaves room for both in its padding.)
+    public var keepsBootOutcome = true
     /// Security fuses; the anti-rollback counter only grows (`EFuses` enforces it).
     public var efuses: EFuses
     /// The firmware build's OTA settings the bootloader was built from.
@@ -20,33 +27,44 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
     private let build: Build
     /// The last boot's outcome; nil before the first boot, when nothing booted, and on a chip that
     /// does not keep it (`keepsBootOutcome`).
-    public var lastBoot: BootOutcome? { kept?.value }
-    /// Out of line: an outcome is ~300 bytes inline, and a fleet's chips keep none.
-    private var kept: Frozen<BootOutcome>?
+    public var lastBoot: BootOutcome? { rare?.value.lastBoot }
     /// Release name of the app the last boot started; nil before the first boot or when dark.
     public private(set) var runningVersion: String?
     /// Why the last boot found nothing to start (the chip stays dark); nil when it booted.
-    public var bootFailure: BootError? { failure?.value }
-    private var failure: Frozen<BootError>?
-    /// Why the chip last started (`esp_reset_reason()`), nil before the first boot.
-    public private(set) var resetReason: ResetReason?
+    public var bootFailure: BootError? { rare?.value.bootFailure }
     /// Power-ons since the chip was made, bootable or not.
     public private(set) var boots = 0
     /// Flash operations the chip refused (out of range, unaligned erase): a firmware bug.
-    public private(set) var flashErrors: [FlashError] = []
+    public private(set) var flashErrors: [FlashError] {
+        get { rare?.value.flashErrors ?? [] }
+        set { updateRare { $0.flashErrors = newValue } }
+    }
     /// The device's NVS as it stood when power was last cut (hosts that rebuild the firmware after
     /// a cut restore it from here); nil until a host saves it.
     public var nvs: DeviceNVS? {
-        get { savedNVS?.value }
-        set { savedNVS = newValue.map(Frozen.init) }
+        get { rare?.value.nvs }
+        set { updateRare { $0.nvs = newValue } }
     }
-    /// `nvs` and `bootFailure` are rare (a fleet's chips never have them) and large (88 and 32 bytes):
-    /// held by reference, immutable, so copies of a chip stay independent.
-    private var savedNVS: Frozen<DeviceNVS>?
-    /// Whether `lastBoot` is kept (true: tests, harnesses and the swarm's invariants read it). A
-    /// fleet's chips keep only `runningVersion`: the outcome's log lines, slot decision, otadata,
-    /// flash operations and app descriptor are over a kilobyte per device that nothing reads.
-    public var keepsBootOutcome = true
+    /// `lastBoot`, `bootFailure`, `flashErrors` and `nvs`: rare (a fleet's chips have none of them)
+    /// and large, so held together by reference, immutable (copies of a chip stay independent),
+    /// nil while all are empty: one pointer in every chip instead of four.
+    private var rare: Frozen<Rare>?
+
+    private struct Rare: Sendable {
+        var lastBoot: BootOutcome?
+        var bootFailure: BootError?
+        var flashErrors: [FlashError] = []
+        var nvs: DeviceNVS?
+
+        var isEmpty: Bool { lastBoot == nil && bootFailure == nil && flashErrors.isEmpty && nvs == nil }
+    }
+
+    /// Replaces the rare fields by `change` applied to them (no box when all end up empty).
+    private mutating func updateRare(_ change: (inout Rare) -> Void) {
+        var value = rare?.value ?? Rare()
+        change(&value)
+        rare = value.isEmpty ? nil : Frozen(value)
+    }
 
     /// A factory-fresh chip: `flash` as given (program images with `install`), `efuses` as provisioned.
     public init(ota: OTAConfig, flash: Flash, efuses: EFuses = EFuses()) {
@@ -86,14 +104,21 @@ public struct Chip<Crypto: DeviceCrypto, Flash: ChipFlash>: Sendable where Flash
         flash.settle()
         do {
             let outcome = try bootloader.boot(flash: &flash, efuses: &efuses)
-            kept = keepsBootOutcome ? Frozen(outcome) : nil
+            if keepsBootOutcome || rare != nil {
+                let kept = keepsBootOutcome ? outcome : nil
+                updateRare {
+                    $0.lastBoot = kept
+                    $0.bootFailure = nil
+                }
+            }
             runningVersion = outcome.app.version
-            failure = nil
             return outcome.bootInfo(efuses: efuses)
         } catch {
-            kept = nil
+            updateRare {
+                $0.lastBoot = nil
+                $0.bootFailure = error
+            }
             runningVersion = nil
-            failure = Frozen(error)
             return nil
         }
     }

@@ -13,11 +13,11 @@ import DeviceCore
 public struct DeviceFlash: FlashMemory, Sendable {
     public static let sectorSize = NORFlash.sectorSize
 
-    public let size: Int
+    /// Bytes of flash.
+    public var size: Int { Int(byteCount) }
     /// Private sectors by index; a missing tail is 0xFF. Sectors outside the app slots whose bytes
     /// fit in 32 (otadata entries) are in `small` instead; no sector is in both.
     var sectors: [Int: [UInt8]] = [:]
-    var small = SmallSectors()
     /// The OTA app slots (the partitions whose content may be shared) and what each holds. One
     /// array for all of it: ten thousand devices pay for one small allocation each, not six.
     var state: [SlotState]
@@ -25,11 +25,16 @@ public struct DeviceFlash: FlashMemory, Sendable {
     /// it matches (a download in progress costs at most this much per device).
     public static let foldEvery = 16
     let store: ImageStore
+    // `small` and the size last, in this order: the size (32 bits) then sits in the inline patches'
+    // padding, and the chip's one-byte fields after it (100 bytes in every chip instead of 112).
+    var small = SmallSectors()
+    private let byteCount: UInt32
 
     /// An erased chip of `size` bytes with the app slots of `partitions`.
     public init(size: Int = 8 * 1024 * 1024, partitions: PartitionTable = .reference, store: ImageStore = .shared) {
         precondition(size > 0 && size % Self.sectorSize == 0, "flash size must be whole sectors")
-        self.size = size
+        precondition(size <= Int(UInt32.max), "flash size must fit in 32 bits")
+        self.byteCount = UInt32(size)
         self.state = partitions.otaSlots.map { SlotState(partition: $0) }
         self.store = store
     }
@@ -85,11 +90,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
         case let .erase(offset, length):
             for index in try FlashAccess.erasedSectors(offset: offset, length: length, flashSize: size) {
                 let wasPrivate = sectors.removeValue(forKey: index) != nil || small.remove(index)
-                if let slot = slotIndex(ofSector: index) {
-                    state[slot].dirty = true
-                    if wasPrivate { state[slot].privateSectors -= 1 }
-                    if state[slot].content != nil { state[slot].detached.insert(index) }
-                }
+                if let slot = slotIndex(ofSector: index) { erased(index, inSlot: slot, wasPrivate: wasPrivate) }
             }
         case let .write(offset, bytes):
             try FlashAccess.checkRange(offset: offset, length: bytes.count, flashSize: size)
@@ -109,10 +110,29 @@ public struct DeviceFlash: FlashMemory, Sendable {
                     return
                 }
                 let isNew = sectors.updateValue(Array(kept), forKey: index) == nil
-                state[slot].dirty = true
-                if isNew { state[slot].privateSectors += 1 }
+                wrote(inSlot: slot, newSector: isNew)
             }
         }
+    }
+
+    // The two changes to `state` an operation makes, each out of line: inlined, the optimiser hoists
+    // the array's uniqueness check out of `apply`'s loops, so every boot's otadata write (which
+    // touches no app slot) copied the slot array a fleet's chips share with their factory template,
+    // 112 bytes a device.
+
+    /// Sector `index` of app slot `slot` was erased.
+    @inline(never)
+    private mutating func erased(_ index: Int, inSlot slot: Int, wasPrivate: Bool) {
+        state[slot].dirty = true
+        if wasPrivate { state[slot].privateSectors -= 1 }
+        if state[slot].content != nil { state[slot].detached.insert(index) }
+    }
+
+    /// A sector of app slot `slot` was written; `newSector`: it was not private before.
+    @inline(never)
+    private mutating func wrote(inSlot slot: Int, newSector: Bool) {
+        state[slot].dirty = true
+        if newSector { state[slot].privateSectors += 1 }
     }
 
     // MARK: - Internals

@@ -7,8 +7,12 @@ final class DeviceHost: ReactorClient {
     // The rest is shared by the fleet (`settings`, `route`) or boxed on first use (`cold`,
     // `faultCell`): see `DeviceHostColdState`. Small fields last, so they pack together.
 
-    /// Who the device is in the fleet; the rest of its `DeviceSpec` lives in the firmware's config.
-    let identity: DeviceIdentity
+    /// Who the device is in the fleet; the rest of its `DeviceSpec` lives in the firmware's config,
+    /// and so do its id and seed (`deviceID` is the spec's id, `randomSeed` its seed): read from
+    /// there, not held twice.
+    var identity: DeviceIdentity { DeviceIdentity(index: index, id: firmware.deviceID, seed: firmware.config.randomSeed) }
+    /// Position in the fleet (`DeviceSpec.index`).
+    private let index: Int
     var firmware: FleetDevice
     unowned(unsafe) let reactor: Reactor
     var client: MosquittoClient?
@@ -26,9 +30,9 @@ final class DeviceHost: ReactorClient {
     static var probeWindow: TimeSpan { .milliseconds(500) }
     /// Heartbeat sequence numbers the broker acknowledged (QoS 1), for delivery accounting.
     var acknowledged = SequenceSet()
-    var runningVersion: String {
-        didSet { if oldValue != runningVersion { counters.bump(counters.versionChanges) } }
-    }
+    /// The version the device reports (`Device.firmwareVersion`, changed only by a `.powerOn`): the
+    /// firmware's own copy, not a second one per host; `drain` counts its changes.
+    var runningVersion: String { firmware.firmwareVersion }
     /// The device's flash, eFuses and bootloader (set before `attach`); nil: no flash is modelled
     /// and every boot reports the spec's version in ota_0. See `DeviceHost+Chip`.
     var chip: DeviceChip?
@@ -92,12 +96,11 @@ final class DeviceHost: ReactorClient {
     /// devices share their group's configuration.
     init(spec: DeviceSpec, route: SharedEndpoint, powerOnAt: Instant, reactor: Reactor,
          firmwareSettings: SharedFirmwareSettings? = nil) {
-        self.identity = DeviceIdentity(index: spec.index, id: spec.id, seed: spec.seed)
+        self.index = spec.index
         self.firmware = FleetDevice(config: firmwareSettings?.config(for: spec) ?? spec.firmwareConfig)
         self.reactor = reactor
         self.route = route
         self.life = .off(powerOnAt: powerOnAt)
-        self.runningVersion = spec.firmwareVersion
     }
 
     /// Registers with the reactor and waits for the ramp to reach this device.
@@ -205,8 +208,14 @@ final class DeviceHost: ReactorClient {
         var now = start ?? HostClock.now()
         if next == nil, !queued.isEmpty { next = queued.removeFirst() }
         while let event = next {
-            let actions = firmware.handle(event, at: now)
-            if case .powerOn = event { runningVersion = firmware.firmwareVersion }  // the name it reports
+            let actions: [Action]
+            if case .powerOn = event {
+                let before = runningVersion
+                actions = firmware.handle(event, at: now)
+                if runningVersion != before { counters.bump(counters.versionChanges) }  // the name it reports
+            } else {
+                actions = firmware.handle(event, at: now)
+            }
             for action in actions where life.isPoweredOn { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
@@ -249,7 +258,6 @@ final class DeviceHost: ReactorClient {
         case .mqttPublish(let p):
             publish(p)
         case .reboot(let reason):
-            runningVersion = firmware.firmwareVersion
             accessPoint?.down()
             let commits = firmware.counters.otaImagesCommitted
             endLinkAsPlanned(commits != commitsAtLastReboot ? .otaReboot : .restart)

@@ -1,6 +1,7 @@
 import CMosquitto
 import COpenSSL
 import Glibc
+import Synchronization
 
 /// What a `MosquittoClient` reports; called on the reactor thread from inside libmosquitto's
 /// callbacks, so implementations only record and queue, never call back into the client.
@@ -24,16 +25,22 @@ extension MosquittoClientDelegate {
 /// readiness, the client reads/writes and keeps its epoll interest in step with `want_write`.
 /// Created without the threaded-mode socket pair, so it costs one descriptor while connected.
 final class MosquittoClient {
+    // Every device of a fleet has one (72 bytes of fields): the small ones pack into 16 bytes, and
+    // what all clients with the same options share is kept once (`statusProperties`).
     let handle: OpaquePointer
     unowned(unsafe) let delegate: MosquittoClientDelegate
     private unowned(unsafe) let reactor: Reactor
     private let slot: Int32
     private var fd: Int32 = -1
-    private var mask: UInt32 = 0
-    /// Keepalive of the current connection in µs (0: none) and the last traffic each way seen by
-    /// the reactor, so `housekeeping` can skip `mosquitto_loop_misc` (which takes several of
-    /// libmosquitto's mutexes) while neither of its keepalive conditions can be near.
-    private var keepAliveMicros: Int64 = 0
+    /// MQTT 5 message expiry of status publishes (`MQTTOptions.messageExpirySeconds`), nil for none.
+    private let statusExpiry: UInt32?
+    /// The epoll events registered for `fd` (`EPOLLIN`, `EPOLLOUT`: both fit in a byte).
+    private var mask: UInt8 = 0
+    /// Keepalive of the current connection in seconds (0: none; MQTT's is 16 bits) and the last
+    /// traffic each way seen by the reactor, so `housekeeping` can skip `mosquitto_loop_misc` (which
+    /// takes several of libmosquitto's mutexes) while neither of its keepalive conditions can be near.
+    private var keepAliveSeconds: UInt16 = 0
+    private var keepAliveMicros: Int64 { Int64(keepAliveSeconds) * 1_000_000 }
     private var lastInMicros: Int64 = 0
     private var lastOutMicros: Int64 = 0
     /// When `housekeeping` last called `mosquitto_loop_misc`.
@@ -47,8 +54,23 @@ final class MosquittoClient {
         return true
     }()
 
-    /// MQTT 5 properties of status publishes (message expiry); nil for none or MQTT 3.1.1.
-    private var statusProperties: OpaquePointer?
+    /// MQTT 5 properties of status publishes (the message expiry), nil for none: one list per
+    /// expiry interval for the whole process (libmosquitto only reads it), built on first use and
+    /// kept for the process's life, not one per client.
+    private var statusProperties: OpaquePointer? {
+        guard let expiry = statusExpiry else { return nil }
+        return MosquittoClient.expiryProperties.withLock { lists in
+            if let bits = lists[expiry] { return OpaquePointer(bitPattern: bits) }
+            var props: OpaquePointer?
+            guard mosquitto_property_add_int32(&props, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry) == 0 else {
+                return nil
+            }
+            lists[expiry] = UInt(bitPattern: props)
+            return props
+        }
+    }
+    /// Message-expiry property lists by interval, as addresses (see `statusProperties`).
+    private static let expiryProperties = Mutex<[UInt32: UInt]>([:])
 
     /// nil when libmosquitto cannot allocate a client (out of memory, invalid id) or refuses the
     /// MQTT options. `options` fixes the protocol version and the session for the client's life.
@@ -57,6 +79,7 @@ final class MosquittoClient {
         self.delegate = delegate
         self.reactor = reactor
         self.slot = slot
+        self.statusExpiry = options.version == .v5 ? options.messageExpirySeconds : nil
         guard let h = simfleet_mosquitto_new_without_socketpair(clientID, options.cleanSession, nil) else { return nil }
         handle = h
         if options.version == .v5 {
@@ -64,11 +87,6 @@ final class MosquittoClient {
                   MosquittoClient.setSessionExpiry(h, options.effectiveSessionExpirySeconds) else {
                 mosquitto_destroy(h)
                 return nil
-            }
-            if let expiry = options.messageExpirySeconds {
-                var props: OpaquePointer?
-                _ = mosquitto_property_add_int32(&props, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry)
-                statusProperties = props
             }
         }
         mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
@@ -108,7 +126,6 @@ final class MosquittoClient {
     deinit {
         forgetDescriptor()
         mosquitto_destroy(handle)
-        if statusProperties != nil { mosquitto_property_free_all(&statusProperties) }
     }
 
     /// The session expiry interval every CONNECT of this (MQTT 5) client carries.
@@ -178,7 +195,7 @@ final class MosquittoClient {
         } else {
             rc = mosquitto_connect_bind_async(handle, host, port, keepAlive, bindAddress)
         }
-        keepAliveMicros = Int64(keepAlive) * 1_000_000
+        keepAliveSeconds = UInt16(clamping: keepAlive)
         lastInMicros = reactor.loopMicros
         lastOutMicros = reactor.loopMicros
         lastMiscMicros = reactor.loopMicros
@@ -290,10 +307,10 @@ final class MosquittoClient {
         }
         guard fd >= 0 else { return }
         let wanted = EPOLLIN.rawValue | (mosquitto_want_write(handle) ? EPOLLOUT.rawValue : 0)
-        if wanted == mask { return }
+        if wanted == UInt32(mask) { return }
         let op = mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
         let err = reactor.watch(fd: fd, slot: slot, events: wanted, op: op)
         if err != 0 { reactor.watch(fd: fd, slot: slot, events: wanted, op: err == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD) }
-        mask = wanted
+        mask = UInt8(truncatingIfNeeded: wanted)
     }
 }

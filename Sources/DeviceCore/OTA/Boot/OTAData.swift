@@ -75,8 +75,13 @@ public struct OTAData: Equatable, Sendable {
     public func applying(sector: Int, entry: OTASelectEntry) -> OTAData {
         var copy = self
         copy.entries[sector] = entry
-        return copy
+        return copy == Self.firstBoot ? Self.firstBoot : copy
     }
+
+    /// otadata after a factory-fresh chip's first boot: ota_0 recorded VALID over erased otadata.
+    /// Every device of a fleet keeps it until its first update (`OTABootState`), so they share this
+    /// one buffer (as erased labels share `OTASelectEntry.erasedLabel`) instead of ~110 bytes each.
+    static let firstBoot = OTAData(entries: [BootSlots.recordingBoot(ofSlot: 0).entry, .erased])
 
     /// The flash operations ESP-IDF performs for one entry write: erase the sector, write 32 bytes.
     public static func flashOperations(partitionOffset: Int, sector: Int, entry: OTASelectEntry) -> [FlashOperation] {
