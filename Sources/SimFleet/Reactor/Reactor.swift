@@ -128,8 +128,6 @@ final class Reactor: @unchecked Sendable {
 
     // MARK: - Client registration (reactor thread only)
 
-    /// Gives `client` a slot: the key for its timer and its descriptor. `periodic`: the client
-    /// also gets `housekeeping()` every `miscInterval`.
     /// Room for `more` clients and their timers before a batch is attached: a fleet added at once is
     /// stored without the slack of growing by doubling (ten thousand devices: a third of a megabyte).
     /// Smaller batches than the clients already attached grow as usual (no reallocation per batch).
@@ -139,6 +137,8 @@ final class Reactor: @unchecked Sendable {
         timers.reserve(slots: clients.count + more)
     }
 
+    /// Gives `client` a slot: the key for its timer and its descriptor. `periodic`: the client
+    /// also gets `housekeeping()` every `miscInterval`.
     func attach(_ client: ReactorClient, periodic: Bool = true) -> Int32 {
         let slot: Int32
         if let free = freeSlots.popLast() {
