@@ -208,14 +208,10 @@ final class DeviceHost: ReactorClient {
         var now = start ?? HostClock.now()
         if next == nil, !queued.isEmpty { next = queued.removeFirst() }
         while let event = next {
-            let actions: [Action]
-            if case .powerOn = event {
-                let before = runningVersion
-                actions = firmware.handle(event, at: now)
-                if runningVersion != before { counters.bump(counters.versionChanges) }  // the name it reports
-            } else {
-                actions = firmware.handle(event, at: now)
-            }
+            // Only a power-on changes the version the device reports; other events skip the copy.
+            let versionBefore: String? = if case .powerOn = event { runningVersion } else { nil }
+            let actions = firmware.handle(event, at: now)
+            if let versionBefore, runningVersion != versionBefore { counters.bump(counters.versionChanges) }
             for action in actions where life.isPoweredOn { perform(action, now: now) }  // a power cut ends the batch
             observer?(firmware, actions)
             now = HostClock.now()
