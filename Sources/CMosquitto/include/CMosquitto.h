@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+// malloc_trim (the fleet hands setup's free heap back before its devices start) and
+// malloc_usable_size (tests of per-device block sizes): glibc calls Swift's Glibc module does not export.
+#include <malloc.h>
 
 /// mosquitto_new() with socketpair() refused (EMFILE) for the duration of the call on this thread, so
 /// the client costs one descriptor instead of three. The pair is only used by libmosquitto's own

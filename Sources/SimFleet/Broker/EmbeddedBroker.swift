@@ -263,11 +263,21 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// The devices', the observer's and the watcher's accounts, hashed by `mosquitto_passwd`.
     private func writePasswordFile(_ passwords: [(user: String, password: String)]) throws(BrokerError) {
         do {
-            var lines = passwords.map { "\($0.user):\($0.password)" }
-            lines.append("\(observerUser):\(observerPassword!)")
-            lines.append("\(watcherUser):\(watcherPassword)")
+            // Written into one buffer: a string per device, dropped after, would leave fleet-sized
+            // holes in the heap the devices are allocated after.
+            var text = ""
+            text.reserveCapacity(passwords.reduce(0) { $0 + $1.user.utf8.count + $1.password.utf8.count + 2 } + 256)
+            func line(_ user: String, _ password: String) {
+                text += user
+                text += ":"
+                text += password
+                text += "\n"
+            }
+            for account in passwords { line(account.user, account.password) }
+            line(observerUser, observerPassword!)
+            line(watcherUser, watcherPassword)
             let file = directory + "/passwd"
-            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
             try EmbeddedBroker.hashPasswordFile(file)
         } catch let error as BrokerError {
             throw error

@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 import Dispatch
 import Foundation
@@ -118,19 +119,18 @@ public final class FleetRunner: @unchecked Sendable {
         }
         var observerUser: String? = nil
         var observerPassword: String? = nil
-        var embeddedAccounts: [(String, String)] = []
         switch c.broker {
         case .embedded:
             // Every device has an account: its id as user name (the ACL is keyed on it) and the
             // password template's value, or one derived from a secret of this run.
-            // Derived once here, by local position: the hosts below take theirs from this list.
+            // The hosts below derive the same passwords again rather than keep this fleet-sized list
+            // alive until they exist (it would stay behind as a hole in the trimmed heap).
             var accounts: [(String, String)] = []
             accounts.reserveCapacity(c.localDevices)
             for local in 0..<c.localDevices {
                 let s = c.deviceSpec(c.slice.fleetIndex(ofLocal: local))
                 accounts.append((s.id, s.password ?? FleetRunner.devicePassword(id: s.id, secret: runSecret)))
             }
-            embeddedAccounts = accounts
             do {
                 let b = try EmbeddedBroker(listeners: ConnectionSpread.listeners(for: c.localDevices), passwords: accounts,
                                            acl: c.brokerACL)
@@ -185,25 +185,17 @@ public final class FleetRunner: @unchecked Sendable {
         observerReactor = observerLoop
         var observerEndpoint = endpointBase
         observerEndpoint.tls = endpointBase.tls.map { FleetRunner.observerTLS($0, configuration: c) }
-        let statusPattern = TopicPattern(c.topics.status)
-        let fleetKeys = (0..<c.devices).compactMap { statusPattern.key(of: c.deviceTopics($0).status) }
-        var telemetry = c.telemetryObservation()
-        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
-        let own = c.slice.count > 1 ? c.slice.fleetIndices(ofFleet: c.devices) : nil
-        if let own { for tag in c.telemetry.indices { telemetry.restrict(tag: tag, to: c.telemetryKeys(tag: tag, devices: Array(own))) } }
-        let obs = Observer(reactor: observerLoop, endpoint: observerEndpoint, username: observerUser, password: observerPassword,
-                           topics: c.topics, telemetry: telemetry, fleetKeys: fleetKeys)
-        obs.version = c.mqtt.version
-        if let own {
-            obs.ownDevices = Set(own.compactMap { statusPattern.key(of: c.deviceTopics($0).status) })
-            obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
-        }
+        let obs = makeObserver(loop: observerLoop, endpoint: observerEndpoint, username: observerUser, password: observerPassword)
         observer = obs
         guard obs.start(timeoutSeconds: 10) else {
             teardown()
             throw .observerNotSubscribed(brokerURL)
         }
 
+        // Setup is over (plan, accounts, password file, firmware images, the observer's table): the
+        // pages of the buffers it dropped go back to the kernel before the devices are allocated
+        // above them (at 10,000 devices about 1 MiB that otherwise stays resident all run).
+        _ = malloc_trim(0)
         var gateInstant: Int64?
         if let startGate {
             do { gateInstant = try startGate() } catch {
@@ -234,7 +226,7 @@ public final class FleetRunner: @unchecked Sendable {
             let indices = Array(stride(from: r, to: c.localDevices, by: shards.count))
             let base = endpointBase
             let ports = self.ports
-            let accounts = embeddedAccounts
+            let runSecret = self.runSecret
             shard.reactor.post { reactor in
                 let firmwareSettings = SharedFirmwareSettings()
                 // Devices with the same endpoint (port, source address, certificates) share one object.
@@ -250,7 +242,7 @@ public final class FleetRunner: @unchecked Sendable {
                     if let shared = sharedTelemetry[spec.group], shared == spec.telemetry { spec.telemetry = shared }
                     if c.broker == .embedded {
                         spec.username = spec.id
-                        spec.password = accounts[local].1
+                        spec.password = spec.password ?? FleetRunner.devicePassword(id: spec.id, secret: runSecret)
                     }
                     let shell = c.accessPoints?.shell(for: &spec, reactor: reactor)
                     spec.ota = fleetFirmware?.settings
@@ -330,5 +322,29 @@ public final class FleetRunner: @unchecked Sendable {
         broker?.stop()
         origin?.stop()
         if let tmp = originTemporaryDirectory { try? FileManager.default.removeItem(atPath: tmp) }
+    }
+}
+
+extension FleetRunner {
+    /// The observer for this run's devices, with its table of their keys. Built in a function of its
+    /// own so the fleet-sized key list is gone when it returns, before setup's heap is trimmed.
+    func makeObserver(loop: Reactor, endpoint: BrokerEndpoint, username: String?, password: String?) -> Observer {
+        let c = configuration
+        let statusPattern = TopicPattern(c.topics.status)
+        var fleetKeys: [String] = []
+        fleetKeys.reserveCapacity(c.devices)  // no doubling: each outgrown buffer would stay behind as a heap hole
+        for i in 0..<c.devices { if let key = statusPattern.key(of: c.deviceTopics(i).status) { fleetKeys.append(key) } }
+        var telemetry = c.telemetryObservation()
+        // A shard counts only its own devices: the others' heartbeats reach it too on a shared broker.
+        let own = c.slice.count > 1 ? c.slice.fleetIndices(ofFleet: c.devices) : nil
+        if let own { for tag in c.telemetry.indices { telemetry.restrict(tag: tag, to: c.telemetryKeys(tag: tag, devices: Array(own))) } }
+        let obs = Observer(reactor: loop, endpoint: endpoint, username: username, password: password,
+                           topics: c.topics, telemetry: telemetry, fleetKeys: fleetKeys)
+        obs.version = c.mqtt.version
+        if let own {
+            obs.ownDevices = Set(own.compactMap { statusPattern.key(of: c.deviceTopics($0).status) })
+            obs.clientID = "simfleet-observer-" + String(c.slice.index) + "-of-" + String(c.slice.count)
+        }
+        return obs
     }
 }

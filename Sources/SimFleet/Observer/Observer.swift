@@ -89,7 +89,10 @@ final class Observer: ReactorClient, MosquittoClientDelegate, @unchecked Sendabl
         keyIsID = topics.status.tokens.allSatisfy { $0 == .id || $0.isText }
         fleetOnly = fleetKeys != nil
         if let fleetKeys {
-            receivedByDevice = Dictionary(fleetKeys.map { ($0, SequenceSet()) }, uniquingKeysWith: { first, _ in first })
+            // Filled in place: no fleet-sized array of pairs to build and drop first.
+            var table = [String: SequenceSet](minimumCapacity: fleetKeys.count)
+            for key in fleetKeys where table[key] == nil { table[key] = SequenceSet() }
+            receivedByDevice = table
         }
     }
 

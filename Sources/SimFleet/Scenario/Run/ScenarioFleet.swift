@@ -113,15 +113,16 @@ public enum ScenarioFleet {
 
     /// The devices that go through the fault proxy: every device when the timeline has a
     /// `broker_outage`, else the targets of its `network_fault` steps, else none (no proxy at all).
+    /// The plan (every device's id) is drawn only when a `network_fault` needs its targets: a
+    /// fleet-sized value built and dropped during setup otherwise stays behind as heap holes.
     static func proxiedDevices(_ scenario: Scenario) -> ProxiedDevices {
+        let actions = scenario.timeline.map(\.action)
+        if actions.contains(where: { if case .brokerOutage = $0 { true } else { false } }) { return .all }
+        guard actions.contains(where: { if case .networkFault = $0 { true } else { false } }) else { return .none }
         var targets = Set<Int>()
         let plan = ScenarioPlan(scenario)
-        for (i, step) in scenario.timeline.enumerated() {
-            switch step.action {
-            case .brokerOutage: return .all
-            case .networkFault: targets.formUnion(plan.steps[i].targets)
-            default: break
-            }
+        for (i, action) in actions.enumerated() {
+            if case .networkFault = action { targets.formUnion(plan.steps[i].targets) }
         }
         if targets.isEmpty { return .none }
         return targets.count == scenario.deviceCount ? .all : .some(targets)
