@@ -82,6 +82,30 @@ final class DeviceFlashTests: XCTestCase {
         XCTAssertEqual(try flash.read(offset: 0xD000, length: 64), entry + [UInt8](repeating: 0xFF, count: 64 - entry.count))
     }
 
+    /// A fleet's devices write the same first-boot entry: they hold one shared pair, and a device
+    /// that writes another entry later gets its own without changing what the others read.
+    func testDevicesThatWriteTheSameOtadataShareItAndStayIndependent() throws {
+        let entry = OTASelectEntry.sealed(sequence: 1, state: .new).bytes
+        var devices = [DeviceFlash(store: ImageStore()), DeviceFlash(store: ImageStore())]
+        for i in devices.indices {
+            try devices[i].apply(.erase(offset: 0xD000, length: 0x2000))
+            try devices[i].apply(.write(offset: 0xD000, bytes: entry))
+        }
+        XCTAssertTrue(devices[0].small.sharesStorage(with: devices[1].small), "one pair for both")
+        let next = OTASelectEntry.sealed(sequence: 2, state: .new).bytes
+        for op in OTAData.flashOperations(partitionOffset: 0xD000, sector: 1, entry: .sealed(sequence: 2, state: .new)) {
+            try devices[1].apply(op)
+        }
+        XCTAssertFalse(devices[0].small.sharesStorage(with: devices[1].small))
+        XCTAssertEqual(try devices[0].read(offset: 0xE000, length: 32), [UInt8](repeating: 0xFF, count: 32), "the other device's write is not seen")
+        XCTAssertEqual(try devices[1].read(offset: 0xE000, length: 32), next)
+        XCTAssertEqual(try devices[0].read(offset: 0xD000, length: 32), entry)
+        XCTAssertEqual(try devices[1].read(offset: 0xD000, length: 32), entry)
+        try devices[0].apply(.erase(offset: 0xD000, length: 0x1000))
+        XCTAssertEqual(devices[0].privateBytes, 0, "an erased sector holds nothing")
+        XCTAssertEqual(try devices[1].read(offset: 0xD000, length: 32), entry, "and the other device keeps its entry")
+    }
+
     func testErrorsMatchNORFlash() {
         var flash = DeviceFlash()
         XCTAssertThrowsError(try flash.apply(.erase(offset: 100, length: 4096))) {

@@ -1,3 +1,4 @@
+import CMosquitto
 import DeviceCore
 import XCTest
 @testable import SimFleet
@@ -6,6 +7,16 @@ import XCTest
 /// first use (`HostColdState`), fleet-wide values in shared objects. What a device reads back must
 /// not change, and a device that uses no feature must not pay for the box.
 final class DeviceHostColdStateTests: XCTestCase {
+    /// Every device has a host: it must stay in a 656-byte heap block (it was 736 before the chip's
+    /// otadata patches were shared and its counts made 32-bit; 16 bytes more cost each device 16).
+    func testAHostFitsItsHeapBlock() {
+        let reactor = Reactor(index: 0, tickMicros: 1000)
+        let host = DeviceHost(spec: spec(0), endpoint: BrokerEndpoint(host: "127.0.0.1", port: 1883), powerOnAt: Instant(microseconds: 0),
+                              reactor: reactor)
+        XCTAssertLessThanOrEqual(malloc_usable_size(Unmanaged.passUnretained(host).toOpaque()), 656 - 8)
+        XCTAssertLessThanOrEqual(MemoryLayout<DeviceChip?>.size, 104, "the chip in line: otadata patches are one shared reference")
+    }
+
     func testAHostReadsDefaultsAndWritingThemAllocatesNoColdState() {
         let reactor = Reactor(index: 0, tickMicros: 1000)
         let host = DeviceHost(spec: spec(0), endpoint: BrokerEndpoint(host: "127.0.0.1", port: 1883), powerOnAt: Instant(microseconds: 0),

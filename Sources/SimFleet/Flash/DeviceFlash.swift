@@ -3,8 +3,8 @@ import DeviceCore
 /// A simulated device's NOR flash, cheap enough for ten thousand devices: app slots point at a
 /// `SharedImage` (content-addressed, shared across the fleet; `SlotContent`) and only the sectors
 /// a device has erased or written since are private to it, stored without their 0xFF tail (an
-/// otadata sector costs 32 bytes, not 4 KB, held inline: `SmallSectors`). Reads return exactly what
-/// a plain `NORFlash` would hold.
+/// otadata sector costs 32 bytes, not 4 KB, shared by the devices that wrote the same:
+/// `SmallSectors`). Reads return exactly what a plain `NORFlash` would hold.
 ///
 /// A download writes the new image into private sectors (about its size, while it runs);
 /// `settle()` then folds each slot back into a shared image — or into a release image plus the few
@@ -25,8 +25,7 @@ public struct DeviceFlash: FlashMemory, Sendable {
     /// it matches (a download in progress costs at most this much per device).
     public static let foldEvery = 16
     let store: ImageStore
-    // `small` and the size last, in this order: the size (32 bits) then sits in the inline patches'
-    // padding, and the chip's one-byte fields after it (100 bytes in every chip instead of 112).
+    // The size (32 bits) last, so the chip's one-byte fields pack after it.
     var small = SmallSectors()
     private let byteCount: UInt32
 

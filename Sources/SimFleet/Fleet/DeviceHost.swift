@@ -50,8 +50,9 @@ final class DeviceHost: ReactorClient {
     var hasFaults: Bool { faultCell != nil }
     /// The firmware's committed-update count at its last restart: a restart after a new commit is
     /// the reboot into an update (`PlannedDisconnect.otaReboot`).
-    var commitsAtLastReboot = 0
-    var attempts = 0
+    var commitsAtLastReboot: Int32 = 0
+    /// Connect attempts so far. 32 bits, like the count above: the two share one word.
+    var attempts: Int32 = 0
     var connectStartedAt: Instant?
     /// Re-entrancy guard of `drain` (an action's callback delivering an event queues it instead).
     var busy = false
@@ -74,7 +75,7 @@ final class DeviceHost: ReactorClient {
     /// Why this device never connected, nil once it has.
     var failure: DeviceFailure? {
         guard !everConnected, attempts > 0 else { return nil }
-        return DeviceFailure(device: identity.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: attempts)
+        return DeviceFailure(device: identity.id, error: lastError?.key ?? "connect_pending", returnCode: Int(lastReturnCode), attempts: Int(attempts))
     }
 
     var isPoweredOn: Bool { life.isPoweredOn }
@@ -256,8 +257,8 @@ final class DeviceHost: ReactorClient {
         case .reboot(let reason):
             accessPoint?.down()
             let commits = firmware.counters.otaImagesCommitted
-            endLinkAsPlanned(commits != commitsAtLastReboot ? .otaReboot : .restart)
-            commitsAtLastReboot = commits
+            endLinkAsPlanned(Int32(truncatingIfNeeded: commits) != commitsAtLastReboot ? .otaReboot : .restart)
+            commitsAtLastReboot = Int32(truncatingIfNeeded: commits)
             dropConnection()
             queued.removeAll()
             if let boot = bootChip() { queued.append(.powerOn(reason, boot: boot)) }
