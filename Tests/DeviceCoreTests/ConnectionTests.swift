@@ -94,6 +94,15 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)
     }
 
+    /// Every device in station mode boxes its WiFi station and MQTT session together (`StationMode`):
+    /// 16 bytes of object header and both states must stay within 88 bytes, a 96-byte heap block
+    /// (one byte more and each device pays a 112-byte block).
+    func testAStationsLinksFitANinetySixByteHeapBlock() {
+        XCTAssertEqual(MemoryLayout<MQTTSession.State>.size, 13, "an instant, a 32-bit count and the case")
+        let links = MemoryLayout<WiFiStation>.size + MemoryLayout<MQTTSession>.size
+        XCTAssertLessThanOrEqual(16 + links, 88)
+    }
+
     func testABrokerThatAcceptsAndDropsAtOnceKeepsTheBackoffGrowing() {
         var h = DeviceHarness()
         h.send(.powerOn(.powerOn, boot: DeviceHarness.boot))
@@ -106,7 +115,7 @@ final class ConnectionTests: XCTestCase {
             guard case .station(let s) = h.device.mode, case .backingOff(let until, let failures) = s.mqtt.state else {
                 return XCTFail("expected a backoff")
             }
-            XCTAssertEqual(failures, n + 1)
+            XCTAssertEqual(Int(failures), n + 1)
             XCTAssertLessThanOrEqual(until - h.now, h.device.config.backoff.ceiling(afterFailures: n))
             ceilings.append(h.device.config.backoff.ceiling(afterFailures: n))
             XCTAssertEqual(h.tickAtDeadline()?.mqttConnects, 1)

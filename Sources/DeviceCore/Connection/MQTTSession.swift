@@ -3,12 +3,14 @@
 public struct MQTTSession: Equatable, Sendable {
     /// Where the session is. `failures` counts consecutive failed attempts: a CONNACK resets it only
     /// once the session has lasted `stableAfter` (a broker that accepts and drops at once is a failure).
+    /// Counts are 32-bit and follow the instant: a state is 13 bytes, which keeps the station's
+    /// links (this and `WiFiStation`, boxed in every device) inside a 96-byte heap block.
     public enum State: Equatable, Sendable {
         case waitingForNetwork
         /// CONNECT sent; given up as failed at `timeoutAt` if neither CONNACK nor an error came back.
-        case connecting(failures: Int, timeoutAt: Instant)
-        case connected(since: Instant, failuresBefore: Int)
-        case backingOff(until: Instant, failures: Int)
+        case connecting(timeoutAt: Instant, failures: Int32)
+        case connected(since: Instant, failuresBefore: Int32)
+        case backingOff(until: Instant, failures: Int32)
     }
 
     /// A session shorter than this does not reset the backoff.
@@ -48,7 +50,7 @@ public struct MQTTSession: Equatable, Sendable {
     var deadline: Instant? {
         switch state {
         case .backingOff(let until, _): return until
-        case .connecting(_, let timeoutAt): return timeoutAt
+        case .connecting(let timeoutAt, _): return timeoutAt
         case .waitingForNetwork, .connected: return nil
         }
     }
@@ -82,12 +84,12 @@ public struct MQTTSession: Equatable, Sendable {
                          counters: inout DeviceCounters, continuing out: Output = Output()) -> Output {
         var out = out
         switch (state, event) {
-        case (.connecting(let failures, _), .connected):
+        case (.connecting(_, let failures), .connected):
             state = .connected(since: now, failuresBefore: failures)
             counters.mqttConnects += 1
             out.actions.append(.log(.info, "MQTT connected"))
             out.notice = .started
-        case (.connecting(let failures, _), .connectFailed(let code)):
+        case (.connecting(_, let failures), .connectFailed(let code)):
             counters.mqttConnectFailures += 1
             if code == 4 || code == 5 {
                 counters.mqttRefused += 1
@@ -95,16 +97,16 @@ public struct MQTTSession: Equatable, Sendable {
             } else {
                 out.actions.append(.log(.warning, "MQTT connect failed: " + connackReason(code)))
             }
-            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
-        case (.connecting(let failures, _), .disconnected):
+            backOff(failures: Int(failures), at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
+        case (.connecting(_, let failures), .disconnected):
             counters.mqttConnectFailures += 1
             out.actions.append(.log(.warning, "MQTT connection closed before CONNACK"))
-            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
+            backOff(failures: Int(failures), at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
         case (.connected(let since, let failuresBefore), .disconnected):
             counters.mqttConnectionsLost += 1
             out.actions.append(.log(.warning, "MQTT connection lost"))
             let stable = now - since >= MQTTSession.stableAfter
-            backOff(failures: stable ? 0 : failuresBefore, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
+            backOff(failures: stable ? 0 : Int(failuresBefore), at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
             out.notice = .ended
         default:
             out.refusal = .unexpectedEvent
@@ -118,13 +120,13 @@ public struct MQTTSession: Equatable, Sendable {
         var out = out
         switch state {
         case .backingOff(let until, let failures) where until <= now:
-            connect(failures: failures, options: options(), timeoutAt: now + timing.connectTimeout, actions: &out.actions,
+            connect(failures: Int(failures), options: options(), timeoutAt: now + timing.connectTimeout, actions: &out.actions,
                     counters: &counters)
-        case .connecting(let failures, let timeoutAt) where timeoutAt <= now:
+        case .connecting(let timeoutAt, let failures) where timeoutAt <= now:
             counters.mqttConnectFailures += 1
             out.actions.append(.log(.warning, "MQTT connect timed out"))
             out.actions.append(.mqttDisconnect)
-            backOff(failures: failures, at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
+            backOff(failures: Int(failures), at: now, backoff: timing.backoff, random: &random, actions: &out.actions)
         default:
             break
         }
@@ -133,7 +135,7 @@ public struct MQTTSession: Equatable, Sendable {
 
     private mutating func connect(failures: Int, options: MQTTConnectOptions, timeoutAt: Instant, actions: inout [Action],
                                   counters: inout DeviceCounters) {
-        state = .connecting(failures: failures, timeoutAt: timeoutAt)
+        state = .connecting(timeoutAt: timeoutAt, failures: Int32(clamping: failures))
         counters.mqttConnectAttempts += 1
         actions.append(.mqttConnect(options))
     }
@@ -141,7 +143,7 @@ public struct MQTTSession: Equatable, Sendable {
     private mutating func backOff(failures: Int, at now: Instant, backoff: Backoff, random: inout SeededRandom,
                                   actions: inout [Action]) {
         let delay = backoff.delay(afterFailures: failures, using: &random)
-        state = .backingOff(until: now + delay, failures: failures + 1)
+        state = .backingOff(until: now + delay, failures: Int32(clamping: failures + 1))
         actions.append(.log(.info, "MQTT reconnect in " + decimal(delay.milliseconds) + " ms"))
     }
 }
