@@ -61,6 +61,10 @@ final class ScenarioPlanTests: XCTestCase {
         XCTAssertEqual(p.targetIDs(ofStep: 0).count, 5)
         XCTAssertTrue(p.targetIDs(ofStep: 0).allSatisfy { $0.hasPrefix("b-") })
         XCTAssertEqual(p.targetIDs(ofStep: 1), (1...10).map { "a-" + String($0) })
+        XCTAssertEqual(p.devices.count, 20)
+        XCTAssertEqual(p.devices[9], ScenarioPlan.Device(id: "a-10", group: "a", chip: .esp32c6, firmwareVersion: "1.0.0", provisioned: true))
+        XCTAssertEqual(p.devices[10], ScenarioPlan.Device(id: "b-1", group: "b", chip: .esp32c6, firmwareVersion: "0.9.0", provisioned: true),
+                       "each device reads its own group's facts")
     }
 
     func testShareRoundsUpSoASmallFleetStillGetsACanary() {

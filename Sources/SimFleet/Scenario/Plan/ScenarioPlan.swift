@@ -19,19 +19,42 @@ public struct ScenarioPlan: Equatable, Sendable {
         public var targets: [Int]
     }
 
-    public var devices: [Device]
+    public var devices: Devices
     public var steps: [Step]
 
+    /// The fleet's devices in group order, stored as an id and a group number each (20 bytes a
+    /// device, where a `Device` value is 64): a run holds its plan to the end, for every device.
+    public struct Devices: RandomAccessCollection, Equatable, Sendable {
+        fileprivate struct Group: Equatable, Sendable {
+            let name: String
+            let chip: ChipModel
+            let firmwareVersion: String
+            let provisioned: Bool
+        }
+        fileprivate var ids: [String] = []
+        fileprivate var groupOfDevice: [UInt32] = []
+        fileprivate var groups: [Group] = []
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { ids.count }
+        public subscript(i: Int) -> Device {
+            let g = groups[Int(groupOfDevice[i])]
+            return Device(id: ids[i], group: g.name, chip: g.chip, firmwareVersion: g.firmwareVersion, provisioned: g.provisioned)
+        }
+    }
+
     public init(_ scenario: Scenario) {
-        var devices: [Device] = []
-        devices.reserveCapacity(scenario.fleet.reduce(0) { $0 + $1.count })  // kept for the run: no doubling slack
+        var devices = Devices()
+        let count = scenario.fleet.reduce(0) { $0 + $1.count }
+        devices.ids.reserveCapacity(count)  // kept for the run: no doubling slack
+        devices.groupOfDevice.reserveCapacity(count)
         for (g, group) in scenario.fleet.enumerated() {
+            devices.groups.append(Devices.Group(name: group.name, chip: group.chip, firmwareVersion: group.firmwareVersion,
+                                                provisioned: group.provisioned))
             var random = ScenarioPlan.stream(scenario.seed, purpose: 1, index: g)
             for i in 0..<group.count {
-                devices.append(Device(id: IDTemplate.render(group.idTemplate, index: i, group: group, seed: scenario.seed,
-                                                                random: &random),
-                                      group: group.name, chip: group.chip, firmwareVersion: group.firmwareVersion,
-                                      provisioned: group.provisioned))
+                devices.ids.append(IDTemplate.render(group.idTemplate, index: i, group: group, seed: scenario.seed, random: &random))
+                devices.groupOfDevice.append(UInt32(g))
             }
         }
         self.devices = devices
@@ -53,7 +76,7 @@ public struct ScenarioPlan: Equatable, Sendable {
         return SeededRandom(seed: derive.next())
     }
 
-    static func targets(of action: StepAction, devices: [Device], random: inout SeededRandom) -> [Int] {
+    static func targets(of action: StepAction, devices: Devices, random: inout SeededRandom) -> [Int] {
         switch action {
         case .rollout(let r):
             return choose(r.cohort, from: eligible(devices, r.selector), random: &random)
@@ -79,7 +102,7 @@ public struct ScenarioPlan: Equatable, Sendable {
         }
     }
 
-    static func eligible(_ devices: [Device], _ selector: DeviceSelector) -> [Int] {
+    static func eligible(_ devices: Devices, _ selector: DeviceSelector) -> [Int] {
         devices.indices.filter { i in
             (selector.groups.isEmpty || selector.groups.contains(devices[i].group))
                 && (selector.version == nil || selector.version == devices[i].firmwareVersion)
