@@ -180,3 +180,11 @@ int simfleet_mosquitto_connect_via_proxy(struct mosquitto *mosq, const char *hos
 void simfleet_name_current_thread(const char *name) {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
+
+int simfleet_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    return (int)syscall(434, pid, 0);  /* the same number on every architecture */
+#endif
+}

@@ -63,4 +63,9 @@ int simfleet_mosquitto_set_connect_properties(struct mosquitto *mosq, const mosq
 /// pthread_setname_np is a GNU extension Swift's Glibc module does not export.
 void simfleet_name_current_thread(const char *name);
 
+/// pidfd_open(2) (Linux 5.3; no glibc wrapper before 2.36 and `syscall` is variadic): a descriptor
+/// that polls readable when process `pid` exits, so the embedded broker is watched without a timer.
+/// -1 with errno on failure (ENOSYS on older kernels).
+int simfleet_pidfd_open(pid_t pid);
+
 #endif

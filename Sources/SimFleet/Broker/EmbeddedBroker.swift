@@ -117,7 +117,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
         }
         try outcome.get()
         lock.withLock { supervising = true }
-        keeper.watch { [weak self] in self?.checkProcess() }
+        keeper.watch(pid: { [weak self] in self?.processID ?? -1 }, changed: { [weak self] in self?.checkProcess() })
     }
 
     /// Spawns mosquitto (on the keeper thread) and waits until every listener accepts.
