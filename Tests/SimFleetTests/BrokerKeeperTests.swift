@@ -33,4 +33,22 @@ final class BrokerKeeperTests: XCTestCase {
         awaitCondition("the keeper saw the exit", timeout: 2) { reaped.load(ordering: .relaxed) }
         XCTAssertEqual(changes.load(ordering: .relaxed), 1, "one wakeup for one exit")
     }
+
+    /// Where `eventfd` failed nothing can wake the thread for a job: it polls for jobs instead of
+    /// sleeping for good (a broker's spawn would hang otherwise).
+    func testAKeeperWithoutAnEventfdStillRunsEveryJob() {
+        let keeper = BrokerKeeper(wakeable: false)
+        let results = Mutex<[Int]>([])
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            for k in 1...3 {
+                let r = keeper.run { k * 10 }
+                results.withLock { $0.append(r) }
+            }
+            keeper.finish()
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "three jobs and a finish within 5 s")
+        XCTAssertEqual(results.withLock { $0 }, [10, 20, 30])
+    }
 }

@@ -18,12 +18,17 @@ final class BrokerKeeper: @unchecked Sendable {
     private var watched: (pid: () -> pid_t, changed: () -> Void)?
     private var finished = false
     private var thread: OSThread?
-    /// Written by `run` and `finish` to wake the thread.
-    private let wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+    /// Written by `run` and `finish` to wake the thread; -1 if `eventfd` failed (then it polls).
+    private let wake: Int32
     private let ended = DispatchSemaphore(value: 0)
 
     /// How often the process is checked where no pidfd can be had.
     static let fallbackPollMilliseconds: Int32 = 100
+
+    /// `wakeable: false` makes the keeper as if `eventfd` had failed (tests of the polling path).
+    init(wakeable: Bool = true) {
+        wake = wakeable ? eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK)) : -1
+    }
 
     deinit { if wake >= 0 { close(wake) } }
 
@@ -65,6 +70,7 @@ final class BrokerKeeper: @unchecked Sendable {
     }
 
     private func signal() {
+        guard wake >= 0 else { return }
         var one: UInt64 = 1
         _ = Glibc.write(wake, &one, 8)
     }
@@ -93,8 +99,10 @@ final class BrokerKeeper: @unchecked Sendable {
             var fds = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             // With a pidfd nothing but a job or the process's end wakes the thread; without one
-            // (no watch yet: no timeout either) the process is polled.
-            let timeout: Int32 = watch == nil || pidfd >= 0 ? -1 : Self.fallbackPollMilliseconds
+            // (no watch yet: no timeout either) the process is polled. Without an eventfd nothing
+            // could wake it for a job, so it polls for those too rather than hang.
+            let sleepsUntilWoken = wake >= 0 && (watch == nil || pidfd >= 0)
+            let timeout: Int32 = sleepsUntilWoken ? -1 : Self.fallbackPollMilliseconds
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if n > 0 && fds[0].revents != 0 {
                 var count: UInt64 = 0

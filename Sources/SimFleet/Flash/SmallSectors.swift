@@ -36,46 +36,38 @@ struct SmallSectors: Sendable {
         }
     }
 
-    /// Both patches, never changed after it is made: a write makes (or finds) another pair.
-    private final class Pair: Sendable {
-        let first: Patch
-        let second: Patch
-        init(_ first: Patch, _ second: Patch) {
-            self.first = first
-            self.second = second
-        }
+    /// Both patches by value: what a pair holds and what the intern table is keyed by.
+    private struct Patches: Hashable {
+        var first = Patch()
+        var second = Patch()
     }
 
-    private struct PairKey: Hashable {
-        let first: Patch
-        let second: Patch
+    /// Both patches, never changed after it is made: a write makes (or finds) another pair.
+    private final class Pair: Sendable {
+        let patches: Patches
+        init(_ patches: Patches) { self.patches = patches }
     }
 
     /// The pairs devices share, process-wide (every reactor's devices write the same entries).
     /// Bounded: past `internLimit` distinct pairs a write keeps its own pair, as before interning.
-    private static let interned = Mutex<[PairKey: Pair]>([:])
+    private static let interned = Mutex<[Patches: Pair]>([:])
     static let internLimit = 1024
 
-    /// The shared pair holding `first` and `second`, nil when both are free.
-    private static func pair(_ first: Patch, _ second: Patch) -> Pair? {
-        guard first.isUsed || second.isUsed else { return nil }
-        let key = PairKey(first: first, second: second)
+    /// The shared pair holding `patches`, nil when both are free.
+    private static func pair(_ patches: Patches) -> Pair? {
+        guard patches.first.isUsed || patches.second.isUsed else { return nil }
         return interned.withLock { table in
-            if let shared = table[key] { return shared }
-            let made = Pair(first, second)
-            if table.count < internLimit { table[key] = made }
+            if let shared = table[patches] { return shared }
+            let made = Pair(patches)
+            if table.count < internLimit { table[patches] = made }
             return made
         }
     }
 
-    /// Distinct pairs interned so far (tests).
-    static var internedCount: Int { interned.withLock { $0.count } }
-
     /// Whether `other` holds this very pair (tests: devices that wrote alike share one).
     func sharesStorage(with other: SmallSectors) -> Bool { pair != nil && pair === other.pair }
 
-    private var first: Patch { pair?.first ?? Patch() }
-    private var second: Patch { pair?.second ?? Patch() }
+    private var patches: Patches { pair?.patches ?? Patches() }
 
     /// The stored bytes of sector `index` (its 0xFF tail cut), nil when it is not held here.
     func bytes(ofSector index: Int) -> ArraySlice<UInt8>? {
@@ -88,8 +80,8 @@ struct SmallSectors: Sendable {
 
     /// Total bytes held (memory accounting).
     var byteCount: Int {
-        guard let pair else { return 0 }
-        return (pair.first.isUsed ? Int(pair.first.count) : 0) + (pair.second.isUsed ? Int(pair.second.count) : 0)
+        let (first, second) = (patches.first, patches.second)
+        return (first.isUsed ? Int(first.count) : 0) + (second.isUsed ? Int(second.count) : 0)
     }
 
     /// Stores `bytes` as sector `index`; false (nothing changed) when they do not fit or both
@@ -102,30 +94,37 @@ struct SmallSectors: Sendable {
         withUnsafeMutableBytes(of: &p.bytes) { raw in
             for (k, b) in bytes.enumerated() { raw[k] = b }
         }
-        let (first, second) = (self.first, self.second)
-        if first.index == p.index || (!first.isUsed && second.index != p.index) {
-            pair = Self.pair(p, second)
-        } else if second.index == p.index || !second.isUsed {
-            pair = Self.pair(first, p)
+        var both = patches
+        if both.first.index == p.index || (!both.first.isUsed && both.second.index != p.index) {
+            both.first = p
+        } else if both.second.index == p.index || !both.second.isUsed {
+            both.second = p
         } else {
             return false
         }
+        pair = Self.pair(both)
         return true
     }
 
     /// Forgets sector `index`; whether it was held here.
     @discardableResult
     mutating func remove(_ index: Int) -> Bool {
-        let (first, second) = (self.first, self.second)
-        if first.isUsed && Int(first.index) == index { pair = Self.pair(Patch(), second); return true }
-        if second.isUsed && Int(second.index) == index { pair = Self.pair(first, Patch()); return true }
-        return false
+        var both = patches
+        if both.first.isUsed && Int(both.first.index) == index {
+            both.first = Patch()
+        } else if both.second.isUsed && Int(both.second.index) == index {
+            both.second = Patch()
+        } else {
+            return false
+        }
+        pair = Self.pair(both)
+        return true
     }
 
     private func patch(_ index: Int) -> Patch? {
-        guard let pair else { return nil }
-        if pair.first.isUsed && Int(pair.first.index) == index { return pair.first }
-        if pair.second.isUsed && Int(pair.second.index) == index { return pair.second }
+        guard let both = pair?.patches else { return nil }
+        if both.first.isUsed && Int(both.first.index) == index { return both.first }
+        if both.second.isUsed && Int(both.second.index) == index { return both.second }
         return nil
     }
 }
