@@ -63,6 +63,17 @@ int simfleet_mosquitto_set_connect_properties(struct mosquitto *mosq, const mosq
 /// pthread_setname_np is a GNU extension Swift's Glibc module does not export.
 void simfleet_name_current_thread(const char *name);
 
+/// Read-ahead for `fd` on this thread until `simfleet_read_ahead_end()`: libmosquitto's read()s
+/// of that socket are served from one read of up to 16 KiB instead of one system call per packet
+/// field. false (no read-ahead) when its buffer cannot be allocated.
+bool simfleet_read_ahead_begin(int fd);
+/// Bytes read ahead and not yet consumed on this thread.
+size_t simfleet_read_ahead_pending(void);
+/// Ends this thread's read-ahead; returns the bytes that were still pending (dropped).
+size_t simfleet_read_ahead_end(void);
+/// This thread's read()s of read-ahead descriptors so far, and how many of them reached the kernel.
+void simfleet_read_ahead_counts(unsigned long *asked, unsigned long *kernel);
+
 /// pidfd_open(2) (Linux 5.3; no glibc wrapper before 2.36 and `syscall` is variadic): a descriptor
 /// that polls readable when process `pid` exits, so the embedded broker is watched without a timer.
 /// -1 with errno on failure (ENOSYS on older kernels).
