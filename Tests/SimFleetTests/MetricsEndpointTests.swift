@@ -1,4 +1,5 @@
 import Foundation
+import CMosquitto
 import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
